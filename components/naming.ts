@@ -1,0 +1,42 @@
+/**
+ * Names that cross stack boundaries. Roles that another account must trust are given fixed,
+ * predictable names so that each stack can compute the ARN it trusts or assumes without a
+ * dependency cycle between stacks. Stacks call these and pass the results to components as args.
+ */
+
+/** Role in each member account that the account's own stack provider assumes. */
+export const DEFAULT_DEPLOY_ROLE_NAME = "mlz-deploy";
+/** Read-only role in each member account, assumed for pull-request previews. */
+export const DEFAULT_PREVIEW_ROLE_NAME = "mlz-preview";
+/** Role that Organizations creates in every account it creates. */
+export const ORGANIZATION_ACCESS_ROLE_NAME = "OrganizationAccountAccessRole";
+
+/** Role in the CI/CD account that GitHub Actions assumes to deploy `stack`. */
+export function githubDeployRoleName(stack: string): string {
+  return `mlz-github-deploy-${stack}`;
+}
+
+/** Role in the CI/CD account that GitHub Actions assumes for read-only previews of `stack`. */
+export function githubPreviewRoleName(stack: string): string {
+  return `mlz-github-preview-${stack}`;
+}
+
+/** Role in the ML account that consumer environment `env` assumes to call its models. */
+export function modelAccessRoleName(env: string): string {
+  return `mlz-model-access-${env}`;
+}
+
+/** Application role in a consumer account that calls `model`. */
+export function appRoleName(model: string): string {
+  return `mlz-app-${model}`;
+}
+
+/** SSM parameter holding the model-version ARN that an environment uses for `model`. */
+export function modelParameterName(model: string): string {
+  return `/mlz/models/${model}/arn`;
+}
+
+/** `arn:aws:iam::<account>:role/<name>` */
+export function roleArn(accountId: string, roleName: string, partition = "aws"): string {
+  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}

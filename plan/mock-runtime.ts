@@ -1,0 +1,133 @@
+/**
+ * Runs Pulumi programs against the SDK's mock monitor while recording every registration with the
+ * fields the public `Mocks` API hides (parent, dependencies). Used by the offline plan and by tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor, type Mocks, type MockResourceArgs, type MockCallArgs } from "@pulumi/pulumi/runtime/mocks";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { getStore } from "@pulumi/pulumi/runtime/state";
+
+/** A registration seen by the monitor, before any rendering. */
+export interface Registration {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  provider?: string;
+  /** Inputs as the program sent them; secrets are wrapped values (see `isSecretValue`). */
+  inputs: Record<string, unknown>;
+  /** State the simulation returned. */
+  outputs: Record<string, unknown>;
+  id?: string;
+  dependencies: string[];
+  /** `true` when registered through `read` (e.g. StackReference). */
+  read: boolean;
+}
+
+export interface Simulator {
+  /** Computes id and state for a resource (called for custom resources and components alike). */
+  newResource(args: MockResourceArgs): { id: string | undefined; state: Record<string, any> } | Promise<{ id: string | undefined; state: Record<string, any> }>;
+  /** Answers an invoke; must throw for an unknown token. */
+  call(args: MockCallArgs): Record<string, any> | Promise<Record<string, any>>;
+}
+
+export function isSecretValue(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as any)[rpc.specialSigKey] === rpc.specialSecretSig;
+}
+
+/** Unwraps secret markers recursively. */
+export function unwrapSecrets(v: unknown): unknown {
+  if (isSecretValue(v)) return unwrapSecrets(v.value);
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+}
+
+class RecordingMonitor extends MockMonitor {
+  constructor(mocks: Mocks, private readonly record: (r: Registration) => void) {
+    super(mocks);
+  }
+
+  async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    const inputs = rpc.deserializeProperties(req.getObject());
+    return super.registerResource(req, (err, resp) => {
+      if (!err) this.capture(req, resp, inputs, false);
+      callback(err, resp);
+    });
+  }
+
+  async readResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    const inputs = rpc.deserializeProperties(req.getProperties());
+    return super.readResource(req, (err, resp) => {
+      if (!err) this.capture(req, resp, inputs, true);
+      callback(err, resp);
+    });
+  }
+
+  private capture(req: any, resp: any, inputs: Record<string, unknown>, read: boolean): void {
+    const urn: string = resp.getUrn();
+    this.record({
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      custom: read ? true : req.getCustom(),
+      parent: req.getParent() || undefined,
+      provider: req.getProvider() || undefined,
+      inputs,
+      outputs: rpc.deserializeProperties(resp.getObject ? resp.getObject() : resp.getProperties()),
+      id: (read ? req.getId() : resp.getId()) || undefined,
+      dependencies: read ? [] : req.getDependenciesList(),
+      read,
+    });
+  }
+}
+
+export interface MockSession {
+  /** Registrations in the order the monitor completed them. */
+  readonly registrations: Registration[];
+}
+
+/**
+ * Points the Pulumi runtime at a fresh recording mock monitor and replaces (never merges) the
+ * whole configuration. Call before importing or running the program under test.
+ */
+export function installMocks(opts: {
+  simulator: Simulator;
+  project: string;
+  stack: string;
+  /** Config as `<namespace>:<key>` → string (objects JSON-encoded). Replaces all config. */
+  config?: Record<string, string>;
+  /** Keys of `config` that are secret. */
+  secretKeys?: string[];
+}): MockSession {
+  const registrations: Registration[] = [];
+  const mocks: Mocks = {
+    newResource: (args) => opts.simulator.newResource(args),
+    call: (args) => opts.simulator.call(args),
+  };
+  const monitor = new RecordingMonitor(mocks, (r) => registrations.push(r));
+  settings.setMockOptions(monitor, opts.project, opts.stack, false);
+  // Same feature flags as pulumi.runtime.setMocks.
+  const store: any = getStore();
+  store.supportsSecrets = true;
+  store.supportsResourceReferences = true;
+  store.supportsOutputValues = false;
+  store.supportsDeletedWith = true;
+  store.supportsReplaceWith = true;
+  store.supportsAliasSpecs = true;
+  store.supportsTransforms = false;
+  store.supportsParameterization = true;
+  store.supportsResourceHooks = true;
+  store.supportsErrorHooks = true;
+  pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+  return { registrations };
+}
+
+/** Waits until every registration the program started has completed (or failed). */
+export async function settle(): Promise<void> {
+  await settings.waitForRPCs();
+}
