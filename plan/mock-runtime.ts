@@ -4,9 +4,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, type Mocks, type MockResourceArgs, type MockCallArgs } from "@pulumi/pulumi/runtime/mocks";
-import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as settingsTyped from "@pulumi/pulumi/runtime/settings";
+
+// Internal SDK entry points the mocks need (present in the JS, absent from the .d.ts).
+const settings = settingsTyped as typeof settingsTyped & { waitForRPCs(): Promise<void> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore(): any };
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import { getStore } from "@pulumi/pulumi/runtime/state";
 
 /** A registration seen by the monitor, before any rendering. */
 export interface Registration {

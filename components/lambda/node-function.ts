@@ -1,0 +1,129 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
+import { bundleFunction } from "./bundle";
+
+export interface NodeFunctionArgs {
+  /** Folder under `functions/` whose `index.ts` exports `handler`; bundled with esbuild. */
+  readonly source: string;
+  /** Function description. Defaults to `ml-landing-zone <source>`. */
+  readonly description?: pulumi.Input<string>;
+  /** Environment variables. Defaults to none. */
+  readonly environment?: Record<string, pulumi.Input<string>>;
+  /**
+   * The function role's permissions (an inline policy). Permissions to write its own log group are
+   * added automatically. Defaults to none.
+   */
+  readonly policyStatements?: PolicyStatement<pulumi.Input<string>>[];
+  /** Timeout in seconds (1–900). Defaults to 30. */
+  readonly timeoutSeconds?: number;
+  /** Memory in MB (128–10240). Defaults to 256. */
+  readonly memoryMb?: number;
+  /** Instruction set. Defaults to `arm64`. */
+  readonly architecture?: "arm64" | "x86_64";
+  /** Run inside these private subnets with these security groups. Defaults to no VPC. */
+  readonly vpc?: { subnetIds: pulumi.Input<string>[]; securityGroupIds: pulumi.Input<string>[] };
+  /** Layer version ARNs. Defaults to none. */
+  readonly layers?: pulumi.Input<string>[];
+  /** Reserved concurrency. Defaults to unreserved. */
+  readonly reservedConcurrency?: number;
+  /** Log retention in days. Defaults to 90. */
+  readonly logRetentionDays?: number;
+  /** Tags (merged over the provider's default tags). Defaults to none. */
+  readonly tags?: Record<string, string>;
+}
+
+/** Lambda runtime used by every function of the platform. */
+export const NODE_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+
+/**
+ * A Node.js Lambda function from `functions/<source>/`, with its own least-privilege role and a
+ * log group with retention, logging as JSON.
+ */
+export class NodeFunction extends pulumi.ComponentResource {
+  public readonly function: aws.lambda.Function;
+  public readonly role: aws.iam.Role;
+  public readonly arn: pulumi.Output<string>;
+  public readonly functionName: pulumi.Output<string>;
+  public readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: NodeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlz:lambda:NodeFunction", name, {}, opts);
+    const timeout = args.timeoutSeconds ?? 30;
+    const memory = args.memoryMb ?? 256;
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) {
+      throw new Error(`[timeoutSeconds] must be a whole number from 1 to 900; got ${timeout}`);
+    }
+    if (!Number.isInteger(memory) || memory < 128 || memory > 10240) {
+      throw new Error(`[memoryMb] must be a whole number from 128 to 10240; got ${memory}`);
+    }
+    const bundle = bundleFunction(args.source);
+
+    this.role = new aws.iam.Role(`${name}-role`, {
+      description: `Execution role of the ${args.source} function`,
+      assumeRolePolicy: JSON.stringify(policyDocument([{
+        Effect: "Allow",
+        Principal: { Service: "lambda.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      }])),
+      tags: args.tags,
+    }, { parent: this });
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+      name: `/mlz/lambda/${name}`,
+      retentionInDays: args.logRetentionDays ?? 90,
+      tags: args.tags,
+    }, { parent: this });
+
+    const statements: PolicyStatement<pulumi.Input<string>>[] = [
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+      },
+      ...(args.policyStatements ?? []),
+    ];
+    const rolePolicy = new aws.iam.RolePolicy(`${name}-permissions`, {
+      role: this.role.id,
+      policy: policyJson(policyDocument(statements)),
+    }, { parent: this });
+
+    const dependsOn: pulumi.Resource[] = [rolePolicy, logGroup];
+    if (args.vpc) {
+      dependsOn.push(new aws.iam.RolePolicyAttachment(`${name}-vpc-access`, {
+        role: this.role.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+      }, { parent: this }));
+    }
+
+    this.function = new aws.lambda.Function(`${name}-function`, {
+      description: args.description ?? `ml-landing-zone ${args.source}`,
+      runtime: NODE_RUNTIME,
+      handler: "index.handler",
+      architectures: [args.architecture ?? "arm64"],
+      code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),
+      sourceCodeHash: Buffer.from(bundle.sha256, "hex").toString("base64"),
+      role: this.role.arn,
+      timeout,
+      memorySize: memory,
+      environment: args.environment ? { variables: args.environment } : undefined,
+      vpcConfig: args.vpc,
+      layers: args.layers,
+      reservedConcurrentExecutions: args.reservedConcurrency,
+      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      tags: args.tags,
+    }, { parent: this, dependsOn });
+
+    this.arn = this.function.arn;
+    this.functionName = this.function.name;
+    this.roleArn = this.role.arn;
+    this.registerOutputs({
+      function: this.function,
+      role: this.role,
+      arn: this.arn,
+      functionName: this.functionName,
+      roleArn: this.roleArn,
+    });
+  }
+}

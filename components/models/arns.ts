@@ -1,0 +1,117 @@
+/**
+ * Model-version ARNs: the values promotions move between environments. Pure parsing, shared by
+ * the config schema, components, policies and the promotion command.
+ */
+
+export type ModelKind = "rekognition" | "sagemaker";
+
+export interface RekognitionVersionArn {
+  kind: "rekognition";
+  arn: string;
+  partition: string;
+  region: string;
+  account: string;
+  /** Project name. */
+  project: string;
+  /** Project ARN (`arn:…:project/<name>/<creation timestamp>` is the API form; this is the prefix form). */
+  projectArnPrefix: string;
+  /** Version name. */
+  version: string;
+  /** Creation timestamp (epoch milliseconds, 13 digits). */
+  timestamp: string;
+}
+
+export interface SageMakerModelArn {
+  kind: "sagemaker";
+  arn: string;
+  partition: string;
+  region: string;
+  account: string;
+  /** SageMaker model name. */
+  name: string;
+}
+
+export type ModelVersionArn = RekognitionVersionArn | SageMakerModelArn;
+
+const PARTITION = "(aws|aws-cn|aws-us-gov)";
+const REGION = "([a-z]{2}(?:-gov)?-[a-z]+-\\d)";
+const ACCOUNT = "(\\d{12})";
+// Rekognition project and version names: 1-255 of [a-zA-Z0-9_.\-]
+const RK_NAME = "([a-zA-Z0-9_.\\-]{1,255})";
+const REKOGNITION_VERSION = new RegExp(
+  `^arn:${PARTITION}:rekognition:${REGION}:${ACCOUNT}:project/${RK_NAME}/version/${RK_NAME}/(\\d{13})$`,
+);
+// SageMaker model names: 1-63 of [a-zA-Z0-9-], starting alphanumeric.
+const SAGEMAKER_MODEL = new RegExp(`^arn:${PARTITION}:sagemaker:${REGION}:${ACCOUNT}:model/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$`);
+
+export const REKOGNITION_VERSION_ARN_SHAPE =
+  "arn:aws:rekognition:<region>:<12-digit account>:project/<project>/version/<version>/<13-digit timestamp>";
+export const SAGEMAKER_MODEL_ARN_SHAPE = "arn:aws:sagemaker:<region>:<12-digit account>:model/<model name>";
+
+/** Parses a Rekognition Custom Labels project-version ARN, or throws naming the expected shape. */
+export function parseRekognitionVersionArn(arn: string): RekognitionVersionArn {
+  const m = REKOGNITION_VERSION.exec(arn);
+  if (!m) throw new Error(`expected a Rekognition project-version ARN (${REKOGNITION_VERSION_ARN_SHAPE}); got '${arn}'`);
+  const [, partition, region, account, project, version, timestamp] = m;
+  return {
+    kind: "rekognition",
+    arn,
+    partition,
+    region,
+    account,
+    project,
+    projectArnPrefix: `arn:${partition}:rekognition:${region}:${account}:project/${project}`,
+    version,
+    timestamp,
+  };
+}
+
+/** Parses a SageMaker model ARN, or throws naming the expected shape. */
+export function parseSageMakerModelArn(arn: string): SageMakerModelArn {
+  const m = SAGEMAKER_MODEL.exec(arn);
+  if (!m) throw new Error(`expected a SageMaker model ARN (${SAGEMAKER_MODEL_ARN_SHAPE}); got '${arn}'`);
+  const [, partition, region, account, name] = m;
+  return { kind: "sagemaker", arn, partition, region, account, name };
+}
+
+/**
+ * Parses a model-version ARN of either kind. With `kind`, the ARN must be of that kind
+ * (a Rekognition model given a SageMaker ARN is refused).
+ */
+export function parseModelVersionArn(arn: string, kind?: ModelKind): ModelVersionArn {
+  if (typeof arn !== "string") throw new Error(`expected a model-version ARN string; got ${JSON.stringify(arn)}`);
+  const service = /^arn:[^:]*:([^:]*):/.exec(arn)?.[1];
+  const wanted = kind ?? (service === "sagemaker" ? "sagemaker" : "rekognition");
+  if (kind && service !== kind) {
+    const shape = kind === "rekognition" ? REKOGNITION_VERSION_ARN_SHAPE : SAGEMAKER_MODEL_ARN_SHAPE;
+    throw new Error(`expected a ${kind === "rekognition" ? "Rekognition project-version" : "SageMaker model"} ARN (${shape}); got '${arn}' (service '${service ?? "none"}')`);
+  }
+  return wanted === "sagemaker" ? parseSageMakerModelArn(arn) : parseRekognitionVersionArn(arn);
+}
+
+/**
+ * Name of the SageMaker endpoint that serves a model version in the ML account: one endpoint per
+ * model version, so a promotion never changes what an existing endpoint serves. SageMaker endpoint
+ * names are at most 63 characters; long model names are cut and suffixed with a stable hash.
+ */
+export function endpointNameForModelArn(arn: string): string {
+  const { name } = parseSageMakerModelArn(arn);
+  const base = `mlz-${name}`;
+  if (base.length <= 63) return base;
+  return `${base.slice(0, 54).replace(/-+$/, "")}-${fnv1a(name).slice(0, 8)}`;
+}
+
+/** `arn:<partition>:sagemaker:<region>:<account>:endpoint/<name>` for the endpoint serving `modelArn`. */
+export function endpointArnForModelArn(modelArn: string): string {
+  const m = parseSageMakerModelArn(modelArn);
+  return `arn:${m.partition}:sagemaker:${m.region}:${m.account}:endpoint/${endpointNameForModelArn(modelArn).toLowerCase()}`;
+}
+
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}

@@ -1,0 +1,112 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { NodeFunction } from "../lambda/node-function";
+import type { PolicyStatement } from "../iam/policy-document";
+
+export interface ModelSmokeTestArgs {
+  /** Models the function may test (the first is its default); each needs an entry in `appRoleArns`. Required. */
+  readonly models: string[];
+  /**
+   * Application role of each model, by model. The function acts as it (role chaining), so the test
+   * proves the application's own permissions; its own role may assume exactly these. Required.
+   */
+  readonly appRoleArns: Record<string, pulumi.Input<string>>;
+  /** ARN of the ML account's role this environment assumes. Required. */
+  readonly modelAccessRoleArn: pulumi.Input<string>;
+  /** Bucket of the test image (Rekognition reads it with the model access role's credentials). Required. */
+  readonly imageBucket: string;
+  /** Key of the test image. Required. */
+  readonly imageKey: string;
+  /** DetectCustomLabels minimum confidence, 0–100. Defaults to 50. */
+  readonly minConfidence?: number;
+  /** Parameter prefix; parameters are `<prefix>/<model>/arn`. Defaults to `/mlz/models`. */
+  readonly parameterPrefix?: string;
+  /** Private subnets the function runs in. Required (at least one). */
+  readonly subnetIds: pulumi.Input<string>[];
+  /** Security groups of the function (the network's endpoint group). Required (at least one). */
+  readonly securityGroupIds: pulumi.Input<string>[];
+  /** Timeout in seconds. Defaults to 60 (two role assumptions and one inference). */
+  readonly timeoutSeconds?: number;
+  /** Tags for every resource. Defaults to none. */
+  readonly tags?: Record<string, string>;
+}
+
+/** The smoke-test function's own permissions: assume exactly the application roles it tests. */
+export function smokeTestPolicyStatements(appRoleArns: pulumi.Input<string>[]): PolicyStatement<pulumi.Input<string>>[] {
+  return [{ Sid: "ActAsTheApplication", Effect: "Allow", Action: "sts:AssumeRole", Resource: appRoleArns }];
+}
+
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * A Lambda function in the private subnets that checks the whole path from this environment to its
+ * model (`functions/model-smoke-test`): act as the application role, read the model parameter,
+ * assume the ML account's role, run DetectCustomLabels on a known image, report labels and latency.
+ * The promotion workflow invokes it after a deploy.
+ *
+ * Its role may only assume the application roles (plus its logs and the VPC network interfaces
+ * that `NodeFunction` adds). Everything else it does, it does as the application, whose role
+ * trusts this function's role by exact ARN (`ModelConsumer.additionalTrustedRoleArns`).
+ */
+export class ModelSmokeTest extends pulumi.ComponentResource {
+  public readonly functionName: pulumi.Output<string>;
+  public readonly functionArn: pulumi.Output<string>;
+  /** The function's execution role, to be trusted by the application roles. */
+  public readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: ModelSmokeTestArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlz:models:ModelSmokeTest", name, {}, opts);
+    validate(args);
+
+    const appRoleArns = args.models.map((m) => args.appRoleArns[m]);
+    const fn = new NodeFunction(`${name}-fn`, {
+      source: "model-smoke-test",
+      description: `Smoke test of models ${args.models.join(", ")} through the private endpoints`,
+      environment: {
+        MODEL_NAMES: args.models.join(","),
+        MODEL_ACCESS_ROLE_ARN: args.modelAccessRoleArn,
+        APP_ROLE_ARNS: pulumi.jsonStringify(pulumi.output(Object.fromEntries(args.models.map((m) => [m, args.appRoleArns[m]])))),
+        TEST_IMAGE_BUCKET: args.imageBucket,
+        TEST_IMAGE_KEY: args.imageKey,
+        MIN_CONFIDENCE: String(args.minConfidence ?? 50),
+        PARAMETER_PREFIX: args.parameterPrefix ?? "/mlz/models",
+      },
+      policyStatements: smokeTestPolicyStatements(appRoleArns),
+      timeoutSeconds: args.timeoutSeconds ?? 60,
+      vpc: { subnetIds: args.subnetIds, securityGroupIds: args.securityGroupIds },
+      tags: args.tags,
+    }, { parent: this });
+
+    this.functionName = fn.functionName;
+    this.functionArn = fn.arn;
+    this.roleArn = fn.roleArn;
+    this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, roleArn: this.roleArn });
+  }
+}
+
+function validate(args: ModelSmokeTestArgs): void {
+  if (!Array.isArray(args.models) || args.models.length === 0) {
+    throw new Error(`[models] must name at least one model; got ${JSON.stringify(args.models)}`);
+  }
+  for (const m of args.models) {
+    if (args.appRoleArns?.[m] === undefined) {
+      throw new Error(`[appRoleArns] must hold the application role of every model in [models]; missing '${m}'`);
+    }
+  }
+  if (typeof args.imageBucket !== "string" || !S3_BUCKET.test(args.imageBucket)) {
+    throw new Error(`[imageBucket] must be an S3 bucket name; got '${args.imageBucket}'`);
+  }
+  if (typeof args.imageKey !== "string" || args.imageKey === "" || args.imageKey.startsWith("/")) {
+    throw new Error(`[imageKey] must be an object key without a leading '/'; got '${args.imageKey}'`);
+  }
+  const minConfidence = args.minConfidence ?? 50;
+  if (!(minConfidence >= 0 && minConfidence <= 100)) {
+    throw new Error(`[minConfidence] must be from 0 to 100; got ${args.minConfidence}`);
+  }
+  if (!Array.isArray(args.subnetIds) || args.subnetIds.length === 0) {
+    throw new Error(`[subnetIds] must hold at least one private subnet`);
+  }
+  if (!Array.isArray(args.securityGroupIds) || args.securityGroupIds.length === 0) {
+    throw new Error(`[securityGroupIds] must hold at least one security group`);
+  }
+}

@@ -1,0 +1,151 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_DEPLOY_ROLE_NAME } from "../naming";
+import {
+  consumerRekognitionLockout,
+  denyIamUsers,
+  denyLeaveOrganization,
+  denyMemberRootUser,
+  deployRoleArnPatterns,
+  protectDetection,
+  regionAllowList,
+} from "./guardrails";
+import { DEFAULT_SCP_SIZE_QUOTA, MAX_SCPS_PER_TARGET, validateQuota } from "./scp";
+import { ServiceControlPolicy } from "./service-control-policy";
+
+export interface GuardrailsArgs {
+  /** Id of the organization root (`r-…`). */
+  readonly rootId: pulumi.Input<string>;
+  /** OU ids by OU key (from the organization component). */
+  readonly organizationalUnitIds: Record<string, pulumi.Input<string>>;
+  /** Keys (of `organizationalUnitIds`) of the OUs holding consumer accounts (QA, prod). At least one. */
+  readonly consumerOuKeys: string[];
+  /** Regions where requests are allowed (global services excepted). At least one. */
+  readonly allowedRegions: string[];
+  /** Accounts where IAM users and access keys may still be created. Defaults to none. */
+  readonly iamUserExceptionAccountIds?: pulumi.Input<string>[];
+  /** Size quota of each SCP, in characters. Defaults to 5,120 (the AWS quota). */
+  readonly sizeQuota?: number;
+  /** Names of the deploy roles (in every member account) that the guardrails exempt. Defaults to `["mlz-deploy"]`. */
+  readonly exemptRoleNames?: string[];
+  /** Global-service actions the region allow-list lets through. Defaults to `GLOBAL_SERVICE_ACTIONS`. */
+  readonly globalServiceActions?: string[];
+  /** Prefix of the physical policy names. Defaults to `mlz`. */
+  readonly namePrefix?: string;
+  /** AWS partition of the ARNs. Defaults to `aws`. */
+  readonly partition?: string;
+  /** Tags for the policies. Defaults to none. */
+  readonly tags?: Record<string, string>;
+}
+
+/** A guardrail as the plan lists it. */
+export interface GuardrailSummary {
+  policyName: string;
+  policyId: string;
+  size: number;
+  /** Target key → root/OU id. */
+  targets: Record<string, string>;
+  /** Sids of the statements. */
+  statements: string[];
+}
+
+/** SCPs attached to one target by this set, plus the AWS-managed `FullAWSAccess`. */
+function assertAttachmentQuota(attachments: Record<string, string[]>): void {
+  for (const [target, policies] of Object.entries(attachments)) {
+    if (policies.length + 1 > MAX_SCPS_PER_TARGET) {
+      throw new Error(`target '${target}' would carry ${policies.length + 1} SCPs (${policies.join(", ")} and FullAWSAccess); AWS allows ${MAX_SCPS_PER_TARGET}`);
+    }
+  }
+}
+
+/**
+ * The organization's preventive guardrails. Four SCPs, packed so that the root carries three of
+ * its five SCP slots (with `FullAWSAccess`):
+ * - `baseline` (root): deny leaving the organization, deny the member-account root user, protect
+ *   CloudTrail, AWS Config and IAM Access Analyzer (deploy roles exempt);
+ * - `region-allow-list` (root): deny requests outside the allowed regions (global services and
+ *   deploy roles exempt);
+ * - `deny-iam-users` (root): deny creating IAM users and access keys (exception accounts exempt);
+ * - `consumer-rekognition-lockout` (each consumer OU): deny Rekognition project lifecycle actions.
+ */
+export class Guardrails extends pulumi.ComponentResource {
+  /** SCPs by guardrail key. */
+  public readonly policies: Record<string, ServiceControlPolicy>;
+  /** Each guardrail's name, id, minified size, targets and statement ids. */
+  public readonly summary: pulumi.Output<Record<string, GuardrailSummary>>;
+
+  constructor(name: string, args: GuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlz:organization:Guardrails", name, {}, opts);
+    const prefix = args.namePrefix ?? "mlz";
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(prefix)) {
+      throw new Error(`[namePrefix] must be letters, digits and '-' (at most 64); got '${prefix}'`);
+    }
+    const partition = args.partition ?? "aws";
+    const quota = args.sizeQuota ?? DEFAULT_SCP_SIZE_QUOTA;
+    validateQuota(quota);
+    if (args.consumerOuKeys.length === 0) {
+      throw new Error("[consumerOuKeys] must name at least one OU (the OUs of the QA and prod accounts)");
+    }
+    for (const key of args.consumerOuKeys) {
+      if (!Object.prototype.hasOwnProperty.call(args.organizationalUnitIds, key)) {
+        throw new Error(`[consumerOuKeys] must be keys of [organizationalUnitIds] (${Object.keys(args.organizationalUnitIds).join(", ") || "none"}); got '${key}'`);
+      }
+    }
+    if (new Set(args.consumerOuKeys).size !== args.consumerOuKeys.length) {
+      throw new Error(`[consumerOuKeys] must not repeat an OU; got ${args.consumerOuKeys.join(", ")}`);
+    }
+    if (args.consumerOuKeys.includes("root")) {
+      throw new Error("[consumerOuKeys] must not use the key 'root' (reserved for the organization root)");
+    }
+    const exempt = deployRoleArnPatterns(args.exemptRoleNames ?? [DEFAULT_DEPLOY_ROLE_NAME], partition);
+
+    const definitions: Record<string, { description: string; statements: ReturnType<typeof denyLeaveOrganization>; targets: Record<string, pulumi.Input<string>> }> = {
+      "baseline": {
+        description: "Deny leaving the organization and the member root user; protect CloudTrail, Config and Access Analyzer",
+        statements: [...denyLeaveOrganization(), ...denyMemberRootUser(partition), ...protectDetection(exempt)],
+        targets: { root: args.rootId },
+      },
+      "region-allow-list": {
+        description: `Deny requests outside ${args.allowedRegions.join(", ")} (global services and deploy roles exempt)`,
+        statements: regionAllowList({ allowedRegions: args.allowedRegions, exemptPrincipalArnPatterns: exempt, globalServiceActions: args.globalServiceActions }),
+        targets: { root: args.rootId },
+      },
+      "deny-iam-users": {
+        description: "Deny creating IAM users and access keys",
+        statements: denyIamUsers(args.iamUserExceptionAccountIds ?? []),
+        targets: { root: args.rootId },
+      },
+      "consumer-rekognition-lockout": {
+        description: "Consumer accounts cannot create, delete, start or stop Rekognition projects and versions",
+        statements: consumerRekognitionLockout(partition),
+        targets: Object.fromEntries(args.consumerOuKeys.map((k) => [k, args.organizationalUnitIds[k]])),
+      },
+    };
+
+    const perTarget: Record<string, string[]> = {};
+    for (const [key, d] of Object.entries(definitions)) {
+      for (const t of Object.keys(d.targets)) (perTarget[t] ??= []).push(`${prefix}-${key}`);
+    }
+    assertAttachmentQuota(perTarget);
+
+    this.policies = {};
+    for (const [key, d] of Object.entries(definitions)) {
+      this.policies[key] = new ServiceControlPolicy(`${name}-${key}`, {
+        policyName: `${prefix}-${key}`,
+        description: d.description,
+        statements: d.statements,
+        targetIds: d.targets,
+        sizeQuota: quota,
+        tags: args.tags,
+      }, { parent: this });
+    }
+
+    this.summary = pulumi.all(Object.fromEntries(Object.entries(this.policies).map(([key, p]) => [key, pulumi.all({
+      policyName: `${prefix}-${key}`,
+      policyId: p.policyId,
+      size: p.size,
+      targets: p.targets,
+      statements: definitions[key].statements.map((s) => s.Sid ?? ""),
+    })]))) as pulumi.Output<Record<string, GuardrailSummary>>;
+    this.registerOutputs({ policies: this.policies, summary: this.summary });
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * Stack configuration: one zod schema per program role, validated before any resource is declared.
+ *
+ * Every value lives under the `ml-landing-zone:` namespace of `stacks/Pulumi.<stack>.yaml`. Pulumi
+ * hands top-level scalars to programs as strings and objects as JSON strings; `readStackFile` reads
+ * the YAML into that same shape, so the offline plan, the promotion command and `pulumi up` validate
+ * exactly the same values with exactly the same messages.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { z } from "zod";
+import { parseModelVersionArn } from "../components/models/arns";
+import { isAwsRegion } from "./regions";
+
+export const PROJECT = "ml-landing-zone";
+export const NAMESPACE = PROJECT;
+/** Folder of the stack files (`stackConfigDir` in Pulumi.yaml). */
+export const STACKS_DIR = path.resolve(__dirname);
+/** Placeholder the offline plan puts in place of `secure:` values. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+export const ROLES = ["management", "cicd", "lakehouse", "ml", "workload"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A bad stack config: names the file, the key and what was expected. */
+export class ConfigError extends Error {
+  constructor(
+    public readonly file: string,
+    public readonly issues: { key: string; message: string }[],
+  ) {
+    super(issues.map((i) => `${file}: ${i.key}: ${i.message}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas
+// ---------------------------------------------------------------------------------------------
+
+const KEBAB = /^[a-z][a-z0-9-]{0,62}$/;
+export const kebabName = (what: string) =>
+  z.string({ error: `expected ${what} (lowercase letters, digits and '-', starting with a letter)` })
+    .regex(KEBAB, { error: (i) => `expected ${what} (lowercase letters, digits and '-', starting with a letter); got '${String(i.input)}'` });
+
+export const accountId = z.string({ error: "expected a 12-digit AWS account id in quotes" })
+  .regex(/^\d{12}$/, { error: (i) => `expected a 12-digit AWS account id; got '${String(i.input)}'` });
+
+export const email = z.email({ error: (i) => `expected an e-mail address; got '${String(i.input)}'` });
+
+export const region = z.string({ error: "expected an AWS region such as 'us-east-1'" })
+  .refine(isAwsRegion, { error: (i) => `expected an AWS region such as 'us-east-1'; got '${String(i.input)}'` });
+
+/** `<organization>/<project>/<stack>` as `pulumi.StackReference` takes it. */
+export const stackReferenceName = z.string({ error: "expected a stack reference '<organization>/ml-landing-zone/<stack>'" })
+  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+    error: (i) => `expected a stack reference '<organization>/ml-landing-zone/<stack>'; got '${String(i.input)}'`,
+  });
+
+/** Top-level numbers and booleans arrive as strings from Pulumi config. */
+export const intFromConfig = (min: number, max: number) =>
+  z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)], { error: `expected a whole number from ${min} to ${max}` })
+    .pipe(z.number().int().min(min, { error: `expected a whole number from ${min} to ${max}` }).max(max, { error: `expected a whole number from ${min} to ${max}` }));
+
+export const modelKind = z.enum(["rekognition", "sagemaker"], { error: (i) => `expected 'rekognition' or 'sagemaker'; got '${String(i.input)}'` });
+
+/** A model as the ML account hosts it (`models` in the ml stack). */
+export const hostedModel = z.strictObject({
+  /** Which service trains and serves the model. */
+  kind: modelKind,
+  /** Rekognition: inference units each running version keeps. Defaults to 1. */
+  minInferenceUnits: z.number().int().min(1).max(100).default(1),
+  /** Rekognition: upper bound for auto-scaling of inference units. Defaults to none. */
+  maxInferenceUnits: z.number().int().min(1).max(100).optional(),
+  /** Human description. */
+  description: z.string().optional(),
+});
+
+/** A model as a consumer environment uses it (`models` in qa and prod): the version in use. */
+export const consumedModel = z.strictObject({
+  kind: modelKind,
+  /** The model version this environment calls; what a promotion changes. */
+  versionArn: z.string({ error: "expected a model-version ARN" }),
+  /** Minimum F1 score a version must have to be promoted here. Defaults to no minimum. */
+  minF1: z.number().min(0).max(1).optional(),
+}).superRefine((m, ctx) => {
+  try {
+    parseModelVersionArn(m.versionArn, m.kind);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", path: ["versionArn"], message: (e as Error).message });
+  }
+});
+
+const modelName = kebabName("a model name");
+const modelsMap = <T extends z.ZodType>(model: T) =>
+  z.record(modelName, model, { error: "expected a map of model name → settings" });
+
+// ---------------------------------------------------------------------------------------------
+// Role schemas
+// ---------------------------------------------------------------------------------------------
+
+const common = {
+  /** Which program runs this stack. */
+  role: z.enum(ROLES, { error: (i) => `expected one of ${ROLES.join(", ")}; got '${String(i.input)}'` }),
+  /** Region the stack deploys into. */
+  region,
+  /** E-mail of the owning team; becomes the `owner` tag. */
+  owner: email,
+  /** Value of the `environment` tag. Defaults to the stack name. */
+  environment: kebabName("an environment name").optional(),
+};
+
+const member = {
+  /** Stack reference to the management stack, which exports account ids. */
+  managementStack: stackReferenceName,
+  /** Key of this stack's account in the management stack's `accounts`. */
+  account: kebabName("an account key"),
+  /** Role this stack's provider assumes in its account. Defaults to `mlz-deploy`. */
+  deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+};
+
+const organizationalUnit = z.strictObject({
+  /** Display name. */
+  name: z.string().min(1).max(128),
+  /** Key of the parent OU. Defaults to the organization root. */
+  parent: kebabName("an OU key").optional(),
+});
+
+const memberAccount = z.strictObject({
+  /** Account name. */
+  name: z.string().min(1).max(50),
+  /** Root e-mail address of the account (unique across AWS). */
+  email,
+  /** Key of the OU the account belongs to. */
+  ou: kebabName("an OU key"),
+  /** Id of an existing account to adopt (imported, not created). Defaults to creating a new one. */
+  id: accountId.optional(),
+});
+
+export const managementSchema = z.strictObject({
+  ...common,
+  role: z.literal("management"),
+  /** Id of the organization's management account (where this stack runs). */
+  managementAccountId: accountId,
+  /** OUs by key. */
+  organizationalUnits: z.record(kebabName("an OU key"), organizationalUnit),
+  /** Member accounts by key; must include cicd, lakehouse and ml. */
+  accounts: z.record(kebabName("an account key"), memberAccount),
+}).superRefine((c, ctx) => {
+  for (const [key, ou] of Object.entries(c.organizationalUnits)) {
+    if (ou.parent !== undefined && !(ou.parent in c.organizationalUnits)) {
+      ctx.addIssue({ code: "custom", path: ["organizationalUnits", key, "parent"], message: `expected the key of another OU (${Object.keys(c.organizationalUnits).join(", ")}); got '${ou.parent}'` });
+    }
+  }
+  for (const [key, acct] of Object.entries(c.accounts)) {
+    if (!(acct.ou in c.organizationalUnits)) {
+      ctx.addIssue({ code: "custom", path: ["accounts", key, "ou"], message: `expected an OU key (${Object.keys(c.organizationalUnits).join(", ") || "none defined"}); got '${acct.ou}'` });
+    }
+  }
+  for (const required of ["cicd", "lakehouse", "ml"]) {
+    if (!(required in c.accounts)) {
+      ctx.addIssue({ code: "custom", path: ["accounts"], message: `expected an account with key '${required}'` });
+    }
+  }
+  const emails = new Map<string, string>();
+  for (const [key, acct] of Object.entries(c.accounts)) {
+    const other = emails.get(acct.email.toLowerCase());
+    if (other) ctx.addIssue({ code: "custom", path: ["accounts", key, "email"], message: `expected a unique e-mail; '${acct.email}' is also used by account '${other}'` });
+    emails.set(acct.email.toLowerCase(), key);
+  }
+});
+
+export const cicdSchema = z.strictObject({ ...common, ...member, role: z.literal("cicd") });
+
+export const lakehouseSchema = z.strictObject({ ...common, ...member, role: z.literal("lakehouse") });
+
+const consumer = z.strictObject({
+  /** Stack reference to the consumer's stack (its live `modelVersionArns` and endpoint ids). */
+  stack: stackReferenceName,
+  /** Calls must come through the consumer's VPC endpoint (`aws:SourceVpce`). Defaults to false. */
+  requireVpcEndpoint: z.boolean().default(false),
+});
+
+export const mlSchema = z.strictObject({
+  ...common,
+  ...member,
+  role: z.literal("ml"),
+  /** Models the ML account trains and hosts. */
+  models: modelsMap(hostedModel),
+  /** Consumer environments by stack name (their `models` maps are read from their stack files). */
+  consumers: z.record(kebabName("a stack name"), consumer).default({}),
+});
+
+export const workloadSchema = z.strictObject({
+  ...common,
+  ...member,
+  role: z.literal("workload"),
+  /** Models this environment calls, with the version in use. */
+  models: modelsMap(consumedModel),
+});
+
+export type ManagementConfig = z.infer<typeof managementSchema>;
+export type CicdConfig = z.infer<typeof cicdSchema>;
+export type LakehouseConfig = z.infer<typeof lakehouseSchema>;
+export type MlConfig = z.infer<typeof mlSchema>;
+export type WorkloadConfig = z.infer<typeof workloadSchema>;
+export type StackConfig = ManagementConfig | CicdConfig | LakehouseConfig | MlConfig | WorkloadConfig;
+export type ConsumedModel = z.infer<typeof consumedModel>;
+
+const SCHEMAS: Record<Role, z.ZodType<StackConfig>> = {
+  management: managementSchema,
+  cicd: cicdSchema,
+  lakehouse: lakehouseSchema,
+  ml: mlSchema,
+  workload: workloadSchema,
+} as Record<Role, z.ZodType<StackConfig>>;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------
+
+/** Values arrive as Pulumi gives them: objects may be JSON strings. */
+function decodeValue(value: unknown): unknown {
+  if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string }[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: "unknown key (check its spelling against the documented keys)" }));
+  }
+  if (issue.code === "invalid_key") {
+    const inner = issue.issues[0]?.message ?? issue.message;
+    return [{ key: keyOf(issue.path), message: inner }];
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return [{ key: keyOf(issue.path), message: `is required: ${issue.message.replace(/^Invalid input: /, "")}` }];
+  }
+  return [{ key: keyOf(issue.path), message: issue.message }];
+}
+
+function keyOf(pathParts: PropertyKey[]): string {
+  const [head, ...rest] = pathParts.map(String);
+  return `${NAMESPACE}:${head ?? ""}${rest.map((p) => `.${p}`).join("")}`;
+}
+
+/**
+ * Validates a stack's config values (keys without the namespace) and returns them typed.
+ * Throws a `ConfigError` naming `file`, every bad key and what was expected.
+ */
+export function parseStackConfig(values: Record<string, unknown>, file: string): StackConfig {
+  const decoded = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, decodeValue(v)]));
+  const role = decoded.role;
+  if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) {
+    throw new ConfigError(file, [{
+      key: `${NAMESPACE}:role`,
+      message: role === undefined ? `is required: one of ${ROLES.join(", ")}` : `expected one of ${ROLES.join(", ")}; got '${String(role)}'`,
+    }]);
+  }
+  const result = SCHEMAS[role as Role].safeParse(decoded);
+  if (!result.success) {
+    throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue)));
+  }
+  return result.data;
+}
+
+export interface StackFile {
+  /** Stack name. */
+  stack: string;
+  /** Path relative to the project root, e.g. `stacks/Pulumi.qa.yaml`. */
+  file: string;
+  /** `ml-landing-zone:` values without the namespace, as Pulumi would hand them to the program. */
+  values: Record<string, unknown>;
+  /** Values of other namespaces (`aws:…`, `pulumi:…`), full keys. */
+  otherValues: Record<string, unknown>;
+  /** Keys (namespace stripped) whose values were `secure:` and are now `SECRET_PLACEHOLDER`. */
+  secretKeys: string[];
+}
+
+/** Relative path of a stack's config file. */
+export function stackFilePath(stack: string): string {
+  return `stacks/Pulumi.${stack}.yaml`;
+}
+
+/** Reads `Pulumi.<stack>.yaml` from `dir` (default: this folder) without validating it. */
+export function readStackFile(stack: string, dir: string = STACKS_DIR): StackFile {
+  const file = stackFilePath(stack);
+  const full = path.join(dir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(full)) throw new ConfigError(file, [{ key: "(file)", message: "does not exist" }]);
+  return parseStackFileText(stack, fs.readFileSync(full, "utf8"), file);
+}
+
+/** Parses the text of a stack file (e.g. from `git show <ref>:stacks/Pulumi.qa.yaml`). */
+export function parseStackFileText(stack: string, text: string, file: string = stackFilePath(stack)): StackFile {
+  const doc = YAML.parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(file, [{ key: "(yaml)", message: `is not valid YAML: ${doc.errors[0].message}` }]);
+  }
+  const root = doc.toJS() as { config?: Record<string, unknown> } | null;
+  if (!root || typeof root !== "object" || typeof root.config !== "object" || root.config === null) {
+    throw new ConfigError(file, [{ key: "config", message: "expected a top-level 'config' map" }]);
+  }
+  const values: Record<string, unknown> = {};
+  const otherValues: Record<string, unknown> = {};
+  const secretKeys: string[] = [];
+  for (const [fullKey, raw] of Object.entries(root.config)) {
+    let value: unknown = raw;
+    const isSecret = typeof raw === "object" && raw !== null && !Array.isArray(raw) && Object.keys(raw).length === 1 && "secure" in raw;
+    if (isSecret) value = SECRET_PLACEHOLDER;
+    // Pulumi hands top-level scalars to programs as strings.
+    if (typeof value === "number" || typeof value === "boolean") value = String(value);
+    const prefix = `${NAMESPACE}:`;
+    if (fullKey.startsWith(prefix)) {
+      const key = fullKey.slice(prefix.length);
+      values[key] = value;
+      if (isSecret) secretKeys.push(key);
+    } else {
+      otherValues[fullKey] = value;
+    }
+  }
+  return { stack, file, values, otherValues, secretKeys };
+}
+
+/** Reads and validates a stack file. */
+export function readStackConfigFile(stack: string, dir: string = STACKS_DIR): StackConfig {
+  const f = readStackFile(stack, dir);
+  return parseStackConfig(f.values, f.file);
+}
+
+/** Stack names that have a `Pulumi.<stack>.yaml` in `dir`, sorted. */
+export function listStacks(dir: string = STACKS_DIR): string[] {
+  return fs.readdirSync(dir)
+    .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/** The last segment of a stack reference name (`org/project/qa` → `qa`). */
+export function stackOfReference(reference: string): string {
+  return reference.split("/").pop() as string;
+}

@@ -1,0 +1,116 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { listStacks, readStackConfigFile, stackFilePath, type ManagementConfig } from "./config";
+import { defaultTags, type StackContext } from "./context";
+import { partitionOf } from "./regions";
+import { Organization } from "../components/organization/organization";
+import { DeployRole } from "../components/identity/deploy-role";
+import {
+  DEFAULT_DEPLOY_ROLE_NAME,
+  DEFAULT_PREVIEW_ROLE_NAME,
+  ORGANIZATION_ACCESS_ROLE_NAME,
+  githubDeployRoleName,
+  githubPreviewRoleName,
+} from "../components/naming";
+
+/** A stack file's account: which member account a stack deploys into, and with which role. */
+export interface StackAccount {
+  stack: string;
+  account: string;
+  deployRoleName: string;
+}
+
+/** Reads every member stack's `account` and `deployRoleName` from its stack file. */
+export function memberStackAccounts(config: ManagementConfig): StackAccount[] {
+  const found: StackAccount[] = [];
+  for (const stack of listStacks()) {
+    const c = readStackConfigFile(stack);
+    if (c.role === "management") continue;
+    if (!(c.account in config.accounts)) {
+      throw new Error(`${stackFilePath(stack)}: ml-landing-zone:account: expected one of the management stack's accounts (${Object.keys(config.accounts).join(", ")}); got '${c.account}'`);
+    }
+    found.push({ stack, account: c.account, deployRoleName: c.deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME });
+  }
+  return found;
+}
+
+/**
+ * The management account: the organization, its OUs and accounts, and in each member account the
+ * deploy and preview roles that the account's own stack assumes from CI/CD.
+ */
+export function managementProgram(stack: string, config: ManagementConfig): Record<string, unknown> {
+  const partition = partitionOf(config.region);
+  const tags = defaultTags(stack, config.environment, config.owner);
+  const stackAccounts = memberStackAccounts(config);
+
+  const provider = new aws.Provider("management", {
+    region: config.region as aws.Region,
+    allowedAccountIds: [config.managementAccountId],
+    defaultTags: { tags },
+  });
+  const org = new Organization("org", {
+    organizationalUnits: config.organizationalUnits,
+    accounts: config.accounts,
+  }, { provider });
+
+  const accountIds = pulumi.output(org.accountIds);
+  const ctx: StackContext = {
+    stack,
+    role: "management",
+    region: config.region,
+    partition,
+    accountId: pulumi.output(config.managementAccountId),
+    accountIds: pulumi.all([accountIds, config.managementAccountId]).apply(([ids, mgmt]): Record<string, string> => ({ management: mgmt, ...ids })),
+    organizationId: org.organizationId,
+    provider,
+    tags,
+  };
+
+  // Bootstrap, through OrganizationAccountAccessRole, the roles each member stack assumes.
+  const cicdAccountId = org.accountIds["cicd"];
+  const deployRoleArns: Record<string, pulumi.Output<string>> = {};
+  const previewRoleArns: Record<string, pulumi.Output<string>> = {};
+  for (const account of Object.keys(config.accounts).sort()) {
+    const stacksHere = stackAccounts.filter((s) => s.account === account);
+    if (stacksHere.length === 0) continue;
+    const accountProvider = new aws.Provider(`account-${account}`, {
+      region: config.region as aws.Region,
+      assumeRoles: [{
+        roleArn: pulumi.interpolate`arn:${partition}:iam::${org.accountIds[account]}:role/${ORGANIZATION_ACCESS_ROLE_NAME}`,
+        sessionName: "mlz-bootstrap",
+      }],
+      allowedAccountIds: [org.accountIds[account]],
+      defaultTags: { tags },
+    });
+    for (const roleName of [...new Set(stacksHere.map((s) => s.deployRoleName))].sort()) {
+      const stacks = stacksHere.filter((s) => s.deployRoleName === roleName).map((s) => s.stack);
+      const role = new DeployRole(`${account}-${roleName}`, {
+        roleName,
+        access: "deploy",
+        partition,
+        organizationId: org.organizationId,
+        trustedRoleArns: stacks.map((s) => pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubDeployRoleName(s)}`),
+      }, { provider: accountProvider });
+      for (const s of stacks) deployRoleArns[s] = role.arn;
+    }
+    const preview = new DeployRole(`${account}-${DEFAULT_PREVIEW_ROLE_NAME}`, {
+      roleName: DEFAULT_PREVIEW_ROLE_NAME,
+      access: "read-only",
+      partition,
+      organizationId: org.organizationId,
+      trustedRoleArns: stacksHere.map((s) => pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubPreviewRoleName(s.stack)}`),
+    }, { provider: accountProvider });
+    for (const s of stacksHere) previewRoleArns[s.stack] = preview.arn;
+  }
+
+  return {
+    managementAccountId: config.managementAccountId,
+    organizationId: org.organizationId,
+    rootId: org.rootId,
+    organizationalUnitIds: org.organizationalUnitIds,
+    accountIds: ctx.accountIds,
+    accountOus: Object.fromEntries(Object.entries(config.accounts).map(([k, a]) => [k, a.ou])),
+    deployRoleArns,
+    previewRoleArns,
+  };
+}

@@ -1,0 +1,37 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type { CicdConfig, LakehouseConfig, MlConfig, WorkloadConfig } from "./config";
+import { defaultTags, type StackContext } from "./context";
+import { partitionOf } from "./regions";
+import { DEFAULT_DEPLOY_ROLE_NAME } from "../components/naming";
+
+type MemberConfig = CicdConfig | LakehouseConfig | MlConfig | WorkloadConfig;
+
+/**
+ * Common start of every member-account stack: a StackReference to the management stack for the
+ * account ids, and the explicit provider that assumes the account's deploy role.
+ */
+export function memberContext(stack: string, config: MemberConfig): StackContext & { management: pulumi.StackReference } {
+  const management = new pulumi.StackReference("management", { name: config.managementStack });
+  const accountIds = management.requireOutput("accountIds") as pulumi.Output<Record<string, string>>;
+  const organizationId = management.requireOutput("organizationId") as pulumi.Output<string>;
+  const accountId = accountIds.apply((ids) => {
+    const id = ids?.[config.account];
+    if (!id) {
+      throw new Error(`${stack}: ml-landing-zone:account names '${config.account}', but the management stack (${config.managementStack}) exports no such account; it has: ${Object.keys(ids ?? {}).join(", ") || "none"}`);
+    }
+    return id;
+  });
+  const partition = partitionOf(config.region);
+  const tags = defaultTags(stack, config.environment, config.owner);
+  const provider = new aws.Provider("account", {
+    region: config.region as aws.Region,
+    assumeRoles: [{
+      roleArn: pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${config.deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME}`,
+      sessionName: `mlz-${stack}`,
+    }],
+    allowedAccountIds: [accountId],
+    defaultTags: { tags },
+  });
+  return { stack, role: config.role, region: config.region, partition, accountId, accountIds, organizationId, provider, tags, management };
+}
