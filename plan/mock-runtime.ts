@@ -51,9 +51,24 @@ export function unwrapSecrets(v: unknown): unknown {
   return v;
 }
 
+/** URN as the Pulumi engine computes it (resource/urn.go): parent type chain, root stack excluded. */
+export function engineUrn(parent: string, type: string, name: string): string {
+  let qualified = type;
+  if (parent) {
+    const parentType = parent.split("::")[2];
+    if (parentType !== ROOT_STACK_TYPE) qualified = `${parentType}$${type}`;
+  }
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
 class RecordingMonitor extends MockMonitor {
   constructor(mocks: Mocks, private readonly record: (r: Registration) => void) {
     super(mocks);
+    // The SDK's mock keeps only the immediate parent's type in a URN and counts the root stack;
+    // the engine qualifies a type with the whole chain of parent types below the stack.
+    (this as unknown as { newUrn: (p: string, t: string, n: string) => string }).newUrn = engineUrn;
   }
 
   async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {

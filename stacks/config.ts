@@ -17,6 +17,13 @@ export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
 /** Folder of the stack files (`stackConfigDir` in Pulumi.yaml). */
 export const STACKS_DIR = path.resolve(__dirname);
+/**
+ * Where programs read stack files from: `MLZ_STACK_CONFIG_DIR` when set (the offline plan sets it
+ * for `--stacks-dir`, e.g. a test fixture), else this folder.
+ */
+export function stacksDir(): string {
+  return process.env.MLZ_STACK_CONFIG_DIR ? path.resolve(process.env.MLZ_STACK_CONFIG_DIR) : STACKS_DIR;
+}
 /** Placeholder the offline plan puts in place of `secure:` values. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -289,7 +296,7 @@ export function stackFilePath(stack: string): string {
 }
 
 /** Reads `Pulumi.<stack>.yaml` from `dir` (default: this folder) without validating it. */
-export function readStackFile(stack: string, dir: string = STACKS_DIR): StackFile {
+export function readStackFile(stack: string, dir: string = stacksDir()): StackFile {
   const file = stackFilePath(stack);
   const full = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(full)) throw new ConfigError(file, [{ key: "(file)", message: "does not exist" }]);
@@ -328,13 +335,13 @@ export function parseStackFileText(stack: string, text: string, file: string = s
 }
 
 /** Reads and validates a stack file. */
-export function readStackConfigFile(stack: string, dir: string = STACKS_DIR): StackConfig {
+export function readStackConfigFile(stack: string, dir: string = stacksDir()): StackConfig {
   const f = readStackFile(stack, dir);
   return parseStackConfig(f.values, f.file);
 }
 
 /** Stack names that have a `Pulumi.<stack>.yaml` in `dir`, sorted. */
-export function listStacks(dir: string = STACKS_DIR): string[] {
+export function listStacks(dir: string = stacksDir()): string[] {
   return fs.readdirSync(dir)
     .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)

@@ -1,0 +1,98 @@
+/**
+ * `npm run plan`: the offline plan of the organization. See `--help`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { STACKS_DIR } from "../stacks/config";
+import { runPlan, EXIT } from "./run";
+import { renderJson, renderMarkdown, renderText, stackFile } from "./render";
+import { stableStringify } from "./planner";
+
+export const HELP = `Usage: npm run plan -- [options]
+
+Evaluates every stack offline: runs the real stack programs under the Pulumi SDK's runtime mocks
+against a deterministic simulated AWS organization, in dependency order (management; cicd,
+lakehouse; ml; workloads), and reports the resource tree, policy results, cross-stack checks and,
+with --diff, the changes against earlier plans. No AWS account, Pulumi CLI or network is used.
+
+Options:
+  --stack <name>         Plan and report only this stack (repeatable). The stacks it depends on are
+                         planned too, but not reported.
+  --format <f>           text (default), json or markdown.
+  --out <dir>            Also write one <dir>/<stack>.json per reported stack: every resource with
+                         type, name, urn, parent, account, region, inputs (secrets redacted) and
+                         simulated outputs.
+  --diff <dir>           Compare with plans written earlier by --out (added, removed and changed
+                         resources with the changed input paths).
+  --stacks-dir <dir>     Folder with the Pulumi.<stack>.yaml files. Default: stacks/.
+  --policy-config <file> Policy configuration JSON (like pulumi preview --policy-pack-config).
+  -h, --help             Show this help.
+
+Exit status: 0 clean; 1 mandatory policy violations or failed cross-stack checks;
+2 errors (bad stack config, a program error, bad arguments).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string", multiple: true },
+        format: { type: "string", default: "text" },
+        out: { type: "string" },
+        diff: { type: "string" },
+        "stacks-dir": { type: "string" },
+        "policy-config": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: false,
+    });
+  } catch (e) {
+    process.stderr.write(`plan: ${(e as Error).message}\n\n${HELP}`);
+    return EXIT.error;
+  }
+  const v = args.values;
+  if (v.help) {
+    process.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const format = v.format ?? "text";
+  if (!["text", "json", "markdown"].includes(format)) {
+    process.stderr.write(`plan: --format must be text, json or markdown; got '${format}'\n`);
+    return EXIT.error;
+  }
+  let policyConfig: Record<string, unknown> | undefined;
+  if (v["policy-config"]) {
+    try {
+      policyConfig = JSON.parse(fs.readFileSync(v["policy-config"], "utf8"));
+    } catch (e) {
+      process.stderr.write(`plan: --policy-config ${v["policy-config"]}: ${(e as Error).message}\n`);
+      return EXIT.error;
+    }
+  }
+  const { report, exitCode } = await runPlan({
+    stacksDir: path.resolve(v["stacks-dir"] ?? STACKS_DIR),
+    stacks: v.stack,
+    diffDir: v.diff,
+    policyConfig,
+  });
+  if (v.out) {
+    fs.mkdirSync(v.out, { recursive: true });
+    for (const s of report.stacks) {
+      fs.writeFileSync(path.join(v.out, `${s.plan.stack}.json`), stableStringify(stackFile(s), 2) + "\n");
+    }
+  }
+  const rendered = format === "json" ? renderJson(report) : format === "markdown" ? renderMarkdown(report) : renderText(report);
+  process.stdout.write(rendered);
+  return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(EXIT.error);
+  },
+);

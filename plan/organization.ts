@@ -1,0 +1,72 @@
+/**
+ * Plans the whole organization (or selected stacks) in dependency order, converging cross-stack
+ * references the way the deploy workflow does: a stack that reads a stack planned after it (the
+ * ML account reads its consumers' live outputs) is planned again once those outputs exist, until
+ * every stack has read the final outputs of the stacks it references.
+ */
+import { listStacks, readStackFile, type StackFile } from "../stacks/config";
+import { stackOrder } from "./order";
+import { fingerprint, planStack, StackError, type StackRun } from "./planner";
+
+export interface OrganizationPlan {
+  /** Runs in dependency order (the final run of each stack). */
+  runs: StackRun[];
+  /** Passes needed until every reference read final outputs. */
+  passes: number;
+  /** Stacks still reading stale outputs after the last pass (should be empty). */
+  unconverged: string[];
+}
+
+export interface PlanOrganizationOptions {
+  /** Folder with the `Pulumi.<stack>.yaml` files. */
+  stacksDir: string;
+  /** Stacks to report (all when empty). Stacks they depend on are planned too. */
+  stacks?: string[];
+  /** Maximum passes. Defaults to 3. */
+  maxPasses?: number;
+}
+
+export async function planOrganization(opts: PlanOrganizationOptions): Promise<OrganizationPlan> {
+  const previous = process.env.MLZ_STACK_CONFIG_DIR;
+  process.env.MLZ_STACK_CONFIG_DIR = opts.stacksDir;
+  try {
+    const names = listStacks(opts.stacksDir);
+    if (names.length === 0) throw new Error(`no stack files (Pulumi.<stack>.yaml) in ${opts.stacksDir}`);
+    for (const s of opts.stacks ?? []) {
+      if (!names.includes(s)) throw new Error(`--stack ${s}: no stacks/Pulumi.${s}.yaml (stacks: ${names.join(", ")})`);
+    }
+    const files = new Map<string, StackFile>(names.map((n) => [n, readStackFile(n, opts.stacksDir)]));
+    const roleOf = (f: StackFile) => {
+      const role = f.values.role;
+      if (typeof role !== "string") throw new StackError(f.stack, f.file, `${f.file}: ml-landing-zone:role: is required`, "config");
+      return role;
+    };
+    let order: string[];
+    try {
+      order = stackOrder([...files.values()].map((f) => ({ name: f.stack, role: roleOf(f) })));
+    } catch (e) {
+      if (e instanceof StackError) throw e;
+      throw new Error((e as Error).message);
+    }
+
+    const runs = new Map<string, StackRun>();
+    const outputsOf = (stack: string) => runs.get(stack)?.plan.outputs;
+    const stale = (run: StackRun) => Object.entries(run.readOutputs)
+      .some(([stack, seen]) => files.has(stack) && seen !== fingerprint(outputsOf(stack)));
+
+    const maxPasses = opts.maxPasses ?? 3;
+    let passes = 0;
+    let todo = order;
+    while (todo.length > 0 && passes < maxPasses) {
+      passes++;
+      for (const stack of todo) {
+        runs.set(stack, await planStack(files.get(stack)!, outputsOf));
+      }
+      todo = order.filter((s) => stale(runs.get(s)!));
+    }
+    return { runs: order.map((s) => runs.get(s)!), passes, unconverged: todo };
+  } finally {
+    if (previous === undefined) delete process.env.MLZ_STACK_CONFIG_DIR;
+    else process.env.MLZ_STACK_CONFIG_DIR = previous;
+  }
+}

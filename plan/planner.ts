@@ -1,0 +1,218 @@
+/**
+ * The offline planner: runs the real stack programs under the Pulumi SDK's runtime mocks, one
+ * stack at a time in dependency order, against the simulated organization.
+ *
+ * Isolation: all stacks run in one process (loading @pulumi/aws once is most of the cost), and
+ * before each stack the runtime is reset: a new mock monitor, the whole config replaced, the root
+ * stack resource and error count cleared. Programs keep no module state between stacks; the
+ * isolation tests plan a stack alone and after others and compare byte for byte.
+ */
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import {
+  ConfigError,
+  NAMESPACE,
+  PROJECT,
+  SECRET_PLACEHOLDER,
+  parseStackConfig,
+  type StackConfig,
+  type StackFile,
+} from "../stacks/config";
+import { runStack } from "../stacks/program";
+import { installMocks, isSecretValue, settle, type Registration } from "./mock-runtime";
+import { createSimulator, type SimulationLog } from "./simulated-aws";
+import type { PlannedResource, StackPlan } from "./types";
+
+/** A program failed (bad config or an error raised while declaring resources). */
+export class StackError extends Error {
+  constructor(public readonly stack: string, public readonly file: string, message: string, public readonly kind: "config" | "program") {
+    super(message);
+    this.name = "StackError";
+  }
+}
+
+export interface StackRun {
+  plan: StackPlan;
+  log: SimulationLog;
+  /** Stack name → fingerprint of the outputs this run read through StackReferences (`-` if absent). */
+  readOutputs: Record<string, string>;
+}
+
+/** Fingerprint of a stack's outputs, to know whether a reader saw the final version. */
+export function fingerprint(outputs: Record<string, unknown> | undefined): string {
+  if (outputs === undefined) return "-";
+  return crypto.createHash("sha256").update(stableStringify(outputs)).digest("hex").slice(0, 16);
+}
+
+/** JSON with object keys sorted at every level: byte-identical for equal values. */
+export function stableStringify(value: unknown, indent?: number): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === "object") {
+      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    }
+    return v;
+  };
+  return JSON.stringify(sort(value), null, indent);
+}
+
+/** Turns runtime values (secrets, assets, resources) into plain JSON, recording secret paths. */
+async function normalize(value: unknown, path: string, secrets: string[]): Promise<unknown> {
+  if (isSecretValue(value)) {
+    secrets.push(path || "(value)");
+    return SECRET_PLACEHOLDER;
+  }
+  if (value instanceof pulumi.asset.StringAsset) {
+    const text = await value.text;
+    return { asset: "string", sha256: sha256(text), bytes: Buffer.byteLength(text) };
+  }
+  if (value instanceof pulumi.asset.FileAsset) return { asset: "file", path: await value.path };
+  if (value instanceof pulumi.asset.FileArchive) return { archive: "file", path: await value.path };
+  if (value instanceof pulumi.asset.AssetArchive) {
+    const assets = await value.assets;
+    const files: Record<string, unknown> = {};
+    for (const key of Object.keys(assets).sort()) files[key] = await normalize(assets[key], `${path}.${key}`, secrets);
+    return { archive: "assets", files };
+  }
+  if (pulumi.Resource.isInstance(value)) {
+    return { resource: await (value as pulumi.Resource).urn.promise() };
+  }
+  if (Array.isArray(value)) {
+    const out = [];
+    for (let i = 0; i < value.length; i++) out.push(await normalize(value[i], `${path}[${i}]`, secrets));
+    return out;
+  }
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      out[key] = await normalize(v, path ? `${path}.${key}` : key, secrets);
+    }
+    return out;
+  }
+  return value;
+}
+
+function sha256(text: string): string {
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
+
+/** Config as the Pulumi engine hands it to a program: `<ns>:<key>` → string. */
+export function runtimeConfig(file: StackFile): { config: Record<string, string>; secretKeys: string[] } {
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(file.values)) {
+    config[`${NAMESPACE}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  for (const [key, value] of Object.entries(file.otherValues)) {
+    config[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return { config, secretKeys: file.secretKeys.map((k) => `${NAMESPACE}:${k}`) };
+}
+
+/**
+ * Plans one stack. `stackOutputs` answers StackReferences with outputs of stacks planned earlier
+ * (undefined: not planned, i.e. not deployed yet).
+ */
+export async function planStack(
+  file: StackFile,
+  stackOutputs: (stack: string) => Record<string, unknown> | undefined,
+): Promise<StackRun> {
+  let config: StackConfig;
+  try {
+    config = parseStackConfig(file.values, file.file);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new StackError(file.stack, file.file, e.message, "config");
+    throw e;
+  }
+  const readOutputs: Record<string, string> = {};
+  const defaultAccount = config.role === "management" ? config.managementAccountId : "000000000000";
+  const { simulator, log } = createSimulator({
+    defaultAccount,
+    stackOutputs: (stack) => {
+      const outputs = stackOutputs(stack);
+      readOutputs[stack] = fingerprint(outputs);
+      return outputs;
+    },
+  }, PROJECT, file.stack);
+  const { config: runtime, secretKeys } = runtimeConfig(file);
+  const session = installMocks({ simulator, project: PROJECT, stack: file.stack, config: runtime, secretKeys });
+
+  const failures: string[] = [];
+  const onRejection = (reason: unknown) => {
+    failures.push(reason instanceof Error ? reason.message : String(reason));
+  };
+  process.on("unhandledRejection", onRejection);
+  const originalError = console.error;
+  console.error = (...args: unknown[]) => { failures.push(args.map(String).join(" ").replace(/^error: \[runtime\] /, "")); };
+  let outputs: Record<string, unknown> = {};
+  try {
+    const raw = await runInPulumiStack(() => runStack());
+    await settle();
+    // Let rejected registrations surface as unhandled rejections before deciding.
+    await new Promise((resolve) => setImmediate(resolve));
+    outputs = (await normalize(await pulumi.output(raw ?? {}).promise(), "", [])) as Record<string, unknown>;
+  } catch (e) {
+    failures.push(e instanceof Error ? e.message : String(e));
+  } finally {
+    process.off("unhandledRejection", onRejection);
+    console.error = originalError;
+  }
+  if (failures.length > 0) {
+    const unique = [...new Set(failures.map((f) => f.trim()))];
+    const kind = unique.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f)) ? "config" : "program";
+    throw new StackError(file.stack, file.file, unique.join("\n"), kind);
+  }
+
+  const resources = await toPlannedResources(session.registrations, log);
+  const root = resources.find((r) => r.type === "pulumi:providers:aws" && !r.parent?.includes("mlz:"));
+  const own = resources.filter((r) => r.custom && r.account);
+  const accountOf = (r: PlannedResource | undefined) => r?.account;
+  const plan: StackPlan = {
+    stack: file.stack,
+    role: config.role,
+    configFile: file.file,
+    config: file.values,
+    account: accountOf(resources.find((r) => r.type === "pulumi:providers:aws" && (r.name === "account" || r.name === "management"))) ?? accountOf(root) ?? own[0]?.account,
+    region: config.region,
+    resources,
+    outputs,
+  };
+  return { plan, log, readOutputs };
+}
+
+async function toPlannedResources(registrations: Registration[], log: SimulationLog): Promise<PlannedResource[]> {
+  const out: PlannedResource[] = [];
+  for (const r of registrations) {
+    const secretInputs: string[] = [];
+    const inputs = (await normalize(r.inputs, "", secretInputs)) as Record<string, unknown>;
+    const state = (await normalize(r.outputs, "", [])) as Record<string, unknown>;
+    // Outputs: only what the simulation computed (inputs are listed once, under inputs).
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(state)) {
+      if (stableStringify(v) !== stableStringify(inputs[k])) outputs[k] = v;
+    }
+    const providerId = r.provider?.split("::").pop();
+    const placement = r.type.startsWith("pulumi:providers:")
+      ? log.providers.get(String(r.id))
+      : providerId ? log.providers.get(providerId) : undefined;
+    out.push({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      custom: r.custom,
+      parent: r.parent,
+      provider: r.provider ? r.provider.split("::").slice(0, -1).join("::") : undefined,
+      account: placement?.account,
+      region: placement?.region,
+      inputs,
+      outputs: r.type === "pulumi:pulumi:StackReference" ? { outputs: "[stack outputs]" } : outputs,
+      id: r.id,
+      dependencies: [...r.dependencies].sort(),
+      ...(secretInputs.length > 0 ? { secretInputs: secretInputs.sort() } : {}),
+    });
+  }
+  out.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+  return out;
+}

@@ -1,0 +1,232 @@
+/**
+ * Renders plans like `pulumi preview`: per stack the resource tree, the resource count, policy
+ * results and cross-stack checks, then an organization summary. Formats: text, markdown, json.
+ */
+import { stableStringify } from "./planner";
+import { isEmptyDiff, type StackDiff } from "./diff";
+import type { PlannedResource, PolicyResult, StackPlan } from "./types";
+
+export interface CheckResult {
+  /** Check name (kebab-case). */
+  check: string;
+  ok: boolean;
+  message: string;
+  stacks: string[];
+}
+
+export interface StackReport {
+  plan: StackPlan;
+  policies: PolicyResult[];
+  diff?: StackDiff;
+  /** Resource types the simulation answered generically (id only). */
+  genericTypes: string[];
+  /** Stack references and whether the referenced stack's outputs were available. */
+  stackReferences: { name: string; stack: string; resolved: boolean }[];
+}
+
+export interface OrganizationReport {
+  stacks: StackReport[];
+  checks: CheckResult[];
+  passes: number;
+  unconverged: string[];
+  /** Stacks that failed to plan, with their error. */
+  errors: { stack: string; file: string; message: string }[];
+}
+
+const MIN_TYPE_WIDTH = 40;
+
+/** Resource tree lines: `├─ type  name`, children sorted by type then name. */
+export function treeLines(resources: PlannedResource[]): { prefix: string; resource: PlannedResource }[] {
+  const byParent = new Map<string, PlannedResource[]>();
+  const urns = new Set(resources.map((r) => r.urn));
+  for (const r of resources) {
+    const parent = r.parent && urns.has(r.parent) ? r.parent : "";
+    if (!byParent.has(parent)) byParent.set(parent, []);
+    byParent.get(parent)!.push(r);
+  }
+  for (const list of byParent.values()) {
+    list.sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
+  }
+  const out: { prefix: string; resource: PlannedResource }[] = [];
+  const walk = (parent: string, indent: string, root: boolean) => {
+    const children = byParent.get(parent) ?? [];
+    children.forEach((r, i) => {
+      const last = i === children.length - 1;
+      out.push({ prefix: root ? "" : `${indent}${last ? "└─ " : "├─ "}`, resource: r });
+      walk(r.urn, root ? "" : `${indent}${last ? "   " : "│  "}`, false);
+    });
+  };
+  walk("", "", true);
+  return out;
+}
+
+/** Resources that `pulumi up` would create (everything but reads such as StackReferences). */
+export function createdResources(plan: StackPlan): PlannedResource[] {
+  return plan.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference");
+}
+
+function policyLine(p: PolicyResult): string {
+  const where = p.resourceName ? ` (${p.resourceType} ${p.resourceName})` : "";
+  return `[${p.enforcementLevel}] ${p.policy}${where}: ${p.message}`;
+}
+
+export function mandatoryViolations(report: OrganizationReport): PolicyResult[] {
+  return report.stacks.flatMap((s) => s.policies.filter((p) => p.enforcementLevel === "mandatory"));
+}
+
+function diffLines(d: StackDiff): string[] {
+  if (d.newStack) return [`    (no base plan for ${d.stack}: every resource is new)`];
+  if (isEmptyDiff(d)) return ["    no changes"];
+  return [
+    ...d.added.map((r) => `    + ${r.type} ${r.name}`),
+    ...d.removed.map((r) => `    - ${r.type} ${r.name}`),
+    ...d.changed.map((r) => `    ~ ${r.type} ${r.name}: ${r.paths.join(", ")}`),
+    ...d.outputs.map((o) => `    ~ output ${o}`),
+  ];
+}
+
+export function renderText(report: OrganizationReport): string {
+  const lines: string[] = [];
+  for (const s of report.stacks) {
+    const p = s.plan;
+    lines.push(`Previewing update (${p.stack}): ${p.role} program, account ${p.account ?? "?"}, ${p.region ?? "?"}, config ${p.configFile}`);
+    lines.push("");
+    const tree = treeLines(p.resources);
+    const width = Math.max(MIN_TYPE_WIDTH, ...tree.map(({ prefix, resource }) => prefix.length + resource.type.length + 2));
+    lines.push(`     ${"Type".padEnd(width)} Name`);
+    for (const { prefix, resource } of tree) {
+      const op = resource.type === "pulumi:pulumi:StackReference" ? " >  " : " +  ";
+      lines.push(`${op} ${(prefix + resource.type).padEnd(width)} ${resource.name}`);
+    }
+    lines.push("");
+    lines.push("Resources:");
+    lines.push(`    + ${createdResources(p).length} to create`);
+    const refs = s.stackReferences;
+    if (refs.length > 0) {
+      lines.push("");
+      lines.push("Stack references:");
+      for (const r of refs) lines.push(`    ${r.name} → ${r.resolved ? `outputs of the ${r.stack} plan` : `no outputs (${r.stack} not planned before this stack: first deployment)`}`);
+    }
+    if (s.genericTypes.length > 0) {
+      lines.push("");
+      lines.push(`Simulated generically (id only): ${s.genericTypes.join(", ")}`);
+    }
+    lines.push("");
+    const violations = s.policies;
+    lines.push(violations.length === 0 ? "Policies: no violations" : `Policies: ${violations.length} violation(s)`);
+    for (const v of violations) lines.push(`    ${policyLine(v)}`);
+    if (s.diff) {
+      lines.push("");
+      lines.push("Changes against base plan:");
+      lines.push(...diffLines(s.diff));
+    }
+    lines.push("");
+  }
+  for (const e of report.errors) {
+    lines.push(`error: stack ${e.stack} (${e.file}):`);
+    for (const l of e.message.split("\n")) lines.push(`    ${l}`);
+    lines.push("");
+  }
+  lines.push(...summaryLines(report));
+  return lines.join("\n") + "\n";
+}
+
+function summaryLines(report: OrganizationReport): string[] {
+  const lines = ["Organization:"];
+  lines.push(`    stacks planned: ${report.stacks.length}${report.errors.length > 0 ? `, failed: ${report.errors.length}` : ""} (${report.passes} pass${report.passes === 1 ? "" : "es"}${report.unconverged.length > 0 ? `; not converged: ${report.unconverged.join(", ")}` : ""})`);
+  lines.push(`    resources to create: ${report.stacks.reduce((n, s) => n + createdResources(s.plan).length, 0)}`);
+  const all = report.stacks.flatMap((s) => s.policies);
+  const mandatory = all.filter((p) => p.enforcementLevel === "mandatory").length;
+  lines.push(`    policy violations: ${mandatory} mandatory, ${all.length - mandatory} advisory`);
+  const failed = report.checks.filter((c) => !c.ok);
+  lines.push(`    cross-stack checks: ${report.checks.length - failed.length} passed, ${failed.length} failed`);
+  for (const c of report.checks) lines.push(`      ${c.ok ? "✔" : "✖"} ${c.check}: ${c.message}`);
+  return lines;
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, "\\|");
+}
+
+export function renderMarkdown(report: OrganizationReport): string {
+  const lines: string[] = ["## Offline plan", ""];
+  const mandatory = mandatoryViolations(report).length;
+  const failedChecks = report.checks.filter((c) => !c.ok).length;
+  const status = report.errors.length > 0 ? "❌ errors" : mandatory > 0 || failedChecks > 0 ? "❌ blocked" : "✅ clean";
+  lines.push(`**${status}** · ${report.stacks.length} stacks · ${report.stacks.reduce((n, s) => n + createdResources(s.plan).length, 0)} resources · ${mandatory} mandatory violation(s) · ${failedChecks} failed cross-stack check(s)`, "");
+  lines.push("| stack | role | account | region | resources | violations | changes |", "|---|---|---|---|---|---|---|");
+  for (const s of report.stacks) {
+    const d = s.diff;
+    const changes = !d ? "—" : d.newStack ? "new stack" : isEmptyDiff(d) ? "none" : `+${d.added.length} −${d.removed.length} ~${d.changed.length}`;
+    lines.push(`| ${s.plan.stack} | ${s.plan.role} | ${s.plan.account ?? "?"} | ${s.plan.region ?? "?"} | ${createdResources(s.plan).length} | ${s.policies.length} | ${changes} |`);
+  }
+  lines.push("");
+  const withViolations = report.stacks.filter((s) => s.policies.length > 0);
+  if (withViolations.length > 0) {
+    lines.push("### Policy violations", "");
+    for (const s of withViolations) {
+      lines.push(`#### ${s.plan.stack}`, "");
+      const byRule = new Map<string, PolicyResult[]>();
+      for (const p of s.policies) {
+        if (!byRule.has(p.policy)) byRule.set(p.policy, []);
+        byRule.get(p.policy)!.push(p);
+      }
+      for (const [rule, results] of [...byRule.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        lines.push(`- **${rule}** (${results[0].enforcementLevel})`);
+        for (const r of results) lines.push(`  - ${r.resourceName ? `\`${r.resourceType}\` \`${r.resourceName}\`: ` : ""}${mdEscape(r.message)}`);
+      }
+      lines.push("");
+    }
+  }
+  const diffs = report.stacks.filter((s) => s.diff && !isEmptyDiff(s.diff));
+  if (diffs.length > 0) {
+    lines.push("### Changes against the base plan", "");
+    for (const s of diffs) {
+      const d = s.diff!;
+      lines.push(`#### ${s.plan.stack}`, "");
+      if (d.newStack) {
+        lines.push("New stack: every resource is created.", "");
+        continue;
+      }
+      lines.push("| | type | name | changed inputs |", "|---|---|---|---|");
+      for (const r of d.added) lines.push(`| + | \`${r.type}\` | ${r.name} | |`);
+      for (const r of d.removed) lines.push(`| − | \`${r.type}\` | ${r.name} | |`);
+      for (const r of d.changed) lines.push(`| ~ | \`${r.type}\` | ${r.name} | ${r.paths.map((p) => `\`${p}\``).join(", ")} |`);
+      for (const o of d.outputs) lines.push(`| ~ | output | ${o} | |`);
+      lines.push("");
+    }
+  }
+  lines.push("### Cross-stack checks", "");
+  for (const c of report.checks) lines.push(`- ${c.ok ? "✅" : "❌"} **${c.check}**: ${mdEscape(c.message)}`);
+  lines.push("");
+  for (const e of report.errors) {
+    lines.push(`### ❌ ${e.stack} failed to plan`, "", "```", e.message, "```", "");
+  }
+  return lines.join("\n");
+}
+
+/** One JSON document for the whole run; keys sorted, so equal plans are byte-identical. */
+export function renderJson(report: OrganizationReport): string {
+  return stableStringify({
+    stacks: report.stacks.map((s) => ({ ...stackFile(s), diff: s.diff })),
+    checks: report.checks,
+    passes: report.passes,
+    unconverged: report.unconverged,
+    errors: report.errors,
+  }, 2) + "\n";
+}
+
+/** The per-stack document written by `--out <dir>/<stack>.json`. */
+export function stackFile(s: StackReport): Record<string, unknown> {
+  return {
+    stack: s.plan.stack,
+    role: s.plan.role,
+    configFile: s.plan.configFile,
+    account: s.plan.account,
+    region: s.plan.region,
+    resources: s.plan.resources,
+    outputs: s.plan.outputs,
+    policies: s.policies,
+    stackReferences: s.stackReferences,
+  };
+}

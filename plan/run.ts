@@ -1,0 +1,59 @@
+/**
+ * One offline plan run: plan the organization, evaluate the policy pack's rules and the
+ * cross-stack checks, diff against base plans, and decide the exit status.
+ */
+import { evaluateStack } from "../policies/evaluate";
+import { crossStackChecks } from "./checks";
+import { diffStack, readPlans } from "./diff";
+import { planOrganization } from "./organization";
+import { StackError } from "./planner";
+import { mandatoryViolations, type OrganizationReport, type StackReport } from "./render";
+
+export const EXIT = { ok: 0, violations: 1, error: 2 } as const;
+
+export interface RunPlanOptions {
+  stacksDir: string;
+  /** Stacks to report; all when empty. */
+  stacks?: string[];
+  /** Folder of base plans (`--out` of an earlier run) to diff against. */
+  diffDir?: string;
+  /** Policy pack config (`--policy-pack-config` shape). */
+  policyConfig?: Record<string, unknown>;
+}
+
+export async function runPlan(opts: RunPlanOptions): Promise<{ report: OrganizationReport; exitCode: number }> {
+  const base = opts.diffDir ? readPlans(opts.diffDir) : undefined;
+  let org;
+  try {
+    org = await planOrganization({ stacksDir: opts.stacksDir, stacks: opts.stacks });
+  } catch (e) {
+    if (e instanceof StackError) {
+      const report: OrganizationReport = { stacks: [], checks: [], passes: 0, unconverged: [], errors: [{ stack: e.stack, file: e.file, message: e.message }] };
+      return { report, exitCode: EXIT.error };
+    }
+    throw e;
+  }
+  const plans = org.runs.map((r) => r.plan);
+  const wanted = opts.stacks && opts.stacks.length > 0 ? new Set(opts.stacks) : undefined;
+  const stacks: StackReport[] = [];
+  for (const run of org.runs) {
+    if (wanted && !wanted.has(run.plan.stack)) continue;
+    stacks.push({
+      plan: run.plan,
+      policies: await evaluateStack(run.plan, { policyConfig: opts.policyConfig, organization: plans }),
+      diff: base ? diffStack(base.get(run.plan.stack), run.plan) : undefined,
+      genericTypes: [...run.log.genericTypes].sort(),
+      stackReferences: dedupeReferences(run.log.stackReferences),
+    });
+  }
+  const checks = crossStackChecks(plans).filter((c) => !wanted || c.stacks.some((s) => wanted.has(s)));
+  const report: OrganizationReport = { stacks, checks, passes: org.passes, unconverged: org.unconverged, errors: [] };
+  const blocked = mandatoryViolations(report).length > 0 || checks.some((c) => !c.ok) || org.unconverged.length > 0;
+  return { report, exitCode: blocked ? EXIT.violations : EXIT.ok };
+}
+
+function dedupeReferences(refs: { name: string; stack: string; resolved: boolean }[]) {
+  const byName = new Map<string, { name: string; stack: string; resolved: boolean }>();
+  for (const r of refs) byName.set(r.name, r);
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

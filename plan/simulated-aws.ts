@@ -1,0 +1,456 @@
+/**
+ * A deterministic simulation of the AWS organization that answers the mock runtime: every resource
+ * gets an id and computed outputs in the real format for the account and region of its provider.
+ * It invents no results: values AWS would compute (ids, ARNs, domain names) are derived from a hash
+ * of the resource's URN, and a dynamic resource whose result only AWS can know (a training job's
+ * metrics) is answered with a visible `[known after apply]` marker.
+ */
+import * as crypto from "node:crypto";
+import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import { partitionOf, isAwsRegion } from "../stacks/regions";
+import { unwrapSecrets, type Simulator } from "./mock-runtime";
+
+/** Marker for values only a real deployment can produce. */
+export const KNOWN_AFTER_APPLY = "[known after apply]";
+
+export interface Placement {
+  account: string;
+  region: string;
+  partition: string;
+}
+
+export interface SimulationContext extends Placement {
+  /** Logical name. */
+  name: string;
+  type: string;
+  /** Deterministic physical name for autonamed resources: `<name>-<7 hex>`. */
+  autoName: string;
+  inputs: Record<string, any>;
+  /** Stable seed for this resource. */
+  seed: string;
+  /** Import id, when the program adopts an existing resource. */
+  importId?: string;
+}
+
+export interface Simulated {
+  id: string;
+  outputs?: Record<string, unknown>;
+}
+
+/** Deterministic hex digest of the parts. */
+export function digest(...parts: string[]): string {
+  return crypto.createHash("sha256").update(parts.join("\u0000")).digest("hex");
+}
+
+/** Deterministic string of `length` characters from `alphabet`. */
+export function token(seed: string, length: number, alphabet = "0123456789abcdef"): string {
+  const bytes = crypto.createHash("sha512").update(seed).digest();
+  let out = "";
+  for (let i = 0; i < length; i++) out += alphabet[bytes[i % bytes.length] % alphabet.length];
+  return out;
+}
+
+const DIGITS = "0123456789";
+const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
+const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/** Epoch-millisecond timestamp (13 digits) derived from the seed, within 2024–2026. */
+function timestamp13(seed: string): string {
+  const base = 1704067200000; // 2024-01-01T00:00:00Z
+  return String(base + (parseInt(digest(seed).slice(0, 10), 16) % 94608000000));
+}
+
+function nameOr(ctx: SimulationContext, key = "name"): string {
+  const v = ctx.inputs[key];
+  return typeof v === "string" && v.length > 0 ? v : ctx.autoName;
+}
+
+function arn(ctx: Placement, service: string, resource: string, opts: { region?: boolean; account?: boolean } = {}): string {
+  return `arn:${ctx.partition}:${service}:${opts.region === false ? "" : ctx.region}:${opts.account === false ? "" : ctx.account}:${resource}`;
+}
+
+function awsId(prefix: string, seed: string): string {
+  return `${prefix}-${token(seed, 17)}`;
+}
+
+/** Simulations by resource type token. */
+export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Simulated> = {
+  // Organizations
+  "aws:organizations/organization:Organization": (c) => {
+    const id = `o-${token(c.seed, 10, LOWER_ALNUM)}`;
+    const root = `r-${token(c.seed + "root", 4, LOWER_ALNUM)}`;
+    return {
+      id,
+      outputs: {
+        arn: `arn:${c.partition}:organizations::${c.account}:organization/${id}`,
+        masterAccountId: c.account,
+        roots: [{ id: root, arn: `arn:${c.partition}:organizations::${c.account}:root/${id}/${root}`, name: "Root", policyTypes: [] }],
+      },
+    };
+  },
+  "aws:organizations/organizationalUnit:OrganizationalUnit": (c) => {
+    const id = `ou-${token(c.seed + "r", 4, LOWER_ALNUM)}-${token(c.seed, 8, LOWER_ALNUM)}`;
+    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:ou/o-simulated/${id}` } };
+  },
+  "aws:organizations/account:Account": (c) => {
+    const id = c.importId ?? token(c.seed, 12, DIGITS).replace(/^0/, "1");
+    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:account/o-simulated/${id}`, status: "ACTIVE" } };
+  },
+  "aws:organizations/policy:Policy": (c) => {
+    const id = `p-${token(c.seed, 8, LOWER_ALNUM)}`;
+    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:policy/o-simulated/service_control_policy/${id}`, name: nameOr(c) } };
+  },
+  "aws:organizations/policyAttachment:PolicyAttachment": (c) => ({ id: `${c.inputs.targetId}:${c.inputs.policyId}` }),
+
+  // IAM
+  "aws:iam/role:Role": (c) => {
+    const name = nameOr(c);
+    const path = typeof c.inputs.path === "string" ? c.inputs.path : "/";
+    return { id: name, outputs: { name, arn: `arn:${c.partition}:iam::${c.account}:role${path}${name}`, uniqueId: `AROA${token(c.seed, 17, UPPER_ALNUM)}` } };
+  },
+  "aws:iam/policy:Policy": (c) => {
+    const name = nameOr(c);
+    const a = `arn:${c.partition}:iam::${c.account}:policy/${name}`;
+    return { id: a, outputs: { name, arn: a, policyId: `ANPA${token(c.seed, 17, UPPER_ALNUM)}` } };
+  },
+  "aws:iam/rolePolicy:RolePolicy": (c) => ({ id: `${c.inputs.role}:${nameOr(c)}`, outputs: { name: nameOr(c) } }),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (c) => ({ id: `${c.inputs.role}-${token(c.seed, 20)}` }),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (c) => {
+    const host = String(c.inputs.url ?? "").replace(/^https:\/\//, "");
+    const a = `arn:${c.partition}:iam::${c.account}:oidc-provider/${host}`;
+    return { id: a, outputs: { arn: a } };
+  },
+
+  // S3
+  "aws:s3/bucket:Bucket": (c) => {
+    const bucket = nameOr(c, "bucket");
+    return {
+      id: bucket,
+      outputs: {
+        bucket,
+        arn: `arn:${c.partition}:s3:::${bucket}`,
+        bucketDomainName: `${bucket}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${bucket}.s3.${c.region}.amazonaws.com`,
+        region: c.region,
+        hostedZoneId: "Z3AQBSTGFYJSTF",
+      },
+    };
+  },
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:s3/bucketVersioning:BucketVersioning": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:s3/bucketPolicy:BucketPolicy": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:s3/bucketNotification:BucketNotification": (c) => ({ id: String(c.inputs.bucket) }),
+  "aws:s3/bucketObjectv2:BucketObjectv2": (c) => ({ id: String(c.inputs.key), outputs: { etag: token(c.seed, 32), versionId: token(c.seed, 32, UPPER_ALNUM) } }),
+  "aws:s3control/accessPoint:AccessPoint": (c) => {
+    const name = nameOr(c);
+    return { id: `${c.account}:${name}`, outputs: { arn: arn(c, "s3", `accesspoint/${name}`), alias: `${name}-${token(c.seed, 34, LOWER_ALNUM)}-s3alias` } };
+  },
+  "aws:s3control/objectLambdaAccessPoint:ObjectLambdaAccessPoint": (c) => {
+    const name = nameOr(c);
+    return { id: `${c.account}:${name}`, outputs: { arn: arn(c, "s3-object-lambda", `accesspoint/${name}`), alias: `${name}-${token(c.seed, 34, LOWER_ALNUM)}--ol-s3` } };
+  },
+
+  // KMS
+  "aws:kms/key:Key": (c) => {
+    const id = `${token(c.seed, 8)}-${token(c.seed + 1, 4)}-${token(c.seed + 2, 4)}-${token(c.seed + 3, 4)}-${token(c.seed + 4, 12)}`;
+    return { id, outputs: { keyId: id, arn: arn(c, "kms", `key/${id}`) } };
+  },
+  "aws:kms/alias:Alias": (c) => ({ id: nameOr(c), outputs: { arn: arn(c, "kms", nameOr(c)) } }),
+
+  // SSM
+  "aws:ssm/parameter:Parameter": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { name, arn: arn(c, "ssm", `parameter/${name.replace(/^\//, "")}`), version: 1, tier: c.inputs.tier ?? "Standard" } };
+  },
+
+  // Lambda and logs
+  "aws:lambda/function:Function": (c) => {
+    const name = nameOr(c);
+    const a = arn(c, "lambda", `function:${name}`);
+    return {
+      id: name,
+      outputs: {
+        name,
+        arn: a,
+        qualifiedArn: `${a}:$LATEST`,
+        invokeArn: `arn:${c.partition}:apigateway:${c.region}:lambda:path/2015-03-31/functions/${a}/invocations`,
+        version: "$LATEST",
+      },
+    };
+  },
+  "aws:lambda/permission:Permission": (c) => ({ id: nameOr(c, "statementId") }),
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (c) => ({ id: String(c.inputs.functionName) }),
+  "aws:lambda/layerVersion:LayerVersion": (c) => {
+    const name = nameOr(c, "layerName");
+    return { id: arn(c, "lambda", `layer:${name}:1`), outputs: { arn: arn(c, "lambda", `layer:${name}:1`), layerArn: arn(c, "lambda", `layer:${name}`), version: "1" } };
+  },
+  "aws:lambda/functionUrl:FunctionUrl": (c) => ({ id: String(c.inputs.functionName), outputs: { functionUrl: `https://${token(c.seed, 32, LOWER_ALNUM)}.lambda-url.${c.region}.on.aws/` } }),
+  "aws:cloudwatch/logGroup:LogGroup": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { name, arn: arn(c, "logs", `log-group:${name}`) } };
+  },
+
+  // Networking
+  "aws:ec2/vpc:Vpc": (c) => {
+    const id = awsId("vpc", c.seed);
+    return { id, outputs: { arn: arn(c, "ec2", `vpc/${id}`), defaultSecurityGroupId: awsId("sg", c.seed + "default"), mainRouteTableId: awsId("rtb", c.seed + "main") } };
+  },
+  "aws:ec2/subnet:Subnet": (c) => {
+    const id = awsId("subnet", c.seed);
+    return { id, outputs: { arn: arn(c, "ec2", `subnet/${id}`) } };
+  },
+  "aws:ec2/routeTable:RouteTable": (c) => ({ id: awsId("rtb", c.seed), outputs: { arn: arn(c, "ec2", `route-table/${awsId("rtb", c.seed)}`) } }),
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": (c) => ({ id: awsId("rtbassoc", c.seed) }),
+  "aws:ec2/securityGroup:SecurityGroup": (c) => {
+    const id = awsId("sg", c.seed);
+    return { id, outputs: { arn: arn(c, "ec2", `security-group/${id}`), name: nameOr(c) } };
+  },
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (c) => ({ id: awsId("sgr", c.seed) }),
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (c) => ({ id: awsId("sgr", c.seed) }),
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => {
+    const id = awsId("vpce", c.seed);
+    const service = String(c.inputs.serviceName ?? "");
+    const short = service.split(".").slice(3).join(".") || "endpoint";
+    const type = c.inputs.vpcEndpointType ?? "Gateway";
+    return {
+      id,
+      outputs: {
+        arn: arn(c, "ec2", `vpc-endpoint/${id}`),
+        state: "available",
+        dnsEntries: type === "Interface" ? [{ dnsName: `${id}-${token(c.seed, 8, LOWER_ALNUM)}.${short}.${c.region}.vpce.amazonaws.com`, hostedZoneId: "Z7HUB22UULQXV" }] : [],
+        prefixListId: type === "Gateway" ? `pl-${token(c.seed, 8)}` : undefined,
+      },
+    };
+  },
+  "aws:ec2/flowLog:FlowLog": (c) => ({ id: awsId("fl", c.seed), outputs: { arn: arn(c, "ec2", `vpc-flow-log/${awsId("fl", c.seed)}`) } }),
+
+  // Detection and governance
+  "aws:cloudtrail/trail:Trail": (c) => {
+    const name = nameOr(c);
+    return { id: arn(c, "cloudtrail", `trail/${name}`), outputs: { name, arn: arn(c, "cloudtrail", `trail/${name}`), homeRegion: c.region } };
+  },
+  "aws:accessanalyzer/analyzer:Analyzer": (c) => {
+    const name = nameOr(c, "analyzerName");
+    return { id: name, outputs: { arn: arn(c, "access-analyzer", `analyzer/${name}`) } };
+  },
+  "aws:cfg/organizationManagedRule:OrganizationManagedRule": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { arn: arn(c, "config", `organization-config-rule/${name}-${token(c.seed, 8, LOWER_ALNUM)}`) } };
+  },
+
+  // ML services
+  "aws:rekognition/project:Project": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { arn: arn(c, "rekognition", `project/${name}/${timestamp13(c.seed)}`) } };
+  },
+  "aws:sagemaker/model:Model": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { name, arn: arn(c, "sagemaker", `model/${name.toLowerCase()}`) } };
+  },
+  "aws:sagemaker/endpointConfiguration:EndpointConfiguration": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { name, arn: arn(c, "sagemaker", `endpoint-config/${name.toLowerCase()}`) } };
+  },
+  "aws:sagemaker/endpoint:Endpoint": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { name, arn: arn(c, "sagemaker", `endpoint/${name.toLowerCase()}`) } };
+  },
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (c) => {
+    const name = nameOr(c);
+    return { id: arn(c, "firehose", `deliverystream/${name}`), outputs: { name, arn: arn(c, "firehose", `deliverystream/${name}`) } };
+  },
+  "aws:comprehend/entityRecognizer:EntityRecognizer": (c) => {
+    const name = nameOr(c);
+    return { id: arn(c, "comprehend", `entity-recognizer/${name}`), outputs: { arn: arn(c, "comprehend", `entity-recognizer/${name}`) } };
+  },
+
+  // Messaging and delivery
+  "aws:sns/topic:Topic": (c) => {
+    const name = nameOr(c);
+    return { id: arn(c, "sns", name), outputs: { name, arn: arn(c, "sns", name) } };
+  },
+  "aws:sns/topicSubscription:TopicSubscription": (c) => ({ id: `${c.inputs.topic}:${token(c.seed, 36)}`, outputs: { arn: `${c.inputs.topic}:${token(c.seed, 36)}` } }),
+  "aws:sqs/queue:Queue": (c) => {
+    const name = nameOr(c);
+    const url = `https://sqs.${c.region}.amazonaws.com/${c.account}/${name}`;
+    return { id: url, outputs: { name, arn: arn(c, "sqs", name), url } };
+  },
+  "aws:cloudfront/distribution:Distribution": (c) => {
+    const id = `E${token(c.seed, 13, UPPER_ALNUM)}`;
+    return { id, outputs: { arn: `arn:${c.partition}:cloudfront::${c.account}:distribution/${id}`, domainName: `d${token(c.seed, 13, LOWER_ALNUM)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2", status: "Deployed" } };
+  },
+  "aws:cloudfront/originAccessControl:OriginAccessControl": (c) => ({ id: `E${token(c.seed, 13, UPPER_ALNUM)}` }),
+  "aws:cloudfront/cachePolicy:CachePolicy": (c) => ({ id: `${token(c.seed, 8)}-${token(c.seed, 4)}-${token(c.seed, 4)}-${token(c.seed, 4)}-${token(c.seed, 12)}` }),
+};
+
+/**
+ * Dynamic resources (`pulumi-nodejs:dynamic:Resource`) carry an input `kind` saying what they are;
+ * these simulations answer them. Results only AWS can know are `KNOWN_AFTER_APPLY`.
+ */
+export const DYNAMIC_SIMULATIONS: Record<string, (ctx: SimulationContext) => Simulated> = {
+  "mlz:rekognition:ProjectVersionRunner": (c) => ({
+    id: String(c.inputs.projectVersionArn ?? c.autoName),
+    outputs: { status: c.inputs.desiredState === "STOPPED" ? "STOPPED" : "RUNNING" },
+  }),
+  "mlz:sagemaker:AutoMLJobV2": (c) => {
+    const jobName = nameOr(c, "jobName");
+    return {
+      id: jobName,
+      outputs: {
+        jobName,
+        jobArn: arn(c, "sagemaker", `automl-job/${jobName.toLowerCase()}`),
+        status: KNOWN_AFTER_APPLY,
+        bestCandidateName: KNOWN_AFTER_APPLY,
+        objectiveMetricName: "F1",
+        objectiveMetricValue: KNOWN_AFTER_APPLY,
+        inferenceContainers: [],
+      },
+    };
+  },
+};
+
+/** Invokes the programs use, by token. Any other token fails the plan. */
+export const INVOKE_SIMULATIONS: Record<string, (placement: Placement, inputs: Record<string, any>) => Record<string, unknown>> = {
+  "aws:index/getCallerIdentity:getCallerIdentity": (p) => ({
+    accountId: p.account,
+    arn: `arn:${p.partition}:sts::${p.account}:assumed-role/mlz-deploy/mlz-plan`,
+    userId: `AROA${token(p.account, 17, UPPER_ALNUM)}:mlz-plan`,
+    id: p.account,
+  }),
+  "aws:index/getRegion:getRegion": (p) => ({ name: p.region, region: p.region, id: p.region, endpoint: `ec2.${p.region}.amazonaws.com`, description: p.region }),
+  "aws:index/getPartition:getPartition": (p) => ({
+    partition: p.partition,
+    id: p.partition,
+    dnsSuffix: p.partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com",
+    reverseDnsPrefix: p.partition === "aws-cn" ? "cn.com.amazonaws" : "com.amazonaws",
+  }),
+  "aws:ec2/getAvailabilityZones:getAvailabilityZones": (p) => ({
+    id: p.region,
+    names: ["a", "b", "c"].map((z) => `${p.region}${z}`),
+    zoneIds: [1, 2, 3].map((n) => `${p.region.split("-").map((s) => s[0]).join("")}${p.region.slice(-1)}-az${n}`),
+    groupNames: [p.region],
+  }),
+};
+
+/** Placement of a provider: its account (from the role it assumes, or its allowed account) and region. */
+export function providerPlacement(inputs: Record<string, unknown>, fallbackAccount: string): Placement {
+  const decode = (v: unknown) => {
+    if (typeof v === "string" && /^\s*[[{]/.test(v)) {
+      try { return JSON.parse(v); } catch { return v; }
+    }
+    return v;
+  };
+  const region = String(inputs.region ?? "");
+  if (!isAwsRegion(region)) {
+    throw new Error(`simulated AWS: provider has no valid region (got '${region}'); every provider must set one`);
+  }
+  const roles = decode(inputs.assumeRoles) as { roleArn?: string }[] | undefined;
+  const allowed = decode(inputs.allowedAccountIds) as string[] | undefined;
+  const fromRole = roles?.[0]?.roleArn ? /^arn:[^:]+:iam::(\d{12}):/.exec(roles[0].roleArn)?.[1] : undefined;
+  const account = fromRole ?? allowed?.[0] ?? fallbackAccount;
+  return { account, region, partition: partitionOf(region) };
+}
+
+export interface SimulatorOptions {
+  /** Outputs of stacks already planned, by stack name, for StackReferences. */
+  stackOutputs: (stack: string) => Record<string, unknown> | undefined;
+  /** Account used by a provider that names none (the credentials' account). */
+  defaultAccount: string;
+}
+
+/** Facts the simulation learned while answering, for the plan. */
+export interface SimulationLog {
+  /** Provider id (the last part of a `urn::id` reference) → placement. */
+  providers: Map<string, Placement>;
+  /** Resource types answered generically (no table entry). */
+  genericTypes: Set<string>;
+  /** Stack references read, with whether outputs were available. */
+  stackReferences: { name: string; stack: string; resolved: boolean }[];
+}
+
+export function createSimulator(opts: SimulatorOptions, project: string, stack: string): { simulator: Simulator; log: SimulationLog } {
+  const log: SimulationLog = { providers: new Map(), genericTypes: new Set(), stackReferences: [] };
+  const placementOf = (providerRef: string | undefined): Placement | undefined => {
+    if (!providerRef) return undefined;
+    return log.providers.get(providerRef.split("::").pop() as string);
+  };
+
+  const simulator: Simulator = {
+    newResource(args: MockResourceArgs) {
+      const inputs = unwrapSecrets(args.inputs) as Record<string, any>;
+      if (args.type === "pulumi:pulumi:StackReference") {
+        const name = String(inputs.name ?? args.name);
+        const parts = name.split("/");
+        const target = parts[parts.length - 1];
+        if (parts.length === 3 && parts[1] !== project) {
+          throw new Error(`simulated AWS: stack reference '${name}' names project '${parts[1]}', not '${project}'`);
+        }
+        const outputs = opts.stackOutputs(target);
+        log.stackReferences.push({ name, stack: target, resolved: outputs !== undefined });
+        return { id: name, state: { name, outputs: outputs ?? {}, secretOutputNames: [] } };
+      }
+      if (!args.custom) {
+        return { id: undefined, state: {} };
+      }
+      const seed = digest(project, stack, args.type, args.name, JSON.stringify(providerKey(args.provider)));
+      if (args.type.startsWith("pulumi:providers:")) {
+        const placement = providerPlacement(inputs, opts.defaultAccount);
+        const id = `${token(seed, 8)}-${token(seed + "p", 4)}-${token(seed + "q", 4)}-${token(seed + "r", 4)}-${token(seed + "s", 12)}`;
+        log.providers.set(id, placement);
+        return { id, state: { ...inputs } };
+      }
+      const placement = placementOf(args.provider);
+      if (!placement) {
+        throw new Error(`simulated AWS: ${args.type} '${args.name}' has no explicit provider; every resource must name one (default providers are disabled)`);
+      }
+      const ctx: SimulationContext = {
+        ...placement,
+        name: args.name,
+        type: args.type,
+        autoName: `${args.name}-${token(seed, 7)}`,
+        inputs,
+        seed,
+        importId: args.id || undefined,
+      };
+      let simulated: Simulated;
+      if (args.type === "pulumi-nodejs:dynamic:Resource") {
+        const kind = String(inputs.kind ?? "");
+        const sim = DYNAMIC_SIMULATIONS[kind];
+        if (!sim) {
+          throw new Error(`simulated AWS: dynamic resource '${args.name}' has kind '${kind || "(none)"}', which the simulation does not know; give it an input 'kind' with one of: ${Object.keys(DYNAMIC_SIMULATIONS).join(", ")}`);
+        }
+        simulated = sim(ctx);
+      } else {
+        const sim = RESOURCE_SIMULATIONS[args.type];
+        if (sim) {
+          simulated = sim(ctx);
+        } else {
+          log.genericTypes.add(args.type);
+          simulated = { id: ctx.autoName };
+        }
+      }
+      return { id: simulated.id, state: { ...inputs, id: simulated.id, ...(simulated.outputs ?? {}) } };
+    },
+    call(args: MockCallArgs) {
+      const sim = INVOKE_SIMULATIONS[args.token];
+      if (!sim) {
+        throw new Error(`simulated AWS: no simulation for invoke '${args.token}'; add one to INVOKE_SIMULATIONS in plan/simulated-aws.ts`);
+      }
+      const placement = placementOf(args.provider);
+      if (!placement) {
+        throw new Error(`simulated AWS: invoke '${args.token}' has no explicit provider; pass { provider } to the invoke`);
+      }
+      return sim(placement, unwrapSecrets(args.inputs) as Record<string, any>);
+    },
+  };
+  return { simulator, log };
+}
+
+/** Identifies a provider reference without its random-looking id part for seeding. */
+function providerKey(ref: string | undefined): string {
+  return ref ? ref.split("::").slice(0, -1).join("::") : "";
+}

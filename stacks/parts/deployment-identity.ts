@@ -1,0 +1,71 @@
+/**
+ * CI/CD stack: GitHub Actions federation. The OIDC provider, and per deployed stack a deploy role
+ * (GitHub environment = stack name) and a pull-request preview role, each allowed to assume only its
+ * target account's deploy / preview role. No IAM user, no access key.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { kebabName } from "../config";
+import type { StackContext } from "../context";
+import { GithubOidc } from "../../components/identity/github-oidc";
+
+/** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.cicd.yaml`). */
+export const deploymentIdentityConfigSchema = z.object({
+  /** The repository whose workflows deploy the landing zone. */
+  github: z.strictObject({
+    /** Owner (user or organization), exactly as GitHub spells it. No wildcards. */
+    owner: z.string().min(1),
+    /** Repository name. No wildcards. */
+    repo: z.string().min(1),
+    /** Maximum session of the GitHub roles in seconds (900–43200). Defaults to 3600. */
+    maxSessionDurationSeconds: z.number().int().min(900).max(43200).default(3600),
+  }),
+  /**
+   * Stacks GitHub deploys: stack name (= GitHub environment) → account key, and the stack's
+   * `deployRoleName` when it is not mlz-deploy. At least one.
+   */
+  deployStacks: z.record(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,44}$/, { error: (i) => `expected a stack name without wildcards; got '${String(i.input)}'` }),
+    z.strictObject({
+      /** Key of the account the stack deploys into (management stack's `accounts`). */
+      account: kebabName("an account key"),
+      /** Role the stack's provider assumes there. Defaults to mlz-deploy. */
+      deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+    }),
+  ).refine((m) => Object.keys(m).length > 0, { error: "expected at least one stack" }),
+});
+
+export type DeploymentIdentityConfig = z.infer<typeof deploymentIdentityConfigSchema>;
+
+export interface DeploymentIdentityOutputs {
+  githubOidcProviderArn: pulumi.Output<string>;
+  /** Role ARN by stack for `role-to-assume` in deploy jobs. */
+  githubDeployRoleArns: pulumi.Output<Record<string, string>>;
+  /** Role ARN by stack for pull-request previews. */
+  githubPreviewRoleArns: pulumi.Output<Record<string, string>>;
+}
+
+export function declareDeploymentIdentity(ctx: StackContext, cfg: DeploymentIdentityConfig): DeploymentIdentityOutputs {
+  const stacks = Object.fromEntries(Object.entries(cfg.deployStacks).map(([stack, s]) => [stack, {
+    accountId: ctx.accountIds.apply((ids) => {
+      const id = ids?.[s.account];
+      if (!id) {
+        throw new Error(`ml-landing-zone:deployStacks.${stack}.account: expected an account of the management stack (${Object.keys(ids ?? {}).join(", ") || "none"}); got '${s.account}'`);
+      }
+      return id;
+    }),
+    deployRoleName: s.deployRoleName,
+  }]));
+  const github = new GithubOidc("github", {
+    owner: cfg.github.owner,
+    repo: cfg.github.repo,
+    stacks,
+    maxSessionDurationSeconds: cfg.github.maxSessionDurationSeconds,
+    partition: ctx.partition,
+  }, { provider: ctx.provider });
+  return {
+    githubOidcProviderArn: github.providerArn,
+    githubDeployRoleArns: github.deployRoleArns,
+    githubPreviewRoleArns: github.previewRoleArns,
+  };
+}

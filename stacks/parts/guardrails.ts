@@ -1,0 +1,164 @@
+/**
+ * Management stack: the organization's guardrails (SCPs) and detection (org-wide IAM Access
+ * Analyzer, the organization CloudTrail trail delivering to the lakehouse audit-log bucket, AWS
+ * Config organization rules).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { accountId, kebabName, region } from "../config";
+import type { StackContext } from "../context";
+import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
+import { Guardrails, type GuardrailSummary } from "../../components/organization/guardrail-set";
+import { OrganizationAccessAnalyzers } from "../../components/organization/access-analyzers";
+import { OrganizationTrail, DEFAULT_ORGANIZATION_TRAIL_NAME, auditLogBucketName } from "../../components/organization/organization-trail";
+import { OrganizationConfigRules } from "../../components/organization/config-rules";
+import { auditLogKeyAliasArn } from "../../components/organization/audit-log-bucket";
+import { DEFAULT_SCP_SIZE_QUOTA } from "../../components/organization/scp";
+
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (i) => `expected an IAM role name without wildcards; got '${String(i.input)}'` });
+
+/** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.management.yaml`). */
+export const guardrailsConfigSchema = z.object({
+  /** Guardrails and detection. Every field has a default, so the key may be omitted. */
+  guardrails: z.strictObject({
+    /** Regions where requests are allowed (global services excepted). Defaults to the stack's region. */
+    allowedRegions: z.array(region).min(1, { error: "expected at least one region" }).optional(),
+    /** Account keys of the consumer accounts; their OUs get the Rekognition lockout. Defaults to qa, prod. */
+    consumerAccounts: z.array(kebabName("an account key")).min(1).default(["qa", "prod"]),
+    /** 12-digit ids of accounts where IAM users and access keys may still be created. Defaults to none. */
+    iamUserExceptionAccountIds: z.array(accountId).default([]),
+    /** Size quota of each SCP in characters (minified). Defaults to 5120, the AWS quota. */
+    scpSizeQuota: z.number().int().min(1).default(DEFAULT_SCP_SIZE_QUOTA),
+    /** Deploy-role names the guardrails exempt (every member stack's deployRoleName). Defaults to mlz-deploy. */
+    exemptRoleNames: z.array(roleName).min(1).default([DEFAULT_DEPLOY_ROLE_NAME]),
+    /** IAM Access Analyzer: days after which access counts as unused (1–365). Defaults to 90. */
+    unusedAccessAgeDays: z.number().int().min(1).max(365).default(90),
+    /** The organization trail. */
+    organizationTrail: z.strictObject({
+      /**
+       * Declare the trail. Defaults to true. Set false for the first deployment, before the lakehouse
+       * stack has created the audit-log bucket (CloudTrail checks the bucket policy at creation).
+       */
+      enabled: z.boolean().default(true),
+      /** Trail name (the lakehouse's `auditLog.trailName` must match). Defaults to mlz-organization-trail. */
+      name: z.string().default(DEFAULT_ORGANIZATION_TRAIL_NAME),
+      /** Audit-log bucket. Defaults to mlz-audit-logs-<lakehouse account id>. */
+      bucketName: z.string().optional(),
+      /** Region of the lakehouse stack (where the bucket and its key live). Defaults to this stack's region. */
+      bucketRegion: region.optional(),
+      /**
+       * KMS key of the log files. Defaults to the lakehouse key alias
+       * arn:aws:kms:<bucketRegion>:<lakehouse>:alias/mlz-audit-logs; "none" for the bucket's default encryption.
+       */
+      kmsKeyArn: z.string().optional(),
+    }).prefault({}),
+    /** AWS Config organization rules. */
+    configRules: z.strictObject({
+      /** Declare the rules. Defaults to true (every member account needs a configuration recorder). */
+      enabled: z.boolean().default(true),
+      /** Account keys the rules skip. Defaults to none. */
+      excludedAccounts: z.array(kebabName("an account key")).default([]),
+    }).prefault({}),
+  }).prefault({}),
+});
+
+export type GuardrailsConfig = z.infer<typeof guardrailsConfigSchema>;
+
+/** What the management program receives from the organization component. */
+export interface OrganizationFacts {
+  organizationId: pulumi.Output<string>;
+  rootId: pulumi.Output<string>;
+  organizationalUnitIds: Record<string, pulumi.Output<string>>;
+  /** Account key → OU key. */
+  accountOus: Record<string, string>;
+  accountIds: Record<string, pulumi.Output<string>>;
+}
+
+export interface GuardrailsOutputs {
+  /** Each SCP: name, id, minified size, attachments (target key → id), statement ids. */
+  guardrails: pulumi.Output<Record<string, GuardrailSummary>>;
+  accessAnalyzerArns: { externalAccess: pulumi.Output<string>; unusedAccess: pulumi.Output<string> };
+  /** Undefined when `organizationTrail.enabled` is false. */
+  organizationTrailArn: pulumi.Output<string> | undefined;
+  auditLogBucketName: pulumi.Output<string>;
+  /** Config rule names by key; undefined when `configRules.enabled` is false. */
+  configRuleNames: pulumi.Output<Record<string, string>> | undefined;
+}
+
+/** OU keys holding the consumer accounts; refuses an OU that also holds a non-consumer account. */
+export function consumerOuKeys(consumerAccounts: string[], accountOus: Record<string, string>): string[] {
+  const keys: string[] = [];
+  for (const account of consumerAccounts) {
+    const ou = accountOus[account];
+    if (ou === undefined) {
+      throw new Error(`ml-landing-zone:guardrails.consumerAccounts: expected account keys of the organization (${Object.keys(accountOus).join(", ")}); got '${account}'`);
+    }
+    if (!keys.includes(ou)) keys.push(ou);
+  }
+  for (const [account, ou] of Object.entries(accountOus)) {
+    if (keys.includes(ou) && !consumerAccounts.includes(account)) {
+      throw new Error(`ml-landing-zone:guardrails.consumerAccounts: OU '${ou}' would get the Rekognition lockout, but it also holds account '${account}', which is not a consumer; move it to another OU or list it`);
+    }
+  }
+  return keys;
+}
+
+function accountIdOf(org: OrganizationFacts, key: string, configKey: string): pulumi.Output<string> {
+  const id = org.accountIds[key];
+  if (id === undefined) {
+    throw new Error(`ml-landing-zone:${configKey}: expected account keys of the organization (${Object.keys(org.accountIds).join(", ")}); got '${key}'`);
+  }
+  return id;
+}
+
+export function declareGuardrails(ctx: StackContext, cfg: GuardrailsConfig, org: OrganizationFacts): GuardrailsOutputs {
+  const g = cfg.guardrails;
+  const opts = { provider: ctx.provider };
+
+  const guardrails = new Guardrails("guardrails", {
+    rootId: org.rootId,
+    organizationalUnitIds: org.organizationalUnitIds,
+    consumerOuKeys: consumerOuKeys(g.consumerAccounts, org.accountOus),
+    allowedRegions: g.allowedRegions ?? [ctx.region],
+    iamUserExceptionAccountIds: g.iamUserExceptionAccountIds,
+    sizeQuota: g.scpSizeQuota,
+    exemptRoleNames: g.exemptRoleNames,
+    partition: ctx.partition,
+  }, opts);
+
+  const analyzers = new OrganizationAccessAnalyzers("access-analyzers", { unusedAccessAgeDays: g.unusedAccessAgeDays }, opts);
+
+  const lakehouseId = accountIdOf(org, "lakehouse", "guardrails.organizationTrail");
+  const bucketName = g.organizationTrail.bucketName !== undefined
+    ? pulumi.output(g.organizationTrail.bucketName)
+    : lakehouseId.apply(auditLogBucketName);
+  let organizationTrailArn: pulumi.Output<string> | undefined;
+  if (g.organizationTrail.enabled) {
+    const bucketRegion = g.organizationTrail.bucketRegion ?? ctx.region;
+    const kmsKeyArn = g.organizationTrail.kmsKeyArn === "none"
+      ? undefined
+      : g.organizationTrail.kmsKeyArn ?? lakehouseId.apply((id) => auditLogKeyAliasArn(bucketRegion, id, undefined, ctx.partition));
+    const trail = new OrganizationTrail("organization-trail", {
+      trailName: g.organizationTrail.name,
+      s3BucketName: bucketName,
+      kmsKeyArn,
+    }, opts);
+    organizationTrailArn = trail.arn;
+  }
+
+  let configRuleNames: pulumi.Output<Record<string, string>> | undefined;
+  if (g.configRules.enabled) {
+    const rules = new OrganizationConfigRules("config-rules", {
+      excludedAccountIds: g.configRules.excludedAccounts.map((k) => accountIdOf(org, k, "guardrails.configRules.excludedAccounts")),
+    }, opts);
+    configRuleNames = rules.ruleNames;
+  }
+
+  return {
+    guardrails: guardrails.summary,
+    accessAnalyzerArns: { externalAccess: analyzers.externalAccessArn, unusedAccess: analyzers.unusedAccessArn },
+    organizationTrailArn,
+    auditLogBucketName: bucketName,
+    configRuleNames,
+  };
+}
