@@ -5,7 +5,7 @@
  * every stack has read the final outputs of the stacks it references.
  */
 import { listStacks, readStackFile, type StackFile } from "../stacks/config";
-import { stackOrder } from "./order";
+import { ROLE_LEVEL, stackOrder } from "./order";
 import { fingerprint, planStack, StackError, type StackRun } from "./planner";
 
 export interface OrganizationPlan {
@@ -38,15 +38,19 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     const files = new Map<string, StackFile>(names.map((n) => [n, readStackFile(n, opts.stacksDir)]));
     const roleOf = (f: StackFile) => {
       const role = f.values.role;
-      if (typeof role !== "string") throw new StackError(f.stack, f.file, `${f.file}: ml-landing-zone:role: is required`, "config");
+      if (typeof role !== "string" || !(role in ROLE_LEVEL)) {
+        const expected = `one of ${Object.keys(ROLE_LEVEL).join(", ")}`;
+        throw new StackError(f.stack, f.file, `${f.file}: ml-landing-zone:role: ${role === undefined ? `is required: ${expected}` : `expected ${expected}; got '${String(role)}'`}`, "config");
+      }
       return role;
     };
-    let order: string[];
-    try {
-      order = stackOrder([...files.values()].map((f) => ({ name: f.stack, role: roleOf(f) })));
-    } catch (e) {
-      if (e instanceof StackError) throw e;
-      throw new Error((e as Error).message);
+    const stacks = [...files.values()].map((f) => ({ name: f.stack, role: roleOf(f) }));
+    let order = stackOrder(stacks);
+    if (opts.stacks && opts.stacks.length > 0) {
+      // The selected stacks and every stack of an earlier level (what they may depend on).
+      const level = (name: string) => ROLE_LEVEL[stacks.find((s) => s.name === name)!.role];
+      const highest = Math.max(...opts.stacks.map(level));
+      order = order.filter((s) => opts.stacks!.includes(s) || level(s) < highest);
     }
 
     const runs = new Map<string, StackRun>();

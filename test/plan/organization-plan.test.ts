@@ -1,0 +1,181 @@
+/**
+ * The offline plan of the repository's example organization: providers, accounts, stack
+ * references, determinism and isolation, and diffs.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { planOrganization, type OrganizationPlan } from "../../plan/organization";
+import { runPlan } from "../../plan/run";
+import { renderJson, stackFile } from "../../plan/render";
+import { stableStringify } from "../../plan/planner";
+import { diffStack } from "../../plan/diff";
+import { STACKS_DIR } from "../../stacks/config";
+import type { StackPlan } from "../../plan/types";
+
+const ACCOUNTS: Record<string, string> = {
+  management: "111111111111",
+  cicd: "222222222222",
+  lakehouse: "333333333333",
+  ml: "444444444444",
+  qa: "555555555555",
+  prod: "666666666666",
+};
+
+function copyStacks(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-plan-"));
+  for (const f of fs.readdirSync(STACKS_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+    fs.copyFileSync(path.join(STACKS_DIR, f), path.join(dir, f));
+  }
+  return dir;
+}
+
+function planOf(org: OrganizationPlan, stack: string): StackPlan {
+  const run = org.runs.find((r) => r.plan.stack === stack);
+  assert.ok(run, `no plan for ${stack}`);
+  return run.plan;
+}
+
+function decode(v: unknown): any {
+  return typeof v === "string" ? JSON.parse(v) : v;
+}
+
+describe("offline plan of the example organization", function () {
+  let org: OrganizationPlan;
+  before(async () => {
+    org = await planOrganization({ stacksDir: STACKS_DIR });
+  });
+
+  it("plans the stacks in dependency order", () => {
+    assert.deepEqual(org.runs.map((r) => r.plan.stack), ["management", "cicd", "lakehouse", "ml", "prod", "qa"]);
+    assert.deepEqual(org.unconverged, []);
+  });
+
+  it("uses no default provider: every resource names an explicit provider declared by its stack", () => {
+    for (const { plan } of org.runs) {
+      const providers = new Set(plan.resources.filter((r) => r.type === "pulumi:providers:aws").map((r) => r.urn));
+      assert.ok(providers.size > 0, `${plan.stack} declares no provider`);
+      for (const p of providers) assert.doesNotMatch(p, /::default/, `${plan.stack}: default provider ${p}`);
+      for (const r of plan.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:") && x.type !== "pulumi:pulumi:StackReference")) {
+        assert.ok(r.provider && providers.has(r.provider), `${plan.stack}: ${r.type} ${r.name} has provider ${r.provider ?? "none"}`);
+      }
+    }
+  });
+
+  it("disables default providers in every stack file", () => {
+    for (const { plan } of org.runs) {
+      const text = fs.readFileSync(path.join(STACKS_DIR, `Pulumi.${plan.stack}.yaml`), "utf8");
+      assert.match(text, /pulumi:disable-default-providers:\n\s+- "\*"/, plan.stack);
+    }
+  });
+
+  it("deploys each member stack into its own account through the account's deploy role", () => {
+    for (const stack of ["cicd", "lakehouse", "ml", "qa", "prod"]) {
+      const plan = planOf(org, stack);
+      const provider = plan.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "account");
+      assert.ok(provider, `${stack} has no 'account' provider`);
+      assert.deepEqual(decode(provider.inputs.assumeRoles), [{ roleArn: `arn:aws:iam::${ACCOUNTS[stack]}:role/mlz-deploy`, sessionName: `mlz-${stack}` }]);
+      assert.deepEqual(decode(provider.inputs.allowedAccountIds), [ACCOUNTS[stack]]);
+      assert.equal(provider.inputs.region, "us-east-1");
+      assert.equal(plan.account, ACCOUNTS[stack]);
+      for (const r of plan.resources.filter((x) => x.provider === provider.urn)) assert.equal(r.account, ACCOUNTS[stack], `${r.type} ${r.name}`);
+    }
+  });
+
+  it("runs the management stack in the management account with no role assumption", () => {
+    const plan = planOf(org, "management");
+    const provider = plan.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "management");
+    assert.ok(provider);
+    assert.equal(provider.inputs.assumeRoles, undefined);
+    assert.deepEqual(decode(provider.inputs.allowedAccountIds), ["111111111111"]);
+    assert.equal(plan.account, "111111111111");
+  });
+
+  it("learns account ids through a StackReference to the management stack", () => {
+    const management = planOf(org, "management");
+    assert.deepEqual(management.outputs.accountIds, ACCOUNTS);
+    for (const stack of ["cicd", "lakehouse", "ml", "qa", "prod"]) {
+      const plan = planOf(org, stack);
+      const ref = plan.resources.find((r) => r.type === "pulumi:pulumi:StackReference" && r.name === "management");
+      assert.ok(ref, `${stack} has no management StackReference`);
+      assert.equal(ref.inputs.name, "example-org/ml-landing-zone/management");
+      assert.equal(plan.outputs.accountId, ACCOUNTS[stack]);
+    }
+  });
+
+  it("bootstraps in each member account a deploy role trusting only that stack's CI/CD role, in the organization", () => {
+    const management = planOf(org, "management");
+    const orgId = management.outputs.organizationId;
+    for (const stack of ["cicd", "lakehouse", "ml", "qa", "prod"]) {
+      const role = management.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === `${stack}-mlz-deploy-role`);
+      assert.ok(role, `no deploy role for ${stack}`);
+      assert.equal(role.account, ACCOUNTS[stack]);
+      assert.equal(role.outputs.arn, `arn:aws:iam::${ACCOUNTS[stack]}:role/mlz-deploy`);
+      assert.equal(role.inputs.maxSessionDuration, 3600);
+      assert.equal(role.inputs.permissionsBoundary, `arn:aws:iam::${ACCOUNTS[stack]}:policy/mlz-deploy-boundary`);
+      assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)), {
+        Version: "2012-10-17",
+        Statement: [{
+          Sid: "TrustCicdRoleOnly",
+          Effect: "Allow",
+          Principal: { AWS: [`arn:aws:iam::222222222222:role/mlz-github-deploy-${stack}`] },
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+          Condition: { StringEquals: { "aws:PrincipalOrgID": orgId } },
+        }],
+      });
+      const provider = management.resources.find((r) => r.urn === role.provider);
+      assert.deepEqual(decode(provider?.inputs.assumeRoles), [{ roleArn: `arn:aws:iam::${ACCOUNTS[stack]}:role/OrganizationAccountAccessRole`, sessionName: "mlz-bootstrap" }]);
+    }
+  });
+
+  it("is deterministic: planning twice gives byte-identical JSON", async () => {
+    const again = await planOrganization({ stacksDir: STACKS_DIR });
+    for (const run of org.runs) {
+      const other = again.runs.find((r) => r.plan.stack === run.plan.stack)!;
+      assert.equal(stableStringify(other.plan), stableStringify(run.plan), run.plan.stack);
+    }
+    const a = await runPlan({ stacksDir: STACKS_DIR });
+    const b = await runPlan({ stacksDir: STACKS_DIR });
+    assert.equal(renderJson(b.report), renderJson(a.report));
+  });
+
+  it("isolates stacks: a stack planned after the others equals the same stack planned with only its dependencies", async () => {
+    const alone = await planOrganization({ stacksDir: STACKS_DIR, stacks: ["lakehouse"] });
+    // Without --stack every stack is planned; with it, only the named stack and what it depends on are reported,
+    // but everything before it in the order still runs in the same process.
+    assert.equal(stableStringify(planOf(alone, "lakehouse")), stableStringify(planOf(org, "lakehouse")));
+    // No config of an earlier stack leaks into a later one: qa's plan does not change if management had more keys.
+    const dir = copyStacks();
+    fs.appendFileSync(path.join(dir, "Pulumi.management.yaml"), "  other-project:extra: leaked\n");
+    const withExtra = await planOrganization({ stacksDir: dir });
+    assert.equal(stableStringify(planOf(withExtra, "qa").resources), stableStringify(planOf(org, "qa").resources));
+  });
+
+  it("diffs a changed config value as a changed input path", async () => {
+    const dir = copyStacks();
+    const file = path.join(dir, "Pulumi.qa.yaml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("owner: apps@example.com", "owner: apps-oncall@example.com"));
+    const changed = await planOrganization({ stacksDir: dir });
+    const d = diffStack(planOf(org, "qa"), planOf(changed, "qa"));
+    assert.deepEqual(d.added, []);
+    assert.deepEqual(d.removed, []);
+    const provider = d.changed.find((c) => c.type === "pulumi:providers:aws" && c.name === "account");
+    assert.ok(provider, JSON.stringify(d.changed));
+    assert.deepEqual(provider.paths, ["defaultTags.tags.owner"]);
+    const untouched = diffStack(planOf(org, "prod"), planOf(changed, "prod"));
+    assert.deepEqual([untouched.added, untouched.removed, untouched.changed], [[], [], []]);
+  });
+
+  it("writes per-stack files listing every resource with its placement, inputs and simulated outputs", async () => {
+    const { report } = await runPlan({ stacksDir: STACKS_DIR, stacks: ["qa"] });
+    assert.deepEqual(report.stacks.map((s) => s.plan.stack), ["qa"]);
+    const file = stackFile(report.stacks[0]) as { resources: Record<string, unknown>[] };
+    for (const r of file.resources) {
+      for (const key of ["type", "name", "urn", "inputs", "outputs"]) assert.ok(key in r, `${String(r.urn)} lacks ${key}`);
+    }
+    const provider = file.resources.find((r) => r.type === "pulumi:providers:aws")!;
+    assert.equal(provider.account, "555555555555");
+    assert.equal(provider.region, "us-east-1");
+  });
+});

@@ -1,0 +1,197 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  ConfigError,
+  parseStackConfig,
+  parseStackFileText,
+  readStackConfigFile,
+  listStacks,
+  SECRET_PLACEHOLDER,
+} from "../../stacks/config";
+
+const FILE = "stacks/Pulumi.qa.yaml";
+const VERSION = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
+
+function workload(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    role: "workload",
+    region: "us-east-1",
+    owner: "apps@example.com",
+    managementStack: "example-org/ml-landing-zone/management",
+    account: "qa",
+    models: JSON.stringify({ "defect-detector": { kind: "rekognition", versionArn: VERSION } }),
+    ...overrides,
+  };
+}
+
+function management(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    role: "management",
+    region: "us-east-1",
+    owner: "platform@example.com",
+    managementAccountId: "111111111111",
+    organizationalUnits: { infra: { name: "Infrastructure" }, work: { name: "Workloads" } },
+    accounts: {
+      cicd: { name: "c", email: "c@example.com", ou: "infra" },
+      lakehouse: { name: "l", email: "l@example.com", ou: "infra" },
+      ml: { name: "m", email: "m@example.com", ou: "work" },
+    },
+    ...overrides,
+  };
+}
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    return e.message;
+  }
+  assert.fail("expected the config to be refused");
+}
+
+describe("stack config schema", () => {
+  it("accepts a valid workload config and decodes JSON-encoded objects as Pulumi hands them over", () => {
+    const c = parseStackConfig(workload(), FILE);
+    assert.equal(c.role, "workload");
+    if (c.role !== "workload") return;
+    assert.deepEqual(c.models, { "defect-detector": { kind: "rekognition", versionArn: VERSION } });
+  });
+
+  it("requires a role and names the allowed ones", () => {
+    assert.equal(messageOf(() => parseStackConfig({}, FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:role: is required: one of management, cicd, lakehouse, ml, workload");
+    assert.equal(messageOf(() => parseStackConfig(workload({ role: "web" }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:role: expected one of management, cicd, lakehouse, ml, workload; got 'web'");
+  });
+
+  it("refuses a region that is not an AWS region", () => {
+    assert.equal(messageOf(() => parseStackConfig(workload({ region: "us-middle-1" }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:region: expected an AWS region such as 'us-east-1'; got 'us-middle-1'");
+  });
+
+  it("refuses an owner that is not an e-mail address", () => {
+    assert.equal(messageOf(() => parseStackConfig(workload({ owner: "apps-team" }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:owner: expected an e-mail address; got 'apps-team'");
+  });
+
+  it("refuses an account e-mail that is not an address, naming the account", () => {
+    const accounts = { ...(management().accounts as object), ml: { name: "m", email: "ml-at-example.com", ou: "work" } };
+    assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")),
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.ml.email: expected an e-mail address; got 'ml-at-example.com'");
+  });
+
+  it("refuses a model ARN of the wrong service", () => {
+    const models = { "defect-detector": { kind: "rekognition", versionArn: "arn:aws:s3:::models/defect-detector" } };
+    assert.equal(messageOf(() => parseStackConfig(workload({ models }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:models.defect-detector.versionArn: expected a Rekognition project-version ARN (arn:aws:rekognition:<region>:<12-digit account>:project/<project>/version/<version>/<13-digit timestamp>); got 'arn:aws:s3:::models/defect-detector' (service 's3')");
+  });
+
+  it("refuses a Rekognition ARN whose shape is wrong (project ARN instead of version ARN)", () => {
+    const models = { "defect-detector": { kind: "rekognition", versionArn: "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/1762078500000" } };
+    assert.match(messageOf(() => parseStackConfig(workload({ models }), FILE)),
+      /^stacks\/Pulumi\.qa\.yaml: ml-landing-zone:models\.defect-detector\.versionArn: expected a Rekognition project-version ARN .*; got 'arn:aws:rekognition:us-east-1:444444444444:project\/defect-detector\/1762078500000'$/);
+  });
+
+  it("refuses a SageMaker model given a Rekognition ARN (kind and ARN must agree)", () => {
+    const models = { clf: { kind: "sagemaker", versionArn: VERSION } };
+    assert.equal(messageOf(() => parseStackConfig(workload({ models }), FILE)),
+      `stacks/Pulumi.qa.yaml: ml-landing-zone:models.clf.versionArn: expected a SageMaker model ARN (arn:aws:sagemaker:<region>:<12-digit account>:model/<model name>); got '${VERSION}' (service 'rekognition')`);
+  });
+
+  it("refuses a model name that is not kebab-case", () => {
+    const models = { DefectDetector: { kind: "rekognition", versionArn: VERSION } };
+    assert.equal(messageOf(() => parseStackConfig(workload({ models }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:models.DefectDetector: expected a model name (lowercase letters, digits and '-', starting with a letter); got 'DefectDetector'");
+  });
+
+  it("requires the management stack reference of a member stack", () => {
+    const values = workload();
+    delete values.managementStack;
+    assert.equal(messageOf(() => parseStackConfig(values, FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:managementStack: is required: expected a stack reference '<organization>/ml-landing-zone/<stack>'");
+  });
+
+  it("refuses a malformed stack reference", () => {
+    assert.equal(messageOf(() => parseStackConfig(workload({ managementStack: "management" }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:managementStack: expected a stack reference '<organization>/ml-landing-zone/<stack>'; got 'management'");
+  });
+
+  it("refuses an unknown key (a typo is not ignored)", () => {
+    assert.equal(messageOf(() => parseStackConfig(workload({ modles: "{}" }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:modles: unknown key (check its spelling against the documented keys)");
+  });
+
+  it("refuses an account id that is not 12 digits", () => {
+    assert.equal(messageOf(() => parseStackConfig(management({ managementAccountId: "1111" }), "stacks/Pulumi.management.yaml")),
+      "stacks/Pulumi.management.yaml: ml-landing-zone:managementAccountId: expected a 12-digit AWS account id; got '1111'");
+  });
+
+  it("refuses an account placed in an OU that does not exist", () => {
+    const accounts = { ...(management().accounts as object), qa: { name: "q", email: "q@example.com", ou: "nonprod" } };
+    assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")),
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.qa.ou: expected an OU key (infra, work); got 'nonprod'");
+  });
+
+  it("refuses an OU whose parent does not exist", () => {
+    const organizationalUnits = { infra: { name: "Infrastructure", parent: "root-ou" }, work: { name: "W" } };
+    assert.equal(messageOf(() => parseStackConfig(management({ organizationalUnits }), "stacks/Pulumi.management.yaml")),
+      "stacks/Pulumi.management.yaml: ml-landing-zone:organizationalUnits.infra.parent: expected the key of another OU (infra, work); got 'root-ou'");
+  });
+
+  it("requires the platform accounts cicd, lakehouse and ml", () => {
+    const accounts = { cicd: { name: "c", email: "c@example.com", ou: "infra" } };
+    assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")), [
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts: expected an account with key 'lakehouse'",
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts: expected an account with key 'ml'",
+    ].join("\n"));
+  });
+
+  it("refuses two accounts with the same e-mail", () => {
+    const accounts = { ...(management().accounts as object), ml: { name: "m", email: "C@example.com", ou: "work" } };
+    assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")),
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.ml.email: expected a unique e-mail; 'C@example.com' is also used by account 'cicd'");
+  });
+
+  it("reports every bad key at once", () => {
+    const message = messageOf(() => parseStackConfig(workload({ region: "nowhere", owner: "x" }), FILE));
+    assert.deepEqual(message.split("\n").map((l) => l.split(": ")[1]), ["ml-landing-zone:region", "ml-landing-zone:owner"]);
+  });
+});
+
+describe("stack files", () => {
+  it("reads secure values as a placeholder marked secret, and scalars as strings as Pulumi does", () => {
+    const f = parseStackFileText("qa", [
+      "config:",
+      "  pulumi:disable-default-providers: ['*']",
+      "  ml-landing-zone:role: workload",
+      "  ml-landing-zone:token:",
+      "    secure: AAABAKx9",
+      "  ml-landing-zone:retries: 3",
+    ].join("\n"));
+    assert.deepEqual(f.values, { role: "workload", token: SECRET_PLACEHOLDER, retries: "3" });
+    assert.deepEqual(f.secretKeys, ["token"]);
+    assert.deepEqual(f.otherValues, { "pulumi:disable-default-providers": ["*"] });
+  });
+
+  it("names the file when the YAML is broken or has no config map", () => {
+    assert.equal(messageOf(() => parseStackFileText("qa", "config: [")).split(": ").slice(0, 2).join(": "), "stacks/Pulumi.qa.yaml: (yaml)");
+    assert.equal(messageOf(() => parseStackFileText("qa", "name: x\n")), "stacks/Pulumi.qa.yaml: config: expected a top-level 'config' map");
+  });
+
+  it("validates every example stack of the repository", () => {
+    const stacks = listStacks();
+    assert.deepEqual(stacks, ["cicd", "lakehouse", "management", "ml", "prod", "qa"]);
+    const roles = Object.fromEntries(stacks.map((s) => [s, readStackConfigFile(s).role]));
+    assert.deepEqual(roles, { cicd: "cicd", lakehouse: "lakehouse", management: "management", ml: "ml", prod: "workload", qa: "workload" });
+  });
+
+  it("reads stack files from another folder", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-stacks-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.x.yaml"), "config:\n  ml-landing-zone:role: cicd\n");
+    assert.deepEqual(listStacks(dir), ["x"]);
+    assert.equal(messageOf(() => readStackConfigFile("x", dir)).split("\n")[0], "stacks/Pulumi.x.yaml: ml-landing-zone:region: is required: expected an AWS region such as 'us-east-1'");
+  });
+});

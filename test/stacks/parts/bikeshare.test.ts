@@ -1,0 +1,100 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { ofType, only, promiseOf, recordProgram } from "../../helpers/pulumi";
+import type { StackContext } from "../../../stacks/context";
+import { bikeshareConfigSchema, declareBikeshare } from "../../../stacks/parts/bikeshare";
+import { simulator } from "../../components/pipelines/bikeshare/sim";
+
+const ML = "444444444444";
+const MODELS = { "defect-detector": { kind: "rekognition" }, "bikeshare-classifier": { kind: "sagemaker" } };
+
+function mlContext(): StackContext {
+  return {
+    stack: "ml",
+    role: "ml",
+    region: "us-east-1",
+    partition: "aws",
+    accountId: pulumi.output(ML),
+    accountIds: pulumi.output({ management: "111111111111", cicd: "222222222222", lakehouse: "333333333333", ml: ML, qa: "555555555555", prod: "666666666666" }),
+    organizationId: pulumi.output("o-exampleorg1"),
+    provider: new aws.Provider("account", { region: "us-east-1" }),
+    tags: { environment: "ml", owner: "mlops@example.com", pipeline: "platform" },
+  };
+}
+
+describe("bikeshare part (ml stack)", () => {
+  it("documents its defaults and needs only the bucket prefix", () => {
+    assert.deepEqual(bikeshareConfigSchema.parse({}), {});
+    assert.deepEqual(bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare" } }), {
+      bikeshare: {
+        model: "bikeshare-classifier",
+        bucketNamePrefix: "example-mlz-ml-bikeshare",
+        streamName: "bikeshare-trips",
+        bufferingSizeMb: 64,
+        bufferingIntervalSeconds: 300,
+        forceDestroy: false,
+        train: false,
+        maxCandidates: 30,
+        jobNamePrefix: "bikeshare",
+        instanceType: "ml.m5.xlarge",
+        instanceCount: 1,
+      },
+    });
+    const bad = bikeshareConfigSchema.safeParse({ bikeshare: { bucketNamePrefix: "Bad_Prefix", instanceType: "m5.large" } });
+    assert.equal(bad.success, false);
+    assert.deepEqual(bad.error!.issues.map((i) => [i.path.join("."), i.message]), [
+      ["bikeshare.bucketNamePrefix", "expected 3-49 lowercase letters, digits or dashes; got 'Bad_Prefix'"],
+      ["bikeshare.instanceType", "expected a SageMaker instance type such as 'ml.m5.xlarge'; got 'm5.large'"],
+    ]);
+  });
+
+  it("declares nothing without the key", async () => {
+    const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), bikeshareConfigSchema.parse({}), MODELS), { simulator });
+    assert.equal(result, undefined);
+    assert.equal(resources.filter((r) => r.type.startsWith("mlz:pipelines")).length, 0);
+  });
+
+  it("declares only ingestion until train is true, with the stack's provider", async () => {
+    const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare" } });
+    const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS), { simulator });
+    only(resources, "mlz:pipelines:BikeshareIngestion", "bikeshare");
+    const stream = only(resources, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream");
+    assert.match(stream.provider ?? "", /pulumi:providers:aws::account::/);
+    assert.equal(ofType(resources, "mlz:pipelines:BikeshareAutopilot").length, 0);
+    assert.equal(ofType(resources, "mlz:pipelines:BikeshareInference").length, 0);
+    assert.equal(await promiseOf(result!.bikeshareTrainingInputUri), "s3://example-mlz-ml-bikeshare-training-sets/autopilot/input/");
+    assert.equal(await promiseOf(result!.bikeshareStreamName), "bikeshare-trips");
+    assert.equal(result!.bikeshareEndpointName, undefined);
+  });
+
+  it("with train: true, runs Autopilot as the deploy role and serves the best candidate", async () => {
+    const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, maxCandidates: 12 } });
+    const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS), { simulator });
+    const job = only(resources, "pulumi-nodejs:dynamic:Resource", "bikeshare-training-job");
+    assert.equal(job.inputs.kind, "mlz:sagemaker:AutoMLJobV2");
+    assert.equal(job.inputs.maxCandidates, 12);
+    assert.equal(job.inputs.assumeRoleArn, `arn:aws:iam::${ML}:role/mlz-deploy`);
+    assert.equal(job.inputs.inputS3Uri, "s3://example-mlz-ml-bikeshare-training-sets/autopilot/input/");
+    assert.equal(job.inputs.outputS3Uri, "s3://example-mlz-ml-bikeshare-autopilot/autopilot/output/");
+    assert.equal(only(resources, "aws:sagemaker/model:Model").inputs.name, "bikeshare-classifier-20261101101500");
+    assert.equal(await promiseOf(result!.bikeshareModelArn!), `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-20261101101500`);
+    assert.equal(await promiseOf(result!.bikeshareEndpointName!), "mlz-bikeshare-classifier-20261101101500");
+    assert.deepEqual(await promiseOf(result!.bikeshareObjectiveMetric!), { name: "F1", value: 0.8125 });
+    // Every AWS resource goes to the ML account through the stack's provider.
+    const awsResources = resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+    assert.ok(awsResources.length > 30);
+    for (const r of awsResources) assert.match(r.provider ?? "", /pulumi:providers:aws::account::/, `${r.type} ${r.name}`);
+  });
+
+  it("refuses a model that is not a sagemaker model of the stack", () => {
+    const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", model: "defect-detector" } });
+    assert.throws(() => declareBikeshare(mlContext(), cfg, MODELS), {
+      message: "ml: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; 'defect-detector' is rekognition",
+    });
+    const other = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", model: "bikes" } });
+    assert.throws(() => declareBikeshare(mlContext(), other, MODELS), {
+      message: "ml: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; got 'bikes' (models: bikeshare-classifier, defect-detector)",
+    });
+  });
+});

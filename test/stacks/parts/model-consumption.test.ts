@@ -1,0 +1,191 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
+import type { StackContext } from "../../../stacks/context";
+import type { ConsumedModel } from "../../../stacks/config";
+import {
+  declareModelConsumption,
+  modelConsumptionConfigSchema,
+  type ModelConsumptionConfig,
+} from "../../../stacks/parts/model-consumption";
+
+const DEFECT = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
+const BIKES = "arn:aws:sagemaker:us-east-1:444444444444:model/bikeshare-classifier-20261101";
+const MODELS: Record<string, ConsumedModel> = {
+  "defect-detector": { kind: "rekognition", versionArn: DEFECT },
+  "bikeshare-classifier": { kind: "sagemaker", versionArn: BIKES },
+};
+
+const simulator = basicSimulator({
+  outputs: (a) => {
+    const inputs = a.inputs as Record<string, string>;
+    switch (a.type) {
+      case "aws:iam/role:Role": {
+        const name = inputs.name ?? `${a.name}-abc1234`;
+        return { arn: `arn:aws:iam::555555555555:role/${name}`, name };
+      }
+      case "aws:ssm/parameter:Parameter": return { arn: `arn:aws:ssm:us-east-1:555555555555:parameter${inputs.name}` };
+      case "aws:cloudwatch/logGroup:LogGroup": return { arn: `arn:aws:logs:us-east-1:555555555555:log-group:${inputs.name}` };
+      case "aws:lambda/function:Function": return { name: `${a.name}-f00d` };
+      case "aws:ec2/vpcEndpoint:VpcEndpoint": return { prefixListId: "pl-63a5400a" };
+      default: return undefined;
+    }
+  },
+});
+
+function context(stack: string, provider: aws.Provider): StackContext {
+  return {
+    stack,
+    role: "workload",
+    region: "us-east-1",
+    partition: "aws",
+    accountId: pulumi.output(stack === "prod" ? "666666666666" : "555555555555"),
+    accountIds: pulumi.output<Record<string, string>>({ management: "111111111111", ml: "444444444444", qa: "555555555555", prod: "666666666666" }),
+    organizationId: pulumi.output("o-abc123def4"),
+    provider,
+    tags: { environment: stack, owner: "ml-platform@example.com", pipeline: "platform" },
+  };
+}
+
+const parse = (raw: unknown) => modelConsumptionConfigSchema.parse(raw);
+
+async function run(stack: string, cfg: ModelConsumptionConfig, models: Record<string, ConsumedModel> = MODELS) {
+  return recordProgram(() => {
+    const provider = new aws.Provider("account", { region: "us-east-1" });
+    const ctx = context(stack, provider);
+    return declareModelConsumption(ctx, cfg, models, ctx.accountIds.apply((a) => a.ml));
+  }, { simulator, stack });
+}
+
+async function resolveAll(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(outputs)) out[k] = pulumi.Output.isInstance(v) ? await promiseOf(v as pulumi.Output<unknown>) : v;
+  return out;
+}
+
+describe("model consumption part", () => {
+  describe("config schema", () => {
+    it("defaults the network and leaves the smoke test out", () => {
+      assert.deepEqual(parse({}), { modelNetwork: { cidrBlock: "10.40.0.0/16" } });
+    });
+
+    it("accepts a full configuration and defaults the confidence", () => {
+      assert.deepEqual(parse({
+        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZones: ["us-east-1a", "us-east-1c"] },
+        modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg" },
+      }), {
+        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZones: ["us-east-1a", "us-east-1c"] },
+        modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg", minConfidence: 50 },
+      });
+    });
+
+    it("refuses one zone and unknown keys", () => {
+      const one = modelConsumptionConfigSchema.safeParse({ modelNetwork: { availabilityZones: ["us-east-1a"] } });
+      assert.equal(one.success, false);
+      assert.deepEqual(one.error!.issues.map((i) => [i.path.join("."), i.message]), [["modelNetwork.availabilityZones", "expected at least 2 availability zones"]]);
+      const extra = modelConsumptionConfigSchema.safeParse({ modelNetwork: { cidr: "10.0.0.0/16" } });
+      assert.equal(extra.success, false);
+      assert.deepEqual(extra.error!.issues.map((i) => i.path.join(".")), ["modelNetwork"]);
+    });
+  });
+
+  describe("qa with a smoke test", () => {
+    let resources: Registration[];
+    let outputs: Record<string, unknown>;
+
+    before(async () => {
+      const recorded = await run("qa", parse({
+        modelSmokeTest: { model: "defect-detector", imageBucket: "mlz-qa-smoke-images", imageKey: "defect-detector/known-defect.jpg" },
+      }));
+      resources = recorded.resources;
+      outputs = await resolveAll(recorded.result as unknown as Record<string, unknown>);
+    });
+
+    it("returns the outputs the stack exports", () => {
+      assert.deepEqual(outputs, {
+        modelVersionArns: { "bikeshare-classifier": BIKES, "defect-detector": DEFECT },
+        modelEndpointIds: {
+          rekognition: "model-network-vpce-rekognition-id",
+          sts: "model-network-vpce-sts-id",
+          ssm: "model-network-vpce-ssm-id",
+          "sagemaker.runtime": "model-network-vpce-sagemaker.runtime-id",
+          s3: "model-network-vpce-s3-id",
+        },
+        modelParameterNames: {
+          "bikeshare-classifier": "/mlz/models/bikeshare-classifier/arn",
+          "defect-detector": "/mlz/models/defect-detector/arn",
+        },
+        modelAppRoleArns: {
+          "bikeshare-classifier": "arn:aws:iam::555555555555:role/mlz-app-bikeshare-classifier",
+          "defect-detector": "arn:aws:iam::555555555555:role/mlz-app-defect-detector",
+        },
+        smokeTestFunctionName: "model-smoke-test-fn-function-f00d",
+        vpcId: "model-network-vpc-id",
+        privateSubnetIds: ["model-network-subnet-us-east-1a-id", "model-network-subnet-us-east-1b-id"],
+        endpointSecurityGroupId: "model-network-endpoints-sg-id",
+      });
+    });
+
+    it("builds the network in <region>a and <region>b by default", () => {
+      assert.deepEqual(ofType(resources, "aws:ec2/subnet:Subnet").map((s) => [s.inputs.availabilityZone, s.inputs.cidrBlock]).sort(), [
+        ["us-east-1a", "10.40.0.0/18"],
+        ["us-east-1b", "10.40.64.0/18"],
+      ]);
+    });
+
+    it("sends every resource to the stack's provider", () => {
+      for (const r of resources.filter((x) => x.custom && x.type !== "pulumi:providers:aws")) {
+        assert.match(r.provider ?? "", /::pulumi:providers:aws::account::/, `${r.type}/${r.name}`);
+      }
+    });
+
+    it("chains the smoke test into the application role: each trusts or targets exactly the other", () => {
+      const smokeRoleArn = "arn:aws:iam::555555555555:role/model-smoke-test-fn-role-abc1234";
+      const appRole = only(resources, "aws:iam/role:Role", "model-consumer-defect-detector-app-role");
+      assert.deepEqual(parseJsonInput(appRole, "assumeRolePolicy").Statement[1], {
+        Sid: "ExactRolesActingAsTheApplication", Effect: "Allow", Principal: { AWS: [smokeRoleArn] }, Action: "sts:AssumeRole",
+      });
+      const smokePolicy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "model-smoke-test-fn-permissions"), "policy");
+      assert.deepEqual(smokePolicy.Statement[1], {
+        Sid: "ActAsTheApplication", Effect: "Allow", Action: "sts:AssumeRole", Resource: ["arn:aws:iam::555555555555:role/mlz-app-defect-detector"],
+      });
+      const bikesRole = only(resources, "aws:iam/role:Role", "model-consumer-bikeshare-classifier-app-role");
+      assert.equal(parseJsonInput(bikesRole, "assumeRolePolicy").Statement.length, 1);
+    });
+
+    it("points the function at qa's ML role and at the endpoint network", () => {
+      const fn = only(resources, "aws:lambda/function:Function", "model-smoke-test-fn-function");
+      const vars = (fn.inputs.environment as any).variables;
+      assert.equal(vars.MODEL_ACCESS_ROLE_ARN, "arn:aws:iam::444444444444:role/mlz-model-access-qa");
+      assert.equal(vars.MODEL_NAMES, "defect-detector");
+      assert.deepEqual(fn.inputs.vpcConfig, {
+        subnetIds: ["model-network-subnet-us-east-1a-id", "model-network-subnet-us-east-1b-id"],
+        securityGroupIds: ["model-network-endpoints-sg-id"],
+      });
+      const appPolicy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "model-consumer-defect-detector-app-permissions"), "policy");
+      assert.equal(appPolicy.Statement[1].Resource, "arn:aws:iam::444444444444:role/mlz-model-access-qa");
+    });
+  });
+
+  it("declares no function without a smoke test, and names prod's ML role in prod", async () => {
+    const { resources, result } = await run("prod", parse({ modelNetwork: { cidrBlock: "10.50.0.0/16" } }));
+    assert.equal(result.smokeTestFunctionName, undefined);
+    assert.deepEqual(ofType(resources, "aws:lambda/function:Function"), []);
+    const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "model-consumer-defect-detector-app-permissions"), "policy");
+    assert.equal(doc.Statement[1].Resource, "arn:aws:iam::444444444444:role/mlz-model-access-prod");
+    assert.equal(only(resources, "aws:ec2/vpc:Vpc").inputs.cidrBlock, "10.50.0.0/16");
+  });
+
+  it("refuses a smoke test of a model the stack does not use, or of a SageMaker model", () => {
+    const provider = {} as aws.Provider;
+    const ctx = context("qa", provider);
+    const smoke = (model: string) => parse({ modelSmokeTest: { model, imageBucket: "b-b", imageKey: "k" } });
+    assert.throws(() => declareModelConsumption(ctx, smoke("nope"), MODELS, pulumi.output("444444444444")), {
+      message: "qa: ml-landing-zone:modelSmokeTest.model must name a model of ml-landing-zone:models (bikeshare-classifier, defect-detector); got 'nope'",
+    });
+    assert.throws(() => declareModelConsumption(ctx, smoke("bikeshare-classifier"), MODELS, pulumi.output("444444444444")), {
+      message: "qa: ml-landing-zone:modelSmokeTest.model must name a Rekognition model; 'bikeshare-classifier' is sagemaker",
+    });
+  });
+});

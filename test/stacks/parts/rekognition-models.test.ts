@@ -1,0 +1,315 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
+import type { StackContext } from "../../../stacks/context";
+import {
+  declareRekognitionModels,
+  defaultRekognitionModelsIo,
+  rekognitionModelsConfigSchema,
+  type ConsumerStackConfig,
+  type RekognitionModelsConfig,
+} from "../../../stacks/parts/rekognition-models";
+
+const V1 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
+const V2 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
+const V0 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-10-01T09.00.00/1759309200000";
+const SM = "arn:aws:sagemaker:us-east-1:444444444444:model/bikeshare-classifier-20261101";
+const SM_ENDPOINT = "arn:aws:sagemaker:us-east-1:444444444444:endpoint/mlz-bikeshare-classifier-20261101";
+const PROJECT_ARN = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/1761000000000";
+const ORG = "o-abc123def4";
+const PROD_VPCE = { rekognition: "vpce-0aaa1111bbbb2222c", "sagemaker.runtime": "vpce-0ddd3333eeee4444f", sts: "vpce-0123456789abcdef0" };
+
+const CONFIG = rekognitionModelsConfigSchema.parse({
+  models: {
+    "defect-detector": { kind: "rekognition", minInferenceUnits: 2 },
+    "bikeshare-classifier": { kind: "sagemaker" },
+  },
+  consumers: {
+    qa: { stack: "example-org/ml-landing-zone/qa", requireVpcEndpoint: false },
+    prod: { stack: "example-org/ml-landing-zone/prod", requireVpcEndpoint: true },
+  },
+});
+
+type Live = Record<string, Record<string, unknown> | undefined>;
+
+function simulatorFor(live: Live) {
+  return basicSimulator({
+    outputs: (a) => {
+      const inputs = a.inputs as Record<string, string>;
+      switch (a.type) {
+        case "pulumi:pulumi:StackReference": return { outputs: live[inputs.name] ?? {} };
+        case "aws:iam/role:Role": return { arn: `arn:aws:iam::444444444444:role/${inputs.name}` };
+        case "aws:rekognition/project:Project": return { arn: PROJECT_ARN };
+        default: return undefined;
+      }
+    },
+  });
+}
+
+function context(provider: aws.Provider): StackContext {
+  return {
+    stack: "ml",
+    role: "ml",
+    region: "us-east-1",
+    partition: "aws",
+    accountId: pulumi.output("444444444444"),
+    accountIds: pulumi.output<Record<string, string>>({ management: "111111111111", ml: "444444444444", qa: "555555555555", prod: "666666666666" }),
+    organizationId: pulumi.output(ORG),
+    provider,
+    tags: { environment: "ml", owner: "mlops@example.com", pipeline: "platform" },
+  };
+}
+
+const consumerFiles = (qa: ConsumerStackConfig["models"], prod: ConsumerStackConfig["models"]) => ({
+  readConsumer: (stack: string): ConsumerStackConfig => {
+    if (stack === "qa") return { account: "qa", models: qa };
+    if (stack === "prod") return { account: "prod", models: prod };
+    throw new Error(`unexpected stack ${stack}`);
+  },
+});
+
+async function run(
+  files: ReturnType<typeof consumerFiles>,
+  live: Live,
+  cfg: RekognitionModelsConfig = CONFIG,
+) {
+  return recordProgram(() => {
+    const provider = new aws.Provider("account", { region: "us-east-1" });
+    return declareRekognitionModels(context(provider), cfg, files);
+  }, { simulator: simulatorFor(live), stack: "ml" });
+}
+
+const runners = (resources: Registration[]) =>
+  ofType(resources, "pulumi-nodejs:dynamic:Resource").map((r) => [r.inputs.projectVersionArn, r.inputs.desiredState]).sort();
+
+const permissions = (resources: Registration[], env: string) => {
+  const policies = ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name === `model-access-${env}-invoke`);
+  return policies.length === 0 ? undefined : parseJsonInput(policies[0], "policy");
+};
+
+const qaModels = { "defect-detector": { kind: "rekognition" as const, versionArn: V1 }, "bikeshare-classifier": { kind: "sagemaker" as const, versionArn: SM } };
+
+describe("rekognition models part (ML stack)", () => {
+  it("declares a CUSTOM_LABELS project per rekognition model, with the stack's provider", async () => {
+    const { resources } = await run(consumerFiles(qaModels, qaModels), {});
+    const projects = ofType(resources, "aws:rekognition/project:Project");
+    assert.deepEqual(projects.map((p) => [p.name, p.inputs.name, p.inputs.feature]), [["defect-detector-project", "defect-detector", "CUSTOM_LABELS"]]);
+    assert.match(projects[0].provider ?? "", /pulumi:providers:aws::account::/);
+    for (const r of resources.filter((x) => x.custom && !x.read && x.type !== "pulumi:providers:aws")) {
+      if (r.parent?.includes("::ml-landing-zone::pulumi:pulumi:Stack::")) assert.match(r.provider ?? "", /pulumi:providers:aws::account::/, `${r.type}/${r.name}`);
+    }
+  });
+
+  it("keeps each referenced version RUNNING once, with the model's units, the project ARN and the deploy role", async () => {
+    const { resources } = await run(consumerFiles(qaModels, qaModels), { "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 } } });
+    const runner = only(resources, "pulumi-nodejs:dynamic:Resource", "defect-detector.defect-detector.2026-11-02T10.15.00-runner");
+    const { __provider, ...inputs } = runner.inputs;
+    assert.equal(typeof __provider, "string");
+    assert.deepEqual(inputs, {
+      kind: "mlz:rekognition:ProjectVersionRunner",
+      projectVersionArn: V1,
+      projectArn: PROJECT_ARN,
+      versionName: "defect-detector.2026-11-02T10.15.00",
+      region: "us-east-1",
+      desiredState: "RUNNING",
+      minInferenceUnits: 2,
+      waitTimeoutSeconds: 1800,
+      pollSeconds: 30,
+      assumeRoleArn: "arn:aws:iam::444444444444:role/mlz-deploy",
+    });
+    only(resources, "mlz:models:RekognitionModelVersion", "defect-detector.defect-detector.2026-11-02T10.15.00");
+  });
+
+  it("qa: exact trust and permissions without an endpoint condition", async () => {
+    const { resources, result } = await run(consumerFiles(qaModels, qaModels), {
+      "example-org/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM } },
+    });
+    const role = only(resources, "aws:iam/role:Role", "model-access-qa-role");
+    assert.equal(role.inputs.name, "mlz-model-access-qa");
+    assert.deepEqual(parseJsonInput(role, "assumeRolePolicy"), {
+      Version: "2012-10-17",
+      Statement: [{
+        Sid: "AssumeFromConsumerApplicationRoles",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::555555555555:root" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::555555555555:role/mlz-app-bikeshare-classifier", "arn:aws:iam::555555555555:role/mlz-app-defect-detector"] },
+          StringEquals: { "aws:PrincipalOrgID": ORG },
+        },
+      }],
+    });
+    assert.deepEqual(permissions(resources, "qa"), {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1] },
+        { Sid: "InvokeEndpointsOfGrantedVersions", Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: [SM_ENDPOINT] },
+      ],
+    });
+    const out = await result;
+    assert.deepEqual(out.grantedModelVersions.qa, [V1, SM]);
+    assert.deepEqual(await promiseOf(out.modelAccessRoleArns), {
+      prod: "arn:aws:iam::444444444444:role/mlz-model-access-prod",
+      qa: "arn:aws:iam::444444444444:role/mlz-model-access-qa",
+    });
+    assert.deepEqual(await promiseOf(out.rekognitionProjectArns), { "defect-detector": PROJECT_ARN });
+  });
+
+  it("prod: exact trust and permissions through the prod endpoints", async () => {
+    const { resources, result } = await run(consumerFiles(qaModels, qaModels), {
+      "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM }, modelEndpointIds: PROD_VPCE },
+    });
+    const role = only(resources, "aws:iam/role:Role", "model-access-prod-role");
+    assert.equal(role.inputs.name, "mlz-model-access-prod");
+    const trust = parseJsonInput(role, "assumeRolePolicy");
+    assert.deepEqual(trust.Statement, [{
+      Sid: "AssumeFromConsumerApplicationRoles",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::666666666666:root" },
+      Action: "sts:AssumeRole",
+      Condition: {
+        ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::666666666666:role/mlz-app-bikeshare-classifier", "arn:aws:iam::666666666666:role/mlz-app-defect-detector"] },
+        StringEquals: { "aws:PrincipalOrgID": ORG },
+      },
+    }]);
+    assert.deepEqual(permissions(resources, "prod"), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1],
+          Condition: { StringEquals: { "aws:SourceVpce": "vpce-0aaa1111bbbb2222c" } },
+        },
+        {
+          Sid: "InvokeEndpointsOfGrantedVersions", Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: [SM_ENDPOINT],
+          Condition: { StringEquals: { "aws:SourceVpce": "vpce-0ddd3333eeee4444f" } },
+        },
+      ],
+    });
+    assert.deepEqual((await result).withheldModelGrants, { prod: [] });
+  });
+
+  it("prod before its first deployment (no endpoint ids): grants nothing rather than grant without the endpoint condition", async () => {
+    const { resources, result } = await run(consumerFiles(qaModels, qaModels), {});
+    assert.equal(permissions(resources, "prod"), undefined);
+    only(resources, "aws:iam/role:Role", "model-access-prod-role");
+    const out = await result;
+    assert.deepEqual(out.grantedModelVersions.prod, []);
+    assert.deepEqual(out.withheldModelGrants, { prod: [V1, SM] });
+    // The version still runs: qa uses it, and prod's config asks for it.
+    assert.deepEqual(runners(resources), [[V1, "RUNNING"]]);
+  });
+
+  it("a version referenced by no stack gets no grant and is not kept running; a retired one is declared STOPPED", async () => {
+    const qa = { "defect-detector": { kind: "rekognition" as const, versionArn: V2 } };
+    const prod = { "defect-detector": { kind: "rekognition" as const, versionArn: V1 } };
+    const live = {
+      "example-org/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
+      "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 }, modelEndpointIds: PROD_VPCE },
+    };
+    const plain = await run(consumerFiles(qa, prod), live);
+    assert.deepEqual(runners(plain.resources), [[V1, "RUNNING"], [V2, "RUNNING"]]);
+
+    const retired = await run(consumerFiles(qa, prod), live, { ...CONFIG, retiredModelVersions: [V0] });
+    assert.deepEqual(runners(retired.resources), [[V0, "STOPPED"], [V1, "RUNNING"], [V2, "RUNNING"]]);
+    for (const env of ["qa", "prod"]) {
+      const statements = permissions(retired.resources, env).Statement as { Resource: string[] }[];
+      assert.ok(statements.every((s) => !s.Resource.includes(V0)), env);
+    }
+    const out = await retired.result;
+    assert.deepEqual(out.stoppedModelVersions, [V0]);
+    assert.deepEqual(out.runningModelVersions, [V1, V2]);
+  });
+
+  it("a retired version an environment still uses stays RUNNING", async () => {
+    const { resources } = await run(consumerFiles(qaModels, qaModels), {}, { ...CONFIG, retiredModelVersions: [V1] });
+    assert.deepEqual(runners(resources), [[V1, "RUNNING"]]);
+  });
+
+  it("promotion: union on the first apply, revocation and stop on the second", async () => {
+    const prodAsks = { "defect-detector": { kind: "rekognition" as const, versionArn: V2 } };
+    const qa = { "defect-detector": { kind: "rekognition" as const, versionArn: V2 } };
+    // Apply 1: the pull request set prod to V2; prod still runs V1.
+    const first = await run(consumerFiles(qa, prodAsks), {
+      "example-org/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
+      "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 }, modelEndpointIds: PROD_VPCE },
+    });
+    assert.deepEqual(permissions(first.resources, "prod").Statement, [{
+      Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1, V2],
+      Condition: { StringEquals: { "aws:SourceVpce": "vpce-0aaa1111bbbb2222c" } },
+    }]);
+    assert.deepEqual(runners(first.resources), [[V1, "RUNNING"], [V2, "RUNNING"]]);
+    assert.deepEqual((await first.result).grantedModelVersions.prod, [V1, V2]);
+
+    // Apply 2: prod deployed V2.
+    const second = await run(consumerFiles(qa, prodAsks), {
+      "example-org/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
+      "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V2 }, modelEndpointIds: PROD_VPCE },
+    });
+    assert.deepEqual(permissions(second.resources, "prod").Statement, [{
+      Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V2],
+      Condition: { StringEquals: { "aws:SourceVpce": "vpce-0aaa1111bbbb2222c" } },
+    }]);
+    // V1 is no longer declared: Pulumi deletes its runner, whose delete stops the version.
+    assert.deepEqual(runners(second.resources), [[V2, "RUNNING"]]);
+    assert.equal(ofType(second.resources, "mlz:models:RekognitionModelVersion").filter((r) => r.name.includes("2026-11-02")).length, 0);
+  });
+
+  describe("errors", () => {
+    it("refuses a consumer model the ML stack does not host", async () => {
+      await assert.rejects(
+        run(consumerFiles({ "people-counter": { kind: "rekognition", versionArn: V1 } }, {}), {}),
+        { message: "stacks/Pulumi.qa.yaml: ml-landing-zone:models.people-counter must name a rekognition model of the ML stack's ml-landing-zone:models; it has bikeshare-classifier, defect-detector" },
+      );
+    });
+
+    it("refuses a consumer model of another kind than the ML stack's", async () => {
+      await assert.rejects(
+        run(consumerFiles({}, { "bikeshare-classifier": { kind: "rekognition", versionArn: V1 } }), {}),
+        { message: "stacks/Pulumi.prod.yaml: ml-landing-zone:models.bikeshare-classifier must name a rekognition model of the ML stack's ml-landing-zone:models; 'bikeshare-classifier' is sagemaker there" },
+      );
+    });
+
+    it("refuses a version in another region than the ML stack", async () => {
+      const other = "arn:aws:rekognition:eu-west-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
+      await assert.rejects(
+        run(consumerFiles({ "defect-detector": { kind: "rekognition", versionArn: other } }, {}), {}),
+        { message: `version of model 'defect-detector' used by qa: '${other}' is in region eu-west-1; the ML stack hosts its models in us-east-1` },
+      );
+    });
+
+    it("refuses a malformed live output", async () => {
+      await assert.rejects(
+        run(consumerFiles(qaModels, qaModels), { "example-org/ml-landing-zone/qa": { modelVersionArns: ["x"] } }),
+        { message: "output modelVersionArns of example-org/ml-landing-zone/qa must be a map of strings; got [\"x\"]" },
+      );
+    });
+
+    it("refuses a retired version of an unknown project", async () => {
+      const other = "arn:aws:rekognition:us-east-1:444444444444:project/people-counter/version/people-counter.v1/1762078500000";
+      await assert.rejects(
+        run(consumerFiles(qaModels, qaModels), {}, { ...CONFIG, retiredModelVersions: [other] }),
+        { message: `ml-landing-zone:retiredModelVersions[0]: '${other}' belongs to project 'people-counter', which is not a rekognition model of ml-landing-zone:models (defect-detector)` },
+      );
+    });
+  });
+
+  it("reads the consumers' models from the example stack files by default", () => {
+    const qa = defaultRekognitionModelsIo.readConsumer("qa");
+    assert.equal(qa.account, "qa");
+    assert.equal(qa.models["defect-detector"].kind, "rekognition");
+    assert.equal(qa.models["defect-detector"].versionArn, V1);
+    assert.throws(() => defaultRekognitionModelsIo.readConsumer("ml"), { message: "ml-landing-zone:consumers.ml: stacks/Pulumi.ml.yaml must be a workload stack; its role is 'ml'" });
+  });
+
+  it("parses the ML stack's example config", () => {
+    assert.deepEqual(rekognitionModelsConfigSchema.parse({
+      models: { "defect-detector": { kind: "rekognition" } },
+      consumers: { qa: { stack: "example-org/ml-landing-zone/qa" } },
+    }), {
+      models: { "defect-detector": { kind: "rekognition", minInferenceUnits: 1 } },
+      consumers: { qa: { stack: "example-org/ml-landing-zone/qa", requireVpcEndpoint: false } },
+      retiredModelVersions: [],
+    });
+  });
+});
