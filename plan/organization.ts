@@ -4,9 +4,9 @@
  * ML account reads its consumers' live outputs) is planned again once those outputs exist, until
  * every stack has read the final outputs of the stacks it references.
  */
-import { listStacks, readStackFile, type StackFile } from "../stacks/config";
+import { ConfigError, listStacks, parseStackConfig, readStackFile, type StackFile } from "../stacks/config";
 import { ROLE_LEVEL, stackOrder } from "./order";
-import { fingerprint, planStack, StackError, type StackRun } from "./planner";
+import { fingerprint, planStack, StackError, StackErrors, type StackRun } from "./planner";
 
 export interface OrganizationPlan {
   /** Runs in dependency order (the final run of each stack). */
@@ -52,6 +52,18 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
       const highest = Math.max(...opts.stacks.map(level));
       order = order.filter((s) => opts.stacks!.includes(s) || level(s) < highest);
     }
+
+    // Every stack file is validated before any program runs: programs read each other's files.
+    const invalid: StackError[] = [];
+    for (const f of files.values()) {
+      try {
+        parseStackConfig(f.values, f.file);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        invalid.push(new StackError(f.stack, f.file, e.message, "config"));
+      }
+    }
+    if (invalid.length > 0) throw new StackErrors(invalid);
 
     const runs = new Map<string, StackRun>();
     const outputsOf = (stack: string) => runs.get(stack)?.plan.outputs;

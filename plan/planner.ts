@@ -32,6 +32,14 @@ export class StackError extends Error {
   }
 }
 
+/** Several stacks failed (e.g. every invalid stack file, reported at once). */
+export class StackErrors extends Error {
+  constructor(public readonly errors: StackError[]) {
+    super(errors.map((e) => e.message).join("\n"));
+    this.name = "StackErrors";
+  }
+}
+
 export interface StackRun {
   plan: StackPlan;
   log: SimulationLog;
@@ -76,7 +84,7 @@ async function normalize(value: unknown, path: string, secrets: string[]): Promi
     return { archive: "assets", files };
   }
   if (pulumi.Resource.isInstance(value)) {
-    return { resource: await (value as pulumi.Resource).urn.promise() };
+    return { resource: await new Promise<string>((resolve) => (value as pulumi.Resource).urn.apply(resolve)) };
   }
   if (Array.isArray(value)) {
     const out = [];
@@ -152,7 +160,8 @@ export async function planStack(
     await settle();
     // Let rejected registrations surface as unhandled rejections before deciding.
     await new Promise((resolve) => setImmediate(resolve));
-    outputs = (await normalize(await pulumi.output(raw ?? {}).promise(), "", [])) as Record<string, unknown>;
+    const resolved = await new Promise<unknown>((resolve) => pulumi.output(raw ?? {}).apply(resolve));
+    outputs = (await normalize(resolved, "", [])) as Record<string, unknown>;
   } catch (e) {
     failures.push(e instanceof Error ? e.message : String(e));
   } finally {

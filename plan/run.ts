@@ -6,7 +6,7 @@ import { evaluateStack } from "../policies/evaluate";
 import { crossStackChecks } from "./checks";
 import { diffStack, readPlans } from "./diff";
 import { planOrganization } from "./organization";
-import { StackError } from "./planner";
+import { StackError, StackErrors } from "./planner";
 import { mandatoryViolations, type OrganizationReport, type StackReport } from "./render";
 
 export const EXIT = { ok: 0, violations: 1, error: 2 } as const;
@@ -27,8 +27,9 @@ export async function runPlan(opts: RunPlanOptions): Promise<{ report: Organizat
   try {
     org = await planOrganization({ stacksDir: opts.stacksDir, stacks: opts.stacks });
   } catch (e) {
-    if (e instanceof StackError) {
-      const report: OrganizationReport = { stacks: [], checks: [], passes: 0, unconverged: [], errors: [{ stack: e.stack, file: e.file, message: e.message }] };
+    if (e instanceof StackError || e instanceof StackErrors) {
+      const errors = (e instanceof StackErrors ? e.errors : [e]).map((x) => ({ stack: x.stack, file: x.file, message: x.message }));
+      const report: OrganizationReport = { stacks: [], checks: [], passes: 0, unconverged: [], errors };
       return { report, exitCode: EXIT.error };
     }
     throw e;

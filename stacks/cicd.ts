@@ -1,8 +1,15 @@
 import type { CicdConfig } from "./config";
 import { memberContext } from "./member";
+import { memberStackAccounts } from "./topology";
+import { declareDeploymentIdentity } from "./parts/deployment-identity";
 
-/** The cicd account's program. */
+/**
+ * The CI/CD account: GitHub's OIDC provider and, for every member stack file, the deploy and
+ * preview roles GitHub Actions assume for that stack's environment.
+ */
 export function cicdProgram(stack: string, config: CicdConfig): Record<string, unknown> {
   const ctx = memberContext(stack, config);
-  return { accountId: ctx.accountId };
+  const deployStacks = Object.fromEntries(memberStackAccounts().map((s) => [s.stack, { account: s.account, deployRoleName: s.deployRoleName }]));
+  const identity = declareDeploymentIdentity(ctx, { github: config.github, deployStacks });
+  return { accountId: ctx.accountId, ...identity };
 }

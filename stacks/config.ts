@@ -10,8 +10,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { z } from "zod";
-import { parseModelVersionArn } from "../components/models/arns";
-import { isAwsRegion } from "./regions";
+import {
+  accountId,
+  consumedModel,
+  email,
+  hostedModel,
+  kebabName,
+  region,
+  stackReferenceName,
+} from "./fields";
+import { guardrailsConfigSchema } from "./parts/guardrails";
+import { auditLogConfigSchema } from "./parts/audit-log";
+import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -27,6 +37,8 @@ export function stacksDir(): string {
 /** Placeholder the offline plan puts in place of `secure:` values. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
+export { accountId, consumedModel, email, hostedModel, intFromConfig, kebabName, modelKind, region, stackReferenceName } from "./fields";
+
 export const ROLES = ["management", "cicd", "lakehouse", "ml", "workload"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -40,63 +52,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Field schemas
-// ---------------------------------------------------------------------------------------------
-
-const KEBAB = /^[a-z][a-z0-9-]{0,62}$/;
-export const kebabName = (what: string) =>
-  z.string({ error: `expected ${what} (lowercase letters, digits and '-', starting with a letter)` })
-    .regex(KEBAB, { error: (i) => `expected ${what} (lowercase letters, digits and '-', starting with a letter); got '${String(i.input)}'` });
-
-export const accountId = z.string({ error: "expected a 12-digit AWS account id in quotes" })
-  .regex(/^\d{12}$/, { error: (i) => `expected a 12-digit AWS account id; got '${String(i.input)}'` });
-
-export const email = z.email({ error: (i) => `expected an e-mail address; got '${String(i.input)}'` });
-
-export const region = z.string({ error: "expected an AWS region such as 'us-east-1'" })
-  .refine(isAwsRegion, { error: (i) => `expected an AWS region such as 'us-east-1'; got '${String(i.input)}'` });
-
-/** `<organization>/<project>/<stack>` as `pulumi.StackReference` takes it. */
-export const stackReferenceName = z.string({ error: "expected a stack reference '<organization>/ml-landing-zone/<stack>'" })
-  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
-    error: (i) => `expected a stack reference '<organization>/ml-landing-zone/<stack>'; got '${String(i.input)}'`,
-  });
-
-/** Top-level numbers and booleans arrive as strings from Pulumi config. */
-export const intFromConfig = (min: number, max: number) =>
-  z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)], { error: `expected a whole number from ${min} to ${max}` })
-    .pipe(z.number().int().min(min, { error: `expected a whole number from ${min} to ${max}` }).max(max, { error: `expected a whole number from ${min} to ${max}` }));
-
-export const modelKind = z.enum(["rekognition", "sagemaker"], { error: (i) => `expected 'rekognition' or 'sagemaker'; got '${String(i.input)}'` });
-
-/** A model as the ML account hosts it (`models` in the ml stack). */
-export const hostedModel = z.strictObject({
-  /** Which service trains and serves the model. */
-  kind: modelKind,
-  /** Rekognition: inference units each running version keeps. Defaults to 1. */
-  minInferenceUnits: z.number().int().min(1).max(100).default(1),
-  /** Rekognition: upper bound for auto-scaling of inference units. Defaults to none. */
-  maxInferenceUnits: z.number().int().min(1).max(100).optional(),
-  /** Human description. */
-  description: z.string().optional(),
-});
-
-/** A model as a consumer environment uses it (`models` in qa and prod): the version in use. */
-export const consumedModel = z.strictObject({
-  kind: modelKind,
-  /** The model version this environment calls; what a promotion changes. */
-  versionArn: z.string({ error: "expected a model-version ARN" }),
-  /** Minimum F1 score a version must have to be promoted here. Defaults to no minimum. */
-  minF1: z.number().min(0).max(1).optional(),
-}).superRefine((m, ctx) => {
-  try {
-    parseModelVersionArn(m.versionArn, m.kind);
-  } catch (e) {
-    ctx.addIssue({ code: "custom", path: ["versionArn"], message: (e as Error).message });
-  }
-});
 
 const modelName = kebabName("a model name");
 const modelsMap = <T extends z.ZodType>(model: T) =>
@@ -153,6 +108,8 @@ export const managementSchema = z.strictObject({
   organizationalUnits: z.record(kebabName("an OU key"), organizationalUnit),
   /** Member accounts by key; must include cicd, lakehouse and ml. */
   accounts: z.record(kebabName("an account key"), memberAccount),
+  /** SCP guardrails, Access Analyzer, organization trail and Config rules (stacks/parts/guardrails.ts). */
+  ...guardrailsConfigSchema.shape,
 }).superRefine((c, ctx) => {
   for (const [key, ou] of Object.entries(c.organizationalUnits)) {
     if (ou.parent !== undefined && !(ou.parent in c.organizationalUnits)) {
@@ -177,9 +134,21 @@ export const managementSchema = z.strictObject({
   }
 });
 
-export const cicdSchema = z.strictObject({ ...common, ...member, role: z.literal("cicd") });
+export const cicdSchema = z.strictObject({
+  ...common,
+  ...member,
+  role: z.literal("cicd"),
+  /** The GitHub repository whose workflows deploy the stacks (stacks/parts/deployment-identity.ts). */
+  github: deploymentIdentityConfigSchema.shape.github,
+});
 
-export const lakehouseSchema = z.strictObject({ ...common, ...member, role: z.literal("lakehouse") });
+export const lakehouseSchema = z.strictObject({
+  ...common,
+  ...member,
+  role: z.literal("lakehouse"),
+  /** The organization trail's log bucket (stacks/parts/audit-log.ts). */
+  ...auditLogConfigSchema.shape,
+});
 
 const consumer = z.strictObject({
   /** Stack reference to the consumer's stack (its live `modelVersionArns` and endpoint ids). */

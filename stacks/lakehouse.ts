@@ -1,8 +1,10 @@
 import type { LakehouseConfig } from "./config";
 import { memberContext } from "./member";
+import { declareAuditLog } from "./parts/audit-log";
 
-/** The lakehouse account's program. */
+/** The data-lake account: the organization trail's log bucket and the data-lake buckets. */
 export function lakehouseProgram(stack: string, config: LakehouseConfig): Record<string, unknown> {
   const ctx = memberContext(stack, config);
-  return { accountId: ctx.accountId };
+  const auditLog = declareAuditLog(ctx, config);
+  return { accountId: ctx.accountId, ...auditLog };
 }

@@ -1,38 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { listStacks, readStackConfigFile, stackFilePath, type ManagementConfig } from "./config";
+import type { ManagementConfig } from "./config";
+import { memberStackAccounts } from "./topology";
+import { declareGuardrails } from "./parts/guardrails";
 import { defaultTags, type StackContext } from "./context";
 import { partitionOf } from "./regions";
 import { Organization } from "../components/organization/organization";
 import { DeployRole } from "../components/identity/deploy-role";
 import {
-  DEFAULT_DEPLOY_ROLE_NAME,
   DEFAULT_PREVIEW_ROLE_NAME,
   ORGANIZATION_ACCESS_ROLE_NAME,
   githubDeployRoleName,
   githubPreviewRoleName,
 } from "../components/naming";
-
-/** A stack file's account: which member account a stack deploys into, and with which role. */
-export interface StackAccount {
-  stack: string;
-  account: string;
-  deployRoleName: string;
-}
-
-/** Reads every member stack's `account` and `deployRoleName` from its stack file. */
-export function memberStackAccounts(config: ManagementConfig): StackAccount[] {
-  const found: StackAccount[] = [];
-  for (const stack of listStacks()) {
-    const c = readStackConfigFile(stack);
-    if (c.role === "management") continue;
-    if (!(c.account in config.accounts)) {
-      throw new Error(`${stackFilePath(stack)}: ml-landing-zone:account: expected one of the management stack's accounts (${Object.keys(config.accounts).join(", ")}); got '${c.account}'`);
-    }
-    found.push({ stack, account: c.account, deployRoleName: c.deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME });
-  }
-  return found;
-}
 
 /**
  * The management account: the organization, its OUs and accounts, and in each member account the
@@ -41,7 +21,7 @@ export function memberStackAccounts(config: ManagementConfig): StackAccount[] {
 export function managementProgram(stack: string, config: ManagementConfig): Record<string, unknown> {
   const partition = partitionOf(config.region);
   const tags = defaultTags(stack, config.environment, config.owner);
-  const stackAccounts = memberStackAccounts(config);
+  const stackAccounts = memberStackAccounts(Object.keys(config.accounts));
 
   const provider = new aws.Provider("management", {
     region: config.region as aws.Region,
@@ -103,13 +83,23 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     for (const s of stacksHere) previewRoleArns[s.stack] = preview.arn;
   }
 
+  const accountOus = Object.fromEntries(Object.entries(config.accounts).map(([k, a]) => [k, a.ou]));
+  const guardrails = declareGuardrails(ctx, config, {
+    organizationId: org.organizationId,
+    rootId: org.rootId,
+    organizationalUnitIds: org.organizationalUnitIds,
+    accountOus,
+    accountIds: org.accountIds,
+  });
+
   return {
+    ...guardrails,
     managementAccountId: config.managementAccountId,
     organizationId: org.organizationId,
     rootId: org.rootId,
     organizationalUnitIds: org.organizationalUnitIds,
     accountIds: ctx.accountIds,
-    accountOus: Object.fromEntries(Object.entries(config.accounts).map(([k, a]) => [k, a.ou])),
+    accountOus,
     deployRoleArns,
     previewRoleArns,
   };

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { region } from "../config";
+import { region } from "../fields";
 import type { StackContext } from "../context";
 import { AuditLogBucket } from "../../components/organization/audit-log-bucket";
 import { DEFAULT_ORGANIZATION_TRAIL_NAME, auditLogBucketName, trailArn } from "../../components/organization/organization-trail";

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { kebabName } from "../config";
+import { kebabName } from "../fields";
 import type { StackContext } from "../context";
 import { GithubOidc } from "../../components/identity/github-oidc";
 

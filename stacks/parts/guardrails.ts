@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { accountId, kebabName, region } from "../config";
+import { accountId, kebabName, region } from "../fields";
 import type { StackContext } from "../context";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
 import { Guardrails, type GuardrailSummary } from "../../components/organization/guardrail-set";
