@@ -90,9 +90,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // exitCode, not exit(): a piped stdout must be flushed completely before the process ends.
+  (code) => { process.exitCode = code; },
   (e) => {
     process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(EXIT.error);
+    process.exitCode = EXIT.error;
   },
 );

@@ -150,3 +150,47 @@ export function installMocks(opts: {
 export async function settle(): Promise<void> {
   await settings.waitForRPCs();
 }
+
+/**
+ * Runs `body` and fails fast on the first error the program raises anywhere: an error thrown in an
+ * `apply` (e.g. a `pulumi.ResourceError`) rejects a registration that nothing awaits, so without
+ * this the program's promises would never settle and Node would exit silently. Errors logged
+ * through `pulumi.log.error` count too. A body that neither finishes nor fails within
+ * `timeoutMs` is reported as stalled.
+ */
+export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: number; label?: string } = {}): Promise<T> {
+  const errors: string[] = [];
+  let fail!: (e: Error) => void;
+  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  failed.catch(() => undefined);
+  const raise = (message: string) => {
+    errors.push(message);
+    // Let sibling failures of the same cause arrive, then report them together.
+    setImmediate(() => fail(new ProgramError([...new Set(errors)])));
+  };
+  const onRejection = (reason: unknown) => raise(reason instanceof Error ? reason.message : String(reason));
+  const originalError = console.error;
+  console.error = (...args: unknown[]) => raise(args.map(String).join(" ").replace(/^error: \[runtime\] /, ""));
+  process.on("unhandledRejection", onRejection);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const watchdog = setTimeout(() => fail(new ProgramError([`${opts.label ?? "the program"} did not finish within ${timeoutMs / 1000} s: a promise never settled`])), timeoutMs);
+  try {
+    return await Promise.race([body(), failed]);
+  } catch (e) {
+    if (e instanceof ProgramError) throw e;
+    if (errors.length === 0) throw e;
+    throw new ProgramError([...new Set([...errors, e instanceof Error ? e.message : String(e)])]);
+  } finally {
+    clearTimeout(watchdog);
+    process.off("unhandledRejection", onRejection);
+    console.error = originalError;
+  }
+}
+
+/** The program failed; `messages` are the distinct errors it raised. */
+export class ProgramError extends Error {
+  constructor(public readonly messages: string[]) {
+    super(messages.join("\n"));
+    this.name = "ProgramError";
+  }
+}

@@ -20,7 +20,7 @@ import {
   type StackFile,
 } from "../stacks/config";
 import { runStack } from "../stacks/program";
-import { installMocks, isSecretValue, settle, type Registration } from "./mock-runtime";
+import { installMocks, isSecretValue, ProgramError, runGuarded, settle, type Registration } from "./mock-runtime";
 import { createSimulator, type SimulationLog } from "./simulated-aws";
 import type { PlannedResource, StackPlan } from "./types";
 
@@ -147,31 +147,18 @@ export async function planStack(
   const { config: runtime, secretKeys } = runtimeConfig(file);
   const session = installMocks({ simulator, project: PROJECT, stack: file.stack, config: runtime, secretKeys });
 
-  const failures: string[] = [];
-  const onRejection = (reason: unknown) => {
-    failures.push(reason instanceof Error ? reason.message : String(reason));
-  };
-  process.on("unhandledRejection", onRejection);
-  const originalError = console.error;
-  console.error = (...args: unknown[]) => { failures.push(args.map(String).join(" ").replace(/^error: \[runtime\] /, "")); };
-  let outputs: Record<string, unknown> = {};
+  let outputs: Record<string, unknown>;
   try {
-    const raw = await runInPulumiStack(() => runStack());
-    await settle();
-    // Let rejected registrations surface as unhandled rejections before deciding.
-    await new Promise((resolve) => setImmediate(resolve));
-    const resolved = await new Promise<unknown>((resolve) => pulumi.output(raw ?? {}).apply(resolve));
-    outputs = (await normalize(resolved, "", [])) as Record<string, unknown>;
+    outputs = await runGuarded(async () => {
+      const raw = await runInPulumiStack(() => runStack());
+      await settle();
+      const resolved = await new Promise<unknown>((resolve) => pulumi.output(raw ?? {}).apply(resolve));
+      return (await normalize(resolved, "", [])) as Record<string, unknown>;
+    }, { label: `stack ${file.stack}` });
   } catch (e) {
-    failures.push(e instanceof Error ? e.message : String(e));
-  } finally {
-    process.off("unhandledRejection", onRejection);
-    console.error = originalError;
-  }
-  if (failures.length > 0) {
-    const unique = [...new Set(failures.map((f) => f.trim()))];
-    const kind = unique.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f)) ? "config" : "program";
-    throw new StackError(file.stack, file.file, unique.join("\n"), kind);
+    const messages = e instanceof ProgramError ? e.messages : [e instanceof Error ? e.message : String(e)];
+    const kind = messages.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f)) ? "config" : "program";
+    throw new StackError(file.stack, file.file, messages.join("\n"), kind);
   }
 
   const resources = await toPlannedResources(session.registrations, log);

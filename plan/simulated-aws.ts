@@ -209,6 +209,10 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
     const id = awsId("sg", c.seed);
     return { id, outputs: { arn: arn(c, "ec2", `security-group/${id}`), name: nameOr(c) } };
   },
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (c) => {
+    const id = awsId("sg", c.seed);
+    return { id, outputs: { arn: arn(c, "ec2", `security-group/${id}`), name: "default" } };
+  },
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (c) => ({ id: awsId("sgr", c.seed) }),
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (c) => ({ id: awsId("sgr", c.seed) }),
   "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => {

@@ -22,6 +22,7 @@ import {
 import { guardrailsConfigSchema } from "./parts/guardrails";
 import { auditLogConfigSchema } from "./parts/audit-log";
 import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
+import { modelConsumptionConfigSchema } from "./parts/model-consumption";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -173,6 +174,8 @@ export const workloadSchema = z.strictObject({
   role: z.literal("workload"),
   /** Models this environment calls, with the version in use. */
   models: modelsMap(consumedModel),
+  /** Private network, endpoints and smoke test (stacks/parts/model-consumption.ts). */
+  ...modelConsumptionConfigSchema.shape,
 });
 
 export type ManagementConfig = z.infer<typeof managementSchema>;

@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
+import { policyDocument, type PolicyStatement } from "../iam/policy-document";
 
 export interface DeployRoleArgs {
   /** Role name; stack providers assume it by name. */
   readonly roleName: string;
   /**
-   * The only principals allowed to assume the role: exact role ARNs in the CI/CD account
-   * (never a wildcard, never an account root).
+   * The only principals allowed to assume the role: exact role ARNs in the CI/CD account (never a
+   * wildcard, never an account root). The trust names their accounts as principals and pins the
+   * exact ARNs with `aws:PrincipalArn`, so the roles need not exist yet when this role is created
+   * (IAM refuses a trust policy naming a role that does not exist) and a recreated role keeps working.
    */
   readonly trustedRoleArns: pulumi.Input<string>[];
   /** Organization id; the caller must belong to it (`aws:PrincipalOrgID`). */
@@ -62,12 +64,18 @@ export class DeployRole extends pulumi.ComponentResource {
     if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
       throw new Error(`[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got ${duration}`);
     }
-    const trusted = args.trustedRoleArns.map((input) => pulumi.output(input).apply((arn) => {
-      if (!ROLE_ARN.test(arn) || arn.includes("*") || arn.includes("?")) {
-        throw new pulumi.ResourceError(`[trustedRoleArns] must hold exact role ARNs (arn:aws:iam::<account>:role/<name>); got '${arn}'`, this);
+    const trusted = pulumi.all(args.trustedRoleArns).apply((arns) => {
+      for (const arn of arns) {
+        if (!ROLE_ARN.test(arn) || arn.includes("*") || arn.includes("?")) {
+          throw new pulumi.ResourceError(`[trustedRoleArns] must hold exact role ARNs (arn:aws:iam::<account>:role/<name>); got '${arn}'`, this);
+        }
       }
-      return arn;
-    }));
+      return [...new Set(arns)].sort();
+    });
+    const trustedAccounts = trusted.apply((arns) => [...new Set(arns.map((arn) => {
+      const [, , , , account] = arn.split(":");
+      return `arn:${partition}:iam::${account}:root`;
+    }))].sort());
 
     let boundary: aws.iam.Policy | undefined;
     if (access === "deploy") {
@@ -93,13 +101,16 @@ export class DeployRole extends pulumi.ComponentResource {
       description: access === "deploy" ? "Assumed by the CI/CD deploy role to apply this account's stack" : "Assumed by the CI/CD preview role for read-only previews",
       maxSessionDuration: duration,
       permissionsBoundary: boundary?.arn,
-      assumeRolePolicy: policyJson(policyDocument<pulumi.Input<string>>([{
+      assumeRolePolicy: pulumi.all([trusted, trustedAccounts, args.organizationId]).apply(([arns, accounts, orgId]) => JSON.stringify(policyDocument([{
         Sid: "TrustCicdRoleOnly",
         Effect: "Allow",
-        Principal: { AWS: trusted },
+        Principal: { AWS: accounts },
         Action: ["sts:AssumeRole", "sts:TagSession"],
-        Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
-      }])),
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": arns },
+          StringEquals: { "aws:PrincipalOrgID": orgId },
+        },
+      }]))),
     }, { parent: this });
 
     new aws.iam.RolePolicyAttachment(`${name}-access`, {

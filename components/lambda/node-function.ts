@@ -91,9 +91,10 @@ export class NodeFunction extends pulumi.ComponentResource {
 
     const dependsOn: pulumi.Resource[] = [rolePolicy, logGroup];
     if (args.vpc) {
+      const partition = aws.getPartitionOutput({}, { parent: this }).partition;
       dependsOn.push(new aws.iam.RolePolicyAttachment(`${name}-vpc-access`, {
         role: this.role.name,
-        policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
       }, { parent: this }));
     }
 

@@ -53,6 +53,13 @@ export const bikeshareConfigSchema = z.object({
     instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { error: (i) => `expected a SageMaker instance type such as 'ml.m5.xlarge'; got '${String(i.input)}'` }).default(DEFAULT_INSTANCE_TYPE),
     /** Endpoint instance count. Defaults to 1. */
     instanceCount: z.number().int().min(1).max(10).default(DEFAULT_INSTANCE_COUNT),
+    /**
+     * Also publish `/mlz/models/<model>/arn` and `/mlz/models/<model>/endpoint` in the ML account's
+     * SSM (the consumer environments publish their own). Defaults to false: the policy
+     * `model-parameters-granted` treats every such parameter as a consumer's and requires an
+     * `mlz-model-access-<environment>` grant, which the ML account does not give itself.
+     */
+    publishParameters: z.boolean().default(false),
   }).optional(),
 });
 
@@ -143,6 +150,7 @@ export function declareBikeshare(
     partition: ctx.partition,
     instanceType: b.instanceType,
     instanceCount: b.instanceCount,
+    publishParameters: b.publishParameters,
   }, opts);
 
   return {

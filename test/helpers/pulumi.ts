@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs, MockCallArgs } from "@pulumi/pulumi/runtime/mocks";
-import { installMocks, settle, unwrapSecrets, type Registration, type Simulator } from "../../plan/mock-runtime";
+import { installMocks, runGuarded, settle, unwrapSecrets, type Registration, type Simulator } from "../../plan/mock-runtime";
 
 export type { Registration } from "../../plan/mock-runtime";
 
@@ -64,8 +64,12 @@ export async function recordProgram<T>(
     stack: opts.stack ?? "test",
     config: opts.config,
   });
-  const result = await fn();
-  await settle();
+  // Fails fast (and names the error) when the program raises inside an apply.
+  const result = await runGuarded(async () => {
+    const r = await fn();
+    await settle();
+    return r;
+  }, { timeoutMs: 30_000, label: "the recorded program" });
   const resources = session.registrations.map((r) => ({
     ...r,
     inputs: unwrapSecrets(r.inputs) as Record<string, unknown>,

@@ -119,9 +119,12 @@ describe("offline plan of the example organization", function () {
         Statement: [{
           Sid: "TrustCicdRoleOnly",
           Effect: "Allow",
-          Principal: { AWS: [`arn:aws:iam::222222222222:role/mlz-github-deploy-${stack}`] },
+          Principal: { AWS: ["arn:aws:iam::222222222222:root"] },
           Action: ["sts:AssumeRole", "sts:TagSession"],
-          Condition: { StringEquals: { "aws:PrincipalOrgID": orgId } },
+          Condition: {
+            ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::222222222222:role/mlz-github-deploy-${stack}`] },
+            StringEquals: { "aws:PrincipalOrgID": orgId },
+          },
         }],
       });
       const provider = management.resources.find((r) => r.urn === role.provider);
