@@ -28,7 +28,10 @@ export interface PlanOrganizationOptions {
 
 export async function planOrganization(opts: PlanOrganizationOptions): Promise<OrganizationPlan> {
   const previous = process.env.MLZ_STACK_CONFIG_DIR;
+  const previousRole = process.env.MLZ_ASSUME_ROLE_NAME;
   process.env.MLZ_STACK_CONFIG_DIR = opts.stacksDir;
+  // The plan shows what a deployment asks for: never the preview role override.
+  delete process.env.MLZ_ASSUME_ROLE_NAME;
   try {
     const names = listStacks(opts.stacksDir);
     if (names.length === 0) throw new Error(`no stack files (Pulumi.<stack>.yaml) in ${opts.stacksDir}`);
@@ -84,5 +87,6 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
   } finally {
     if (previous === undefined) delete process.env.MLZ_STACK_CONFIG_DIR;
     else process.env.MLZ_STACK_CONFIG_DIR = previous;
+    if (previousRole !== undefined) process.env.MLZ_ASSUME_ROLE_NAME = previousRole;
   }
 }

@@ -4,7 +4,8 @@
  * command prints.
  */
 import { parseModelVersionArn, type ModelKind } from "../components/models/arns";
-import { parseStackConfig, parseStackFileText, stackFilePath, type StackConfig, type WorkloadConfig } from "../stacks/config";
+import { parseStackConfig, parseStackFileText, stackFilePath, type StackConfig } from "../stacks/config";
+import { PROMOTION_GATES } from "./gates";
 import type { StackSource } from "./stack-source";
 import { setModelVersion } from "./yaml-edit";
 
@@ -16,11 +17,6 @@ export class PromotionError extends Error {
   }
 }
 
-/**
- * Stacks that may only receive a version another stack already holds: `prod` only takes what `qa`
- * has. The gate stack is read from `--base` when given (the branch a pull request merges into).
- */
-export const PROMOTION_GATES: Readonly<Record<string, string>> = { prod: "qa" };
 
 export interface PromotionRequest {
   /** Key of the stacks' `models` map. */
@@ -33,6 +29,12 @@ export interface PromotionRequest {
   readonly version?: string;
   /** Git ref the gate stack is read from (e.g. `origin/main`). Defaults to the working tree. */
   readonly base?: string;
+  /**
+   * Git ref the target stack's current version is read from (what the pull request replaces).
+   * Defaults to the working tree. With a ref, running the command again after the working tree
+   * was already edited is not a no-op: it updates the pull request.
+   */
+  readonly targetRef?: string;
 }
 
 export interface PlannedPromotion {
@@ -53,6 +55,8 @@ export interface PlannedPromotion {
   readonly minF1?: number;
   /** The gate this promotion passed, e.g. `qa holds it (git show origin/main:stacks/Pulumi.qa.yaml)`. */
   readonly gate?: string;
+  /** Where the replaced version was read: `the working tree` or `git ref 'HEAD'`. */
+  readonly currentFrom: string;
   /** Stack file text before and after the edit (exactly one line differs). */
   readonly before: string;
   readonly after: string;
@@ -64,9 +68,10 @@ export function planPromotion(req: PromotionRequest, source: StackSource): Plann
     throw new PromotionError("give exactly one of --from <stack> and --version <arn>");
   }
   const stacks = source.listStacks();
-  const target = loadStack(req.to, stacks, source);
+  const target = loadStack(req.to, stacks, source, req.targetRef);
   if (target.config.role !== "workload") {
-    const workloads = stacks.filter((s) => loadStack(s, stacks, source).config.role === "workload");
+    // Only the role is needed here: an unrelated stack's invalid file must not hide this message.
+    const workloads = stacks.filter((s) => parseStackFileText(s, source.read(s)).values.role === "workload");
     throw new PromotionError(
       `stack '${req.to}' does not pin model versions (role '${target.config.role}'); promote to one of: ${workloads.join(", ") || "(none)"}`,
     );
@@ -104,7 +109,8 @@ export function planPromotion(req: PromotionRequest, source: StackSource): Plann
   }
 
   if (newArn === pinned.versionArn) {
-    throw new PromotionError(`stack '${req.to}' already uses ${newArn} for model '${req.model}': nothing to promote`);
+    const where = req.targetRef !== undefined ? ` (git show ${req.targetRef}:${target.file})` : "";
+    throw new PromotionError(`stack '${req.to}' already uses ${newArn} for model '${req.model}'${where}: nothing to promote`);
   }
 
   let gate: string | undefined;
@@ -133,6 +139,7 @@ export function planPromotion(req: PromotionRequest, source: StackSource): Plann
     source: sourceLabel,
     fromStack: req.from,
     currentArn: pinned.versionArn,
+    currentFrom: req.targetRef !== undefined ? `git ref '${req.targetRef}'` : "the working tree",
     newArn,
     versionLabel: parsed.kind === "rekognition" ? parsed.version : parsed.name,
     minF1: pinned.minF1,
@@ -149,8 +156,9 @@ interface LoadedStack {
   config: StackConfig;
 }
 
-function loadStack(stack: string, stacks: string[], source: StackSource): LoadedStack {
-  const text = readWorking(stack, stacks, source);
+function loadStack(stack: string, stacks: string[], source: StackSource, ref?: string): LoadedStack {
+  const working = readWorking(stack, stacks, source);
+  const text = ref !== undefined ? source.readAt(ref, stack) : working;
   return { stack, file: stackFilePath(stack), text, config: parseConfig(stack, text) };
 }
 
@@ -166,9 +174,4 @@ function readWorking(stack: string, stacks: string[], source: StackSource): stri
 function parseConfig(stack: string, text: string): StackConfig {
   const f = parseStackFileText(stack, text);
   return parseStackConfig(f.values, f.file);
-}
-
-/** The `models` map of a workload config (narrowing helper for callers). */
-export function workloadModels(config: StackConfig): WorkloadConfig["models"] | undefined {
-  return config.role === "workload" ? config.models : undefined;
 }

@@ -24,10 +24,12 @@ export function memberContext(stack: string, config: MemberConfig): StackContext
   });
   const partition = partitionOf(config.region);
   const tags = defaultTags(stack, config.environment, config.owner);
+  // Pull-request previews run with the read-only role instead (preview.yml sets MLZ_ASSUME_ROLE_NAME=mlz-preview).
+  const assumeRoleName = process.env.MLZ_ASSUME_ROLE_NAME || config.deployRoleName || DEFAULT_DEPLOY_ROLE_NAME;
   const provider = new aws.Provider("account", {
     region: config.region as aws.Region,
     assumeRoles: [{
-      roleArn: pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${config.deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME}`,
+      roleArn: pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${assumeRoleName}`,
       sessionName: `mlz-${stack}`,
     }],
     allowedAccountIds: [accountId],

@@ -91,7 +91,8 @@ export class NodeFunction extends pulumi.ComponentResource {
 
     const dependsOn: pulumi.Resource[] = [rolePolicy, logGroup];
     if (args.vpc) {
-      const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+      // The role's own ARN names the partition (aws, aws-cn, aws-us-gov).
+      const partition = this.role.arn.apply((arn) => arn.split(":")[1]);
       dependsOn.push(new aws.iam.RolePolicyAttachment(`${name}-vpc-access`, {
         role: this.role.name,
         policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,

@@ -19,7 +19,7 @@ import type { StackContext } from "../context";
 import { parseRekognitionVersionArn } from "../../components/models/arns";
 import { computeGrants, MODEL_ENDPOINT_SERVICES, type ConsumerState, type ModelGrant } from "../../components/models/grants";
 import { ModelAccessRole } from "../../components/models/model-access-role";
-import { RekognitionModelVersion } from "../../components/models/model-version";
+import { NodeDynamicProvider, RekognitionModelVersion } from "../../components/models/model-version";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
@@ -165,9 +165,11 @@ export async function declareRekognitionModels(
   const assumeRoleArn = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${cfg.deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME}`;
   const running: string[] = [];
   const stopped: string[] = [];
+  let dynamicProvider: NodeDynamicProvider | undefined;
   const declareVersion = (arn: string, desiredState: "RUNNING" | "STOPPED", where: string) => {
     const parsed = checkVersion(arn, where);
     const hosted = cfg.models[parsed.project];
+    dynamicProvider ??= new NodeDynamicProvider("dynamic");
     new RekognitionModelVersion(`${parsed.project}.${parsed.version}`, {
       projectVersionArn: arn,
       projectArn: projects[parsed.project].arn,
@@ -176,7 +178,7 @@ export async function declareRekognitionModels(
       minInferenceUnits: hosted.minInferenceUnits,
       maxInferenceUnits: hosted.maxInferenceUnits,
       assumeRoleArn,
-    }, opts);
+    }, { providers: [ctx.provider, dynamicProvider] });
     (desiredState === "RUNNING" ? running : stopped).push(arn);
   };
   for (const ref of plan.referenced) {
