@@ -172,7 +172,8 @@ function validate(args: ModelConsumerArgs): Record<string, ModelVersionArn> {
   }
   const partition = args.partition ?? "aws";
   const parsed: Record<string, ModelVersionArn> = {};
-  for (const [model, entry] of Object.entries(args.models)) {
+  for (const model of Object.keys(args.models).sort()) {
+    const entry = args.models[model];
     if (!MODEL_NAME.test(model)) {
       throw new Error(`[models] keys must be model names of lower-case letters, digits and '-' (at most 56 characters); got '${model}'`);
     }

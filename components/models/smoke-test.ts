@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import { NodeFunction } from "../lambda/node-function";
 import type { PolicyStatement } from "../iam/policy-document";
 

@@ -9,7 +9,7 @@ export type SupportedPartition = "aws" | "aws-cn" | "aws-us-gov";
 /** Interface endpoints a workload VPC needs to call shared models privately. */
 export const DEFAULT_INTERFACE_SERVICES: readonly string[] = ["rekognition", "sts", "ssm", "sagemaker.runtime"];
 
-const REGION_SHAPE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const REGION_SHAPE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /** Region prefixes of partitions this module refuses (isolated and sovereign partitions). */
 const UNSUPPORTED_PARTITIONS: [prefix: string, partition: string][] = [

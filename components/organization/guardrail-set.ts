@@ -48,8 +48,8 @@ export interface GuardrailSummary {
   statements: string[];
 }
 
-/** SCPs attached to one target by this set, plus the AWS-managed `FullAWSAccess`. */
-function assertAttachmentQuota(attachments: Record<string, string[]>): void {
+/** Refuses a target that would carry more SCPs than AWS allows (this set's, plus the AWS-managed `FullAWSAccess`). */
+export function assertAttachmentQuota(attachments: Record<string, string[]>): void {
   for (const [target, policies] of Object.entries(attachments)) {
     if (policies.length + 1 > MAX_SCPS_PER_TARGET) {
       throw new Error(`target '${target}' would carry ${policies.length + 1} SCPs (${policies.join(", ")} and FullAWSAccess); AWS allows ${MAX_SCPS_PER_TARGET}`);
@@ -139,13 +139,15 @@ export class Guardrails extends pulumi.ComponentResource {
       }, { parent: this });
     }
 
-    this.summary = pulumi.all(Object.fromEntries(Object.entries(this.policies).map(([key, p]) => [key, pulumi.all({
-      policyName: `${prefix}-${key}`,
-      policyId: p.policyId,
-      size: p.size,
-      targets: p.targets,
-      statements: definitions[key].statements.map((s) => s.Sid ?? ""),
-    })]))) as pulumi.Output<Record<string, GuardrailSummary>>;
+    const entries = Object.entries(this.policies).map(([key, p]) =>
+      pulumi.all([p.policyId, p.size, p.targets]).apply(([policyId, size, targets]): [string, GuardrailSummary] => [key, {
+        policyName: `${prefix}-${key}`,
+        policyId,
+        size,
+        targets,
+        statements: definitions[key].statements.map((s) => s.Sid ?? ""),
+      }]));
+    this.summary = pulumi.all(entries).apply((list) => Object.fromEntries(list));
     this.registerOutputs({ policies: this.policies, summary: this.summary });
   }
 }

@@ -16,7 +16,7 @@ function mlContext(): StackContext {
     region: "us-east-1",
     partition: "aws",
     accountId: pulumi.output(ML),
-    accountIds: pulumi.output({ management: "111111111111", cicd: "222222222222", lakehouse: "333333333333", ml: ML, qa: "555555555555", prod: "666666666666" }),
+    accountIds: pulumi.output<Record<string, string>>({ management: "111111111111", cicd: "222222222222", lakehouse: "333333333333", ml: ML, qa: "555555555555", prod: "666666666666" }),
     organizationId: pulumi.output("o-exampleorg1"),
     provider: new aws.Provider("account", { region: "us-east-1" }),
     tags: { environment: "ml", owner: "mlops@example.com", pipeline: "platform" },
@@ -39,6 +39,7 @@ describe("bikeshare part (ml stack)", () => {
         jobNamePrefix: "bikeshare",
         instanceType: "ml.m5.xlarge",
         instanceCount: 1,
+        publishParameters: false,
       },
     });
     const bad = bikeshareConfigSchema.safeParse({ bikeshare: { bucketNamePrefix: "Bad_Prefix", instanceType: "m5.large" } });
@@ -69,11 +70,12 @@ describe("bikeshare part (ml stack)", () => {
   });
 
   it("with train: true, runs Autopilot as the deploy role and serves the best candidate", async () => {
-    const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, maxCandidates: 12 } });
+    const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, maxCandidates: 12, trainingRun: "2026-11-01" } });
     const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS), { simulator });
     const job = only(resources, "pulumi-nodejs:dynamic:Resource", "bikeshare-training-job");
     assert.equal(job.inputs.kind, "mlz:sagemaker:AutoMLJobV2");
     assert.equal(job.inputs.maxCandidates, 12);
+    assert.equal(job.inputs.trainingRun, "2026-11-01");
     assert.equal(job.inputs.assumeRoleArn, `arn:aws:iam::${ML}:role/mlz-deploy`);
     assert.equal(job.inputs.inputS3Uri, "s3://example-mlz-ml-bikeshare-training-sets/autopilot/input/");
     assert.equal(job.inputs.outputS3Uri, "s3://example-mlz-ml-bikeshare-autopilot/autopilot/output/");
@@ -81,10 +83,19 @@ describe("bikeshare part (ml stack)", () => {
     assert.equal(await promiseOf(result!.bikeshareModelArn!), `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-20261101101500`);
     assert.equal(await promiseOf(result!.bikeshareEndpointName!), "mlz-bikeshare-classifier-20261101101500");
     assert.deepEqual(await promiseOf(result!.bikeshareObjectiveMetric!), { name: "F1", value: 0.8125 });
+    assert.equal(ofType(resources, "aws:ssm/parameter:Parameter").length, 0);
     // Every AWS resource goes to the ML account through the stack's provider.
     const awsResources = resources.filter((r) => r.custom && r.type.startsWith("aws:"));
     assert.ok(awsResources.length > 30);
     for (const r of awsResources) assert.match(r.provider ?? "", /pulumi:providers:aws::account::/, `${r.type} ${r.name}`);
+  });
+
+  it("publishes the ML account's model parameters with publishParameters: true", async () => {
+    const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, publishParameters: true } });
+    const { resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS), { simulator });
+    assert.deepEqual(ofType(resources, "aws:ssm/parameter:Parameter").map((p) => p.inputs.name), [
+      "/mlz/models/bikeshare-classifier/arn", "/mlz/models/bikeshare-classifier/endpoint",
+    ]);
   });
 
   it("refuses a model that is not a sagemaker model of the stack", () => {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
 import type { StackContext } from "../../../stacks/context";
+import { readStackConfigFile } from "../../../stacks/config";
 import {
   declareRekognitionModels,
   defaultRekognitionModelsIo,
@@ -119,6 +120,9 @@ describe("rekognition models part (ML stack)", () => {
       assumeRoleArn: "arn:aws:iam::444444444444:role/mlz-deploy",
     });
     only(resources, "mlz:models:RekognitionModelVersion", "defect-detector.defect-detector.2026-11-02T10.15.00");
+    // Default providers are disabled: the runner uses the one explicit pulumi-nodejs provider.
+    const dynamic = only(resources, "pulumi:providers:pulumi-nodejs", "dynamic");
+    assert.equal(runner.provider?.split("::").slice(0, -1).join("::"), dynamic.urn);
   });
 
   it("qa: exact trust and permissions without an endpoint condition", async () => {
@@ -300,6 +304,25 @@ describe("rekognition models part (ML stack)", () => {
     assert.equal(qa.models["defect-detector"].kind, "rekognition");
     assert.equal(qa.models["defect-detector"].versionArn, V1);
     assert.throws(() => defaultRekognitionModelsIo.readConsumer("ml"), { message: "ml-landing-zone:consumers.ml: stacks/Pulumi.ml.yaml must be a workload stack; its role is 'ml'" });
+  });
+
+  it("runs on the example org's stack files: the ML config and the consumers' models maps", async () => {
+    const cfg = rekognitionModelsConfigSchema.parse(readStackConfigFile("ml"));
+    const { resources, result } = await recordProgram(() => {
+      const provider = new aws.Provider("account", { region: "us-east-1" });
+      return declareRekognitionModels(context(provider), cfg);
+    }, {
+      simulator: simulatorFor({ "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM }, modelEndpointIds: PROD_VPCE } }),
+      stack: "ml",
+    });
+    assert.deepEqual(runners(resources), [[V1, "RUNNING"]]);
+    const out = await result;
+    assert.deepEqual(out.grantedModelVersions, { prod: [V1, SM], qa: [V1, SM] });
+    assert.deepEqual(ofType(resources, "aws:iam/role:Role").map((r) => r.inputs.name).sort(), ["mlz-model-access-prod", "mlz-model-access-qa"]);
+    assert.deepEqual(permissions(resources, "prod").Statement.map((s: any) => s.Condition), [
+      { StringEquals: { "aws:SourceVpce": "vpce-0aaa1111bbbb2222c" } },
+      { StringEquals: { "aws:SourceVpce": "vpce-0ddd3333eeee4444f" } },
+    ]);
   });
 
   it("parses the ML stack's example config", () => {

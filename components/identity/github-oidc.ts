@@ -1,0 +1,221 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
+import {
+  DEFAULT_DEPLOY_ROLE_NAME,
+  DEFAULT_PREVIEW_ROLE_NAME,
+  githubDeployRoleName,
+  githubPreviewRoleName,
+} from "../naming";
+
+/** Issuer of GitHub Actions OIDC tokens. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+/** Audience the AWS credentials action requests. */
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+// GitHub owner (user or organization): letters, digits and single inner hyphens, at most 39.
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+// GitHub repository name: letters, digits, '.', '_', '-', at most 100, not '.' or '..'.
+const REPO = /^[A-Za-z0-9._-]{1,100}$/;
+// Stack (= GitHub environment) name: also part of an IAM role name (`mlz-github-preview-<stack>` ≤ 64).
+const STACK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,44}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** `sub` of a job running in GitHub environment `environment` of `owner/repo`. */
+export function environmentSubject(owner: string, repo: string, environment: string): string {
+  validateGithubNames(owner, repo);
+  validateStackName(environment);
+  return `repo:${owner}/${repo}:environment:${environment}`;
+}
+
+/** `sub` of a job triggered by a pull request of `owner/repo`. */
+export function pullRequestSubject(owner: string, repo: string): string {
+  validateGithubNames(owner, repo);
+  return `repo:${owner}/${repo}:pull_request`;
+}
+
+/** Refuses names that could widen a `sub` match (wildcards, separators) or that GitHub would not allow. */
+export function validateGithubNames(owner: string, repo: string): void {
+  if (!OWNER.test(owner)) {
+    throw new Error(`[owner] must be a GitHub user or organization name (letters, digits and single inner hyphens, at most 39 characters; no wildcards); got '${owner}'`);
+  }
+  if (!REPO.test(repo) || repo === "." || repo === "..") {
+    throw new Error(`[repo] must be a GitHub repository name (letters, digits, '.', '_' and '-', at most 100 characters; no wildcards); got '${repo}'`);
+  }
+}
+
+function validateStackName(stack: string): void {
+  if (!STACK.test(stack)) {
+    throw new Error(`[stacks] keys must be stack names (letters, digits, '.', '_' and '-', starting with a letter or digit, at most 45 characters; no wildcards); got '${stack}'`);
+  }
+}
+
+export interface GithubOidcArgs {
+  /** GitHub user or organization that owns the repository (exact case as GitHub reports it). */
+  readonly owner: string;
+  /** Repository name. */
+  readonly repo: string;
+  /**
+   * Stacks GitHub deploys, by stack name (= the GitHub environment the deploy job runs in) →
+   * the account the stack deploys into. At least one.
+   */
+  readonly stacks: Record<string, {
+    readonly accountId: pulumi.Input<string>;
+    /** Role the stack's provider assumes in that account. Defaults to `targetDeployRoleName`. */
+    readonly deployRoleName?: string;
+  }>;
+  /** Role each target account's stack provider assumes. Defaults to `mlz-deploy`. */
+  readonly targetDeployRoleName?: string;
+  /** Read-only role in each target account for previews. Defaults to `mlz-preview`. */
+  readonly targetPreviewRoleName?: string;
+  /** Maximum session duration of the GitHub roles, in seconds (900–43200). Defaults to 3600. */
+  readonly maxSessionDurationSeconds?: number;
+  /**
+   * Permissions boundary of the GitHub roles. Defaults to a managed policy created here that allows
+   * only `sts:AssumeRole`/`sts:TagSession` on the target deploy and preview roles.
+   */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  /** AWS partition. Defaults to `aws`. */
+  readonly partition?: string;
+  /** Tags for the provider, roles and boundary. Defaults to none. */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * GitHub Actions federation for the CI/CD account: the OIDC identity provider and, per stack, a
+ * deploy role (assumable only from this repository's matching GitHub environment) and a preview role
+ * (assumable only from this repository's pull requests). Each role may only assume its target
+ * account's deploy (resp. read-only preview) role; no access key is ever created.
+ */
+export class GithubOidc extends pulumi.ComponentResource {
+  public readonly provider: aws.iam.OpenIdConnectProvider;
+  public readonly boundary: aws.iam.Policy | undefined;
+  public readonly deployRoles: Record<string, aws.iam.Role>;
+  public readonly previewRoles: Record<string, aws.iam.Role>;
+  public readonly providerArn: pulumi.Output<string>;
+  /** Deploy role ARNs by stack (what the workflows put in `role-to-assume`). */
+  public readonly deployRoleArns: pulumi.Output<Record<string, string>>;
+  /** Preview role ARNs by stack. */
+  public readonly previewRoleArns: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlz:identity:GithubOidc", name, {}, opts);
+    validateGithubNames(args.owner, args.repo);
+    const stackNames = Object.keys(args.stacks);
+    if (stackNames.length === 0) throw new Error("[stacks] must name at least one stack");
+    stackNames.forEach(validateStackName);
+    const targetDeploy = args.targetDeployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME;
+    const targetPreview = args.targetPreviewRoleName ?? DEFAULT_PREVIEW_ROLE_NAME;
+    for (const [arg, value] of [["targetDeployRoleName", targetDeploy], ["targetPreviewRoleName", targetPreview]]) {
+      if (!ROLE_NAME.test(value)) {
+        throw new Error(`[${arg}] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${value}'`);
+      }
+    }
+    const duration = args.maxSessionDurationSeconds ?? 3600;
+    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
+      throw new Error(`[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got ${duration}`);
+    }
+    const partition = args.partition ?? "aws";
+    for (const [stack, target] of Object.entries(args.stacks)) {
+      if (typeof target.accountId === "string" && !/^\d{12}$/.test(target.accountId)) {
+        throw new Error(`[stacks] '${stack}' must have a 12-digit accountId; got '${target.accountId}'`);
+      }
+      if (target.deployRoleName !== undefined && !ROLE_NAME.test(target.deployRoleName)) {
+        throw new Error(`[stacks] '${stack}' must have a deployRoleName that is an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${target.deployRoleName}'`);
+      }
+    }
+
+    const targetArn = (accountId: pulumi.Input<string>, role: string) =>
+      pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${role}`;
+    const assumeOnly = (sid: string, resources: pulumi.Input<string>[]): PolicyStatement<pulumi.Input<string>> => ({
+      Sid: sid,
+      Effect: "Allow",
+      Action: ["sts:AssumeRole", "sts:TagSession"],
+      Resource: resources,
+    });
+
+    this.provider = new aws.iam.OpenIdConnectProvider(`${name}-provider`, {
+      url: `https://${GITHUB_OIDC_HOST}`,
+      clientIdLists: [GITHUB_OIDC_AUDIENCE],
+      tags: args.tags,
+    }, { parent: this });
+    const providerArn = this.provider.arn;
+
+    let boundaryArn: pulumi.Input<string>;
+    if (args.permissionsBoundaryArn !== undefined) {
+      this.boundary = undefined;
+      boundaryArn = args.permissionsBoundaryArn;
+    } else {
+      const targets = Object.values(args.stacks).flatMap((t) => [targetArn(t.accountId, t.deployRoleName ?? targetDeploy), targetArn(t.accountId, targetPreview)]);
+      this.boundary = new aws.iam.Policy(`${name}-boundary`, {
+        description: "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles only",
+        policy: policyJson(policyDocument([assumeOnly("AssumeTargetRolesOnly", targets)])),
+        tags: args.tags,
+      }, { parent: this });
+      boundaryArn = this.boundary.arn;
+    }
+
+    const trust = (subject: string) => policyJson(policyDocument<pulumi.Input<string>>([{
+      Sid: "GithubActions",
+      Effect: "Allow",
+      Principal: { Federated: providerArn },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+          [`${GITHUB_OIDC_HOST}:sub`]: subject,
+        },
+      },
+    }]));
+
+    const role = (key: string, roleName: string, description: string, subject: string, target: pulumi.Output<string>) => {
+      const r = new aws.iam.Role(key, {
+        name: roleName,
+        description,
+        assumeRolePolicy: trust(subject),
+        maxSessionDuration: duration,
+        permissionsBoundary: boundaryArn,
+        tags: args.tags,
+      }, { parent: this });
+      new aws.iam.RolePolicy(`${key}-assume-target`, {
+        name: "assume-target",
+        role: r.name,
+        policy: policyJson(policyDocument([assumeOnly("AssumeTargetRole", [target])])),
+      }, { parent: this });
+      return r;
+    };
+
+    this.deployRoles = {};
+    this.previewRoles = {};
+    const prSubject = pullRequestSubject(args.owner, args.repo);
+    for (const [stack, target] of Object.entries(args.stacks)) {
+      this.deployRoles[stack] = role(
+        `${name}-deploy-${stack}`,
+        githubDeployRoleName(stack),
+        `GitHub Actions deploys stack ${stack} from environment ${stack} of ${args.owner}/${args.repo}`,
+        environmentSubject(args.owner, args.repo, stack),
+        targetArn(target.accountId, target.deployRoleName ?? targetDeploy),
+      );
+      this.previewRoles[stack] = role(
+        `${name}-preview-${stack}`,
+        githubPreviewRoleName(stack),
+        `GitHub Actions previews stack ${stack} for pull requests of ${args.owner}/${args.repo}`,
+        prSubject,
+        targetArn(target.accountId, targetPreview),
+      );
+    }
+
+    this.providerArn = providerArn;
+    this.deployRoleArns = pulumi.output(Object.fromEntries(Object.entries(this.deployRoles).map(([k, r]) => [k, r.arn])));
+    this.previewRoleArns = pulumi.output(Object.fromEntries(Object.entries(this.previewRoles).map(([k, r]) => [k, r.arn])));
+    this.registerOutputs({
+      provider: this.provider,
+      boundary: this.boundary,
+      deployRoles: this.deployRoles,
+      previewRoles: this.previewRoles,
+      providerArn: this.providerArn,
+      deployRoleArns: this.deployRoleArns,
+      previewRoleArns: this.previewRoleArns,
+    });
+  }
+}

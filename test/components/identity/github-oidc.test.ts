@@ -1,0 +1,131 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registration } from "../../helpers/pulumi";
+import { GithubOidc, environmentSubject, pullRequestSubject, type GithubOidcArgs } from "../../../components/identity/github-oidc";
+
+const args = (over: Partial<GithubOidcArgs> = {}): GithubOidcArgs => ({
+  owner: "example-org",
+  repo: "ml-landing-zone",
+  stacks: { qa: { accountId: pulumi.output("555555555555") }, prod: { accountId: "666666666666" } },
+  ...over,
+});
+
+const role = (resources: Registration[], name: string) => ofType(resources, "aws:iam/role:Role").find((r) => r.inputs.name === name)!;
+const inline = (resources: Registration[], roleLogicalName: string) => parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", `${roleLogicalName}-assume-target`), "policy");
+
+describe("GithubOidc", () => {
+  it("creates the GitHub OIDC provider with the STS audience", async () => {
+    const { result, resources } = await recordProgram(() => new GithubOidc("github", args()));
+    const comp = only(resources, "mlz:identity:GithubOidc", "github");
+    const provider = only(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "github-provider");
+    assert.equal(provider.parent, comp.urn);
+    assert.equal(provider.inputs.url, "https://token.actions.githubusercontent.com");
+    assert.deepEqual(provider.inputs.clientIdLists, ["sts.amazonaws.com"]);
+    assert.equal(await promiseOf(result.providerArn), provider.outputs.arn);
+    assert.equal(ofType(resources, "aws:iam/user:User").length, 0);
+    assert.equal(ofType(resources, "aws:iam/accessKey:AccessKey").length, 0);
+  });
+
+  it("deploy role: trusts only the repository's matching environment and assumes only the target deploy role", async () => {
+    const { result, resources } = await recordProgram(() => new GithubOidc("github", args()));
+    const provider = only(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    const qa = role(resources, "mlz-github-deploy-qa");
+    assert.equal(qa.name, "github-deploy-qa");
+    assert.deepEqual(parseJsonInput(qa, "assumeRolePolicy"), {
+      Version: "2012-10-17",
+      Statement: [{
+        Sid: "GithubActions",
+        Effect: "Allow",
+        Principal: { Federated: provider.outputs.arn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": "repo:example-org/ml-landing-zone:environment:qa",
+          },
+        },
+      }],
+    });
+    assert.deepEqual(inline(resources, "github-deploy-qa").Statement, [
+      { Sid: "AssumeTargetRole", Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: ["arn:aws:iam::555555555555:role/mlz-deploy"] },
+    ]);
+    assert.deepEqual(inline(resources, "github-deploy-prod").Statement[0].Resource, ["arn:aws:iam::666666666666:role/mlz-deploy"]);
+    assert.equal(parseJsonInput(role(resources, "mlz-github-deploy-prod"), "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+      "repo:example-org/ml-landing-zone:environment:prod");
+    assert.deepEqual(await promiseOf(result.deployRoleArns), {
+      qa: role(resources, "mlz-github-deploy-qa").outputs.arn,
+      prod: role(resources, "mlz-github-deploy-prod").outputs.arn,
+    });
+  });
+
+  it("preview role: trusts only the repository's pull requests and assumes only the target read-only role", async () => {
+    const { resources } = await recordProgram(() => new GithubOidc("github", args()));
+    const qa = role(resources, "mlz-github-preview-qa");
+    assert.deepEqual(parseJsonInput(qa, "assumeRolePolicy").Statement[0].Condition, {
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:example-org/ml-landing-zone:pull_request",
+      },
+    });
+    assert.deepEqual(inline(resources, "github-preview-qa").Statement[0].Resource, ["arn:aws:iam::555555555555:role/mlz-preview"]);
+    assert.deepEqual(inline(resources, "github-preview-prod").Statement[0].Resource, ["arn:aws:iam::666666666666:role/mlz-preview"]);
+  });
+
+  it("sets session duration and a permissions boundary limited to the target roles", async () => {
+    const { resources } = await recordProgram(() => new GithubOidc("github", args()));
+    const boundary = only(resources, "aws:iam/policy:Policy", "github-boundary");
+    assert.deepEqual(parseJsonInput(boundary, "policy").Statement, [{
+      Sid: "AssumeTargetRolesOnly",
+      Effect: "Allow",
+      Action: ["sts:AssumeRole", "sts:TagSession"],
+      Resource: [
+        "arn:aws:iam::555555555555:role/mlz-deploy", "arn:aws:iam::555555555555:role/mlz-preview",
+        "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
+      ],
+    }]);
+    const roles = ofType(resources, "aws:iam/role:Role");
+    assert.equal(roles.length, 4);
+    for (const r of roles) {
+      assert.equal(r.inputs.maxSessionDuration, 3600);
+      assert.equal(r.inputs.permissionsBoundary, boundary.outputs.arn);
+    }
+    const custom = await recordProgram(() => new GithubOidc("github", args({ maxSessionDurationSeconds: 7200, permissionsBoundaryArn: "arn:aws:iam::222222222222:policy/b" })));
+    assert.equal(ofType(custom.resources, "aws:iam/policy:Policy").length, 0);
+    for (const r of ofType(custom.resources, "aws:iam/role:Role")) {
+      assert.equal(r.inputs.maxSessionDuration, 7200);
+      assert.equal(r.inputs.permissionsBoundary, "arn:aws:iam::222222222222:policy/b");
+    }
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ maxSessionDurationSeconds: 60 }))), {
+      message: "[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got 60",
+    });
+  });
+
+  it("makes a wildcard in sub impossible: owner, repo and stack names are refused with exact messages", async () => {
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ owner: "*" }))), {
+      message: "[owner] must be a GitHub user or organization name (letters, digits and single inner hyphens, at most 39 characters; no wildcards); got '*'",
+    });
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ owner: "example-*" }))), /^Error: \[owner\] must be a GitHub user/);
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ repo: "ml-*" }))), {
+      message: "[repo] must be a GitHub repository name (letters, digits, '.', '_' and '-', at most 100 characters; no wildcards); got 'ml-*'",
+    });
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ repo: "ml-landing-zon?" }))), /^Error: \[repo\] must be a GitHub repository name/);
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ repo: "x:environment:prod" }))), /got 'x:environment:prod'/);
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stacks: { "*": { accountId: "555555555555" } } }))), {
+      message: "[stacks] keys must be stack names (letters, digits, '.', '_' and '-', starting with a letter or digit, at most 45 characters; no wildcards); got '*'",
+    });
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stacks: { "qa?": { accountId: "555555555555" } } }))), /got 'qa\?'/);
+    assert.throws(() => environmentSubject("example-org", "ml-landing-zone", "pr*d"), /\[stacks\] keys must be stack names/);
+    assert.throws(() => pullRequestSubject("example-org/other", "x"), /\[owner\] must be a GitHub user/);
+    assert.equal(environmentSubject("example-org", "ml-landing-zone", "prod"), "repo:example-org/ml-landing-zone:environment:prod");
+  });
+
+  it("refuses no stacks, a bad account id or a wildcard target role name", async () => {
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stacks: {} }))), { message: "[stacks] must name at least one stack" });
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stacks: { qa: { accountId: "5555" } } }))), {
+      message: "[stacks] 'qa' must have a 12-digit accountId; got '5555'",
+    });
+    await assert.rejects(recordProgram(() => new GithubOidc("g", args({ targetDeployRoleName: "mlz-*" }))), {
+      message: "[targetDeployRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got 'mlz-*'",
+    });
+  });
+});

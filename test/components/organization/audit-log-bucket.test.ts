@@ -1,0 +1,90 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
+import { AuditLogBucket, auditLogKeyAliasArn } from "../../../components/organization/audit-log-bucket";
+
+const TRAIL = "arn:aws:cloudtrail:us-east-1:111111111111:trail/mlz-organization-trail";
+const base = {
+  bucketName: "mlz-audit-logs-333333333333",
+  organizationId: pulumi.output("o-exampleorg1"),
+  managementAccountId: "111111111111",
+  trailArn: TRAIL,
+  accountId: pulumi.output("333333333333"),
+};
+
+describe("AuditLogBucket", () => {
+  it("builds a locked, versioned, encrypted SecureBucket that only the organization trail writes to", async () => {
+    const { result, resources } = await recordProgram(() => new AuditLogBucket("audit", base));
+    const comp = only(resources, "mlz:organization:AuditLogBucket", "audit");
+    const secure = only(resources, "mlz:storage:SecureBucket", "audit-logs");
+    assert.equal(secure.parent, comp.urn);
+    const bucket = only(resources, "aws:s3/bucket:Bucket");
+    assert.equal(bucket.inputs.bucket, "mlz-audit-logs-333333333333");
+    assert.equal(bucket.inputs.objectLockEnabled, true);
+    assert.equal(bucket.inputs.forceDestroy, false);
+    assert.deepEqual((only(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").inputs.rule as any).defaultRetention, { mode: "GOVERNANCE", days: 365 });
+    assert.deepEqual((only(resources, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration as any).status, "Enabled");
+    const pab = only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
+    assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
+    const key = only(resources, "aws:kms/key:Key", "audit-key");
+    const sse = only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules as any[];
+    assert.equal(sse[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
+    assert.equal(sse[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, key.outputs.arn);
+    assert.equal(await promiseOf(result.kmsKeyArn), key.outputs.arn);
+
+    const policy = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
+    const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
+    assert.deepEqual(policy.Statement.map((s: any) => s.Sid), [
+      "DenyInsecureTransport", "AWSCloudTrailAclCheck", "AWSCloudTrailWriteOrganization", "AWSCloudTrailWriteManagementAccount", "DenyLogErasure",
+    ]);
+    assert.deepEqual(bySid.AWSCloudTrailAclCheck, {
+      Sid: "AWSCloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:GetBucketAcl", Resource: "arn:aws:s3:::mlz-audit-logs-333333333333",
+      Condition: { StringEquals: { "aws:SourceArn": TRAIL } },
+    });
+    assert.deepEqual(bySid.AWSCloudTrailWriteOrganization, {
+      Sid: "AWSCloudTrailWriteOrganization", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:PutObject", Resource: "arn:aws:s3:::mlz-audit-logs-333333333333/AWSLogs/o-exampleorg1/*",
+      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": TRAIL } },
+    });
+    assert.equal(bySid.AWSCloudTrailWriteManagementAccount.Resource, "arn:aws:s3:::mlz-audit-logs-333333333333/AWSLogs/111111111111/*");
+    assert.deepEqual(bySid.AWSCloudTrailWriteManagementAccount.Condition, bySid.AWSCloudTrailWriteOrganization.Condition);
+    assert.deepEqual(bySid.DenyLogErasure, {
+      Sid: "DenyLogErasure", Effect: "Deny", Principal: "*",
+      Action: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
+      Resource: "arn:aws:s3:::mlz-audit-logs-333333333333/*",
+    });
+
+    const keyPolicy = parseJsonInput(key, "policy");
+    assert.deepEqual(keyPolicy.Statement.map((s: any) => s.Sid), ["AccountAdministers", "CloudTrailEncrypts", "CloudTrailDescribesKey"]);
+    assert.deepEqual(keyPolicy.Statement[0].Principal, { AWS: "arn:aws:iam::333333333333:root" });
+    assert.deepEqual(keyPolicy.Statement[1], {
+      Sid: "CloudTrailEncrypts", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:GenerateDataKey*", Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceArn": TRAIL },
+        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111111111111:trail/*" },
+      },
+    });
+    assert.equal(key.inputs.enableKeyRotation, true);
+    assert.equal(only(resources, "aws:kms/alias:Alias").inputs.name, "alias/mlz-audit-logs");
+    assert.equal(auditLogKeyAliasArn("us-east-1", "333333333333"), "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs");
+  });
+
+  it("uses an existing key instead of creating one", async () => {
+    const existing = "arn:aws:kms:us-east-1:333333333333:key/abc";
+    const { resources } = await recordProgram(() => new AuditLogBucket("audit", { ...base, kmsKeyArn: existing }));
+    assert.equal(ofType(resources, "aws:kms/key:Key").length, 0);
+    const sse = only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules as any[];
+    assert.equal(sse[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, existing);
+  });
+
+  it("refuses a bad bucket name or lock period", async () => {
+    await assert.rejects(recordProgram(() => new AuditLogBucket("a", { ...base, bucketName: "Audit_Logs" })), {
+      message: "[bucketName] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got 'Audit_Logs'",
+    });
+    await assert.rejects(recordProgram(() => new AuditLogBucket("a", { ...base, objectLockDays: 0 })), {
+      message: "[objectLockDays] must be a whole number of days from 1 to 36500; got 0",
+    });
+  });
+});

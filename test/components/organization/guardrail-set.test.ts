@@ -1,0 +1,177 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registration } from "../../helpers/pulumi";
+import { Guardrails, assertAttachmentQuota, type GuardrailsArgs } from "../../../components/organization/guardrail-set";
+import { GLOBAL_SERVICE_ACTIONS } from "../../../components/organization/guardrails";
+import { arnLike } from "../../../components/organization/scp";
+
+/** OU ids of the simulated example organization. */
+const OU_IDS = {
+  infrastructure: "ou-ab12-infra001",
+  data: "ou-ab12-data0001",
+  ml: "ou-ab12-ml000001",
+  workloads: "ou-ab12-work0001",
+  nonprod: "ou-ab12-nonprod1",
+  prod: "ou-ab12-prod0001",
+};
+
+const args = (over: Partial<GuardrailsArgs> = {}): GuardrailsArgs => ({
+  rootId: pulumi.output("r-ab12"),
+  organizationalUnitIds: Object.fromEntries(Object.entries(OU_IDS).map(([k, v]) => [k, pulumi.output(v)])),
+  consumerOuKeys: ["nonprod", "prod"],
+  allowedRegions: ["us-east-1", "eu-west-1"],
+  ...over,
+});
+
+function policyNamed(resources: Registration[], name: string): { reg: Registration; doc: any } {
+  const reg = ofType(resources, "aws:organizations/policy:Policy").find((r) => r.inputs.name === name);
+  if (!reg) throw new Error(`no policy ${name}`);
+  return { reg, doc: parseJsonInput(reg, "content") };
+}
+
+function attachmentsOf(resources: Registration[], policy: Registration): string[] {
+  return ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment")
+    .filter((a) => a.inputs.policyId === policy.id)
+    .map((a) => a.inputs.targetId as string)
+    .sort();
+}
+
+describe("Guardrails", () => {
+  it("declares four SCPs under the component with the right attachments", async () => {
+    const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const comp = only(resources, "mlz:organization:Guardrails", "guardrails");
+    const scps = ofType(resources, "mlz:organization:ServiceControlPolicy");
+    assert.deepEqual(scps.map((s) => s.name).sort(), [
+      "guardrails-baseline", "guardrails-consumer-rekognition-lockout", "guardrails-deny-iam-users", "guardrails-region-allow-list",
+    ]);
+    for (const s of scps) assert.equal(s.parent, comp.urn);
+    const policies = ofType(resources, "aws:organizations/policy:Policy");
+    assert.deepEqual(policies.map((p) => p.inputs.name).sort(), ["mlz-baseline", "mlz-consumer-rekognition-lockout", "mlz-deny-iam-users", "mlz-region-allow-list"]);
+    for (const p of policies) assert.equal(p.inputs.type, "SERVICE_CONTROL_POLICY");
+
+    assert.deepEqual(attachmentsOf(resources, policyNamed(resources, "mlz-baseline").reg), ["r-ab12"]);
+    assert.deepEqual(attachmentsOf(resources, policyNamed(resources, "mlz-region-allow-list").reg), ["r-ab12"]);
+    assert.deepEqual(attachmentsOf(resources, policyNamed(resources, "mlz-deny-iam-users").reg), ["r-ab12"]);
+    assert.deepEqual(attachmentsOf(resources, policyNamed(resources, "mlz-consumer-rekognition-lockout").reg), ["ou-ab12-nonprod1", "ou-ab12-prod0001"]);
+    // The ML account's OU carries no Rekognition lockout.
+    assert.ok(!ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").some((a) => a.inputs.targetId === OU_IDS.ml));
+    // Root: three SCPs + FullAWSAccess, within the quota of five.
+    assert.equal(ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").filter((a) => a.inputs.targetId === "r-ab12").length, 3);
+  });
+
+  it("baseline: leave-organization, member root user, detection protection with exact deploy-role exemption", async () => {
+    const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { doc } = policyNamed(resources, "mlz-baseline");
+    assert.equal(doc.Version, "2012-10-17");
+    assert.deepEqual(doc.Statement.map((s: any) => s.Sid), ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer"]);
+    const [leave, root, trail, config, analyzer] = doc.Statement;
+    assert.deepEqual(leave, { Sid: "DenyLeaveOrganization", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" });
+    assert.deepEqual(root.Condition, { ArnLike: { "aws:PrincipalARN": "arn:aws:iam::*:root" } });
+    assert.equal(root.Action, "*");
+    for (const s of [trail, config, analyzer]) {
+      assert.equal(s.Effect, "Deny");
+      assert.deepEqual(s.Condition, { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-deploy"] } });
+      const pattern = s.Condition.ArnNotLike["aws:PrincipalARN"][0];
+      assert.equal(arnLike(pattern, "arn:aws:iam::555555555555:role/mlz-deploy"), true);
+      assert.equal(arnLike(pattern, "arn:aws:iam::555555555555:role/mlz-deploy-evil"), false);
+    }
+    assert.ok(trail.Action.includes("cloudtrail:StopLogging"));
+    assert.ok(config.Action.includes("config:DeleteConfigurationRecorder"));
+    assert.ok(analyzer.Action.includes("access-analyzer:DeleteAnalyzer"));
+    assert.equal((leave as { Condition?: unknown }).Condition, undefined);
+  });
+
+  it("region allow-list: NotAction global services, allowed regions and deploy-role exemption", async () => {
+    const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { doc } = policyNamed(resources, "mlz-region-allow-list");
+    assert.equal(doc.Statement.length, 1);
+    assert.deepEqual(doc.Statement[0], {
+      Sid: "DenyOutsideAllowedRegions",
+      Effect: "Deny",
+      NotAction: [...GLOBAL_SERVICE_ACTIONS],
+      Resource: "*",
+      Condition: {
+        StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] },
+        ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-deploy"] },
+      },
+    });
+  });
+
+  it("IAM users: denied everywhere unless an exception account is named", async () => {
+    let r = await recordProgram(() => new Guardrails("guardrails", args()));
+    assert.deepEqual(policyNamed(r.resources, "mlz-deny-iam-users").doc.Statement, [
+      { Sid: "DenyIamUsersAndAccessKeys", Effect: "Deny", Action: ["iam:CreateUser", "iam:CreateAccessKey"], Resource: "*" },
+    ]);
+    r = await recordProgram(() => new Guardrails("guardrails", args({ iamUserExceptionAccountIds: ["333333333333"] })));
+    assert.deepEqual(policyNamed(r.resources, "mlz-deny-iam-users").doc.Statement[0].Condition, {
+      StringNotEquals: { "aws:PrincipalAccount": ["333333333333"] },
+    });
+  });
+
+  it("consumer lockout: Rekognition project lifecycle on project ARNs", async () => {
+    const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    assert.deepEqual(policyNamed(resources, "mlz-consumer-rekognition-lockout").doc.Statement, [{
+      Sid: "DenyRekognitionProjectLifecycle",
+      Effect: "Deny",
+      Action: ["rekognition:CreateProject*", "rekognition:DeleteProject*", "rekognition:StartProject*", "rekognition:StopProject*"],
+      Resource: "arn:aws:rekognition:*:*:project/*",
+    }]);
+  });
+
+  it("lists every guardrail with its attachments and minified size", async () => {
+    const { result, resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const summary = await promiseOf(result.summary);
+    assert.deepEqual(Object.keys(summary).sort(), ["baseline", "consumer-rekognition-lockout", "deny-iam-users", "region-allow-list"]);
+    for (const [key, s] of Object.entries(summary)) {
+      const { reg } = policyNamed(resources, `mlz-${key}`);
+      assert.equal(s.size, (reg.inputs.content as string).length, key);
+      assert.equal(s.policyId, reg.id);
+      assert.ok(s.size <= 5120);
+    }
+    assert.deepEqual(summary["consumer-rekognition-lockout"].targets, { nonprod: "ou-ab12-nonprod1", prod: "ou-ab12-prod0001" });
+    assert.deepEqual(summary["baseline"].targets, { root: "r-ab12" });
+    // Sizes for the example org (us-east-1, eu-west-1; no IAM-user exception).
+    assert.deepEqual(Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, s.size])), {
+      "baseline": 1510,
+      "region-allow-list": 987,
+      "deny-iam-users": 155,
+      "consumer-rekognition-lockout": 267,
+    });
+  });
+
+  it("exempts the configured role names only, and refuses wildcards in them", async () => {
+    const { resources } = await recordProgram(() => new Guardrails("guardrails", args({ exemptRoleNames: ["mlz-deploy", "break-glass"] })));
+    assert.deepEqual(policyNamed(resources, "mlz-region-allow-list").doc.Statement[0].Condition.ArnNotLike, {
+      "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-deploy", "arn:aws:iam::*:role/break-glass"],
+    });
+    await assert.rejects(recordProgram(() => new Guardrails("guardrails", args({ exemptRoleNames: ["mlz-deploy*"] }))), {
+      message: "[exemptRoleNames] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got 'mlz-deploy*'",
+    });
+  });
+
+  it("validates its arguments before declaring anything", async () => {
+    await assert.rejects(recordProgram(() => new Guardrails("g", args({ consumerOuKeys: ["qa"] }))), {
+      message: "[consumerOuKeys] must be keys of [organizationalUnitIds] (infrastructure, data, ml, workloads, nonprod, prod); got 'qa'",
+    });
+    await assert.rejects(recordProgram(() => new Guardrails("g", args({ consumerOuKeys: [] }))), {
+      message: "[consumerOuKeys] must name at least one OU (the OUs of the QA and prod accounts)",
+    });
+    await assert.rejects(recordProgram(() => new Guardrails("g", args({ allowedRegions: ["mars-1"] }))), {
+      message: "[allowedRegions] must hold AWS region names such as 'us-east-1'; got 'mars-1'",
+    });
+  });
+
+  it("refuses a guardrail over the configured quota, naming it and its size", async () => {
+    await assert.rejects(recordProgram(() => new Guardrails("g", args({ sizeQuota: 1000 }))), (e: Error) => {
+      assert.match(e.message, /^service control policy 'mlz-baseline' is \d+ characters minified, over the SCP size quota of 1000 characters$/);
+      return true;
+    });
+  });
+
+  it("refuses a target that would exceed five SCPs with FullAWSAccess", () => {
+    assert.doesNotThrow(() => assertAttachmentQuota({ root: ["a", "b", "c", "d"] }));
+    assert.throws(() => assertAttachmentQuota({ root: ["a", "b", "c", "d", "e"] }), {
+      message: "target 'root' would carry 6 SCPs (a, b, c, d, e and FullAWSAccess); AWS allows 5",
+    });
+  });
+});

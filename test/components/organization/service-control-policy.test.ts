@@ -1,0 +1,72 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { recordProgram, only, ofType, promiseOf } from "../../helpers/pulumi";
+import { ServiceControlPolicy } from "../../../components/organization/service-control-policy";
+import type { PolicyStatement } from "../../../components/iam/policy-document";
+
+const statements: PolicyStatement[] = [{ Sid: "DenyLeave", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }];
+
+describe("ServiceControlPolicy", () => {
+  it("creates a minified SERVICE_CONTROL_POLICY and one attachment per target", async () => {
+    const { result, resources } = await recordProgram(() => new ServiceControlPolicy("leave", {
+      policyName: "mlz-leave",
+      description: "no leaving",
+      statements,
+      targetIds: { root: "r-ab12", nonprod: pulumi.output("ou-ab12-nonprod1") },
+    }));
+    const comp = only(resources, "mlz:organization:ServiceControlPolicy", "leave");
+    const policy = only(resources, "aws:organizations/policy:Policy", "leave-policy");
+    assert.equal(policy.parent, comp.urn);
+    assert.equal(policy.inputs.type, "SERVICE_CONTROL_POLICY");
+    assert.equal(policy.inputs.name, "mlz-leave");
+    assert.equal(policy.inputs.description, "no leaving");
+    const expected = '{"Version":"2012-10-17","Statement":[{"Sid":"DenyLeave","Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}';
+    assert.equal(policy.inputs.content, expected);
+    const attachments = ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment");
+    assert.deepEqual(attachments.map((a) => [a.name, a.inputs.targetId, a.inputs.policyId]).sort(), [
+      ["leave-nonprod", "ou-ab12-nonprod1", "leave-policy-id"],
+      ["leave-root", "r-ab12", "leave-policy-id"],
+    ]);
+    assert.equal(await promiseOf(result.document), expected);
+    assert.equal(await promiseOf(result.size), expected.length);
+    assert.deepEqual(await promiseOf(result.targets), { root: "r-ab12", nonprod: "ou-ab12-nonprod1" });
+  });
+
+  it("refuses an oversized document before declaring anything, naming the policy and its size", async () => {
+    const big: PolicyStatement[] = [{ Effect: "Deny", Action: "s3:DeleteBucket", Resource: Array.from({ length: 200 }, (_, i) => `arn:aws:s3:::bucket-number-${i}`) }];
+    const size = JSON.stringify({ Version: "2012-10-17", Statement: big }).length;
+    await assert.rejects(recordProgram(() => new ServiceControlPolicy("big", { policyName: "mlz-big", statements: big, targetIds: { root: "r-ab12" } })), {
+      message: `service control policy 'mlz-big' is ${size} characters minified, over the SCP size quota of 5120 characters`,
+    });
+  });
+
+  it("applies a configurable quota", async () => {
+    await assert.rejects(recordProgram(() => new ServiceControlPolicy("small", { statements, sizeQuota: 50 })), {
+      message: "service control policy 'small' is 132 characters minified, over the SCP size quota of 50 characters",
+    });
+    await assert.rejects(recordProgram(() => new ServiceControlPolicy("zero", { statements, sizeQuota: 0 })), {
+      message: "[sizeQuota] must be a whole number of characters ≥ 1; got 0",
+    });
+  });
+
+  it("refuses invalid SCP grammar with the statement at fault", async () => {
+    await assert.rejects(recordProgram(() => new ServiceControlPolicy("p", {
+      statements: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" }],
+    })), { message: "[statements] of service control policy 'p': statement 0 has Principal; SCPs do not support Principal (use an aws:PrincipalARN condition)" });
+    await assert.rejects(recordProgram(() => new ServiceControlPolicy("p", { statements: [] })), {
+      message: "[statements] of service control policy 'p' must hold at least one statement",
+    });
+  });
+
+  it("resolves Output leaves before serializing and sizing", async () => {
+    const { result, resources } = await recordProgram(() => new ServiceControlPolicy("iam", {
+      statements: [{ Effect: "Deny", Action: "iam:CreateUser", Resource: "*", Condition: { StringNotEquals: { "aws:PrincipalAccount": [pulumi.output("222222222222")] } } }],
+    }));
+    const policy = only(resources, "aws:organizations/policy:Policy");
+    const doc = JSON.parse(policy.inputs.content as string);
+    assert.deepEqual(doc.Statement[0].Condition, { StringNotEquals: { "aws:PrincipalAccount": ["222222222222"] } });
+    assert.equal(await promiseOf(result.size), (policy.inputs.content as string).length);
+    assert.equal(ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").length, 0);
+  });
+
+});

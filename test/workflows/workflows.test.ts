@@ -1,0 +1,283 @@
+/**
+ * The GitHub Actions workflows: validated by a real workflow validator (@action-validator/cli, the
+ * npm registry's `action-validator` binary), then checked for the project's security rules and
+ * for agreement with the deploy ordering.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { githubDeployRoleName, githubPreviewRoleName } from "../../components/naming";
+import { deploySteps } from "../../promotion/deploy-order";
+import { listStacks, parseStackFileText } from "../../stacks/config";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const DIR = path.join(ROOT, ".github", "workflows");
+const VALIDATOR = path.join(ROOT, "node_modules", ".bin", "action-validator");
+
+interface Step {
+  uses?: string;
+  run?: string;
+  name?: string;
+  id?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  name?: string;
+  needs?: string[] | string;
+  if?: string;
+  environment?: string | { name: string };
+  concurrency?: { group: string; "cancel-in-progress"?: boolean } | string;
+  permissions?: Record<string, string> | string;
+  env?: Record<string, string>;
+  steps?: Step[];
+  strategy?: unknown;
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions?: Record<string, string> | string;
+  jobs: Record<string, Job>;
+}
+
+const FILES = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const text = (f: string) => fs.readFileSync(path.join(DIR, f), "utf8");
+const load = (f: string) => parse(text(f)) as Workflow;
+
+/** The pins this repository uses, and where each SHA was confirmed (see promotion/README.md). */
+const PINS: Record<string, string> = {
+  "actions/checkout": "08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0",
+  "actions/setup-node": "a0853c24544627f65ddf259abe73b1d18a591444 # v5.0.0",
+  "actions/upload-artifact": "ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2",
+  "actions/download-artifact": "d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0",
+  "actions/github-script": "60a0d83039c74a4aee543508d2ffcb1c3799cdea # v7.0.1",
+  "aws-actions/configure-aws-credentials": "e3dd6a429d7300a6a4c196c26e071d42e0343502 # v4.0.2",
+  "pulumi/actions": "8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0",
+};
+
+function validate(file: string): { status: number | null; output: string } {
+  const r = spawnSync(VALIDATOR, [file], { encoding: "utf8" });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+function dependsOn(wf: Workflow, job: string, on: string, seen = new Set<string>()): boolean {
+  const needs = wf.jobs[job].needs;
+  const list = needs === undefined ? [] : Array.isArray(needs) ? needs : [needs];
+  if (list.includes(on)) return true;
+  return list.some((n) => !seen.has(n) && (seen.add(n), dependsOn(wf, n, on, seen)));
+}
+
+describe("workflows", () => {
+  it("are the expected files", () => {
+    assert.deepEqual(FILES, ["deploy.yml", "preview-comment.yml", "preview.yml", "promote.yml"]);
+  });
+
+  describe("action-validator (@action-validator/cli)", () => {
+    for (const f of FILES) {
+      it(`${f} is a valid workflow`, () => {
+        const r = validate(path.join(DIR, f));
+        assert.equal(r.status, 0, r.output);
+      });
+    }
+
+    it("rejects a broken workflow (the validator really validates)", () => {
+      const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlz-wf-")), "broken.yml");
+      fs.writeFileSync(tmp, text("deploy.yml").replace("runs-on: ubuntu-latest", "runs-onn: ubuntu-latest"));
+      const r = validate(tmp);
+      assert.equal(r.status, 1);
+      assert.match(r.output, /Additional property 'runs-onn' is not allowed/);
+    });
+  });
+
+  describe("security rules", () => {
+    for (const f of FILES) {
+      it(`${f}: no token permissions by default; every job declares its own`, () => {
+        const wf = load(f);
+        assert.deepEqual(wf.permissions, {}, "workflow-level permissions must be {}");
+        for (const [id, job] of Object.entries(wf.jobs)) {
+          assert.ok(job.permissions !== undefined && typeof job.permissions === "object", `${f}: job ${id} has no permissions map`);
+          for (const [scope, level] of Object.entries(job.permissions)) {
+            assert.ok(["read", "write", "none"].includes(level), `${f}: ${id}.${scope}: ${level}`);
+          }
+        }
+      });
+
+      it(`${f}: every uses: is pinned to a full commit SHA with a version comment`, () => {
+        const lines = text(f).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l));
+        assert.ok(lines.length > 0);
+        for (const line of lines) {
+          const m = /uses:\s*([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
+          assert.ok(m, `${f}: not pinned: ${line.trim()}`);
+          assert.equal(`${m[2]} # ${m[3]}`, PINS[m[1]], `${f}: ${m[1]} pinned to an unexpected SHA`);
+        }
+      });
+
+      it(`${f}: no pull_request_target; no expressions inside run: scripts (script injection)`, () => {
+        const wf = load(f);
+        assert.ok(!("pull_request_target" in wf.on), `${f} uses pull_request_target`);
+        for (const [id, job] of Object.entries(wf.jobs)) {
+          for (const step of job.steps ?? []) {
+            if (step.run !== undefined) assert.ok(!step.run.includes("${{"), `${f}: ${id}: run: interpolates an expression: ${step.run}`);
+          }
+        }
+      });
+    }
+
+    it("no workflow checks out pull-request code in a privileged context", () => {
+      for (const f of FILES) {
+        const wf = load(f);
+        const privileged = "pull_request_target" in wf.on || "workflow_run" in wf.on;
+        if (!privileged) continue;
+        for (const [id, job] of Object.entries(wf.jobs)) {
+          for (const step of job.steps ?? []) {
+            assert.ok(!step.uses?.startsWith("actions/checkout@"), `${f}: ${id} checks out code under ${Object.keys(wf.on).join(", ")}`);
+            assert.ok(step.run === undefined, `${f}: ${id} runs a shell script under ${Object.keys(wf.on).join(", ")}`);
+          }
+        }
+      }
+    });
+
+    it("preview.yml: pull-request code never gets secrets; cloud credentials only for same-repository pull requests", () => {
+      const wf = load("preview.yml");
+      assert.deepEqual(Object.keys(wf.on), ["pull_request"]);
+      assert.ok(!text("preview.yml").includes("secrets."), "preview.yml must not read secrets");
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        const perms = job.permissions as Record<string, string>;
+        assert.notEqual(perms["pull-requests"], "write", `${id} must not need pull-requests: write (fork tokens do not have it)`);
+        assert.notEqual(perms.contents, "write", id);
+      }
+      const withCloud = Object.entries(wf.jobs).filter(([, j]) => (j.permissions as Record<string, string>)["id-token"] === "write");
+      assert.deepEqual(withCloud.map(([id]) => id), ["pulumi-preview"]);
+      // pulumi-preview needs changed-stacks, which only runs for same-repository pull requests.
+      assert.deepEqual(wf.jobs["pulumi-preview"].needs, ["changed-stacks"]);
+      assert.ok(wf.jobs["changed-stacks"].if?.includes("github.event.pull_request.head.repo.full_name == github.repository"));
+      const assume = wf.jobs["pulumi-preview"].steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+      assert.equal(assume.with!["role-to-assume"], `arn:aws:iam::\${{ vars.MLZ_CICD_ACCOUNT_ID }}:role/${githubPreviewRoleName("${{ matrix.stack }}")}`);
+      const preview = wf.jobs["pulumi-preview"].steps!.find((s) => s.run?.includes("pulumi preview"))!;
+      assert.match(preview.run!, /pulumi preview --stack "\$STACK" --policy-pack policies/);
+      assert.equal(wf.jobs["pulumi-preview"].environment, undefined, "the preview role trusts the pull_request subject, not an environment");
+    });
+
+    it("preview.yml: tests, offline plan diff against the base, and the comment artifact", () => {
+      const steps = load("preview.yml").jobs["offline-plan"].steps!;
+      const runs = steps.map((s) => s.run ?? s.uses ?? "");
+      assert.ok(runs.includes("npm ci"));
+      assert.ok(runs.includes("npm test"));
+      const plan = steps.find((s) => s.id === "plan")!;
+      assert.match(plan.run!, /base="\$\(git rev-parse HEAD\^1\)"/);
+      assert.match(plan.run!, /npx tsx promotion\/preview-comment\.ts --base "\$base"/);
+      const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+      assert.equal(upload.with!.name, "preview-comment");
+      const download = load("preview-comment.yml").jobs.comment.steps!.find((s) => s.uses?.startsWith("actions/download-artifact@"))!;
+      assert.equal(download.with!.name, "preview-comment");
+      assert.equal(download.with!["run-id"], "${{ github.event.workflow_run.id }}");
+    });
+
+    it("preview-comment.yml: triggered by preview runs, may write pull requests, nothing else", () => {
+      const wf = load("preview-comment.yml");
+      assert.deepEqual(wf.on, { workflow_run: { workflows: ["preview"], types: ["completed"] } });
+      assert.deepEqual(wf.jobs.comment.permissions, { actions: "read", "pull-requests": "write" });
+      assert.equal(load("preview.yml").name, "preview");
+    });
+  });
+
+  describe("deploy.yml", () => {
+    const wf = load("deploy.yml");
+    const deployJobs = Object.keys(wf.jobs).filter((j) => j !== "plan");
+    const stackOf = (job: string) => (job === "ml-revoke" ? "ml" : job);
+
+    it("runs on push to main", () => {
+      assert.deepEqual(wf.on, { push: { branches: ["main"] } });
+    });
+
+    it("the prod job runs in environment prod; every job in its stack's environment", () => {
+      assert.equal(wf.jobs.prod.environment, "prod");
+      for (const j of deployJobs) assert.equal(wf.jobs[j].environment, stackOf(j), j);
+    });
+
+    it("one job per stack of stacks/, plus ml-revoke", () => {
+      const stacks = listStacks(path.join(ROOT, "stacks"));
+      assert.deepEqual([...deployJobs].sort(), [...stacks, "ml-revoke"].sort());
+    });
+
+    it("each job: concurrency deploy-<stack>, OIDC into mlz-github-deploy-<stack>, pulumi up --yes -s <stack>", () => {
+      for (const j of deployJobs) {
+        const job = wf.jobs[j];
+        const stack = stackOf(j);
+        assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false }, j);
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" }, j);
+        assert.equal(job.env!.STACK, stack);
+        assert.equal(job.if, `\${{ !cancelled() && !failure() && contains(fromJSON(needs.plan.outputs.steps), '${j}') }}`);
+        assert.ok((Array.isArray(job.needs) ? job.needs : [job.needs]).includes("plan"), j);
+        const assume = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+        assert.equal(assume.with!["role-to-assume"], `arn:aws:iam::\${{ vars.MLZ_CICD_ACCOUNT_ID }}:role/${githubDeployRoleName(stack)}`);
+        const up = job.steps!.find((s) => s.run?.includes("pulumi up"))!;
+        assert.match(up.run!, /pulumi up --yes --stack "\$STACK" --policy-pack policies/);
+        assert.ok(!JSON.stringify(job).includes("secrets."), `${j} reads no stored secrets`);
+      }
+    });
+
+    it("job dependencies follow the deploy order, including a promotion's ml → target → ml-revoke", () => {
+      const stacks = listStacks(path.join(ROOT, "stacks")).map((name) => ({
+        name,
+        role: String(parseStackFileText(name, fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${name}.yaml`), "utf8")).values.role),
+      }));
+      const order = deploySteps({ files: ["components/x.ts", "stacks/Pulumi.qa.yaml", "stacks/Pulumi.prod.yaml"], stacks, modelChanges: ["qa", "prod"] }).map((s) => s.id);
+      assert.deepEqual(order, ["management", "cicd", "lakehouse", "ml", "qa", "prod", "ml-revoke"]);
+      for (let i = 0; i < order.length; i++) {
+        for (let k = i + 1; k < order.length; k++) {
+          const independent = (order[i] === "cicd" && order[k] === "lakehouse");
+          if (independent) continue;
+          assert.ok(dependsOn(wf, order[k], order[i]), `${order[k]} must (transitively) need ${order[i]}`);
+        }
+      }
+    });
+
+    it("qa and prod are smoke-tested after pulumi up, failing on a failed invocation", () => {
+      for (const j of ["qa", "prod"]) {
+        const steps = wf.jobs[j].steps!;
+        const up = steps.findIndex((s) => s.run?.includes("pulumi up"));
+        const invoke = steps.findIndex((s) => s.run?.includes("aws lambda invoke"));
+        assert.ok(up >= 0 && invoke > up, j);
+        assert.match(steps[invoke].run!, /npx tsx promotion\/smoke-check\.ts --stack "\$STACK"/);
+        const chain = steps[invoke - 1];
+        assert.equal(chain.with!["role-chaining"], true);
+        assert.equal(chain.with!["role-to-assume"], "arn:aws:iam::${{ steps.smoke.outputs.account }}:role/mlz-deploy");
+      }
+      for (const j of ["management", "cicd", "lakehouse", "ml", "ml-revoke"]) {
+        assert.ok(!wf.jobs[j].steps!.some((s) => s.run?.includes("aws lambda invoke")), j);
+      }
+    });
+
+    it("the plan job computes the steps with promotion/deploy-plan.ts from the pushed range", () => {
+      const plan = wf.jobs.plan;
+      assert.deepEqual(plan.permissions, { contents: "read" });
+      const step = plan.steps!.find((s) => s.id === "plan")!;
+      assert.deepEqual(step.env, { BEFORE: "${{ github.event.before }}", AFTER: "${{ github.sha }}" });
+      assert.match(step.run!, /npx tsx promotion\/deploy-plan\.ts --base "\$BEFORE" --head "\$AFTER" --github-output/);
+    });
+  });
+
+  describe("promote.yml", () => {
+    const wf = load("promote.yml");
+    it("workflow_dispatch with model, from and to; runs promote --open-pr", () => {
+      const dispatch = wf.on.workflow_dispatch as { inputs: Record<string, { required: boolean }> };
+      assert.deepEqual(Object.keys(dispatch.inputs), ["model", "from", "to"]);
+      assert.ok(Object.values(dispatch.inputs).every((i) => i.required));
+      const job = wf.jobs.promote;
+      assert.deepEqual(job.permissions, { contents: "write", "pull-requests": "write", "id-token": "write" });
+      const run = job.steps!.find((s) => s.run?.includes("npm run promote"))!;
+      assert.match(run.run!, /npm run promote -- "\$MODEL" --to "\$TO" --from "\$FROM" --open-pr "\$\{offline\[@\]\}"/);
+      assert.deepEqual(run.env, {
+        GITHUB_TOKEN: "${{ github.token }}",
+        MODEL: "${{ inputs.model }}",
+        FROM: "${{ inputs.from }}",
+        TO: "${{ inputs.to }}",
+      });
+    });
+  });
+});
