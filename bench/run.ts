@@ -1,0 +1,44 @@
+/**
+ * `npm run bench`: speed and memory figures, never timed tests. Runs each benchmark in a fresh
+ * Node process so load times are real, prints a table and writes `.bench/results.json`.
+ *
+ * Benchmarks: `bench/*.bench.ts`, each exporting `run(): Promise<{ name, metrics }>`.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..");
+
+interface BenchResult {
+  name: string;
+  metrics: Record<string, number | string>;
+}
+
+function runInChild(file: string): BenchResult {
+  const script = `import(${JSON.stringify(path.join(ROOT, "bench", file))}).then(async (m) => { const r = await (m.run ?? m.default.run)(); process.stdout.write("\\n@@RESULT " + JSON.stringify(r) + "\\n"); }).catch((e) => { console.error(e); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--expose-gc", "-e", script], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const line = r.stdout.split("\n").find((l) => l.startsWith("@@RESULT "));
+  if (r.status !== 0 || !line) {
+    throw new Error(`benchmark ${file} failed (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
+  }
+  return JSON.parse(line.slice("@@RESULT ".length));
+}
+
+function main(): void {
+  const only = process.argv.slice(2);
+  const files = fs.readdirSync(path.join(ROOT, "bench")).filter((f) => f.endsWith(".bench.ts")).sort()
+    .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+  const results: BenchResult[] = [];
+  for (const file of files) {
+    process.stderr.write(`running ${file} …\n`);
+    const result = runInChild(file);
+    results.push(result);
+    process.stdout.write(`\n${result.name}\n`);
+    for (const [k, v] of Object.entries(result.metrics)) process.stdout.write(`  ${k.padEnd(36)} ${v}\n`);
+  }
+  fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, ".bench", "results.json"), JSON.stringify({ node: process.version, results }, null, 2) + "\n");
+}
+
+main();
