@@ -4,7 +4,15 @@
  */
 import { stableStringify } from "./planner";
 import { isEmptyDiff, type StackDiff } from "./diff";
+import { guardrailLines, listGuardrails } from "./guardrails";
 import type { PlannedResource, PolicyResult, StackPlan } from "./types";
+
+/** The SCP size quota a stack configured (guardrails.scpSizeQuota), else AWS's default. */
+function scpQuota(plan: StackPlan): number {
+  const g = plan.config.guardrails;
+  const parsed = typeof g === "string" ? JSON.parse(g) : g;
+  return Number((parsed as { scpSizeQuota?: number } | undefined)?.scpSizeQuota ?? 5120);
+}
 
 export interface CheckResult {
   /** Check name (kebab-case). */
@@ -101,6 +109,11 @@ export function renderText(report: OrganizationReport): string {
     lines.push("");
     lines.push("Resources:");
     lines.push(`    + ${createdResources(p).length} to create`);
+    const guardrails = guardrailLines(listGuardrails(p), scpQuota(p));
+    if (guardrails.length > 0) {
+      lines.push("");
+      lines.push(...guardrails);
+    }
     const refs = s.stackReferences;
     if (refs.length > 0) {
       lines.push("");
@@ -228,5 +241,6 @@ export function stackFile(s: StackReport): Record<string, unknown> {
     outputs: s.plan.outputs,
     policies: s.policies,
     stackReferences: s.stackReferences,
+    guardrails: listGuardrails(s.plan),
   };
 }

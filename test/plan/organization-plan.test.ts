@@ -12,6 +12,7 @@ import { renderJson, stackFile } from "../../plan/render";
 import { stableStringify } from "../../plan/planner";
 import { diffStack } from "../../plan/diff";
 import { STACKS_DIR } from "../../stacks/config";
+import { listScps, listTrust } from "../../plan/guardrails";
 import type { StackPlan } from "../../plan/types";
 
 const ACCOUNTS: Record<string, string> = {
@@ -129,6 +130,38 @@ describe("offline plan of the example organization", function () {
       });
       const provider = management.resources.find((r) => r.urn === role.provider);
       assert.deepEqual(decode(provider?.inputs.assumeRoles), [{ roleArn: `arn:aws:iam::${ACCOUNTS[stack]}:role/OrganizationAccountAccessRole`, sessionName: "mlz-bootstrap" }]);
+    }
+  });
+
+  it("lists every guardrail SCP of the management stack with its minified size and attachments", () => {
+    const management = planOf(org, "management");
+    const ouId = (name: string) => management.resources.find((r) => r.type === "aws:organizations/organizationalUnit:OrganizationalUnit" && r.inputs.name === name)!.id;
+    const rootId = management.outputs.rootId as string;
+    const scps = listScps(management);
+    assert.deepEqual(scps.map((s) => [s.name, s.targets]), [
+      ["mlz-baseline", [`root ${rootId}`]],
+      ["mlz-consumer-rekognition-lockout", [`OU NonProd (${ouId("NonProd")})`, `OU Prod (${ouId("Prod")})`]],
+      ["mlz-deny-iam-users", [`root ${rootId}`]],
+      ["mlz-region-allow-list", [`root ${rootId}`]],
+    ]);
+    for (const scp of scps) {
+      const policy = management.resources.find((r) => r.type === "aws:organizations/policy:Policy" && r.inputs.name === scp.name)!;
+      const content = String(policy.inputs.content);
+      assert.equal(content, JSON.stringify(JSON.parse(content)), `${scp.name} is not minified`);
+      assert.equal(scp.size, content.length);
+      assert.ok(scp.size <= 5120, `${scp.name} is ${scp.size} characters`);
+    }
+  });
+
+  it("lists the GitHub trust of every cicd role, pinned to the repository and the stack's environment", () => {
+    const trust = listTrust(planOf(org, "cicd"));
+    for (const stack of ["cicd", "lakehouse", "ml", "qa", "prod"]) {
+      const deploy = trust.find((t) => t.role === `mlz-github-deploy-${stack}`);
+      assert.deepEqual(deploy?.trustedBy, [`GitHub OIDC sub=repo:example-org/ml-landing-zone:environment:${stack} aud=sts.amazonaws.com`]);
+      assert.deepEqual(deploy?.mayAssume, [`arn:aws:iam::${ACCOUNTS[stack]}:role/mlz-deploy`]);
+      const preview = trust.find((t) => t.role === `mlz-github-preview-${stack}`);
+      assert.deepEqual(preview?.trustedBy, ["GitHub OIDC sub=repo:example-org/ml-landing-zone:pull_request aud=sts.amazonaws.com"]);
+      assert.deepEqual(preview?.mayAssume, [`arn:aws:iam::${ACCOUNTS[stack]}:role/mlz-preview`]);
     }
   });
 
