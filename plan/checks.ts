@@ -2,6 +2,8 @@
  * Cross-stack checks: facts no single stack can verify, checked across the planned organization.
  * Each returns pass or fail with a message naming the stacks and values involved.
  */
+import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
+import { modelAccessRoleName } from "../components/naming";
 import type { CheckResult } from "./render";
 import type { PlannedResource, StackPlan } from "./types";
 
@@ -42,20 +44,20 @@ export function deployRolesExist(plans: StackPlan[]): CheckResult {
   };
 }
 
-/** Every stack reference names a stack of this organization and read its final outputs. */
-export function stackReferencesResolve(plans: StackPlan[]): CheckResult {
-  const names = new Set(plans.map((p) => p.stack));
+/** Every stack reference names a stack of this organization (a stack file, planned or not). */
+export function stackReferencesResolve(plans: StackPlan[], context: CheckContext = {}): CheckResult {
+  const names = new Set(context.stackNames ?? plans.map((p) => p.stack));
   const problems: string[] = [];
   for (const p of plans) {
     for (const r of p.resources.filter((x) => x.type === "pulumi:pulumi:StackReference")) {
       const target = String(r.inputs.name ?? r.name).split("/").pop() as string;
-      if (!names.has(target)) problems.push(`${p.stack} references '${String(r.inputs.name)}', which is not a planned stack`);
+      if (!names.has(target)) problems.push(`${p.stack} references '${String(r.inputs.name)}', which is not a stack of this organization (stacks: ${[...names].sort().join(", ")})`);
     }
   }
   return {
     check: "stack-references-resolve",
     ok: problems.length === 0,
-    message: problems.length === 0 ? "every stack reference names a planned stack" : problems.join("; "),
+    message: problems.length === 0 ? "every stack reference names a stack of this organization" : problems.join("; "),
     stacks: plans.map((p) => p.stack),
   };
 }
@@ -85,15 +87,83 @@ export function modelVersionsInMlAccount(plans: StackPlan[]): CheckResult {
   };
 }
 
-export type CrossStackCheck = (plans: StackPlan[]) => CheckResult;
+/**
+ * End-to-end wiring of private model access: every model parameter a workload publishes holds a
+ * version that the ML account's role for that environment grants (the right action on the exact
+ * resource), and where the ML config requires it, only through that environment's VPC endpoint.
+ */
+export function modelParametersGranted(plans: StackPlan[]): CheckResult {
+  const ml = plans.find((p) => p.role === "ml");
+  const workloads = plans.filter((p) => p.role === "workload");
+  if (!ml || workloads.length === 0) {
+    return { check: "model-parameters-granted", ok: true, message: "no ML stack and workload planned together: nothing to check", stacks: [...(ml ? [ml.stack] : []), ...workloads.map((w) => w.stack)] };
+  }
+  const consumers = (decode(ml.config.consumers) ?? {}) as Record<string, { requireVpcEndpoint?: boolean }>;
+  const problems: string[] = [];
+  let count = 0;
+  for (const w of workloads) {
+    const roleName = modelAccessRoleName(w.stack);
+    const statements = ml.resources
+      .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === roleName)
+      .flatMap((r) => ((decode(r.inputs.policy) as { Statement?: any[] })?.Statement ?? []))
+      .filter((st) => st.Effect === "Allow");
+    const endpointIds = (w.outputs.modelEndpointIds ?? {}) as Record<string, string>;
+    for (const param of w.resources.filter((r) => r.type === "aws:ssm/parameter:Parameter" && /^\/mlz\/models\/[^/]+\/arn$/.test(String(r.inputs.name)))) {
+      count++;
+      const value = String(param.inputs.insecureValue ?? param.inputs.value ?? "");
+      let needed: { action: string; resource: string; service: string };
+      try {
+        const parsed = parseModelVersionArn(value);
+        needed = parsed.kind === "rekognition"
+          ? { action: "rekognition:DetectCustomLabels", resource: value, service: "rekognition" }
+          : { action: "sagemaker:InvokeEndpoint", resource: endpointArnForModelArn(value), service: "sagemaker.runtime" };
+      } catch (e) {
+        problems.push(`${w.stack}: ${String(param.inputs.name)} holds no model-version ARN: ${(e as Error).message}`);
+        continue;
+      }
+      const granting = statements.filter((st) => asList(st.Action).includes(needed.action) && asList(st.Resource).includes(needed.resource));
+      if (granting.length === 0) {
+        problems.push(`${w.stack}: ${String(param.inputs.name)} = ${value}, but ${ml.stack}'s role ${roleName} grants no ${needed.action} on ${needed.resource}`);
+        continue;
+      }
+      if (consumers[w.stack]?.requireVpcEndpoint) {
+        const vpce = endpointIds[needed.service];
+        const through = granting.some((st) => asList(st.Condition?.StringEquals?.["aws:SourceVpce"]).includes(vpce));
+        if (!vpce || !through) {
+          problems.push(`${w.stack}: ${String(param.inputs.name)} is granted by ${roleName}, but not only through ${w.stack}'s ${needed.service} endpoint ${vpce ?? "(none exported)"}`);
+        }
+      }
+    }
+  }
+  return {
+    check: "model-parameters-granted",
+    ok: problems.length === 0,
+    message: problems.length === 0
+      ? `${count} model parameter(s) in ${workloads.map((w) => w.stack).join(", ")} hold versions the ML roles grant${Object.entries(consumers).some(([, c]) => c.requireVpcEndpoint) ? ` (through the VPC endpoints of ${Object.entries(consumers).filter(([, c]) => c.requireVpcEndpoint).map(([k]) => k).join(", ")})` : ""}`
+      : problems.join("; "),
+    stacks: [ml.stack, ...workloads.map((w) => w.stack)],
+  };
+}
+
+function asList(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+export interface CheckContext {
+  /** Every stack of the organization (its stack files), planned in this run or not. */
+  stackNames?: string[];
+}
+
+export type CrossStackCheck = (plans: StackPlan[], context: CheckContext) => CheckResult;
 
 /** Checks run by every plan, in order. */
 export const CROSS_STACK_CHECKS: CrossStackCheck[] = [
   stackReferencesResolve,
   deployRolesExist,
   modelVersionsInMlAccount,
+  modelParametersGranted,
 ];
 
-export function crossStackChecks(plans: StackPlan[]): CheckResult[] {
-  return CROSS_STACK_CHECKS.map((check) => check(plans));
+export function crossStackChecks(plans: StackPlan[], context: CheckContext = {}): CheckResult[] {
+  return CROSS_STACK_CHECKS.map((check) => check(plans, context));
 }

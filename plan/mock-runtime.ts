@@ -158,7 +158,7 @@ export async function settle(): Promise<void> {
  * through `pulumi.log.error` count too. A body that neither finishes nor fails within
  * `timeoutMs` is reported as stalled.
  */
-export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: number; label?: string } = {}): Promise<T> {
+export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: number; label?: string; onWarning?: (message: string) => void } = {}): Promise<T> {
   const errors: string[] = [];
   let fail!: (e: Error) => void;
   const failed = new Promise<never>((_, reject) => { fail = reject; });
@@ -170,7 +170,14 @@ export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: 
   };
   const onRejection = (reason: unknown) => raise(reason instanceof Error ? reason.message : String(reason));
   const originalError = console.error;
+  const originalWarn = console.warn;
   console.error = (...args: unknown[]) => raise(args.map(String).join(" ").replace(/^error: \[runtime\] /, ""));
+  // pulumi.log.warn without an engine: the program's diagnostics, kept for the report.
+  console.warn = (...args: unknown[]) => {
+    const line = args.map(String).join(" ");
+    if (opts.onWarning && line.startsWith("warning: [runtime] ")) opts.onWarning(line.slice("warning: [runtime] ".length));
+    else originalWarn(...args);
+  };
   process.on("unhandledRejection", onRejection);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const watchdog = setTimeout(() => fail(new ProgramError([`${opts.label ?? "the program"} did not finish within ${timeoutMs / 1000} s: a promise never settled`])), timeoutMs);
@@ -184,6 +191,7 @@ export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: 
     clearTimeout(watchdog);
     process.off("unhandledRejection", onRejection);
     console.error = originalError;
+    console.warn = originalWarn;
   }
 }
 

@@ -45,6 +45,8 @@ export interface StackRun {
   log: SimulationLog;
   /** Stack name → fingerprint of the outputs this run read through StackReferences (`-` if absent). */
   readOutputs: Record<string, string>;
+  /** Warnings the program logged (`pulumi.log.warn`), in order. */
+  warnings: string[];
 }
 
 /** Fingerprint of a stack's outputs, to know whether a reader saw the final version. */
@@ -148,13 +150,14 @@ export async function planStack(
   const session = installMocks({ simulator, project: PROJECT, stack: file.stack, config: runtime, secretKeys });
 
   let outputs: Record<string, unknown>;
+  const warnings: string[] = [];
   try {
     outputs = await runGuarded(async () => {
       const raw = await runInPulumiStack(() => runStack());
       await settle();
       const resolved = await new Promise<unknown>((resolve) => pulumi.output(raw ?? {}).apply(resolve));
       return (await normalize(resolved, "", [])) as Record<string, unknown>;
-    }, { label: `stack ${file.stack}` });
+    }, { label: `stack ${file.stack}`, onWarning: (w) => warnings.push(w) });
   } catch (e) {
     const messages = e instanceof ProgramError ? e.messages : [e instanceof Error ? e.message : String(e)];
     const kind = messages.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f)) ? "config" : "program";
@@ -175,7 +178,7 @@ export async function planStack(
     resources,
     outputs,
   };
-  return { plan, log, readOutputs };
+  return { plan, log, readOutputs, warnings };
 }
 
 async function toPlannedResources(registrations: Registration[], log: SimulationLog): Promise<PlannedResource[]> {
@@ -183,6 +186,10 @@ async function toPlannedResources(registrations: Registration[], log: Simulation
   for (const r of registrations) {
     const secretInputs: string[] = [];
     const inputs = (await normalize(r.inputs, "", secretInputs)) as Record<string, unknown>;
+    if (typeof inputs.__provider === "string") {
+      // A dynamic resource's serialized provider: its source is code, not configuration.
+      inputs.__provider = { closure: "serialized dynamic provider", sha256: sha256(inputs.__provider), bytes: Buffer.byteLength(inputs.__provider) };
+    }
     const state = (await normalize(r.outputs, "", [])) as Record<string, unknown>;
     // Outputs: only what the simulation computed (inputs are listed once, under inputs).
     const outputs: Record<string, unknown> = {};

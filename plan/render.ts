@@ -30,6 +30,8 @@ export interface StackReport {
   genericTypes: string[];
   /** Stack references and whether the referenced stack's outputs were available. */
   stackReferences: { name: string; stack: string; resolved: boolean }[];
+  /** Warnings the program logged. */
+  warnings: string[];
 }
 
 export interface OrganizationReport {
@@ -119,6 +121,11 @@ export function renderText(report: OrganizationReport): string {
       lines.push("");
       lines.push("Stack references:");
       for (const r of refs) lines.push(`    ${r.name} → ${r.resolved ? `outputs of the ${r.stack} plan` : `no outputs (${r.stack} not planned before this stack: first deployment)`}`);
+    }
+    if (s.warnings.length > 0) {
+      lines.push("");
+      lines.push("Diagnostics:");
+      for (const w of s.warnings) lines.push(`    warning: ${w}`);
     }
     if (s.genericTypes.length > 0) {
       lines.push("");
@@ -241,6 +248,7 @@ export function stackFile(s: StackReport): Record<string, unknown> {
     outputs: s.plan.outputs,
     policies: s.policies,
     stackReferences: s.stackReferences,
+    warnings: s.warnings,
     guardrails: listGuardrails(s.plan),
   };
 }

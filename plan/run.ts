@@ -3,6 +3,7 @@
  * cross-stack checks, diff against base plans, and decide the exit status.
  */
 import { evaluateStack } from "../policies/evaluate";
+import { listStacks } from "../stacks/config";
 import { crossStackChecks } from "./checks";
 import { diffStack, readPlans } from "./diff";
 import { planOrganization } from "./organization";
@@ -45,9 +46,10 @@ export async function runPlan(opts: RunPlanOptions): Promise<{ report: Organizat
       diff: base ? diffStack(base.get(run.plan.stack), run.plan) : undefined,
       genericTypes: [...run.log.genericTypes].sort(),
       stackReferences: dedupeReferences(run.log.stackReferences),
+      warnings: run.warnings,
     });
   }
-  const checks = crossStackChecks(plans).filter((c) => !wanted || c.stacks.some((s) => wanted.has(s)));
+  const checks = crossStackChecks(plans, { stackNames: listStacks(opts.stacksDir) }).filter((c) => !wanted || c.stacks.some((s) => wanted.has(s)));
   const report: OrganizationReport = { stacks, checks, passes: org.passes, unconverged: org.unconverged, errors: [] };
   const blocked = mandatoryViolations(report).length > 0 || checks.some((c) => !c.ok) || org.unconverged.length > 0;
   return { report, exitCode: blocked ? EXIT.violations : EXIT.ok };

@@ -311,7 +311,8 @@ export const DYNAMIC_SIMULATIONS: Record<string, (ctx: SimulationContext) => Sim
         bestCandidateName: KNOWN_AFTER_APPLY,
         objectiveMetricName: "F1",
         objectiveMetricValue: KNOWN_AFTER_APPLY,
-        inferenceContainers: [],
+        // How many containers the best candidate has is known only after the job: one marker stands for them.
+        inferenceContainers: [{ image: KNOWN_AFTER_APPLY, modelDataUrl: KNOWN_AFTER_APPLY, environment: {} }],
       },
     };
   },
@@ -401,15 +402,23 @@ export function createSimulator(opts: SimulatorOptions, project: string, stack: 
         return { id: undefined, state: {} };
       }
       const seed = digest(project, stack, args.type, args.name, JSON.stringify(providerKey(args.provider)));
+      if (args.type === "pulumi:providers:pulumi-nodejs") {
+        // The explicit provider of dynamic resources: it runs in-process; each dynamic resource
+        // names its own region and role (inputs `region`, `assumeRoleArn`).
+        return { id: `${token(seed, 8)}-${token(seed + "p", 4)}-${token(seed + "q", 4)}-${token(seed + "r", 4)}-${token(seed + "s", 12)}`, state: {} };
+      }
       if (args.type.startsWith("pulumi:providers:")) {
         const placement = providerPlacement(inputs, opts.defaultAccount);
         const id = `${token(seed, 8)}-${token(seed + "p", 4)}-${token(seed + "q", 4)}-${token(seed + "r", 4)}-${token(seed + "s", 12)}`;
         log.providers.set(id, placement);
         return { id, state: { ...inputs } };
       }
-      const placement = placementOf(args.provider);
-      if (!placement) {
+      if (!args.provider) {
         throw new Error(`simulated AWS: ${args.type} '${args.name}' has no explicit provider; every resource must name one (default providers are disabled)`);
+      }
+      const placement = args.type === "pulumi-nodejs:dynamic:Resource" ? dynamicPlacement(args.name, inputs, opts.defaultAccount) : placementOf(args.provider);
+      if (!placement) {
+        throw new Error(`simulated AWS: ${args.type} '${args.name}' names a provider the simulation has not seen (${args.provider})`);
       }
       const ctx: SimulationContext = {
         ...placement,
@@ -452,6 +461,16 @@ export function createSimulator(opts: SimulatorOptions, project: string, stack: 
     },
   };
   return { simulator, log };
+}
+
+/** Where a dynamic resource acts: its own `region` input and the account of its `assumeRoleArn`. */
+function dynamicPlacement(name: string, inputs: Record<string, any>, fallbackAccount: string): Placement {
+  const region = String(inputs.region ?? "");
+  if (!isAwsRegion(region)) {
+    throw new Error(`simulated AWS: dynamic resource '${name}' has no valid 'region' input (got '${region}')`);
+  }
+  const account = /^arn:[^:]+:iam::(\d{12}):/.exec(String(inputs.assumeRoleArn ?? ""))?.[1] ?? fallbackAccount;
+  return { account, region, partition: partitionOf(region) };
 }
 
 /** Identifies a provider reference without its random-looking id part for seeding. */

@@ -3,7 +3,7 @@
  * IAM wildcard matching, tags (including the provider's default tags) and cross-resource lookups
  * for stack policies. Nothing here talks to the policy server or to AWS.
  */
-import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
+import { UnknownValueError, type PolicyConfigSchema, type PolicyProviderResource, type PolicyResource } from "@pulumi/policy";
 import { asArray, type PolicyDocument, type PolicyStatement } from "../components/iam/policy-document";
 
 export { asArray };
@@ -109,11 +109,24 @@ export function isRecord(v: unknown): v is Record<string, any> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Values by which other resources may refer to `r` (its `id`, ARN, physical name). */
+/**
+ * Reads a value that may be unknown during `pulumi preview` (the policy server's props proxy throws
+ * `UnknownValueError` on access); `undefined` when unknown. Use where another signal can decide.
+ */
+export function known<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof UnknownValueError) return undefined;
+    throw e;
+  }
+}
+
+/** Values by which other resources may refer to `r` (its `id`, ARN, physical name); unknown ones skipped. */
 export function referenceKeys(r: PolicyResource, nameProps: string[]): Set<string> {
   const keys = new Set<string>();
   for (const k of ["id", "arn", ...nameProps]) {
-    const v = r.props[k];
+    const v = known(() => r.props[k]);
     if (typeof v === "string" && v !== "") keys.add(v);
   }
   return keys;
@@ -121,10 +134,11 @@ export function referenceKeys(r: PolicyResource, nameProps: string[]): Set<strin
 
 /**
  * Whether resource `sub` refers to `target` through property `prop`: its value is one of the target's
- * reference keys, or the engine recorded that property as depending on the target.
+ * reference keys, or the engine recorded that property as depending on the target (the only signal
+ * during a preview, when the target's id is not known yet).
  */
 export function refersTo(sub: PolicyResource, prop: string, target: PolicyResource, keys: Set<string>): boolean {
-  const v = sub.props[prop];
+  const v = known(() => sub.props[prop]);
   if (typeof v === "string" && keys.has(v)) return true;
   return (sub.propertyDependencies?.[prop] ?? []).some((d) => d.urn === target.urn);
 }
@@ -148,4 +162,20 @@ export function accountOf(principal: string): string | undefined {
   if (/^\d{12}$/.test(principal)) return principal;
   const m = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(principal);
   return m ? m[1] : undefined;
+}
+
+/**
+ * A rule's options: its schema defaults overlaid by what `getConfig()` returns. The engine already
+ * sends the defaults (`ReconcilePolicyPackConfig`), but a server that was never configured returns
+ * `{}`; rules must not depend on that.
+ */
+export function configOf<T extends object>(args: { getConfig<U extends object>(): U }, policy: { configSchema?: PolicyConfigSchema }): T {
+  const result: Record<string, unknown> = {};
+  for (const [k, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+    if (schema && typeof schema === "object" && "default" in schema) result[k] = structuredClone(schema.default);
+  }
+  for (const [k, v] of Object.entries(args.getConfig<Record<string, unknown>>() ?? {})) {
+    if (v !== undefined) result[k] = v;
+  }
+  return result as T;
 }

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
-import { asArray, conditionValues, grantsAction, isRecord, parseDocument, referenceKeys, refersTo, wildcardMatch } from "./lib";
+import { asArray, conditionValues, grantsAction, isRecord, known, parseDocument, referenceKeys, refersTo, wildcardMatch, configOf } from "./lib";
 
 const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const SSE_TYPES = [
@@ -19,7 +19,8 @@ const POLICY_TYPES = ["aws:s3/bucketPolicy:BucketPolicy"];
 
 /** Physical name of a bucket (for messages), else its logical name. */
 function bucketLabel(b: PolicyResource): string {
-  return typeof b.props.bucket === "string" ? b.props.bucket : b.name;
+  const name = known(() => b.props.bucket);
+  return typeof name === "string" ? name : b.name;
 }
 
 /** Each bucket of the stack with the sub-resources of `types` that refer to it. */
@@ -43,7 +44,7 @@ export const s3BucketServerSideEncryption: StackValidationPolicy = {
     },
   },
   validateStack: (args, report) => {
-    const { allowSseS3 } = args.getConfig<{ allowSseS3: boolean }>();
+    const { allowSseS3 } = configOf<{ allowSseS3: boolean }>(args, s3BucketServerSideEncryption);
     const allowed = allowSseS3 ? ["aws:kms", "aws:kms:dsse", "AES256"] : ["aws:kms", "aws:kms:dsse"];
     for (const { bucket, subs } of bucketsWith(args.resources, SSE_TYPES)) {
       const rules = [
@@ -98,8 +99,10 @@ export const s3BucketTlsOnlyPolicy: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     for (const { bucket, subs } of bucketsWith(args.resources, POLICY_TYPES)) {
-      const name = typeof bucket.props.bucket === "string" ? bucket.props.bucket : undefined;
-      const partition = typeof bucket.props.arn === "string" ? bucket.props.arn.split(":")[1] : "aws";
+      const physical = known(() => bucket.props.bucket);
+      const name = typeof physical === "string" ? physical : undefined;
+      const arn = known(() => bucket.props.arn);
+      const partition = typeof arn === "string" ? arn.split(":")[1] : "aws";
       const arns = name ? [`arn:${partition}:s3:::${name}`, `arn:${partition}:s3:::${name}/object`] : [];
       const ok = subs.some((s) => (parseDocument(s.props.policy)?.Statement ?? []).some((st) => deniesInsecureTransport(st, arns)));
       if (!ok) {
@@ -127,7 +130,7 @@ export const s3BucketVersioning: StackValidationPolicy = {
     },
   },
   validateStack: (args, report) => {
-    const patterns = args.getConfig<{ bucketPatterns: string[] }>().bucketPatterns.map((p) => new RegExp(p, "i"));
+    const patterns = configOf<{ bucketPatterns: string[] }>(args, s3BucketVersioning).bucketPatterns.map((p) => new RegExp(p, "i"));
     for (const { bucket, subs } of bucketsWith(args.resources, VERSIONING_TYPES)) {
       const names = [bucket.name, bucketLabel(bucket)];
       if (!patterns.some((re) => names.some((n) => re.test(n)))) continue;

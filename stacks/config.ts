@@ -23,6 +23,9 @@ import { guardrailsConfigSchema } from "./parts/guardrails";
 import { auditLogConfigSchema } from "./parts/audit-log";
 import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 import { modelConsumptionConfigSchema } from "./parts/model-consumption";
+import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
+import { trainingImagesConfigSchema } from "./parts/training-images";
+import { bikeshareConfigSchema } from "./parts/bikeshare";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -149,6 +152,8 @@ export const lakehouseSchema = z.strictObject({
   role: z.literal("lakehouse"),
   /** The organization trail's log bucket (stacks/parts/audit-log.ts). */
   ...auditLogConfigSchema.shape,
+  /** The Rekognition training-images bucket (stacks/parts/training-images.ts). */
+  ...trainingImagesConfigSchema.shape,
 });
 
 const consumer = z.strictObject({
@@ -166,6 +171,10 @@ export const mlSchema = z.strictObject({
   models: modelsMap(hostedModel),
   /** Consumer environments by stack name (their `models` maps are read from their stack files). */
   consumers: z.record(kebabName("a stack name"), consumer).default({}),
+  /** Rekognition versions kept declared as STOPPED (stacks/parts/rekognition-models.ts). Defaults to none. */
+  retiredModelVersions: rekognitionModelsConfigSchema.shape.retiredModelVersions,
+  /** The bike-share Autopilot pipeline (stacks/parts/bikeshare.ts). Defaults to none. */
+  ...bikeshareConfigSchema.shape,
 });
 
 export const workloadSchema = z.strictObject({

@@ -1,10 +1,12 @@
 import type { LakehouseConfig } from "./config";
 import { memberContext } from "./member";
 import { declareAuditLog } from "./parts/audit-log";
+import { declareTrainingImages } from "./parts/training-images";
 
 /** The data-lake account: the organization trail's log bucket and the data-lake buckets. */
 export function lakehouseProgram(stack: string, config: LakehouseConfig): Record<string, unknown> {
   const ctx = memberContext(stack, config);
   const auditLog = declareAuditLog(ctx, config);
-  return { accountId: ctx.accountId, ...auditLog };
+  const trainingImages = declareTrainingImages(ctx, config);
+  return { accountId: ctx.accountId, ...auditLog, ...trainingImages };
 }

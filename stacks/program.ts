@@ -28,7 +28,7 @@ export async function runStack(): Promise<Record<string, unknown>> {
     case "lakehouse":
       return lakehouseProgram(stack, config);
     case "ml":
-      return mlProgram(stack, config);
+      return await mlProgram(stack, config);
     case "workload":
       return workloadProgram(stack, config);
   }

@@ -78,10 +78,18 @@ const BROKEN_STATES = ["TRAINING_FAILED", "FAILED", "COPYING_FAILED", "DELETING"
 const TRANSITIONAL_STATES = ["TRAINING_IN_PROGRESS", "COPYING_IN_PROGRESS", "STARTING", "STOPPING"];
 const QUOTA_ERRORS = ["LimitExceededException", "ServiceQuotaExceededException"];
 
+/**
+ * What the engine passes to a dynamic provider's `check`/`diff` for a value not known yet during
+ * preview (e.g. the ARN of a project about to be created). Such values are not checked.
+ */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /** Checks resolved inputs; an empty list means valid. Used by `check` and by the component. */
 export function projectVersionInputFailures(inputs: Partial<ProjectVersionRunnerInputs>): InputFailure[] {
   const failures: InputFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const fail = (property: string, reason: string) => {
+    if ((inputs as Record<string, unknown>)[property] !== UNKNOWN_VALUE) failures.push({ property, reason });
+  };
   if (inputs.kind !== PROJECT_VERSION_RUNNER_KIND) {
     fail("kind", `must be '${PROJECT_VERSION_RUNNER_KIND}'; got ${JSON.stringify(inputs.kind)}`);
   }
@@ -193,7 +201,7 @@ function notFound(inputs: ProjectVersionRunnerInputs): Error {
 
 function broken(inputs: ProjectVersionRunnerInputs, desc: ProjectVersionDescription): Error {
   return new Error(
-    `Rekognition project version ${inputs.projectVersionArn} cannot be ${inputs.desiredState === "RUNNING" ? "started" : "managed"}: ` +
+    `Rekognition project version ${inputs.projectVersionArn} cannot be started: ` +
     `its status is ${desc.Status}${desc.StatusMessage ? ` (${desc.StatusMessage})` : ""}`,
   );
 }
@@ -239,8 +247,9 @@ async function waitUntil(
 
 function unitsMatch(inputs: ProjectVersionRunnerInputs, desc: ProjectVersionDescription): boolean {
   if (desc.MinInferenceUnits !== undefined && desc.MinInferenceUnits !== inputs.minInferenceUnits) return false;
-  if (inputs.maxInferenceUnits !== undefined && desc.MaxInferenceUnits !== undefined && desc.MaxInferenceUnits !== inputs.maxInferenceUnits) return false;
-  return true;
+  if (desc.MaxInferenceUnits === undefined) return true;
+  // Without a maximum the version must not auto-scale (AWS may report max = min).
+  return desc.MaxInferenceUnits === (inputs.maxInferenceUnits ?? inputs.minInferenceUnits);
 }
 
 function outputsOf(inputs: ProjectVersionRunnerInputs, desc: ProjectVersionDescription): ProjectVersionRunnerOutputs {
@@ -276,7 +285,8 @@ async function sendStart(deps: RunnerDeps, inputs: ProjectVersionRunnerInputs): 
  * - RUNNING: kept when the inference units match; otherwise stopped and started again with the new
  *   units (Rekognition cannot change the units of a running version: a short outage);
  * - STOPPED / TRAINING_COMPLETED / COPYING_COMPLETED → StartProjectVersion, then waits for RUNNING;
- * - desiredState STOPPED: a running version is stopped and waited for.
+ * - desiredState STOPPED: a running (or starting) version is stopped and waited for; any state
+ *   that does not serve, failed ones included, is accepted as it is; a missing version is an error.
  * All waiting shares one deadline of `waitTimeoutSeconds`.
  */
 export async function convergeProjectVersion(
@@ -286,17 +296,23 @@ export async function convergeProjectVersion(
   const startedAt = deps.now();
   let desc = await describeProjectVersion(deps, inputs);
   if (!desc) throw notFound(inputs);
-  if (BROKEN_STATES.includes(desc.Status ?? "")) throw broken(inputs, desc);
-  if (TRANSITIONAL_STATES.includes(desc.Status ?? "")) {
-    desc = (await waitUntil(deps, inputs, startedAt, "a settled state", (s) => !TRANSITIONAL_STATES.includes(s ?? "")))!;
-  }
 
   if (inputs.desiredState === "STOPPED") {
+    // Anything that does not serve (including a failed or training version) is stopped enough.
+    if (desc.Status === "STARTING" || desc.Status === "STOPPING") {
+      desc = (await waitUntil(deps, inputs, startedAt, "a settled state", (s) => s !== "STARTING" && s !== "STOPPING"))!;
+    }
     if (desc.Status === "RUNNING") {
       await sendStop(deps, inputs);
       desc = (await waitUntil(deps, inputs, startedAt, "STOPPED", (s) => s === "STOPPED"))!;
     }
     return outputsOf(inputs, desc);
+  }
+
+  if (BROKEN_STATES.includes(desc.Status ?? "")) throw broken(inputs, desc);
+  if (TRANSITIONAL_STATES.includes(desc.Status ?? "")) {
+    desc = (await waitUntil(deps, inputs, startedAt, "a settled state", (s) => !TRANSITIONAL_STATES.includes(s ?? "")))!;
+    if (BROKEN_STATES.includes(desc.Status ?? "")) throw broken(inputs, desc);
   }
 
   if (desc.Status === "RUNNING") {
@@ -360,7 +376,10 @@ export function diffProjectVersion(
   const differs = (k: string) => (olds as Record<string, unknown>)[k] !== (news as unknown as Record<string, unknown>)[k];
   const replaces = REPLACE_KEYS.filter(differs);
   const updates = UPDATE_KEYS.filter(differs);
-  const drifted = olds.status !== news.desiredState;
+  // A STOPPED resource is satisfied by any state that does not serve (STOPPED, TRAINING_COMPLETED, …).
+  const drifted = news.desiredState === "RUNNING"
+    ? olds.status !== "RUNNING"
+    : olds.status === "RUNNING" || olds.status === "STARTING";
   return {
     changes: replaces.length > 0 || updates.length > 0 || drifted,
     replaces,

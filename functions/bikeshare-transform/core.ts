@@ -141,7 +141,7 @@ export function transformCsv(text: string): TransformedCsv {
   let rows: string[][];
   try {
     rows = parse(text, {
-      delimiter: detectDelimiter(text.replace(/^\uFEFF/, "")),
+      delimiter: detectDelimiter(text),
       bom: true,
       skip_empty_lines: true,
       relax_column_count: false,
@@ -266,7 +266,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Decodes a Firehose record's base64 data to text, or throws `MalformedRecordError`. */
 export function decodeRecordData(data: string): string {
-  if (data.length % 4 !== 0 || !BASE64.test(data)) throw new MalformedRecordError("data is not base64");
+  if (typeof data !== "string" || data.length % 4 !== 0 || !BASE64.test(data)) throw new MalformedRecordError("data is not base64");
   try {
     return utf8.decode(Buffer.from(data, "base64"));
   } catch {
@@ -319,7 +319,8 @@ export function transformBatch(
       used += extra;
     } else {
       full = true;
-      o.report = { ...o.report, result: "ProcessingFailed", reason: "response-size-limit", rowsOut: 0 };
+      // The whole record goes to the error prefix: none of its rows is delivered or dropped here.
+      o.report = { ...o.report, result: "ProcessingFailed", reason: "response-size-limit", rowsOut: 0, rowsDroppedMissing: 0 };
       o.data = "";
     }
   }

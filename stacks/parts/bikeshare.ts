@@ -15,6 +15,7 @@
  * job started on an empty prefix fails, so training cannot be part of the first apply.)
  */
 import * as pulumi from "@pulumi/pulumi";
+import { NodeDynamicProvider } from "../../components/models/model-version";
 import { z } from "zod";
 import type { StackContext } from "../context";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
@@ -136,7 +137,10 @@ export function declareBikeshare(
     maxCandidates: b.maxCandidates,
     maxRuntimeSeconds: b.maxRuntimeSeconds,
     trainingRun: b.trainingRun,
-  }, opts);
+  }, {
+    // The AutoML job is a dynamic resource; default providers are disabled, so it gets an explicit one.
+    providers: [ctx.provider, new NodeDynamicProvider("bikeshare-dynamic")],
+  });
 
   const serving = new BikeshareInference("bikeshare-serving", {
     model: b.model,

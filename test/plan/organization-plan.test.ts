@@ -13,6 +13,7 @@ import { stableStringify } from "../../plan/planner";
 import { diffStack } from "../../plan/diff";
 import { STACKS_DIR } from "../../stacks/config";
 import { listScps, listTrust } from "../../plan/guardrails";
+import { modelParametersGranted } from "../../plan/checks";
 import type { StackPlan } from "../../plan/types";
 
 const ACCOUNTS: Record<string, string> = {
@@ -55,7 +56,7 @@ describe("offline plan of the example organization", function () {
 
   it("uses no default provider: every resource names an explicit provider declared by its stack", () => {
     for (const { plan } of org.runs) {
-      const providers = new Set(plan.resources.filter((r) => r.type === "pulumi:providers:aws").map((r) => r.urn));
+      const providers = new Set(plan.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.urn));
       assert.ok(providers.size > 0, `${plan.stack} declares no provider`);
       for (const p of providers) assert.doesNotMatch(p, /::default/, `${plan.stack}: default provider ${p}`);
       for (const r of plan.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:") && x.type !== "pulumi:pulumi:StackReference")) {
@@ -163,6 +164,31 @@ describe("offline plan of the example organization", function () {
       assert.deepEqual(preview?.trustedBy, ["GitHub OIDC sub=repo:example-org/ml-landing-zone:pull_request aud=sts.amazonaws.com"]);
       assert.deepEqual(preview?.mayAssume, [`arn:aws:iam::${ACCOUNTS[stack]}:role/mlz-preview`]);
     }
+  });
+
+  it("checks across stacks that prod's parameters hold versions the ML role grants to prod, through prod's endpoints", () => {
+    const plans = org.runs.map((r) => r.plan);
+    const ok = modelParametersGranted(plans);
+    assert.equal(ok.ok, true, ok.message);
+    assert.equal(ok.message, "4 model parameter(s) in prod, qa hold versions the ML roles grant (through the VPC endpoints of prod)");
+
+    // The same plans with prod's grant no longer tied to prod's Rekognition endpoint.
+    const mutated = JSON.parse(JSON.stringify(plans)) as StackPlan[];
+    const ml = mutated.find((p) => p.stack === "ml")!;
+    const prodPolicy = ml.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === "mlz-model-access-prod")!;
+    const doc = JSON.parse(String(prodPolicy.inputs.policy));
+    delete doc.Statement[0].Condition;
+    prodPolicy.inputs.policy = JSON.stringify(doc);
+    const vpce = (planOf(org, "prod").outputs.modelEndpointIds as Record<string, string>).rekognition;
+    const notThrough = modelParametersGranted(mutated);
+    assert.equal(notThrough.ok, false);
+    assert.equal(notThrough.message, `prod: /mlz/models/defect-detector/arn is granted by mlz-model-access-prod, but not only through prod's rekognition endpoint ${vpce}`);
+
+    // And with qa's grant gone altogether.
+    const qaPolicy = ml.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === "mlz-model-access-qa")!;
+    qaPolicy.inputs.role = "someone-else";
+    const missing = modelParametersGranted(mutated);
+    assert.match(missing.message, /qa: \/mlz\/models\/defect-detector\/arn = arn:aws:rekognition:us-east-1:444444444444:project\/defect-detector\/version\/defect-detector\.2026-11-02T10\.15\.00\/1762078500000, but ml's role mlz-model-access-qa grants no rekognition:DetectCustomLabels on /);
   });
 
   it("is deterministic: planning twice gives byte-identical JSON", async () => {

@@ -93,8 +93,9 @@ describe("simulated AWS", () => {
 
   it("answers known invokes from the provider's placement and fails on an unknown token, naming it", () => {
     const { simulator, ref } = simulatorWithProvider();
-    assert.deepEqual(simulator.call({ token: "aws:index/getCallerIdentity:getCallerIdentity", inputs: {}, provider: ref }).accountId, "555555555555");
-    assert.deepEqual(simulator.call({ token: "aws:ec2/getAvailabilityZones:getAvailabilityZones", inputs: {}, provider: ref }).names,
+    const call = (token: string) => simulator.call({ token, inputs: {}, provider: ref }) as Record<string, unknown>;
+    assert.deepEqual(call("aws:index/getCallerIdentity:getCallerIdentity").accountId, "555555555555");
+    assert.deepEqual(call("aws:ec2/getAvailabilityZones:getAvailabilityZones").names,
       ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
     assert.throws(() => simulator.call({ token: "aws:iam/getPolicyDocument:getPolicyDocument", inputs: {}, provider: ref }),
       /^Error: simulated AWS: no simulation for invoke 'aws:iam\/getPolicyDocument:getPolicyDocument'; add one to INVOKE_SIMULATIONS in plan\/simulated-aws\.ts$/);
@@ -102,10 +103,13 @@ describe("simulated AWS", () => {
 
   it("answers dynamic resources by their kind and marks results only AWS knows", () => {
     const { declare } = simulatorWithProvider();
-    const job = declare("pulumi-nodejs:dynamic:Resource", "automl", { kind: "mlz:sagemaker:AutoMLJobV2", jobName: "bikeshare-1" });
-    assert.equal(job.state.jobArn, "arn:aws:sagemaker:eu-west-1:555555555555:automl-job/bikeshare-1");
+    const job = declare("pulumi-nodejs:dynamic:Resource", "automl", { kind: "mlz:sagemaker:AutoMLJobV2", jobName: "bikeshare-1", region: "eu-west-1", assumeRoleArn: "arn:aws:iam::444444444444:role/mlz-deploy" });
+    // A dynamic resource acts where its own inputs say: its region, the account of the role it assumes.
+    assert.equal(job.state.jobArn, "arn:aws:sagemaker:eu-west-1:444444444444:automl-job/bikeshare-1");
     assert.equal(job.state.bestCandidateName, KNOWN_AFTER_APPLY);
-    assert.throws(() => declare("pulumi-nodejs:dynamic:Resource", "mystery", {}),
+    assert.throws(() => declare("pulumi-nodejs:dynamic:Resource", "automl", { kind: "mlz:sagemaker:AutoMLJobV2" }),
+      /^Error: simulated AWS: dynamic resource 'automl' has no valid 'region' input \(got ''\)$/);
+    assert.throws(() => declare("pulumi-nodejs:dynamic:Resource", "mystery", { region: "eu-west-1" }),
       /^Error: simulated AWS: dynamic resource 'mystery' has kind '\(none\)', which the simulation does not know/);
   });
 

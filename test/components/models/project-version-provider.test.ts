@@ -47,7 +47,9 @@ const version = (Status: ProjectVersionDescription["Status"], extra: Partial<Pro
 
 const DESCRIBE_INPUT = { ProjectArn: PROJECT_ARN, VersionNames: [VERSION_NAME] };
 
-const rk = mockClient(RekognitionClient);
+// Created in `before` and restored in `after`, so the stub does not leak into other test files.
+const newRekognitionMock = () => mockClient(RekognitionClient);
+let rk: ReturnType<typeof newRekognitionMock>;
 
 /** Fake clock: `sleep` advances time instantly and records each wait. */
 function fakeDeps(): RunnerDeps & { sleeps: number[] } {
@@ -76,7 +78,11 @@ async function rejectsWith(p: Promise<unknown>, message: string): Promise<void> 
 }
 
 describe("Rekognition project-version dynamic provider", () => {
+  before(() => {
+    rk = newRekognitionMock();
+  });
   beforeEach(() => rk.reset());
+  after(() => rk.restore());
 
   describe("create", () => {
     it("starts a TRAINING_COMPLETED version with the asked units and waits for RUNNING", async () => {
@@ -120,6 +126,34 @@ describe("Rekognition project-version dynamic provider", () => {
       assert.deepEqual(deps.sleeps, []);
     });
 
+    it("fails when a version still training ends in TRAINING_FAILED, without starting it", async () => {
+      rk.on(DescribeProjectVersionsCommand)
+        .resolvesOnce(version("TRAINING_IN_PROGRESS"))
+        .resolves(version("TRAINING_FAILED", { StatusMessage: "not enough images" }));
+      await rejectsWith(
+        providerWith(fakeDeps()).create(inputs()),
+        `Rekognition project version ${VERSION_ARN} cannot be started: its status is TRAINING_FAILED (not enough images)`,
+      );
+      assert.equal(rk.commandCalls(StartProjectVersionCommand).length, 0);
+    });
+
+    it("restarts a RUNNING version that auto-scales when no maximum is asked any more", async () => {
+      rk.on(DescribeProjectVersionsCommand)
+        .resolvesOnce(version("RUNNING", { MinInferenceUnits: 1, MaxInferenceUnits: 3 }))
+        .resolvesOnce(version("STOPPED"))
+        .resolves(version("RUNNING", { MinInferenceUnits: 1, MaxInferenceUnits: 1 }));
+      rk.on(StopProjectVersionCommand).resolves({ Status: "STOPPING" });
+      rk.on(StartProjectVersionCommand).resolves({ Status: "STARTING" });
+      await providerWith(fakeDeps()).create(inputs());
+      assert.deepEqual(rk.commandCalls(StartProjectVersionCommand)[0].args[0].input, { ProjectVersionArn: VERSION_ARN, MinInferenceUnits: 1 });
+    });
+
+    it("keeps a RUNNING version whose reported maximum equals its minimum when none is asked", async () => {
+      rk.on(DescribeProjectVersionsCommand).resolves(version("RUNNING", { MinInferenceUnits: 1, MaxInferenceUnits: 1 }));
+      await providerWith(fakeDeps()).create(inputs());
+      assert.equal(rk.commandCalls(StopProjectVersionCommand).length + rk.commandCalls(StartProjectVersionCommand).length, 0);
+    });
+
     it("waits out STOPPING, then starts", async () => {
       rk.on(DescribeProjectVersionsCommand)
         .resolvesOnce(version("STOPPING"))
@@ -138,6 +172,32 @@ describe("Rekognition project-version dynamic provider", () => {
       assert.equal(result.outs?.status, "TRAINING_COMPLETED");
       assert.equal(rk.commandCalls(StartProjectVersionCommand).length, 0);
       assert.equal(rk.commandCalls(StopProjectVersionCommand).length, 0);
+    });
+
+    it("accepts a failed version as STOPPED without calling Start or Stop", async () => {
+      rk.on(DescribeProjectVersionsCommand).resolves(version("TRAINING_FAILED", { StatusMessage: "bad manifest" }));
+      const result = await providerWith(fakeDeps()).create(inputs({ desiredState: "STOPPED" }));
+      assert.equal(result.outs?.status, "TRAINING_FAILED");
+      assert.equal(rk.commandCalls(StartProjectVersionCommand).length + rk.commandCalls(StopProjectVersionCommand).length, 0);
+    });
+
+    it("refuses a STOPPED resource for a version that does not exist", async () => {
+      rk.on(DescribeProjectVersionsCommand).resolves({ ProjectVersionDescriptions: [] });
+      await rejectsWith(
+        providerWith(fakeDeps()).create(inputs({ desiredState: "STOPPED" })),
+        `Rekognition project version ${VERSION_ARN} was not found in project ${PROJECT_ARN} (DescribeProjectVersions returned no version named '${VERSION_NAME}')`,
+      );
+    });
+
+    it("waits for a STARTING version to run, then stops it, for a STOPPED resource", async () => {
+      rk.on(DescribeProjectVersionsCommand)
+        .resolvesOnce(version("STARTING"))
+        .resolvesOnce(version("RUNNING"))
+        .resolves(version("STOPPED"));
+      rk.on(StopProjectVersionCommand).resolves({ Status: "STOPPING" });
+      const result = await providerWith(fakeDeps()).create(inputs({ desiredState: "STOPPED" }));
+      assert.equal(result.outs?.status, "STOPPED");
+      assert.deepEqual(rk.commandCalls(StopProjectVersionCommand)[0].args[0].input, { ProjectVersionArn: VERSION_ARN });
     });
 
     for (const status of ["TRAINING_FAILED", "FAILED", "DELETING", "COPYING_FAILED", "EXPIRED", "DEPRECATED"] as const) {
@@ -279,6 +339,19 @@ describe("Rekognition project-version dynamic provider", () => {
       assert.deepEqual(deps.sleeps, [30_000, 30_000]);
     });
 
+    it("waits for a STARTING version to run before stopping it", async () => {
+      rk.on(DescribeProjectVersionsCommand)
+        .resolvesOnce(version("STARTING"))
+        .resolvesOnce(version("RUNNING"))
+        .resolves(version("STOPPED"));
+      rk.on(StopProjectVersionCommand).resolves({ Status: "STOPPING" });
+      await providerWith(fakeDeps()).delete!(VERSION_ARN, { ...inputs(), status: "RUNNING", statusMessage: "" });
+      const order = rk.calls().map((c) => (c.args[0] as object).constructor.name);
+      assert.deepEqual(order, [
+        "DescribeProjectVersionsCommand", "DescribeProjectVersionsCommand", "StopProjectVersionCommand", "DescribeProjectVersionsCommand",
+      ]);
+    });
+
     it("does nothing for an already STOPPED version", async () => {
       rk.on(DescribeProjectVersionsCommand).resolves(version("STOPPED"));
       await providerWith(fakeDeps()).delete!(VERSION_ARN, { ...inputs(), status: "RUNNING", statusMessage: "" });
@@ -369,6 +442,14 @@ describe("Rekognition project-version dynamic provider", () => {
     it("reports a change when a refresh saw the version stopped behind our back", () => {
       assert.equal(diffProjectVersion({ ...olds, status: "STOPPED" }, inputs()).changes, true);
     });
+
+    it("keeps a STOPPED resource quiet whatever non-serving state the version is in, but not when it runs", () => {
+      const stopped = { ...olds, desiredState: "STOPPED" as const };
+      for (const status of ["STOPPED", "TRAINING_COMPLETED", "TRAINING_FAILED"]) {
+        assert.equal(diffProjectVersion({ ...stopped, status }, inputs({ desiredState: "STOPPED" })).changes, false, status);
+      }
+      assert.equal(diffProjectVersion({ ...stopped, status: "RUNNING" }, inputs({ desiredState: "STOPPED" })).changes, true);
+    });
   });
 
   describe("check", () => {
@@ -398,6 +479,12 @@ describe("Rekognition project-version dynamic provider", () => {
         { property: "pollSeconds", reason: "must be a whole number of seconds from 1 to 300; got 0" },
         { property: "assumeRoleArn", reason: "must be an IAM role ARN; got 'mlz-deploy'" },
       ]);
+    });
+
+    it("does not check values unknown during preview (a project about to be created)", async () => {
+      const preview = inputs({ projectArn: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", assumeRoleArn: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });
+      assert.deepEqual(projectVersionInputFailures(preview), []);
+      assert.equal((await projectVersionProvider.check!(preview, preview)).failures, undefined);
     });
 
     it("refuses max below min and a poll interval longer than the timeout", () => {

@@ -178,6 +178,11 @@ describe("bikeshare-transform core", () => {
       assert.equal(t.csv, "start_time,end_time,bike_share_for_all_trip,day_of_week,hour_of_day,trip_month,part_of_day\n2019-07-01 06:00:00,2019-07-01 06:10:00,No,0,6,7,morning\n");
     });
 
+    it("accepts CRLF line endings and a UTF-8 byte-order mark", () => {
+      const crlf = "\uFEFFstart_time,end_time,bike_share_for_all_trip\r\n2019-02-28 21:05:00,2019-02-28 21:15:00,Yes\r\n";
+      assert.equal(transformCsv(crlf).csv, "start_time,end_time,bike_share_for_all_trip,day_of_week,hour_of_day,trip_month,part_of_day\n2019-02-28 21:05:00,2019-02-28 21:15:00,Yes,3,21,2,night\n");
+    });
+
     it("transforms all 10,000 trips of February 2019 in ../shared, column by column", function () {
       const file = path.join(SHARED, "fordgobike-201902-rows-1-10000.csv");
       const input = fs.readFileSync(file, "utf8");
@@ -215,6 +220,7 @@ describe("bikeshare-transform core", () => {
     it("decodes base64 strictly and refuses non-UTF-8 data", () => {
       assert.equal(decodeRecordData(b64("a,b\n")), "a,b\n");
       assert.throws(() => decodeRecordData("not base64!"), { message: "data is not base64" });
+      assert.throws(() => decodeRecordData(undefined as unknown as string), { message: "data is not base64" });
       assert.throws(() => decodeRecordData(b64(Buffer.from([0x61, 0xff, 0xfe, 0x0a]))), { message: "data is not UTF-8 text" });
     });
   });
@@ -267,7 +273,7 @@ describe("bikeshare-transform core", () => {
       const firstFailed = results.indexOf("ProcessingFailed");
       assert.ok(firstFailed > 0 && firstFailed < 8);
       assert.deepEqual(results, [...Array(firstFailed).fill("Ok"), ...Array(8 - firstFailed).fill("ProcessingFailed")]);
-      assert.ok(res.reports.filter((r) => r.result === "ProcessingFailed").every((r) => r.reason === "response-size-limit" && r.rowsOut === 0));
+      assert.ok(res.reports.filter((r) => r.result === "ProcessingFailed").every((r) => r.reason === "response-size-limit" && r.rowsOut === 0 && r.rowsDroppedMissing === 0));
       assert.equal(res.summary.failedResponseSize, 8 - firstFailed);
       // The admitted ones are byte-identical to the unconstrained run.
       assert.deepEqual(res.records.slice(0, firstFailed), full.records.slice(0, firstFailed));
@@ -279,6 +285,23 @@ describe("bikeshare-transform core", () => {
       assert.deepEqual(res.records.map((r) => [r.recordId, r.result]), [["small", "Ok"], ["big", "ProcessingFailed"]]);
       assert.equal(res.reports[1].reason, "response-size-limit");
       assert.ok(Buffer.byteLength(JSON.stringify({ records: res.records })) <= 2048);
+    });
+
+    it("fails a real record whose output alone would pass the 6 MB response limit, under the default budget", () => {
+      const tenThousand = fs.readFileSync(path.join(SHARED, "fordgobike-201902-rows-1-10000.csv"), "utf8").trimEnd().split("\n");
+      const rows = tenThousand.slice(1);
+      const huge = `${tenThousand[0]}\n${[...rows, ...rows, ...rows].join("\n")}\n`; // 30,000 trips, ~6.4 MB
+      assert.ok(Buffer.byteLength(huge) > 6_000_000);
+      const res = transformBatch([
+        { recordId: "small-1", data: b64(chunk(1, 11)) },
+        { recordId: "huge", data: b64(huge) },
+        { recordId: "small-2", data: b64(chunk(11, 21)) },
+      ]);
+      assert.deepEqual(res.records.map((r) => [r.recordId, r.result]), [["small-1", "Ok"], ["huge", "ProcessingFailed"], ["small-2", "ProcessingFailed"]]);
+      assert.deepEqual(res.reports.map((r) => r.reason), [undefined, "response-size-limit", "response-size-limit"]);
+      const bytes = Buffer.byteLength(JSON.stringify({ records: res.records }));
+      assert.ok(bytes <= DEFAULT_MAX_RESPONSE_BYTES && bytes < LAMBDA_RESPONSE_LIMIT_BYTES);
+      assert.equal(res.summary.rowsIn, 30_020);
     });
 
     it("defaults to a budget below Lambda's 6 MB response limit", () => {

@@ -1,7 +1,10 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { bundleFunction } from "../../../components/lambda/bundle";
 import type { FirehoseTransformationEvent } from "aws-lambda";
+import { handler, maxResponseBytesFrom } from "../../../functions/bikeshare-transform/index";
 
 const FEB_2019 = fs.readFileSync(path.resolve(__dirname, "..", "..", "fixtures", "bikeshare", "fordgobike-201902-sample.csv"), "utf8");
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -30,8 +33,6 @@ async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T; lines:
 
 describe("bikeshare-transform handler", () => {
   it("answers Firehose with one result per record and logs counts, never row data", async () => {
-    delete process.env.MAX_RESPONSE_BYTES;
-    const { handler } = await import("../../../functions/bikeshare-transform/index");
     const lines = FEB_2019.trimEnd().split("\n");
     const { result, lines: logs } = await captureLogs(() => handler(event([
       { recordId: "a", data: b64(FEB_2019) },
@@ -52,8 +53,19 @@ describe("bikeshare-transform handler", () => {
     for (const l of logs) assert.doesNotMatch(l, /Montgomery|Customer|2019-02-28/);
   });
 
-  it("reads MAX_RESPONSE_BYTES once and refuses values out of range, naming the variable", async () => {
-    const { maxResponseBytesFrom } = await import("../../../functions/bikeshare-transform/index");
+  it("runs from the esbuild bundle that NodeFunction deploys", async () => {
+    const bundle = bundleFunction("bikeshare-transform");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bikeshare-bundle-")), "index.js");
+    fs.writeFileSync(file, bundle.code);
+    const { handler: bundled } = require(file) as { handler: typeof handler };
+    const { result } = await captureLogs(() => bundled(event([{ recordId: "a", data: b64(FEB_2019) }])));
+    const direct = await captureLogs(() => handler(event([{ recordId: "a", data: b64(FEB_2019) }])));
+    assert.deepEqual(result, direct.result);
+    assert.ok(bundle.bytes < 1_000_000, `bundle is ${bundle.bytes} bytes`);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  it("reads MAX_RESPONSE_BYTES once and refuses values out of range, naming the variable", () => {
     assert.equal(maxResponseBytesFrom({}), 6_000_000);
     assert.equal(maxResponseBytesFrom({ MAX_RESPONSE_BYTES: "5000000" }), 5_000_000);
     assert.throws(() => maxResponseBytesFrom({ MAX_RESPONSE_BYTES: "7000000" }), {

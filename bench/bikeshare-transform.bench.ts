@@ -1,0 +1,105 @@
+/**
+ * Benchmark of the bike-share Firehose transform on a 100,000-row batch of real Bay Wheels trips
+ * (the 10,000-row February 2019 file repeated ten times).
+ *
+ * The rows reach the transform the way a real stream sends them: producers put records of
+ * `ROWS_PER_RECORD` rows, each a CSV payload with its header (well under Firehose's 1,000 KiB
+ * record limit); Firehose buffers records into Lambda invocations of about
+ * `INVOCATION_BUFFER_BYTES` (its default 1 MB processing buffer). Every invocation runs
+ * `transformBatch` exactly as the handler does.
+ *
+ * Metrics: rows/s and MB/s over the whole batch (after one warm-up invocation), invocations,
+ * records, the largest response, and peak memory: the process's RSS high-water mark from the OS
+ * (`resourceUsage().maxRSS`, exact) and the V8 heap high-water mark sampled after every invocation.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { transformBatch, type InputRecord } from "../functions/bikeshare-transform/core";
+
+export const SOURCE_FILE = path.resolve(__dirname, "..", "..", "shared", "data", "bikeshare", "fordgobike-201902-rows-1-10000.csv");
+export const FALLBACK_FILE = path.resolve(__dirname, "..", "test", "fixtures", "bikeshare", "fordgobike-201902-sample.csv");
+export const TOTAL_ROWS = 100_000;
+export const ROWS_PER_RECORD = 500;
+export const INVOCATION_BUFFER_BYTES = 1_000_000;
+
+/** Splits `totalRows` real rows (cycling through the file) into Firehose records and invocations. */
+export function buildInvocations(csv: string, totalRows = TOTAL_ROWS, rowsPerRecord = ROWS_PER_RECORD, bufferBytes = INVOCATION_BUFFER_BYTES): InputRecord[][] {
+  const lines = csv.trimEnd().split("\n");
+  const header = lines[0];
+  const rows = lines.slice(1);
+  const invocations: InputRecord[][] = [];
+  let current: InputRecord[] = [];
+  let currentBytes = 0;
+  let n = 0;
+  let recordNo = 0;
+  while (n < totalRows) {
+    const count = Math.min(rowsPerRecord, totalRows - n);
+    const chunk: string[] = [];
+    for (let i = 0; i < count; i++) chunk.push(rows[(n + i) % rows.length]);
+    n += count;
+    const payload = Buffer.from(`${header}\n${chunk.join("\n")}\n`);
+    if (current.length > 0 && currentBytes + payload.length > bufferBytes) {
+      invocations.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push({ recordId: `49546986683135544286507457936321625675700192471156785154${String(recordNo++).padStart(6, "0")}`, data: payload.toString("base64") });
+    currentBytes += payload.length;
+  }
+  if (current.length > 0) invocations.push(current);
+  return invocations;
+}
+
+export async function run(): Promise<{ name: string; metrics: Record<string, number | string> }> {
+  const source = fs.existsSync(SOURCE_FILE) ? SOURCE_FILE : FALLBACK_FILE;
+  const csv = fs.readFileSync(source, "utf8");
+  const invocations = buildInvocations(csv);
+  const inputBytes = invocations.flat().reduce((s, r) => s + Buffer.byteLength(r.data, "base64"), 0);
+
+  transformBatch(invocations[0]); // warm-up (JIT, csv-parse/csv-stringify initialization)
+  globalThis.gc?.();
+
+  let heapHighWater = process.memoryUsage().heapUsed;
+  let rowsIn = 0;
+  let rowsOut = 0;
+  let rowsDropped = 0;
+  let failed = 0;
+  let maxResponseBytes = 0;
+  const started = performance.now();
+  for (const batch of invocations) {
+    const { summary } = transformBatch(batch);
+    rowsIn += summary.rowsIn;
+    rowsOut += summary.rowsOut;
+    rowsDropped += summary.rowsDroppedMissing;
+    failed += summary.failed;
+    maxResponseBytes = Math.max(maxResponseBytes, summary.responseBytes);
+    heapHighWater = Math.max(heapHighWater, process.memoryUsage().heapUsed);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (rowsIn !== TOTAL_ROWS) throw new Error(`benchmark read ${rowsIn} rows, expected ${TOTAL_ROWS}`);
+
+  return {
+    name: "bikeshare-transform",
+    metrics: {
+      source: path.basename(source),
+      rows: rowsIn,
+      rowsOut,
+      rowsDroppedMissing: rowsDropped,
+      recordsFailed: failed,
+      records: invocations.reduce((s, b) => s + b.length, 0),
+      invocations: invocations.length,
+      inputMB: Number((inputBytes / 1e6).toFixed(2)),
+      seconds: Number(seconds.toFixed(3)),
+      rowsPerSecond: Math.round(rowsIn / seconds),
+      mbPerSecond: Number((inputBytes / 1e6 / seconds).toFixed(2)),
+      maxResponseBytes,
+      peakRssMB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
+      peakHeapUsedMB: Number((heapHighWater / 1024 / 1024).toFixed(1)),
+    },
+  };
+}
+
+if (require.main === module) {
+  run().then((r) => console.log(JSON.stringify(r, null, 2)));
+}

@@ -1,0 +1,97 @@
+/**
+ * Evaluation command: sends a holdout CSV to an endpoint and prints the report as JSON (the
+ * promotion gate reads its `f1`).
+ *
+ *   npx tsx functions/bikeshare-evaluate/cli.ts --endpoint <name> --holdout holdout.csv \
+ *     [--region us-east-1] [--batch-rows 100] [--out report.json] [--min-f1 0.8]
+ *
+ * Credentials come from the default chain (run it with a role of the account serving the
+ * endpoint). Exit status: 0 ok, 2 usage error, 1 evaluation error, 3 F1 below `--min-f1`.
+ */
+import * as fs from "node:fs";
+import { EvaluationError } from "./core";
+import { evaluateEndpoint, type EvaluationReport } from "./evaluate";
+import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+
+export const USAGE = "usage: cli.ts --endpoint <name> --holdout <file> [--region <region>] [--batch-rows 100] [--out <file>] [--min-f1 <0..1>]";
+
+export interface CliArgs {
+  endpointName: string;
+  holdout: string;
+  region?: string;
+  batchRows?: number;
+  out?: string;
+  minF1?: number;
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const fail = (msg: string): never => {
+    throw new Error(`${msg}\n${USAGE}`);
+  };
+  const opts: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const key = a.startsWith("--") ? a.slice(2) : undefined;
+    if (!key || !["endpoint", "holdout", "region", "batch-rows", "out", "min-f1"].includes(key)) fail(`unexpected argument ${a}`);
+    const value = argv[++i];
+    if (value === undefined) fail(`option ${a} needs a value`);
+    opts[key!] = value;
+  }
+  if (!opts.endpoint) fail("--endpoint is required");
+  if (!opts.holdout) fail("--holdout is required");
+  let batchRows: number | undefined;
+  if (opts["batch-rows"] !== undefined) {
+    batchRows = Number(opts["batch-rows"]);
+    if (!Number.isInteger(batchRows) || batchRows < 1) fail(`--batch-rows must be a whole number ≥ 1; got ${opts["batch-rows"]}`);
+  }
+  let minF1: number | undefined;
+  if (opts["min-f1"] !== undefined) {
+    minF1 = Number(opts["min-f1"]);
+    if (!(minF1 >= 0 && minF1 <= 1)) fail(`--min-f1 must be between 0 and 1; got ${opts["min-f1"]}`);
+  }
+  return { endpointName: opts.endpoint, holdout: opts.holdout, region: opts.region, batchRows, out: opts.out, minF1 };
+}
+
+export async function main(
+  argv: readonly string[],
+  deps: { client?: SageMakerRuntimeClient; out?: (s: string) => void; err?: (s: string) => void } = {},
+): Promise<number> {
+  const out = deps.out ?? ((s: string) => process.stdout.write(s));
+  const err = deps.err ?? ((s: string) => process.stderr.write(s));
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    err(`${(e as Error).message}\n`);
+    return 2;
+  }
+  let client = deps.client;
+  if (!client) {
+    const { SageMakerRuntimeClient } = await import("@aws-sdk/client-sagemaker-runtime");
+    client = new SageMakerRuntimeClient(args.region ? { region: args.region } : {});
+  }
+  let report: EvaluationReport;
+  try {
+    report = await evaluateEndpoint({ client, endpointName: args.endpointName, holdoutCsv: fs.readFileSync(args.holdout, "utf8"), batchRows: args.batchRows });
+  } catch (e) {
+    if (e instanceof EvaluationError) {
+      err(`evaluation failed: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (args.out) fs.writeFileSync(args.out, json);
+  out(json);
+  if (args.minF1 !== undefined && report.f1 < args.minF1) {
+    err(`F1 ${report.f1.toFixed(4)} is below the required ${args.minF1}\n`);
+    return 3;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,175 @@
+/**
+ * Stack policies about model promotion:
+ * - `prod-model-versions-from-qa`: the model-version ARNs a protected environment (prod) publishes in
+ *   its SSM parameters `/mlz/models/<model>/arn` are the versions QA's stack config holds.
+ * - `model-parameters-granted`: every model parameter is covered by a cross-account grant (the
+ *   `mlz-model-access-<env>` role in the ML account allows the model kind's action on the version ARN,
+ *   or on the endpoint serving it for SageMaker).
+ *
+ * Both read org-wide context when the offline plan provides it (option `organization`, see
+ * organization-context.ts). In a single-stack `pulumi preview`, the first reads QA's config from
+ * `qaStackFile` (relative to the working directory, else to the project root), and the second can only see grants declared in
+ * the same stack: when the stack declares none (the grants live in the ML stack), it reports itself
+ * not applicable and the org-wide check is left to the offline plan.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import * as YAML from "yaml";
+import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
+import { MODEL_ACTIONS } from "../components/models/grants";
+import { modelAccessRoleName, modelParameterName } from "../components/naming";
+import { asArray, environmentOf, grantsAction, identityDocuments, isRecord, wildcardMatch, configOf } from "./lib";
+import type { OrganizationResource, OrganizationSnapshot } from "./organization-context";
+
+const PARAMETER_TYPE = "aws:ssm/parameter:Parameter";
+
+/** `/mlz/models/<model>/arn` → model, from the naming convention itself. */
+function modelOfParameter(name: unknown): string | undefined {
+  if (typeof name !== "string") return undefined;
+  const [prefix, suffix] = modelParameterName("\u0000").split("\u0000");
+  if (!name.startsWith(prefix) || !name.endsWith(suffix)) return undefined;
+  const model = name.slice(prefix.length, name.length - suffix.length);
+  return model && !model.includes("/") ? model : undefined;
+}
+
+interface ModelParameter {
+  resource: PolicyResource;
+  parameter: string;
+  model: string;
+  value?: string;
+  environment?: string;
+}
+
+function modelParameters(resources: PolicyResource[]): ModelParameter[] {
+  return resources
+    .filter((r) => r.type === PARAMETER_TYPE && modelOfParameter(r.props.name) !== undefined)
+    .map((r) => {
+      const v = r.props.value ?? r.props.insecureValue;
+      return {
+        resource: r,
+        parameter: r.props.name as string,
+        model: modelOfParameter(r.props.name)!,
+        value: typeof v === "string" ? v : undefined,
+        environment: environmentOf(r.props, r.provider),
+      };
+    });
+}
+
+/** The `models` map of a Pulumi stack file (`<project>:models`). */
+export function modelsFromStackFile(text: string): Record<string, { versionArn?: string }> {
+  const doc = YAML.parse(text) as { config?: Record<string, unknown> } | null;
+  const entry = Object.entries(doc?.config ?? {}).find(([k]) => k.endsWith(":models"));
+  return isRecord(entry?.[1]) ? (entry![1] as Record<string, { versionArn?: string }>) : {};
+}
+
+export const prodModelVersionsFromQa: StackValidationPolicy = {
+  name: "prod-model-versions-from-qa",
+  description: "Checks whether the model versions a protected environment uses are the versions QA's stack config holds.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      environments: { type: "array", items: { type: "string" }, default: ["prod"], description: "Values of the `environment` tag whose model parameters are checked." },
+      qaStackName: { type: "string", default: "qa", description: "Stack whose config holds the QA model versions (org-wide context)." },
+      qaStackFile: {
+        type: "string",
+        default: "stacks/Pulumi.qa.yaml",
+        description: "QA stack file read when no org-wide context is given: relative to the working directory, else to the project root (the policy pack runs in policies/).",
+      },
+      organization: { type: "array", description: "Org-wide context (set by the offline plan)." },
+    },
+  },
+  validateStack: (args, report) => {
+    const cfg = configOf<{ environments: string[]; qaStackName: string; qaStackFile: string; organization?: OrganizationSnapshot[] }>(args, prodModelVersionsFromQa);
+    const params = modelParameters(args.resources).filter((p) => p.environment !== undefined && cfg.environments.includes(p.environment));
+    if (params.length === 0) args.notApplicable(`no model parameters tagged environment ${cfg.environments.join(" or ")}`);
+    let qaModels: Record<string, { versionArn?: string }>;
+    let source: string;
+    const qaSnapshot = cfg.organization?.find((s) => s.stack === cfg.qaStackName);
+    if (qaSnapshot) {
+      qaModels = isRecord(qaSnapshot.config.models) ? (qaSnapshot.config.models as Record<string, { versionArn?: string }>) : {};
+      source = `stack '${qaSnapshot.stack}'`;
+    } else {
+      // The offline plan runs from the project root; the policy pack process runs in policies/.
+      const candidates = [...new Set([path.resolve(process.cwd(), cfg.qaStackFile), path.resolve(__dirname, "..", cfg.qaStackFile)])];
+      const file = candidates.find((f) => fs.existsSync(f)) ?? candidates[0];
+      try {
+        qaModels = modelsFromStackFile(fs.readFileSync(file, "utf8"));
+      } catch (e) {
+        report(`QA stack config '${cfg.qaStackFile}' must be readable to check model promotions: ${(e as Error).message}`);
+        return;
+      }
+      source = `'${cfg.qaStackFile}'`;
+    }
+    for (const p of params) {
+      const qa = qaModels[p.model]?.versionArn;
+      if (qa === undefined) {
+        report(`Model '${p.model}' in '${p.environment}' must be promoted from QA, but QA's config (${source}) has no version of it.`, p.resource.urn);
+      } else if (p.value !== qa) {
+        report(`Model parameter '${p.parameter}' in '${p.environment}' must hold the version QA's config holds ('${qa}'); got '${p.value ?? "unknown"}'.`, p.resource.urn);
+      }
+    }
+  },
+};
+
+type GrantSource = Pick<OrganizationResource, "type" | "props">;
+
+/** Whether a role (name) owns a document: Role by `name`, RolePolicy by `role`. */
+function grantDocuments(resources: GrantSource[], roleName: (owner: string) => boolean) {
+  return resources.flatMap((r) => identityDocuments(r.type, r.props)).filter((d) => d.owner !== undefined && roleName(d.owner) && d.doc);
+}
+
+/**
+ * What a grant must allow for a model ARN: the kind's action (components/models/grants.ts) on the
+ * project-version ARN (Rekognition) or on the endpoint serving the model (SageMaker).
+ */
+export function requiredGrant(modelArn: string): { action: string; resource: string } | undefined {
+  try {
+    const parsed = parseModelVersionArn(modelArn);
+    return parsed.kind === "rekognition"
+      ? { action: MODEL_ACTIONS.rekognition, resource: parsed.arn }
+      : { action: MODEL_ACTIONS.sagemaker, resource: endpointArnForModelArn(parsed.arn) };
+  } catch {
+    return undefined;
+  }
+}
+
+export const modelParametersGranted: StackValidationPolicy = {
+  name: "model-parameters-granted",
+  description: "Checks whether every model parameter is covered by a cross-account grant of the ML account.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      organization: { type: "array", description: "Org-wide context (set by the offline plan): grants are looked up in every planned stack." },
+    },
+  },
+  validateStack: (args, report) => {
+    const cfg = configOf<{ organization?: OrganizationSnapshot[] }>(args, modelParametersGranted);
+    const params = modelParameters(args.resources);
+    if (params.length === 0) args.notApplicable("no model parameters in this stack");
+    const accessPrefix = modelAccessRoleName("");
+    const orgWide = cfg.organization !== undefined && cfg.organization.length > 0;
+    const sources: GrantSource[] = [...args.resources, ...(cfg.organization ?? []).flatMap((s) => s.resources)];
+    if (!orgWide && grantDocuments(sources, (o) => o.startsWith(accessPrefix)).length === 0) {
+      args.notApplicable("the cross-account grants are declared in the ML stack; the offline plan checks them org-wide");
+    }
+    for (const p of params) {
+      const role = p.environment ? modelAccessRoleName(p.environment) : `${accessPrefix}*`;
+      const needed = p.value === undefined ? undefined : requiredGrant(p.value);
+      if (!needed) {
+        report(`Model parameter '${p.parameter}' must hold a Rekognition project-version or SageMaker model ARN; got '${p.value ?? "nothing"}'.`, p.resource.urn);
+        continue;
+      }
+      const covered = grantDocuments(sources, (o) => wildcardMatch(role, o, false)).some((d) =>
+        d.doc!.Statement.some(
+          (s) => s.Effect === "Allow" && grantsAction(s, needed.action) && asArray(s.Resource).some((r) => wildcardMatch(r, needed.resource, false)),
+        ),
+      );
+      if (!covered) {
+        report(`Model parameter '${p.parameter}' must be covered by a grant in role '${role}' allowing ${needed.action} on '${needed.resource}'.`, p.resource.urn);
+      }
+    }
+  },
+};
+
+export const stackPolicies = [prodModelVersionsFromQa, modelParametersGranted];

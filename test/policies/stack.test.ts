@@ -1,0 +1,206 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import { policyDocument } from "../../components/iam/policy-document";
+import { endpointArnForModelArn } from "../../components/models/arns";
+import { ModelAccessRole } from "../../components/models/model-access-role";
+import { modelAccessRoleName, modelParameterName } from "../../components/naming";
+import type { OrganizationSnapshot } from "../../policies/organization-context";
+import { modelParametersGranted, modelsFromStackFile, prodModelVersionsFromQa } from "../../policies/stack";
+import { recordProgram } from "../helpers/pulumi";
+import { awsProvider, runStackPolicy, STANDARD_TAGS, urnOf, type StackResourceSpec } from "./util";
+
+const DEFECT_V1 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
+const DEFECT_V2 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
+const BIKESHARE = "arn:aws:sagemaker:us-east-1:444444444444:model/bikeshare-classifier-20261101";
+
+const QA_FILE = `# qa
+config:
+  ml-landing-zone:role: workload
+  ml-landing-zone:models:
+    defect-detector:
+      kind: rekognition
+      versionArn: ${DEFECT_V1}
+    bikeshare-classifier:
+      kind: sagemaker
+      versionArn: ${BIKESHARE}
+`;
+
+/** Model parameters of a consumer stack (values as ModelConsumer writes them: `insecureValue`). */
+function consumer(env: string, values: Record<string, string>): StackResourceSpec[] {
+  const provider = awsProvider({ ...STANDARD_TAGS, environment: env });
+  return Object.entries(values).map(([model, arn]) => ({
+    cls: aws.ssm.Parameter,
+    name: `models-${model}-parameter`,
+    props: { name: modelParameterName(model), type: "String", insecureValue: arn },
+    provider,
+  }));
+}
+
+function qaSnapshot(models: Record<string, string>): OrganizationSnapshot {
+  return {
+    stack: "qa",
+    role: "workload",
+    account: "555555555555",
+    config: { models: Object.fromEntries(Object.entries(models).map(([m, versionArn]) => [m, { kind: "rekognition", versionArn }])) },
+    resources: [],
+  };
+}
+
+/** The ML stack's model access role for `env`, with its permissions as a RolePolicy. */
+function mlSnapshot(env: string, rekognition: string[], sagemakerEndpoints: string[]): OrganizationSnapshot {
+  const role = modelAccessRoleName(env);
+  const statements = [
+    { Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow" as const, Action: "rekognition:DetectCustomLabels", Resource: rekognition },
+    { Sid: "InvokeEndpointsOfGrantedVersions", Effect: "Allow" as const, Action: "sagemaker:InvokeEndpoint", Resource: sagemakerEndpoints },
+  ].filter((s) => s.Resource.length > 0);
+  return {
+    stack: "ml",
+    role: "ml",
+    account: "444444444444",
+    config: {},
+    resources: [
+      { type: "aws:iam/role:Role", name: `access-${env}-role`, urn: `urn:ml:${env}:role`, props: { name: role, assumeRolePolicy: "{}" } },
+      {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: `access-${env}-permissions`,
+        urn: `urn:ml:${env}:policy`,
+        props: { role, policy: JSON.stringify(policyDocument(statements)) },
+      },
+    ],
+  };
+}
+
+describe("policies/stack", () => {
+  describe("prod-model-versions-from-qa", () => {
+    let dir: string;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-policies-"));
+      fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), QA_FILE);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("reads the models map of a stack file", () => {
+      assert.deepEqual(modelsFromStackFile(QA_FILE), {
+        "defect-detector": { kind: "rekognition", versionArn: DEFECT_V1 },
+        "bikeshare-classifier": { kind: "sagemaker", versionArn: BIKESHARE },
+      });
+    });
+    it("passes prod versions that QA's stack file holds", async () => {
+      const specs = consumer("prod", { "defect-detector": DEFECT_V1, "bikeshare-classifier": BIKESHARE });
+      assert.deepEqual(await runStackPolicy(prodModelVersionsFromQa, specs, { qaStackFile: path.join(dir, "Pulumi.qa.yaml") }), { violations: [] });
+    });
+    it("reports a prod version QA does not hold, and a model QA does not have", async () => {
+      const specs = consumer("prod", { "defect-detector": DEFECT_V2, "new-model": BIKESHARE });
+      const { violations } = await runStackPolicy(prodModelVersionsFromQa, specs, { qaStackFile: path.join(dir, "Pulumi.qa.yaml") });
+      assert.deepEqual(violations, [
+        {
+          message: `Model parameter '/mlz/models/defect-detector/arn' in 'prod' must hold the version QA's config holds ('${DEFECT_V1}'); got '${DEFECT_V2}'.`,
+          urn: urnOf(aws.ssm.Parameter, "models-defect-detector-parameter"),
+        },
+        {
+          message: `Model 'new-model' in 'prod' must be promoted from QA, but QA's config ('${path.join(dir, "Pulumi.qa.yaml")}') has no version of it.`,
+          urn: urnOf(aws.ssm.Parameter, "models-new-model-parameter"),
+        },
+      ]);
+    });
+    it("prefers the QA stack of the org-wide context over the file", async () => {
+      const specs = consumer("prod", { "defect-detector": DEFECT_V2 });
+      const options = { qaStackFile: path.join(dir, "Pulumi.qa.yaml"), organization: [qaSnapshot({ "defect-detector": DEFECT_V2 })] };
+      assert.deepEqual((await runStackPolicy(prodModelVersionsFromQa, specs, options)).violations, []);
+    });
+    it("reports an unreadable QA stack file", async () => {
+      const specs = consumer("prod", { "defect-detector": DEFECT_V1 });
+      const { violations } = await runStackPolicy(prodModelVersionsFromQa, specs, { qaStackFile: path.join(dir, "missing.yaml") });
+      assert.equal(violations.length, 1);
+      assert.match(violations[0].message, /^QA stack config '.*missing\.yaml' must be readable to check model promotions: ENOENT/);
+    });
+    it("defaults to the project's stacks/Pulumi.qa.yaml, found from policies/ as well", async () => {
+      const qa = modelsFromStackFile(fs.readFileSync(path.join(__dirname, "..", "..", "stacks", "Pulumi.qa.yaml"), "utf8"));
+      const specs = consumer("prod", Object.fromEntries(Object.entries(qa).map(([m, v]) => [m, v.versionArn!])));
+      const cwd = process.cwd();
+      try {
+        process.chdir(path.join(__dirname, "..", "..", "policies"));
+        assert.deepEqual(await runStackPolicy(prodModelVersionsFromQa, specs), { violations: [] });
+      } finally {
+        process.chdir(cwd);
+      }
+      const stale = consumer("prod", { "defect-detector": DEFECT_V2 });
+      assert.deepEqual((await runStackPolicy(prodModelVersionsFromQa, stale)).violations.map((v) => v.message), [
+        `Model parameter '/mlz/models/defect-detector/arn' in 'prod' must hold the version QA's config holds ('${qa["defect-detector"].versionArn}'); got '${DEFECT_V2}'.`,
+      ]);
+    });
+    it("is not applicable to QA's own parameters", async () => {
+      const outcome = await runStackPolicy(prodModelVersionsFromQa, consumer("qa", { "defect-detector": DEFECT_V2 }));
+      assert.deepEqual(outcome, { violations: [], notApplicable: "no model parameters tagged environment prod" });
+    });
+  });
+
+  describe("model-parameters-granted", () => {
+    const endpoint = endpointArnForModelArn(BIKESHARE);
+    it("passes parameters covered by the ML stack's grants (org-wide)", async () => {
+      const specs = consumer("prod", { "defect-detector": DEFECT_V1, "bikeshare-classifier": BIKESHARE });
+      const options = { organization: [mlSnapshot("prod", [DEFECT_V1], [endpoint])] };
+      assert.deepEqual(await runStackPolicy(modelParametersGranted, specs, options), { violations: [] });
+    });
+    it("reports a version granted only to another environment", async () => {
+      const specs = consumer("prod", { "defect-detector": DEFECT_V2 });
+      const options = { organization: [mlSnapshot("prod", [DEFECT_V1], []), mlSnapshot("qa", [DEFECT_V2], [])] };
+      assert.deepEqual((await runStackPolicy(modelParametersGranted, specs, options)).violations, [
+        {
+          message: `Model parameter '/mlz/models/defect-detector/arn' must be covered by a grant in role 'mlz-model-access-prod' allowing rekognition:DetectCustomLabels on '${DEFECT_V2}'.`,
+          urn: urnOf(aws.ssm.Parameter, "models-defect-detector-parameter"),
+        },
+      ]);
+    });
+    it("requires the SageMaker grant on the endpoint serving the model", async () => {
+      const specs = consumer("prod", { "bikeshare-classifier": BIKESHARE });
+      const options = { organization: [mlSnapshot("prod", [], [BIKESHARE])] };
+      assert.deepEqual((await runStackPolicy(modelParametersGranted, specs, options)).violations.map((v) => v.message), [
+        `Model parameter '/mlz/models/bikeshare-classifier/arn' must be covered by a grant in role 'mlz-model-access-prod' allowing sagemaker:InvokeEndpoint on '${endpoint}'.`,
+      ]);
+    });
+    it("in a single-stack preview, checks grants declared in the same stack", async () => {
+      const ml = mlSnapshot("prod", [DEFECT_V1], []);
+      const local: StackResourceSpec[] = ml.resources.map((r) => ({ cls: r.type, name: r.name, props: r.props }));
+      const specs = [...consumer("prod", { "defect-detector": DEFECT_V2 }), ...local];
+      assert.equal((await runStackPolicy(modelParametersGranted, specs)).violations.length, 1);
+    });
+    it("in a single-stack preview without grants in the stack, says it cannot check", async () => {
+      const outcome = await runStackPolicy(modelParametersGranted, consumer("prod", { "defect-detector": DEFECT_V1 }));
+      assert.deepEqual(outcome, { violations: [], notApplicable: "the cross-account grants are declared in the ML stack; the offline plan checks them org-wide" });
+    });
+  });
+});
+
+describe("policies/stack with the real ModelAccessRole component", () => {
+  it("model-parameters-granted recognises the grants ModelAccessRole declares", async () => {
+    const endpoint = endpointArnForModelArn(BIKESHARE);
+    const { resources } = await recordProgram(
+      () =>
+        new ModelAccessRole("access-prod", {
+          environment: "prod",
+          consumerAccountId: "666666666666",
+          organizationId: "o-abc1234567",
+          grants: [
+            { model: "defect-detector", kind: "rekognition", versionArn: DEFECT_V1, action: "rekognition:DetectCustomLabels", resource: DEFECT_V1, sources: ["config"] },
+            { model: "bikeshare-classifier", kind: "sagemaker", versionArn: BIKESHARE, action: "sagemaker:InvokeEndpoint", resource: endpoint, sources: ["config"] },
+          ],
+        }),
+      { stack: "ml" },
+    );
+    const ml: OrganizationSnapshot = {
+      stack: "ml",
+      role: "ml",
+      account: "444444444444",
+      config: {},
+      resources: resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: { ...r.inputs, ...r.outputs } })),
+    };
+    const granted = consumer("prod", { "defect-detector": DEFECT_V1, "bikeshare-classifier": BIKESHARE });
+    assert.deepEqual(await runStackPolicy(modelParametersGranted, granted, { organization: [ml] }), { violations: [] });
+    const other = consumer("prod", { "defect-detector": DEFECT_V2 });
+    assert.equal((await runStackPolicy(modelParametersGranted, other, { organization: [ml] })).violations.length, 1);
+  });
+});
