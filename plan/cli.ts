@@ -9,6 +9,9 @@ import { runPlan, EXIT } from "./run";
 import { renderJson, renderMarkdown, renderText, stackFile } from "./render";
 import { stableStringify } from "./planner";
 
+/** The policy configuration the workflows pass to `pulumi preview/up --policy-pack-config`. */
+export const DEFAULT_POLICY_CONFIG = path.resolve(__dirname, "..", "policies", "policy-config.json");
+
 export const HELP = `Usage: npm run plan -- [options]
 
 Evaluates every stack offline: runs the real stack programs under the Pulumi SDK's runtime mocks
@@ -27,6 +30,8 @@ Options:
                          resources with the changed input paths).
   --stacks-dir <dir>     Folder with the Pulumi.<stack>.yaml files. Default: stacks/.
   --policy-config <file> Policy configuration JSON (like pulumi preview --policy-pack-config).
+                         Default: policies/policy-config.json, the file the workflows pass to
+                         pulumi preview/up, so the plan and the real preview judge alike.
   -h, --help             Show this help.
 
 Exit status: 0 clean; 1 mandatory policy violations or failed cross-stack checks;
@@ -64,11 +69,12 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.error;
   }
   let policyConfig: Record<string, unknown> | undefined;
-  if (v["policy-config"]) {
+  const policyConfigFile = v["policy-config"] ?? (fs.existsSync(DEFAULT_POLICY_CONFIG) ? DEFAULT_POLICY_CONFIG : undefined);
+  if (policyConfigFile) {
     try {
-      policyConfig = JSON.parse(fs.readFileSync(v["policy-config"], "utf8"));
+      policyConfig = JSON.parse(fs.readFileSync(policyConfigFile, "utf8"));
     } catch (e) {
-      process.stderr.write(`plan: --policy-config ${v["policy-config"]}: ${(e as Error).message}\n`);
+      process.stderr.write(`plan: --policy-config ${policyConfigFile}: ${(e as Error).message}\n`);
       return EXIT.error;
     }
   }

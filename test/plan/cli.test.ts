@@ -61,6 +61,28 @@ describe("plan CLI", function () {
     assert.match(report.errors[0].message, /\[models\.defect-detector\.versionArn\] must be in the ML account 444444444444; got account 999999999999/);
   });
 
+  it("exits 1 on a mandatory policy violation in a broken copy of a stack, naming the rule, resource and stack", () => {
+    // The broken copy: the Rekognition lockout no longer covers prod's OU.
+    const dir = copyStacks((f, t) => (f === "Pulumi.management.yaml" ? t.replace("    consumerAccounts:\n      - qa\n      - prod\n", "    consumerAccounts:\n      - qa\n") : t));
+    assert.match(fs.readFileSync(path.join(dir, "Pulumi.management.yaml"), "utf8"), /consumerAccounts:\n      - qa\n(?!      - prod)/);
+    const r = plan(["--stacks-dir", dir, "--format", "json"]);
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout);
+    const violations = report.stacks.flatMap((s: { policies: { policy: string; enforcementLevel: string; stack: string }[] }) => s.policies);
+    const guardrail = violations.filter((v: { policy: string }) => v.policy === "rekognition-guardrail-attached");
+    assert.equal(guardrail.length, 1, JSON.stringify(violations));
+    assert.equal(guardrail[0].enforcementLevel, "mandatory");
+    assert.equal(guardrail[0].stack, "management");
+    assert.equal(guardrail[0].resourceType, "aws:organizations/organizationalUnit:OrganizationalUnit");
+    assert.equal(guardrail[0].resourceName, "org-ou-prod");
+    assert.equal(guardrail[0].message, "The consumer-account Rekognition guardrail SCP must be attached to OU 'Prod'.");
+    const text = plan(["--stacks-dir", dir]);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /\[mandatory\] rekognition-guardrail-attached/);
+    const md = plan(["--stacks-dir", dir, "--format", "markdown"]);
+    assert.match(md.stdout, /### Policy violations\n\n#### management\n\n- \*\*rekognition-guardrail-attached\*\* \(mandatory\)/);
+  });
+
   it("writes --out files and reports the changed input with --diff", () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-base-"));
     const first = plan(["--out", base, "--format", "json"]);
