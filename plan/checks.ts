@@ -2,6 +2,7 @@
  * Cross-stack checks: facts no single stack can verify, checked across the planned organization.
  * Each returns pass or fail with a message naming the stacks and values involved.
  */
+import { decodeJson } from "./json";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
 import { modelAccessRoleName } from "../components/naming";
 import type { CheckResult } from "./render";
@@ -14,12 +15,7 @@ export function providerRoleArn(plan: StackPlan): string | undefined {
   return roles?.[0]?.roleArn;
 }
 
-function decode(v: unknown): unknown {
-  if (typeof v === "string" && /^\s*[[{]/.test(v)) {
-    try { return JSON.parse(v); } catch { return v; }
-  }
-  return v;
-}
+const decode = decodeJson;
 
 function rolesOf(plan: StackPlan): PlannedResource[] {
   return plan.resources.filter((r) => r.type === "aws:iam/role:Role");

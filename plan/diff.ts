@@ -2,6 +2,7 @@
  * Differences between plans: what a pull request changes. Resources are matched by URN; a changed
  * resource lists the input paths whose values differ.
  */
+import { decodeJson } from "./json";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stableStringify } from "./planner";
@@ -51,14 +52,8 @@ export function readPlans(dir: string): Map<string, StackPlan> {
 
 /** Paths at which two JSON values differ (objects by key, arrays by index, JSON strings parsed). */
 export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
-  const parsed = (v: unknown) => {
-    if (typeof v === "string" && /^\s*[[{]/.test(v)) {
-      try { return JSON.parse(v); } catch { return v; }
-    }
-    return v;
-  };
-  const x = parsed(a);
-  const y = parsed(b);
+  const x = decodeJson(a);
+  const y = decodeJson(b);
   if (stableStringify(x) === stableStringify(y)) return [];
   const isObj = (v: unknown) => v !== null && typeof v === "object";
   if (Array.isArray(x) && Array.isArray(y)) {

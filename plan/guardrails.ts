@@ -4,6 +4,7 @@
  * OIDC conditions, exact principals). Derived from what the program sends to AWS, never from
  * component outputs, so the listing cannot disagree with the resources.
  */
+import { decodeJson } from "./json";
 import type { PlannedResource, StackPlan } from "./types";
 
 export interface ScpListing {
@@ -28,14 +29,7 @@ export interface GuardrailListing {
   trust: TrustListing[];
 }
 
-function json(value: unknown): any {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
-}
+const json = decodeJson;
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 

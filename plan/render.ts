@@ -2,6 +2,7 @@
  * Renders plans like `pulumi preview`: per stack the resource tree, the resource count, policy
  * results and cross-stack checks, then an organization summary. Formats: text, markdown, json.
  */
+import { decodeJson } from "./json";
 import { stableStringify } from "./planner";
 import { isEmptyDiff, type StackDiff } from "./diff";
 import { guardrailLines, listGuardrails } from "./guardrails";
@@ -9,8 +10,7 @@ import type { PlannedResource, PolicyResult, StackPlan } from "./types";
 
 /** The SCP size quota a stack configured (guardrails.scpSizeQuota), else AWS's default. */
 function scpQuota(plan: StackPlan): number {
-  const g = plan.config.guardrails;
-  const parsed = typeof g === "string" ? JSON.parse(g) : g;
+  const parsed = decodeJson(plan.config.guardrails);
   return Number((parsed as { scpSizeQuota?: number } | undefined)?.scpSizeQuota ?? 5120);
 }
 

@@ -5,6 +5,7 @@
  * of the resource's URN, and a dynamic resource whose result only AWS can know (a training job's
  * metrics) is answered with a visible `[known after apply]` marker.
  */
+import { decodeJson } from "./json";
 import * as crypto from "node:crypto";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { partitionOf, isAwsRegion } from "../stacks/regions";
@@ -343,12 +344,7 @@ export const INVOKE_SIMULATIONS: Record<string, (placement: Placement, inputs: R
 
 /** Placement of a provider: its account (from the role it assumes, or its allowed account) and region. */
 export function providerPlacement(inputs: Record<string, unknown>, fallbackAccount: string): Placement {
-  const decode = (v: unknown) => {
-    if (typeof v === "string" && /^\s*[[{]/.test(v)) {
-      try { return JSON.parse(v); } catch { return v; }
-    }
-    return v;
-  };
+  const decode = decodeJson;
   const region = String(inputs.region ?? "");
   if (!isAwsRegion(region)) {
     throw new Error(`simulated AWS: provider has no valid region (got '${region}'); every provider must set one`);
