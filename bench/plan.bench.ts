@@ -10,7 +10,7 @@ const ROOT = path.resolve(__dirname, "..");
 const RUNS = 5;
 
 function timeChild(code: string): number {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", code], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", code], { cwd: ROOT, encoding: "utf8" });
   const line = r.stdout.split("\n").find((l) => l.startsWith("@@MS "));
   if (r.status !== 0 || !line) throw new Error(`child failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   return Number(line.slice(4));

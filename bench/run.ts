@@ -16,8 +16,8 @@ interface BenchResult {
 }
 
 function runInChild(file: string): BenchResult {
-  const script = `import(${JSON.stringify(path.join(ROOT, "bench", file))}).then(async (m) => { const r = await (m.run ?? m.default.run)(); process.stdout.write("\\n@@RESULT " + JSON.stringify(r) + "\\n"); }).catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--expose-gc", "-e", script], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const script = `Promise.resolve().then(async () => { const m = require(${JSON.stringify(path.join(ROOT, "bench", file))}); const r = await m.run(); process.stdout.write("\\n@@RESULT " + JSON.stringify(r) + "\\n"); }).catch((e) => { console.error(e); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "--expose-gc", "-e", script], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const line = r.stdout.split("\n").find((l) => l.startsWith("@@RESULT "));
   if (r.status !== 0 || !line) {
     throw new Error(`benchmark ${file} failed (exit ${r.status}):\n${r.stderr.slice(-4000)}`);

@@ -21,6 +21,14 @@ export function githubPreviewRoleName(stack: string): string {
   return `mlz-github-preview-${stack}`;
 }
 
+/**
+ * Role in the CI/CD account that the promotion workflow (`.github/workflows/promote.yml`) assumes
+ * to run the online promotion checks; it may only assume the ML account's promotion reader.
+ */
+export function githubPromoteRoleName(): string {
+  return "mlz-github-promote";
+}
+
 /** Role in the ML account that consumer environment `env` assumes to call its models. */
 export function modelAccessRoleName(env: string): string {
   return `mlz-model-access-${env}`;
@@ -34,6 +42,14 @@ export function appRoleName(model: string): string {
 /** SSM parameter holding the model-version ARN that an environment uses for `model`. */
 export function modelParameterName(model: string): string {
   return `/mlz/models/${model}/arn`;
+}
+
+/**
+ * SSM parameter holding the name of the SageMaker endpoint that serves the version an environment
+ * uses for `model` (beside `modelParameterName`; SageMaker models only).
+ */
+export function modelEndpointParameterName(model: string): string {
+  return `/mlz/models/${model}/endpoint`;
 }
 
 /** `arn:aws:iam::<account>:role/<name>` */

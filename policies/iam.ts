@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
 import type { PolicyStatement } from "../components/iam/policy-document";
-import { DEFAULT_DEPLOY_ROLE_NAME, githubPreviewRoleName } from "../components/naming";
+import { DEFAULT_DEPLOY_ROLE_NAME, githubPreviewRoleName, githubPromoteRoleName } from "../components/naming";
 import { accountOf, asArray, conditionHasKey, conditionValues, identityDocuments, isReadAction, isRecord, parseDocument, statementLabel, wildcardMatch, configOf } from "./lib";
 import type { OrganizationSnapshot } from "./organization-context";
 
@@ -224,11 +224,19 @@ export const iamGithubOidcTrustPinned: ResourceValidationPolicy = {
         description:
           "Role names (wildcards allowed) that may also trust `repo:<owner>/<repo>:pull_request` subjects: the read-only preview roles. Deploy roles never may.",
       },
+      branchRoleNames: {
+        type: "array",
+        items: { type: "string" },
+        default: [githubPromoteRoleName()],
+        description:
+          "Role names (wildcards allowed) that may also trust `repo:<owner>/<repo>:ref:refs/heads/<branch>` subjects (an exact branch): the promotion role. Deploy roles never may.",
+      },
     },
   },
   validateResource: validateResourceOfType(aws.iam.Role, (role, args, report) => {
-    const { repository, pullRequestRoleNames } = configOf<{ repository?: string; pullRequestRoleNames: string[] }>(args, iamGithubOidcTrustPinned);
+    const { repository, pullRequestRoleNames, branchRoleNames } = configOf<{ repository?: string; pullRequestRoleNames: string[]; branchRoleNames: string[] }>(args, iamGithubOidcTrustPinned);
     const allowPullRequest = typeof role.name === "string" && pullRequestRoleNames.some((n) => wildcardMatch(n, role.name!, false));
+    const allowBranch = typeof role.name === "string" && branchRoleNames.some((n) => wildcardMatch(n, role.name!, false));
     const doc = parseDocument(role.assumeRolePolicy);
     if (!doc) return; // reported by iam-cross-account-trust-in-organization
     doc.Statement.forEach((s, i) => {
@@ -248,10 +256,13 @@ export const iamGithubOidcTrustPinned: ResourceValidationPolicy = {
         report(`${where} must pin ${GITHUB_OIDC_HOST}:sub to 'repo:<owner>/<repo>:environment:<environment>'.`);
       }
       for (const sub of subs) {
-        const m = /^repo:([^/:*?]+\/[^/:*?]+):(environment:[^:*?]+|pull_request)$/.exec(sub);
-        const ok = m !== null && (m[2] !== "pull_request" || allowPullRequest) && (!repository || m[1] === repository);
+        const m = /^repo:([^/:*?]+\/[^/:*?]+):(environment:[^:*?]+|pull_request|ref:refs\/heads\/[^:*?\[\]\s]+)$/.exec(sub);
+        const kindAllowed = m !== null && (m[2] === "pull_request" ? allowPullRequest : m[2].startsWith("ref:") ? allowBranch : true);
+        const ok = m !== null && kindAllowed && (!repository || m[1] === repository);
         if (!ok) {
-          report(`${where} must pin ${GITHUB_OIDC_HOST}:sub to 'repo:${repository ?? "<owner>/<repo>"}:environment:<environment>' without wildcards; got '${sub}'.`);
+          const repo = repository ?? "<owner>/<repo>";
+          const expected = allowBranch ? `'repo:${repo}:environment:<environment>' or 'repo:${repo}:ref:refs/heads/<branch>'` : `'repo:${repo}:environment:<environment>'`;
+          report(`${where} must pin ${GITHUB_OIDC_HOST}:sub to ${expected} without wildcards; got '${sub}'.`);
         }
       }
     });

@@ -4,7 +4,9 @@
  *   its SSM parameters `/mlz/models/<model>/arn` are the versions QA's stack config holds.
  * - `model-parameters-granted`: every model parameter is covered by a cross-account grant (the
  *   `mlz-model-access-<env>` role in the ML account allows the model kind's action on the version ARN,
- *   or on the endpoint serving it for SageMaker).
+ *   or on the endpoint serving it for SageMaker). A parameter in the account of its model (the ML
+ *   account's own, e.g. the bike-share inference's) needs no cross-account grant and is skipped; the
+ *   parameter's account comes from its provider (`allowedAccountIds`, else the role it assumes).
  *
  * Both read org-wide context when the offline plan provides it (option `organization`, see
  * organization-context.ts). In a single-stack `pulumi preview`, the first reads QA's config from
@@ -14,12 +16,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyProviderResource, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import * as YAML from "yaml";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
 import { MODEL_ACTIONS } from "../components/models/grants";
 import { modelAccessRoleName, modelParameterName } from "../components/naming";
-import { asArray, environmentOf, grantsAction, identityDocuments, isRecord, wildcardMatch, configOf } from "./lib";
+import { accountOf, asArray, environmentOf, grantsAction, identityDocuments, isRecord, wildcardMatch, configOf } from "./lib";
 import type { OrganizationResource, OrganizationSnapshot } from "./organization-context";
 
 const PARAMETER_TYPE = "aws:ssm/parameter:Parameter";
@@ -31,6 +33,29 @@ function modelOfParameter(name: unknown): string | undefined {
   if (!name.startsWith(prefix) || !name.endsWith(suffix)) return undefined;
   const model = name.slice(prefix.length, name.length - suffix.length);
   return model && !model.includes("/") ? model : undefined;
+}
+
+/** A provider input that Pulumi may hand over as a JSON string (lists and objects of provider config). */
+function decodeProviderInput(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+/**
+ * The account a provider deploys into: its single `allowedAccountIds` entry, else the account of the
+ * (first) role it assumes. `undefined` when neither says (e.g. still unknown in a preview).
+ */
+export function providerAccount(provider?: PolicyProviderResource): string | undefined {
+  if (!provider || !provider.type.startsWith("pulumi:providers:aws")) return undefined;
+  const allowed = asArray<unknown>(decodeProviderInput(provider.props.allowedAccountIds) as any).map(String);
+  if (allowed.length === 1 && /^\d{12}$/.test(allowed[0])) return allowed[0];
+  const roles = asArray<any>(decodeProviderInput(provider.props.assumeRoles) ?? decodeProviderInput(provider.props.assumeRole));
+  const roleArn = roles.length > 0 && isRecord(roles[0]) && typeof roles[0].roleArn === "string" ? roles[0].roleArn : undefined;
+  return roleArn ? accountOf(roleArn) : undefined;
 }
 
 interface ModelParameter {
@@ -145,8 +170,14 @@ export const modelParametersGranted: StackValidationPolicy = {
   },
   validateStack: (args, report) => {
     const cfg = configOf<{ organization?: OrganizationSnapshot[] }>(args, modelParametersGranted);
-    const params = modelParameters(args.resources);
-    if (params.length === 0) args.notApplicable("no model parameters in this stack");
+    const all = modelParameters(args.resources);
+    if (all.length === 0) args.notApplicable("no model parameters in this stack");
+    // A parameter in its model's own account (the ML account) reads the model without any grant.
+    const params = all.filter((p) => {
+      const account = providerAccount(p.resource.provider);
+      return account === undefined || p.value === undefined || accountOf(p.value) !== account;
+    });
+    if (params.length === 0) args.notApplicable("the model parameters in this stack live in the account of their models: no cross-account grant needed");
     const accessPrefix = modelAccessRoleName("");
     const orgWide = cfg.organization !== undefined && cfg.organization.length > 0;
     const sources: GrantSource[] = [...args.resources, ...(cfg.organization ?? []).flatMap((s) => s.resources)];

@@ -40,8 +40,21 @@ export const hostedModel = z.strictObject({
   minInferenceUnits: z.number().int().min(1).max(100).default(1),
   /** Rekognition: upper bound for auto-scaling of inference units. Defaults to none. */
   maxInferenceUnits: z.number().int().min(1).max(100).optional(),
+  /**
+   * SageMaker: instance type of the endpoint serving each version an environment references.
+   * Defaults to `ml.m5.xlarge`.
+   */
+  instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { error: (i) => `expected a SageMaker instance type such as 'ml.m5.xlarge'; got '${String(i.input)}'` }).optional(),
+  /** SageMaker: instances of the endpoint serving each version an environment references (1–10). Defaults to 1. */
+  instanceCount: z.number().int().min(1).max(10).optional(),
   /** Human description. */
   description: z.string().optional(),
+}).superRefine((m, ctx) => {
+  if (m.kind !== "sagemaker") {
+    for (const key of ["instanceType", "instanceCount"] as const) {
+      if (m[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only sagemaker models have endpoints; remove ${key} or set kind: sagemaker` });
+    }
+  }
 });
 
 /** A model as a consumer environment uses it (`models` in qa and prod): the version in use. */

@@ -7,21 +7,27 @@ import { defaultTags, type StackContext } from "./context";
 import { partitionOf } from "./regions";
 import { Organization } from "../components/organization/organization";
 import { DeployRole } from "../components/identity/deploy-role";
+import { PromotionReader, PROMOTION_READER_ROLE_NAME } from "../components/identity/promotion-reader";
+import { promotionReaderAccounts } from "./promotion-readers";
 import {
   DEFAULT_PREVIEW_ROLE_NAME,
   ORGANIZATION_ACCESS_ROLE_NAME,
   githubDeployRoleName,
   githubPreviewRoleName,
+  githubPromoteRoleName,
 } from "../components/naming";
 
 /**
  * The management account: the organization, its OUs and accounts, and in each member account the
- * deploy and preview roles that the account's own stack assumes from CI/CD.
+ * deploy and preview roles that the account's own stack assumes from CI/CD; in each account holding
+ * models (the ML stacks'), the read-only `mlz-promotion-reader` that the CI/CD promotion role chains
+ * into for the online promotion checks.
  */
 export function managementProgram(stack: string, config: ManagementConfig): Record<string, unknown> {
   const partition = partitionOf(config.region);
   const tags = defaultTags(stack, config.environment, config.owner);
   const stackAccounts = memberStackAccounts(Object.keys(config.accounts));
+  const readerAccounts = promotionReaderAccounts();
 
   const provider = new aws.Provider("management", {
     region: config.region as aws.Region,
@@ -50,6 +56,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
   const cicdAccountId = org.accountIds["cicd"];
   const deployRoleArns: Record<string, pulumi.Output<string>> = {};
   const previewRoleArns: Record<string, pulumi.Output<string>> = {};
+  const promotionReaderRoleArns: Record<string, pulumi.Output<string>> = {};
   for (const account of Object.keys(config.accounts).sort()) {
     const stacksHere = stackAccounts.filter((s) => s.account === account);
     if (stacksHere.length === 0) continue;
@@ -81,6 +88,19 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
       trustedRoleArns: stacksHere.map((s) => pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubPreviewRoleName(s.stack)}`),
     }, { provider: accountProvider });
     for (const s of stacksHere) previewRoleArns[s.stack] = preview.arn;
+    // Bootstrap (not the ML stack): the reader exists before the ML stack's first deployment, and
+    // every role trusting a CI/CD role is declared in one place, next to mlz-deploy and mlz-preview.
+    const reader = readerAccounts.find((r) => r.account === account);
+    if (reader) {
+      const promotionReader = new PromotionReader(`${account}-${PROMOTION_READER_ROLE_NAME}`, {
+        trustedRoleArn: pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubPromoteRoleName()}`,
+        organizationId: org.organizationId,
+        accountId: org.accountIds[account],
+        regions: reader.regions,
+        partition,
+      }, { provider: accountProvider });
+      promotionReaderRoleArns[account] = promotionReader.arn;
+    }
   }
 
   const accountOus = Object.fromEntries(Object.entries(config.accounts).map(([k, a]) => [k, a.ou]));
@@ -102,5 +122,6 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     accountOus,
     deployRoleArns,
     previewRoleArns,
+    promotionReaderRoleArns,
   };
 }

@@ -2,15 +2,20 @@ import type { MlConfig } from "./config";
 import { memberContext } from "./member";
 import { declareRekognitionModels } from "./parts/rekognition-models";
 import { declareBikeshare } from "./parts/bikeshare";
+import { readModelReferences } from "./parts/model-references";
+import { declareSageMakerHosting } from "./parts/sagemaker-hosting";
 
 /**
- * The ML account: Rekognition projects, the model versions consumers use kept running, and per
- * consumer environment a cross-account role granting exactly those versions. Async: which versions
- * stay running depends on the consumers' live outputs, known before any resource is declared.
+ * The ML account: Rekognition projects, the model versions consumers use kept running (Rekognition)
+ * or hosted on an endpoint each (SageMaker), and per consumer environment a cross-account role
+ * granting exactly those versions. Async: which versions are kept depends on the consumers' live
+ * outputs, known before any resource is declared; the consumers are read once for every kind.
  */
 export async function mlProgram(stack: string, config: MlConfig): Promise<Record<string, unknown>> {
   const ctx = memberContext(stack, config);
-  const rekognition = await declareRekognitionModels(ctx, config);
-  const bikeshare = declareBikeshare(ctx, config, config.models, config.deployRoleName);
-  return { accountId: ctx.accountId, ...rekognition, ...(bikeshare ?? {}) };
+  const references = await readModelReferences(config);
+  const rekognition = await declareRekognitionModels(ctx, config, undefined, references);
+  const hosting = declareSageMakerHosting(ctx, config, references);
+  const bikeshare = await declareBikeshare(ctx, config, config.models, config.deployRoleName, hosting.context);
+  return { accountId: ctx.accountId, ...rekognition, ...hosting.outputs, ...(bikeshare ?? {}) };
 }

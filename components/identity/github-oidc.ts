@@ -6,12 +6,19 @@ import {
   DEFAULT_PREVIEW_ROLE_NAME,
   githubDeployRoleName,
   githubPreviewRoleName,
+  githubPromoteRoleName,
 } from "../naming";
+import { PROMOTION_READER_ROLE_NAME } from "./promotion-reader";
 
 /** Issuer of GitHub Actions OIDC tokens. */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 /** Audience the AWS credentials action requests. */
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+/**
+ * GitHub environment the promotion workflow's job runs in (`.github/workflows/promote.yml`): the
+ * promotion role trusts only `repo:<owner>/<repo>:environment:promotion`.
+ */
+export const PROMOTION_ENVIRONMENT = "promotion";
 
 // GitHub owner (user or organization): letters, digits and single inner hyphens, at most 39.
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -44,6 +51,12 @@ export function validateGithubNames(owner: string, repo: string): void {
   }
 }
 
+function validateEnvironmentName(arg: string, environment: string): void {
+  if (!STACK.test(environment)) {
+    throw new Error(`[${arg}] must be a GitHub environment name (letters, digits, '.', '_' and '-', starting with a letter or digit, at most 45 characters; no wildcards); got '${environment}'`);
+  }
+}
+
 function validateStackName(stack: string): void {
   if (!STACK.test(stack)) {
     throw new Error(`[stacks] keys must be stack names (letters, digits, '.', '_' and '-', starting with a letter or digit, at most 45 characters; no wildcards); got '${stack}'`);
@@ -68,11 +81,25 @@ export interface GithubOidcArgs {
   readonly targetDeployRoleName?: string;
   /** Read-only role in each target account for previews. Defaults to `mlz-preview`. */
   readonly targetPreviewRoleName?: string;
+  /**
+   * The promotion workflow's role (`mlz-github-promote`): assumable only from the repository's GitHub
+   * environment `environment` (the job of promote.yml), allowed only `sts:AssumeRole` on the
+   * promotion reader role of each account in `readerAccountIds` (the ML account). Defaults to none.
+   */
+  readonly promotion?: {
+    /** Accounts holding the models, whose reader role the promotion checks chain into. At least one. */
+    readonly readerAccountIds: pulumi.Input<string>[];
+    /** Reader role name in those accounts. Defaults to `mlz-promotion-reader`. */
+    readonly readerRoleName?: string;
+    /** GitHub environment of the promote job. Defaults to `promotion`; must not be a stack name. */
+    readonly environment?: string;
+  };
   /** Maximum session duration of the GitHub roles, in seconds (900–43200). Defaults to 3600. */
   readonly maxSessionDurationSeconds?: number;
   /**
    * Permissions boundary of the GitHub roles. Defaults to a managed policy created here that allows
-   * only `sts:AssumeRole`/`sts:TagSession` on the target deploy and preview roles.
+   * only `sts:AssumeRole`/`sts:TagSession` on the target deploy and preview roles (and the promotion
+   * reader roles).
    */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
   /** AWS partition. Defaults to `aws`. */
@@ -92,11 +119,15 @@ export class GithubOidc extends pulumi.ComponentResource {
   public readonly boundary: aws.iam.Policy | undefined;
   public readonly deployRoles: Record<string, aws.iam.Role>;
   public readonly previewRoles: Record<string, aws.iam.Role>;
+  /** The promotion role, when `promotion` is set. */
+  public readonly promoteRole: aws.iam.Role | undefined;
   public readonly providerArn: pulumi.Output<string>;
   /** Deploy role ARNs by stack (what the workflows put in `role-to-assume`). */
   public readonly deployRoleArns: pulumi.Output<Record<string, string>>;
   /** Preview role ARNs by stack. */
   public readonly previewRoleArns: pulumi.Output<Record<string, string>>;
+  /** ARN of the promotion role (the workflow's `MLZ_PROMOTION_ROLE_ARN`), when `promotion` is set. */
+  public readonly promoteRoleArn: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:identity:GithubOidc", name, {}, opts);
@@ -116,6 +147,24 @@ export class GithubOidc extends pulumi.ComponentResource {
       throw new Error(`[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got ${duration}`);
     }
     const partition = args.partition ?? "aws";
+    const promotion = args.promotion;
+    const promotionEnvironment = promotion?.environment ?? PROMOTION_ENVIRONMENT;
+    const readerRoleName = promotion?.readerRoleName ?? PROMOTION_READER_ROLE_NAME;
+    if (promotion) {
+      validateEnvironmentName("promotion.environment", promotionEnvironment);
+      if (stackNames.includes(promotionEnvironment)) {
+        throw new Error(`[promotion.environment] must not be the name of a deployed stack (its deploy job would present the same subject); got '${promotionEnvironment}'`);
+      }
+      if (!ROLE_NAME.test(readerRoleName)) {
+        throw new Error(`[promotion.readerRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${readerRoleName}'`);
+      }
+      if (promotion.readerAccountIds.length === 0) throw new Error("[promotion.readerAccountIds] must name at least one account");
+      for (const id of promotion.readerAccountIds) {
+        if (typeof id === "string" && !/^\d{12}$/.test(id)) {
+          throw new Error(`[promotion.readerAccountIds] must hold 12-digit account ids; got '${id}'`);
+        }
+      }
+    }
     for (const [stack, target] of Object.entries(args.stacks)) {
       if (typeof target.accountId === "string" && !/^\d{12}$/.test(target.accountId)) {
         throw new Error(`[stacks] '${stack}' must have a 12-digit accountId; got '${target.accountId}'`);
@@ -146,9 +195,14 @@ export class GithubOidc extends pulumi.ComponentResource {
       this.boundary = undefined;
       boundaryArn = args.permissionsBoundaryArn;
     } else {
-      const targets = Object.values(args.stacks).flatMap((t) => [targetArn(t.accountId, t.deployRoleName ?? targetDeploy), targetArn(t.accountId, targetPreview)]);
+      const targets = [
+        ...Object.values(args.stacks).flatMap((t) => [targetArn(t.accountId, t.deployRoleName ?? targetDeploy), targetArn(t.accountId, targetPreview)]),
+        ...(promotion?.readerAccountIds ?? []).map((id) => targetArn(id, readerRoleName)),
+      ];
       this.boundary = new aws.iam.Policy(`${name}-boundary`, {
-        description: "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles only",
+        description: promotion
+          ? "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles and the promotion reader roles only"
+          : "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles only",
         policy: policyJson(policyDocument([assumeOnly("AssumeTargetRolesOnly", targets)])),
         tags: args.tags,
       }, { parent: this });
@@ -205,9 +259,34 @@ export class GithubOidc extends pulumi.ComponentResource {
       );
     }
 
+    if (promotion) {
+      const key = `${name}-promote`;
+      this.promoteRole = new aws.iam.Role(key, {
+        name: githubPromoteRoleName(),
+        description: `GitHub Actions runs the promotion checks from environment ${promotionEnvironment} of ${args.owner}/${args.repo}`,
+        assumeRolePolicy: trust(environmentSubject(args.owner, args.repo, promotionEnvironment)),
+        maxSessionDuration: duration,
+        permissionsBoundary: boundaryArn,
+        tags: args.tags,
+      }, { parent: this });
+      new aws.iam.RolePolicy(`${key}-assume-reader`, {
+        name: "assume-reader",
+        role: this.promoteRole.name,
+        policy: policyJson(policyDocument<pulumi.Input<string>>([{
+          Sid: "AssumePromotionReaderOnly",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: promotion.readerAccountIds.map((id) => targetArn(id, readerRoleName)),
+        }])),
+      }, { parent: this });
+    } else {
+      this.promoteRole = undefined;
+    }
+
     this.providerArn = providerArn;
     this.deployRoleArns = pulumi.output(Object.fromEntries(Object.entries(this.deployRoles).map(([k, r]) => [k, r.arn])));
     this.previewRoleArns = pulumi.output(Object.fromEntries(Object.entries(this.previewRoles).map(([k, r]) => [k, r.arn])));
+    this.promoteRoleArn = this.promoteRole?.arn;
     this.registerOutputs({
       provider: this.provider,
       boundary: this.boundary,
@@ -216,6 +295,8 @@ export class GithubOidc extends pulumi.ComponentResource {
       providerArn: this.providerArn,
       deployRoleArns: this.deployRoleArns,
       previewRoleArns: this.previewRoleArns,
+      promoteRole: this.promoteRole,
+      promoteRoleArn: this.promoteRoleArn,
     });
   }
 }

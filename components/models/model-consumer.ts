@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
-import { appRoleName, modelAccessRoleName, modelParameterName } from "../naming";
-import { parseModelVersionArn, type ModelKind, type ModelVersionArn } from "./arns";
+import { appRoleName, modelAccessRoleName, modelEndpointParameterName, modelParameterName } from "../naming";
+import { endpointNameForModelArn, parseModelVersionArn, type ModelKind, type ModelVersionArn } from "./arns";
 
 /** One model an environment uses: the version it runs, as its stack config states it. */
 export interface ConsumedModel {
@@ -65,22 +65,26 @@ export function appRoleTrustStatements(extraRoleArns: pulumi.Input<string>[] = [
   return statements;
 }
 
-/** Permissions of an application role: read its model's parameter and assume the ML account's role; nothing more. */
+/**
+ * Permissions of an application role: read its model's parameters (the version ARN, and for a
+ * SageMaker model the endpoint name) and assume the ML account's role; nothing more.
+ */
 export function appRolePermissionStatements(
-  parameterArn: pulumi.Input<string>,
+  parameterArns: pulumi.Input<string> | pulumi.Input<string>[],
   modelAccessRoleArn: pulumi.Input<string>,
 ): PolicyStatement<pulumi.Input<string>>[] {
   return [
-    { Sid: "ReadModelVersionParameter", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameterArn },
+    { Sid: "ReadModelVersionParameter", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameterArns },
     { Sid: "AssumeModelAccessRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: modelAccessRoleArn },
   ];
 }
 
 /**
  * How an environment consumes the models shared from the ML account: per model, an SSM parameter
- * `/mlz/models/<model>/arn` (String) holding the version ARN the environment runs, and an
- * application role `mlz-app-<model>` that may read exactly that parameter and assume exactly the
- * ML account's role for this environment.
+ * `/mlz/models/<model>/arn` (String) holding the version ARN the environment runs, for a SageMaker
+ * model also `/mlz/models/<model>/endpoint` holding the name of the ML account's endpoint serving
+ * that version (`endpointNameForModelArn`), and an application role `mlz-app-<model>` that may
+ * read exactly those parameters and assume exactly the ML account's role for this environment.
  *
  * The application role trusts the Lambda service: applications run as Lambda functions in the
  * private network. Other exact role ARNs can be trusted per model (the smoke test's role, which
@@ -89,6 +93,8 @@ export function appRolePermissionStatements(
 export class ModelConsumer extends pulumi.ComponentResource {
   /** Parameter names by model (known before deployment). */
   public readonly parameterNames: Record<string, string>;
+  /** Endpoint-name parameter names by SageMaker model (known before deployment). */
+  public readonly endpointParameterNames: Record<string, string>;
   public readonly parameterArns: Record<string, pulumi.Output<string>>;
   public readonly appRoleArns: Record<string, pulumi.Output<string>>;
   public readonly appRoleNames: Record<string, string>;
@@ -106,6 +112,7 @@ export class ModelConsumer extends pulumi.ComponentResource {
     const mlAccountId = pulumi.output(args.mlAccountId);
 
     this.parameterNames = {};
+    this.endpointParameterNames = {};
     this.parameterArns = {};
     this.appRoleArns = {};
     this.appRoleNames = {};
@@ -131,6 +138,18 @@ export class ModelConsumer extends pulumi.ComponentResource {
         tags: args.tags,
       }, { parent: this });
 
+      let endpointParameter: aws.ssm.Parameter | undefined;
+      if (version.kind === "sagemaker") {
+        endpointParameter = new aws.ssm.Parameter(`${name}-${model}-endpoint-parameter`, {
+          name: modelEndpointParameterName(model),
+          type: "String",
+          insecureValue: checkedArn.apply(endpointNameForModelArn),
+          description: `SageMaker endpoint (in the ML account) serving the version that the ${args.environment} environment uses for ${model}`,
+          tags: args.tags,
+        }, { parent: this });
+        this.endpointParameterNames[model] = modelEndpointParameterName(model);
+      }
+
       const role = new aws.iam.Role(`${name}-${model}-app-role`, {
         name: appRoleName(model),
         description: `Application role for model ${model} in ${args.environment}`,
@@ -141,7 +160,10 @@ export class ModelConsumer extends pulumi.ComponentResource {
 
       new aws.iam.RolePolicy(`${name}-${model}-app-permissions`, {
         role: role.id,
-        policy: policyJson(policyDocument(appRolePermissionStatements(parameter.arn, this.modelAccessRoleArn))),
+        policy: policyJson(policyDocument(appRolePermissionStatements(
+          endpointParameter ? [parameter.arn, endpointParameter.arn] : parameter.arn,
+          this.modelAccessRoleArn,
+        ))),
       }, { parent: this });
 
       this.parameterNames[model] = modelParameterName(model);
@@ -154,6 +176,7 @@ export class ModelConsumer extends pulumi.ComponentResource {
 
     this.registerOutputs({
       parameterNames: this.parameterNames,
+      endpointParameterNames: this.endpointParameterNames,
       parameterArns: this.parameterArns,
       appRoleArns: this.appRoleArns,
       appRoleNames: this.appRoleNames,

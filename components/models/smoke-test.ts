@@ -12,10 +12,22 @@ export interface ModelSmokeTestArgs {
   readonly appRoleArns: Record<string, pulumi.Input<string>>;
   /** ARN of the ML account's role this environment assumes. Required. */
   readonly modelAccessRoleArn: pulumi.Input<string>;
-  /** Bucket of the test image (Rekognition reads it with the model access role's credentials). Required. */
+  /**
+   * Bucket of the test image, in this account and region. The function reads the image with its own
+   * role (`s3:GetObject` on exactly `<imageBucket>/<imageKey>`) and sends the bytes to
+   * DetectCustomLabels, so the ML account's role needs no access to this account's buckets. Required.
+   */
   readonly imageBucket: string;
-  /** Key of the test image. Required. */
+  /** Key of the test image (PNG or JPEG, at most 4 MiB); no IAM wildcards (`*`, `?`, `${`). Required. */
   readonly imageKey: string;
+  /**
+   * ARN of the customer-managed KMS key that encrypts the image (SSE-KMS image bucket): the role
+   * gets `kms:Decrypt` on it, only through S3 in the key's region. Defaults to none (SSE-S3, or the
+   * `aws/s3` key, which needs no grant in its own account).
+   */
+  readonly imageKmsKeyArn?: string;
+  /** Partition of the ARNs the function's policy names. Defaults to `aws`. */
+  readonly partition?: string;
   /** DetectCustomLabels minimum confidence, 0–100. Defaults to 50. */
   readonly minConfidence?: number;
   /** Parameter prefix; parameters are `<prefix>/<model>/arn`. Defaults to `/mlz/models`. */
@@ -30,12 +42,44 @@ export interface ModelSmokeTestArgs {
   readonly tags?: Record<string, string>;
 }
 
-/** The smoke-test function's own permissions: assume exactly the application roles it tests. */
-export function smokeTestPolicyStatements(appRoleArns: pulumi.Input<string>[]): PolicyStatement<pulumi.Input<string>>[] {
-  return [{ Sid: "ActAsTheApplication", Effect: "Allow", Action: "sts:AssumeRole", Resource: appRoleArns }];
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
+
+/** Where the test image is, as the function's policy needs it. */
+export interface TestImage {
+  bucket: string;
+  key: string;
+  /** Customer-managed key of an SSE-KMS image, if any. */
+  kmsKeyArn?: string;
+  /** Defaults to `aws`. */
+  partition?: string;
 }
 
-const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/**
+ * The function's own permissions: assume exactly the application roles it tests, read exactly the
+ * test image object, and (for an SSE-KMS image) decrypt with its key only through S3 in the key's
+ * region (`kms:ViaService`).
+ */
+export function smokeTestPolicyStatements(appRoleArns: pulumi.Input<string>[], image: TestImage): PolicyStatement<pulumi.Input<string>>[] {
+  const partition = image.partition ?? "aws";
+  const statements: PolicyStatement<pulumi.Input<string>>[] = [
+    { Sid: "ActAsTheApplication", Effect: "Allow", Action: "sts:AssumeRole", Resource: appRoleArns },
+    { Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:${partition}:s3:::${image.bucket}/${image.key}` },
+  ];
+  if (image.kmsKeyArn !== undefined) {
+    const region = KMS_KEY_ARN.exec(image.kmsKeyArn)?.[2];
+    if (!region) throw new Error(`[imageKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got '${image.kmsKeyArn}'`);
+    const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+    statements.push({
+      Sid: "DecryptTheTestImage",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: image.kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.${dnsSuffix}` } },
+    });
+  }
+  return statements;
+}
 
 /**
  * A Lambda function in the private subnets that checks the whole path from this environment to its
@@ -43,9 +87,12 @@ const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * assume the ML account's role, run DetectCustomLabels on a known image, report labels and latency.
  * The promotion workflow invokes it after a deploy.
  *
- * Its role may only assume the application roles (plus its logs and the VPC network interfaces
- * that `NodeFunction` adds). Everything else it does, it does as the application, whose role
- * trusts this function's role by exact ARN (`ModelConsumer.additionalTrustedRoleArns`).
+ * Its role may only assume the application roles and read the one test image (plus its logs and
+ * the VPC network interfaces that `NodeFunction` adds). The image is read here and sent as bytes:
+ * with an S3 reference, Rekognition would read it with the caller's permissions, and the caller is
+ * the ML account's role, which has no access to this account's buckets. Everything else the
+ * function does, it does as the application, whose role trusts this function's role by exact ARN
+ * (`ModelConsumer.additionalTrustedRoleArns`).
  */
 export class ModelSmokeTest extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
@@ -70,7 +117,12 @@ export class ModelSmokeTest extends pulumi.ComponentResource {
         MIN_CONFIDENCE: String(args.minConfidence ?? 50),
         PARAMETER_PREFIX: args.parameterPrefix ?? "/mlz/models",
       },
-      policyStatements: smokeTestPolicyStatements(appRoleArns),
+      policyStatements: smokeTestPolicyStatements(appRoleArns, {
+        bucket: args.imageBucket,
+        key: args.imageKey,
+        kmsKeyArn: args.imageKmsKeyArn,
+        partition: args.partition,
+      }),
       timeoutSeconds: args.timeoutSeconds ?? 60,
       vpc: { subnetIds: args.subnetIds, securityGroupIds: args.securityGroupIds },
       tags: args.tags,
@@ -97,6 +149,15 @@ function validate(args: ModelSmokeTestArgs): void {
   }
   if (typeof args.imageKey !== "string" || args.imageKey === "" || args.imageKey.startsWith("/")) {
     throw new Error(`[imageKey] must be an object key without a leading '/'; got '${args.imageKey}'`);
+  }
+  if (/[*?]|\$\{/.test(args.imageKey)) {
+    throw new Error(`[imageKey] must not contain '*', '?' or '\${' (the function's policy grants exactly that object); got '${args.imageKey}'`);
+  }
+  if (args.imageKmsKeyArn !== undefined && !KMS_KEY_ARN.test(args.imageKmsKeyArn)) {
+    throw new Error(`[imageKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got '${args.imageKmsKeyArn}'`);
+  }
+  if (args.partition !== undefined && !["aws", "aws-cn", "aws-us-gov"].includes(args.partition)) {
+    throw new Error(`[partition] must be aws, aws-cn or aws-us-gov; got '${args.partition}'`);
   }
   const minConfidence = args.minConfidence ?? 50;
   if (!(minConfidence >= 0 && minConfidence <= 100)) {

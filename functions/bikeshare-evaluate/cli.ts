@@ -3,17 +3,22 @@
  * promotion gate reads its `f1`).
  *
  *   npx tsx functions/bikeshare-evaluate/cli.ts --endpoint <name> --holdout holdout.csv \
- *     [--region us-east-1] [--batch-rows 100] [--out report.json] [--min-f1 0.8]
+ *     [--region us-east-1] [--batch-rows 100] [--out report.json] [--min-f1 0.8] \
+ *     [--tag-model arn:aws:sagemaker:<region>:<account>:model/<name>]
  *
- * Credentials come from the default chain (run it with a role of the account serving the
- * endpoint). Exit status: 0 ok, 2 usage error, 1 evaluation error, 3 F1 below `--min-f1`.
+ * `--tag-model` writes the F1 (4 decimals) as the tag `mlz:f1` on the evaluated model (SageMaker
+ * AddTags, in the model's region), which the promotion gate reads; it is written whatever
+ * `--min-f1` says, since it records the measurement. Credentials come from the default chain (run
+ * it with a role of the ML account, which serves the endpoint and owns the model). Exit status:
+ * 0 ok, 2 usage error, 1 evaluation or tagging error, 3 F1 below `--min-f1`.
  */
 import * as fs from "node:fs";
 import { EvaluationError } from "./core";
-import { evaluateEndpoint, type EvaluationReport } from "./evaluate";
+import { evaluateEndpoint, F1_TAG, modelArnRegion, tagModelWithF1, type EvaluationReport } from "./evaluate";
 import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
 
-export const USAGE = "usage: cli.ts --endpoint <name> --holdout <file> [--region <region>] [--batch-rows 100] [--out <file>] [--min-f1 <0..1>]";
+export const USAGE = "usage: cli.ts --endpoint <name> --holdout <file> [--region <region>] [--batch-rows 100] [--out <file>] [--min-f1 <0..1>] [--tag-model <model ARN>]";
 
 export interface CliArgs {
   endpointName: string;
@@ -22,6 +27,8 @@ export interface CliArgs {
   batchRows?: number;
   out?: string;
   minF1?: number;
+  /** SageMaker model ARN to tag with `mlz:f1`. */
+  tagModel?: string;
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -32,7 +39,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const key = a.startsWith("--") ? a.slice(2) : undefined;
-    if (!key || !["endpoint", "holdout", "region", "batch-rows", "out", "min-f1"].includes(key)) fail(`unexpected argument ${a}`);
+    if (!key || !["endpoint", "holdout", "region", "batch-rows", "out", "min-f1", "tag-model"].includes(key)) fail(`unexpected argument ${a}`);
     const value = argv[++i];
     if (value === undefined) fail(`option ${a} needs a value`);
     opts[key!] = value;
@@ -49,12 +56,19 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     minF1 = Number(opts["min-f1"]);
     if (!(minF1 >= 0 && minF1 <= 1)) fail(`--min-f1 must be between 0 and 1; got ${opts["min-f1"]}`);
   }
-  return { endpointName: opts.endpoint, holdout: opts.holdout, region: opts.region, batchRows, out: opts.out, minF1 };
+  if (opts["tag-model"] !== undefined) {
+    try {
+      modelArnRegion(opts["tag-model"]);
+    } catch (e) {
+      fail(`--tag-model ${(e as Error).message}`);
+    }
+  }
+  return { endpointName: opts.endpoint, holdout: opts.holdout, region: opts.region, batchRows, out: opts.out, minF1, tagModel: opts["tag-model"] };
 }
 
 export async function main(
   argv: readonly string[],
-  deps: { client?: SageMakerRuntimeClient; out?: (s: string) => void; err?: (s: string) => void } = {},
+  deps: { client?: SageMakerRuntimeClient; sagemaker?: SageMakerClient; out?: (s: string) => void; err?: (s: string) => void } = {},
 ): Promise<number> {
   const out = deps.out ?? ((s: string) => process.stdout.write(s));
   const err = deps.err ?? ((s: string) => process.stderr.write(s));
@@ -83,6 +97,20 @@ export async function main(
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (args.out) fs.writeFileSync(args.out, json);
   out(json);
+  if (args.tagModel) {
+    let sagemaker = deps.sagemaker;
+    if (!sagemaker) {
+      const { SageMakerClient } = await import("@aws-sdk/client-sagemaker");
+      sagemaker = new SageMakerClient({ region: modelArnRegion(args.tagModel) });
+    }
+    try {
+      const value = await tagModelWithF1(sagemaker, args.tagModel, report.f1);
+      err(`tagged ${args.tagModel} with ${F1_TAG}=${value}\n`);
+    } catch (e) {
+      err(`tagging ${args.tagModel} with ${F1_TAG} failed: ${(e as Error).name}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   if (args.minF1 !== undefined && report.f1 < args.minF1) {
     err(`F1 ${report.f1.toFixed(4)} is below the required ${args.minF1}\n`);
     return 3;

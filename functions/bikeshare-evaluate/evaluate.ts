@@ -3,6 +3,7 @@
  * metrics. The client is injected (tests use aws-sdk-client-mock).
  */
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { AddTagsCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS, EvaluationError, POSITIVE_LABEL, batchBodies, binaryMetrics, parsePredictions, splitHoldout, type Metrics } from "./core";
 
 export interface EvaluateOptions {
@@ -44,4 +45,34 @@ export async function evaluateEndpoint(opts: EvaluateOptions): Promise<Evaluatio
     featureColumns: holdout.featureColumns,
     ...binaryMetrics(holdout.labels, predicted),
   };
+}
+
+/**
+ * Tag on a SageMaker model holding its evaluation F1 score: the promotion gate reads exactly this
+ * tag (`SAGEMAKER_F1_TAG` in promotion/checks.ts, which functions/ may not import).
+ */
+export const F1_TAG = "mlz:f1";
+
+/** `arn:<partition>:sagemaker:<region>:<account>:model/<name>` (SageMaker model names: 1-63 of [a-zA-Z0-9-]). */
+const SAGEMAKER_MODEL_ARN = /^arn:(aws|aws-cn|aws-us-gov):sagemaker:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):model\/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$/;
+
+/** The region of a SageMaker model ARN; throws `EvaluationError` naming the expected shape. */
+export function modelArnRegion(modelArn: string): string {
+  const m = SAGEMAKER_MODEL_ARN.exec(modelArn);
+  if (!m) throw new EvaluationError(`expected a SageMaker model ARN (arn:aws:sagemaker:<region>:<12-digit account>:model/<model name>); got '${modelArn}'`);
+  return m[2];
+}
+
+/** The tag value: F1 with 4 decimals (`0.4000`), a number from 0 to 1 as the promotion gate expects. */
+export function f1TagValue(f1: number): string {
+  if (!(f1 >= 0 && f1 <= 1)) throw new EvaluationError(`F1 must be a number from 0 to 1; got ${f1}`);
+  return f1.toFixed(4);
+}
+
+/** Writes `mlz:f1` on the model (SageMaker AddTags; replaces an earlier value). Returns the value written. */
+export async function tagModelWithF1(client: SageMakerClient, modelArn: string, f1: number): Promise<string> {
+  modelArnRegion(modelArn);
+  const value = f1TagValue(f1);
+  await client.send(new AddTagsCommand({ ResourceArn: modelArn, Tags: [{ Key: F1_TAG, Value: value }] }));
+  return value;
 }

@@ -5,8 +5,14 @@
  *   1. (optional) assume the model's application role, so the test runs with the application's
  *      own permissions and nothing more;
  *   2. read the model-version ARN from SSM (`<prefix>/<model>/arn`);
- *   3. assume the ML account's model access role;
- *   4. call Rekognition DetectCustomLabels with those credentials on the test image.
+ *   3. read the test image from S3 in this (the consumer) account, with the function's own role,
+ *      which may `s3:GetObject` exactly that object;
+ *   4. assume the ML account's model access role;
+ *   5. call Rekognition DetectCustomLabels with those credentials on the image's bytes.
+ *
+ * The image goes as `Image.Bytes`, not `Image.S3Object`: with an S3 object Rekognition reads the
+ * image with the caller's permissions, and the caller here is the ML account's role, which has
+ * (and should have) no access to this account's buckets.
  *
  * Every broken link fails with a `SmokeTestError` whose `code` names it. Pure orchestration over
  * injected clients and an injected clock; no environment access here.
@@ -14,6 +20,14 @@
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import { DetectCustomLabelsCommand, type RekognitionClient } from "@aws-sdk/client-rekognition";
+import { S3ObjectError } from "./s3-object";
+
+/**
+ * Largest image DetectCustomLabels accepts as bytes: 4 MB ("the maximum image size you can pass to
+ * DetectCustomLabels is 4MB", Rekognition API reference, `Image.Bytes`), read as 4 MiB; should the
+ * service count decimal megabytes, its own ImageTooLargeException maps to the same failure.
+ */
+export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
 
 export interface TemporaryCredentials {
   accessKeyId: string;
@@ -27,6 +41,11 @@ export interface SmokeTestClients {
   sts(credentials?: TemporaryCredentials): STSClient;
   ssm(credentials?: TemporaryCredentials): SSMClient;
   rekognition(credentials: TemporaryCredentials): RekognitionClient;
+  /**
+   * Reads an object of this account with the function's own identity; refuses one larger than
+   * `maxBytes`. Throws `S3ObjectError` when the object is missing, denied or too large.
+   */
+  readObject(bucket: string, key: string, maxBytes: number): Promise<Uint8Array>;
 }
 
 export interface Clock {
@@ -60,7 +79,8 @@ export interface SmokeTestReport {
   model: string;
   versionArn: string;
   parameterName: string;
-  image: { bucket: string; key: string };
+  /** The test image and its size in bytes (what was sent to DetectCustomLabels). */
+  image: { bucket: string; key: string; bytes: number };
   labels: { name: string; confidence: number }[];
   /** Round trip of the DetectCustomLabels call. */
   latencyMs: number;
@@ -78,6 +98,8 @@ export type SmokeTestFailure =
   | "ModelNotFound"
   | "DetectDenied"
   | "ImageNotFound"
+  | "ImageTooLarge"
+  | "ImageInvalid"
   | "Unexpected";
 
 export class SmokeTestError extends Error {
@@ -190,7 +212,11 @@ export async function runSmokeTest(
     );
   }
 
-  // 3. Cross into the ML account.
+  // 3. The known image, read here: the ML account's role must not need this account's buckets.
+  const imageUri = `s3://${config.imageBucket}/${config.imageKey}`;
+  const imageBytes = await readImage(clients, config, imageUri);
+
+  // 4. Cross into the ML account.
   const mlCredentials = await assumeRole(
     clients.sts(appCredentials),
     config.modelAccessRoleArn,
@@ -199,15 +225,14 @@ export async function runSmokeTest(
     "the ML account's model access role",
   );
 
-  // 4. Ask the model.
-  const image = { bucket: config.imageBucket, key: config.imageKey };
-  const imageUri = `s3://${image.bucket}/${image.key}`;
+  // 5. Ask the model.
+  const image = { bucket: config.imageBucket, key: config.imageKey, bytes: imageBytes.byteLength };
   const started = clock.now();
   let labels: { name: string; confidence: number }[];
   try {
     const out = await clients.rekognition(mlCredentials).send(new DetectCustomLabelsCommand({
       ProjectVersionArn: versionArn,
-      Image: { S3Object: { Bucket: image.bucket, Name: image.key } },
+      Image: { Bytes: imageBytes },
       MinConfidence: config.minConfidence,
     }));
     labels = (out.CustomLabels ?? []).map((l) => ({ name: l.Name ?? "", confidence: l.Confidence ?? 0 }));
@@ -218,8 +243,10 @@ export async function runSmokeTest(
         throw new SmokeTestError("ModelNotRunning", `model version '${versionArn}' is not running (${name}): start it in the ML account before testing`, e);
       case "ResourceNotFoundException":
         throw new SmokeTestError("ModelNotFound", `model version '${versionArn}' does not exist (${name}): ${errorMessage(e)}`, e);
-      case "InvalidS3ObjectException":
-        throw new SmokeTestError("ImageNotFound", `test image '${imageUri}' not found or not readable by Rekognition (${name}): ${errorMessage(e)}`, e);
+      case "ImageTooLargeException":
+        throw new SmokeTestError("ImageTooLarge", `test image '${imageUri}' (${image.bytes} bytes) is too large for DetectCustomLabels (${name}): ${errorMessage(e)}`, e);
+      case "InvalidImageFormatException":
+        throw new SmokeTestError("ImageInvalid", `test image '${imageUri}' is not an image DetectCustomLabels accepts: PNG or JPEG (${name}): ${errorMessage(e)}`, e);
       case "AccessDeniedException":
       case "AccessDenied":
         throw new SmokeTestError("DetectDenied", `not allowed to call DetectCustomLabels on '${versionArn}' (${name}): ${errorMessage(e)}`, e);
@@ -229,4 +256,30 @@ export async function runSmokeTest(
   }
   const latencyMs = clock.now() - started;
   return { model, versionArn, parameterName, image, labels, latencyMs };
+}
+
+async function readImage(clients: SmokeTestClients, config: SmokeTestConfig, imageUri: string): Promise<Uint8Array> {
+  try {
+    return await clients.readObject(config.imageBucket, config.imageKey, MAX_IMAGE_BYTES);
+  } catch (e) {
+    if (!(e instanceof S3ObjectError)) {
+      throw new SmokeTestError("Unexpected", `reading test image '${imageUri}' failed (${errorName(e)}): ${errorMessage(e)}`, e);
+    }
+    switch (e.kind) {
+      case "NotFound":
+        throw new SmokeTestError("ImageNotFound", `test image '${imageUri}' not found (${e.message})`, e);
+      case "Denied":
+        // Without s3:ListBucket (which this function does not get), S3 answers a missing key with
+        // 403 AccessDenied, not 404: the two causes cannot be told apart from here.
+        throw new SmokeTestError(
+          "ImageNotFound",
+          `test image '${imageUri}' not found or not readable by this function (${e.message}); check that the key exists and that the function's role may s3:GetObject on it`,
+          e,
+        );
+      case "TooLarge":
+        throw new SmokeTestError("ImageTooLarge", `test image ${e.message}: DetectCustomLabels takes at most 4 MiB of image bytes; use a smaller image`, e);
+      default:
+        throw new SmokeTestError("Unexpected", `reading test image '${imageUri}' failed: ${e.message}`, e);
+    }
+  }
 }

@@ -4,11 +4,13 @@
  * `errorType` (e.g. `ParameterMissing`, `ModelNotRunning`) and a message saying what to fix.
  *
  * Environment (read once, at cold start):
- *   AWS_REGION             set by Lambda; Rekognition, STS and SSM are called there (VPC endpoints)
+ *   AWS_REGION             set by Lambda; Rekognition, STS, SSM and S3 are called there (VPC endpoints)
  *   MODEL_ACCESS_ROLE_ARN  the ML account's role this environment assumes
  *   MODEL_NAMES            comma-separated models this function may test; the first is the default
- *   TEST_IMAGE_BUCKET      bucket of the test image (readable by the model access role)
- *   TEST_IMAGE_KEY         key of the test image
+ *   TEST_IMAGE_BUCKET      bucket of the test image, in this account and region; the function's own
+ *                          role reads the image (s3:GetObject on exactly that object) and sends
+ *                          its bytes to DetectCustomLabels
+ *   TEST_IMAGE_KEY         key of the test image (PNG or JPEG, at most 4 MiB)
  *   PARAMETER_PREFIX       optional, default `/mlz/models`; parameters are `<prefix>/<model>/arn`
  *   APP_ROLE_ARNS          optional JSON object model → application role ARN to act as
  *   MIN_CONFIDENCE         optional, default 50
@@ -16,6 +18,8 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { getS3Object, type AwsCredentials, type FetchLike } from "./s3-object";
 import { optionalEnv, requireEnv } from "../shared/env";
 import {
   runSmokeTest,
@@ -59,12 +63,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmokeTestConfi
   };
 }
 
-/** SDK clients in the function's region; with credentials, acting as the assumed role. */
-export function sdkClients(region: string): SmokeTestClients {
+/**
+ * SDK clients in the function's region; with credentials, acting as the assumed role. Objects are
+ * read with a signed S3 REST call (no S3 client is installed) as the function's own identity;
+ * `ownCredentials` and `fetch` are there for tests.
+ */
+export function sdkClients(
+  region: string,
+  ownCredentials: () => Promise<AwsCredentials> = defaultProvider(),
+  fetchFn?: FetchLike,
+): SmokeTestClients {
   return {
     sts: (credentials) => new STSClient({ region, credentials }),
     ssm: (credentials) => new SSMClient({ region, credentials }),
     rekognition: (credentials) => new RekognitionClient({ region, credentials }),
+    readObject: (bucket, key, maxBytes) => getS3Object({ region, bucket, key, maxBytes, credentials: ownCredentials, fetch: fetchFn }),
   };
 }
 

@@ -11,8 +11,18 @@
  * Two stages, one key: `train: false` (the default) declares only ingestion, so the first apply
  * creates the buckets and the stream; once the training CSV is in
  * `s3://<prefix>-training-sets/autopilot/input/` (see `functions/bikeshare-training-prep/cli.ts`),
- * `train: true` adds the Autopilot job and the endpoint serving its best candidate. (An Autopilot
+ * `train: true` adds the Autopilot job and the SageMaker model of its best candidate. (An Autopilot
  * job started on an empty prefix fails, so training cannot be part of the first apply.)
+ *
+ * Models and endpoints: every trained model is kept when a later training run replaces it
+ * (`retainOnDelete`), because environments may still reference it; the ML stack's SageMaker hosting
+ * (sagemaker-hosting.ts) keeps an endpoint for each referenced version and deletes it when no
+ * environment references it any more. With `serveCandidate` (default true) the latest candidate
+ * also gets its endpoint, for evaluation before promotion; once an environment references it, the
+ * hosting part declares that same endpoint (same logical name) instead, so it is declared once.
+ * Which one applies is decided from the candidate's model ARN, known when the training run is
+ * unchanged; in a preview of a new training run it is not known yet, and the candidate's endpoint
+ * appears only in the update (the model name comes from the job, which runs during the update).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NodeDynamicProvider } from "../../components/models/model-version";
@@ -22,6 +32,8 @@ import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
 import { BikeshareIngestion } from "../../components/pipelines/bikeshare/ingestion";
 import { BikeshareAutopilot, DEFAULT_MAX_CANDIDATES, DEFAULT_OUTPUT_PREFIX, DEFAULT_TRAINING_PREFIX } from "../../components/pipelines/bikeshare/autopilot";
 import { BikeshareInference, DEFAULT_INSTANCE_COUNT, DEFAULT_INSTANCE_TYPE, modelNameForJob } from "../../components/pipelines/bikeshare/inference";
+import { SageMakerModelHosting } from "../../components/models/sagemaker-model-hosting";
+import { sagemakerHostingName, type SageMakerHostingContext } from "./sagemaker-hosting";
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export const bikeshareConfigSchema = z.object({
@@ -50,9 +62,15 @@ export const bikeshareConfigSchema = z.object({
     maxRuntimeSeconds: z.number().int().min(3600).optional(),
     /** Autopilot job-name prefix (≤ 17 characters). Defaults to `bikeshare`. */
     jobNamePrefix: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,16}$/).default("bikeshare"),
-    /** Endpoint instance type. Defaults to `ml.m5.xlarge`. */
+    /**
+     * Keep an endpoint serving the latest trained candidate (for evaluation before promotion) while
+     * no environment references it; once one does, the ML stack's hosting serves it with the
+     * model's sizing. Set false to stop paying for an unpromoted candidate. Defaults to true.
+     */
+    serveCandidate: z.boolean().default(true),
+    /** Instance type of the candidate's endpoint. Defaults to `ml.m5.xlarge`. */
     instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { error: (i) => `expected a SageMaker instance type such as 'ml.m5.xlarge'; got '${String(i.input)}'` }).default(DEFAULT_INSTANCE_TYPE),
-    /** Endpoint instance count. Defaults to 1. */
+    /** Instance count of the candidate's endpoint. Defaults to 1. */
     instanceCount: z.number().int().min(1).max(10).default(DEFAULT_INSTANCE_COUNT),
     /**
      * Also publish `/mlz/models/<model>/arn` and `/mlz/models/<model>/endpoint` in the ML account's
@@ -79,26 +97,55 @@ export interface BikeshareOutputs {
   bikeshareAutoMLJobName?: pulumi.Output<string>;
   bikeshareBestCandidate?: pulumi.Output<string>;
   bikeshareObjectiveMetric?: pulumi.Output<{ name: string; value: number }>;
+  /** The latest candidate's model ARN. */
   bikeshareModelArn?: pulumi.Output<string>;
+  /**
+   * The endpoint serving the latest candidate: present when it is served, by its own endpoint
+   * (`serveCandidate`) or because an environment references it.
+   */
   bikeshareEndpointName?: pulumi.Output<string>;
 }
 
 /**
- * Declares the pipeline in the ML stack. `models` is the stack's `ml-landing-zone:models` map:
- * `bikeshare.model` must name a `sagemaker` model there. Returns undefined without `bikeshare`.
+ * The value of an Output, or undefined when the engine reports it unknown (a preview in which its
+ * resource is about to be created or replaced). Reads the `isKnown` promise every Output of
+ * @pulumi/pulumi 3 carries (not in its public typings); fails loudly if an SDK drops it.
  */
-export function declareBikeshare(
+export async function knownValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
+  const isKnown = (output as unknown as { isKnown?: unknown }).isKnown;
+  if (!(isKnown instanceof Promise)) {
+    throw new Error("@pulumi/pulumi Output has no isKnown promise: the bike-share candidate's endpoint cannot be decided (check the SDK version)");
+  }
+  if (!(await isKnown)) return undefined;
+  return new Promise<T>((resolve) => output.apply((v) => {
+    resolve(v);
+    return v;
+  }));
+}
+
+/**
+ * Declares the pipeline in the ML stack. `models` is the stack's `ml-landing-zone:models` map:
+ * `bikeshare.model` must name a `sagemaker` model there. `hosting` comes from
+ * `declareSageMakerHosting` (the hosting key and the versions it already serves); it is required
+ * with `train` and `serveCandidate`. Returns undefined without `bikeshare`. Async: with
+ * `serveCandidate` it waits for the candidate's model ARN (see the module comment).
+ */
+export async function declareBikeshare(
   ctx: StackContext,
   cfg: BikeshareConfig,
   models: Record<string, { kind: string }>,
   deployRoleName: string = DEFAULT_DEPLOY_ROLE_NAME,
-): BikeshareOutputs | undefined {
+  hosting?: SageMakerHostingContext,
+): Promise<BikeshareOutputs | undefined> {
   const b = cfg.bikeshare;
   if (!b) return undefined;
   const hosted = models[b.model];
   if (!hosted || hosted.kind !== "sagemaker") {
     throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; ` +
       `${hosted ? `'${b.model}' is ${hosted.kind}` : `got '${b.model}' (models: ${Object.keys(models).sort().join(", ") || "none"})`}`);
+  }
+  if (b.train && b.serveCandidate && !hosting) {
+    throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.serveCandidate needs the SageMaker hosting of the ML stack (its KMS key); declareSageMakerHosting must run first`);
   }
   const opts = { provider: ctx.provider };
 
@@ -152,10 +199,30 @@ export function declareBikeshare(
     accountId: ctx.accountId,
     region: ctx.region,
     partition: ctx.partition,
-    instanceType: b.instanceType,
-    instanceCount: b.instanceCount,
     publishParameters: b.publishParameters,
   }, opts);
+
+  // The candidate's endpoint: declared here unless the hosting part already serves the version
+  // (same logical name either way, so the endpoint survives the hand-over).
+  let endpointName: pulumi.Output<string> | undefined;
+  const candidateArn = await knownValue(serving.modelArn);
+  if (candidateArn === undefined) {
+    if (b.serveCandidate) {
+      pulumi.log.info(`bike-share: the new training run's model name is not known before the job has run; its endpoint is declared during the update`);
+    }
+  } else if (hosting?.hostedModelArns.has(candidateArn)) {
+    endpointName = serving.endpointName;
+  } else if (b.serveCandidate) {
+    const candidate = new SageMakerModelHosting(sagemakerHostingName(candidateArn), {
+      modelArn: candidateArn,
+      kmsKeyArn: hosting!.kmsKeyArn,
+      instanceType: b.instanceType,
+      instanceCount: b.instanceCount,
+      region: ctx.region,
+      accountId: ctx.accountId,
+    }, { ...opts, dependsOn: [serving.sagemakerModel] });
+    endpointName = candidate.endpoint.name;
+  }
 
   return {
     ...outputs,
@@ -163,6 +230,6 @@ export function declareBikeshare(
     bikeshareBestCandidate: training.bestCandidateName,
     bikeshareObjectiveMetric: pulumi.all([training.objectiveMetricName, training.objectiveMetricValue]).apply(([name, value]) => ({ name, value })),
     bikeshareModelArn: serving.modelArn,
-    bikeshareEndpointName: serving.endpointName,
+    ...(endpointName ? { bikeshareEndpointName: endpointName } : {}),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * CI/CD stack: GitHub Actions federation. The OIDC provider, and per deployed stack a deploy role
  * (GitHub environment = stack name) and a pull-request preview role, each allowed to assume only its
- * target account's deploy / preview role. No IAM user, no access key.
+ * target account's deploy / preview role; and the promotion role `mlz-github-promote` (GitHub
+ * environment `promotion`, the job of promote.yml), allowed only to assume the ML account's
+ * `mlz-promotion-reader` (declared by the management stack's bootstrap). No IAM user, no access key.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -33,6 +35,11 @@ export const deploymentIdentityConfigSchema = z.object({
       deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
     }),
   ).refine((m) => Object.keys(m).length > 0, { error: "expected at least one stack" }),
+  /**
+   * Keys of the accounts holding models (the ML stacks' accounts): the promotion role may assume the
+   * `mlz-promotion-reader` role in each. Defaults to none, and then no promotion role is created.
+   */
+  promotionReaderAccounts: z.array(kebabName("an account key")).default([]),
 });
 
 export type DeploymentIdentityConfig = z.infer<typeof deploymentIdentityConfigSchema>;
@@ -43,23 +50,28 @@ export interface DeploymentIdentityOutputs {
   githubDeployRoleArns: pulumi.Output<Record<string, string>>;
   /** Role ARN by stack for pull-request previews. */
   githubPreviewRoleArns: pulumi.Output<Record<string, string>>;
+  /** The promotion role's ARN (repository variable `MLZ_PROMOTION_ROLE_ARN`), when there is one. */
+  githubPromoteRoleArn?: pulumi.Output<string>;
 }
 
 export function declareDeploymentIdentity(ctx: StackContext, cfg: DeploymentIdentityConfig): DeploymentIdentityOutputs {
+  const accountId = (key: string, account: string) => ctx.accountIds.apply((ids) => {
+    const id = ids?.[account];
+    if (!id) {
+      throw new Error(`ml-landing-zone:${key}: expected an account of the management stack (${Object.keys(ids ?? {}).join(", ") || "none"}); got '${account}'`);
+    }
+    return id;
+  });
   const stacks = Object.fromEntries(Object.entries(cfg.deployStacks).map(([stack, s]) => [stack, {
-    accountId: ctx.accountIds.apply((ids) => {
-      const id = ids?.[s.account];
-      if (!id) {
-        throw new Error(`ml-landing-zone:deployStacks.${stack}.account: expected an account of the management stack (${Object.keys(ids ?? {}).join(", ") || "none"}); got '${s.account}'`);
-      }
-      return id;
-    }),
+    accountId: accountId(`deployStacks.${stack}.account`, s.account),
     deployRoleName: s.deployRoleName,
   }]));
+  const readers = [...new Set(cfg.promotionReaderAccounts)].sort();
   const github = new GithubOidc("github", {
     owner: cfg.github.owner,
     repo: cfg.github.repo,
     stacks,
+    promotion: readers.length > 0 ? { readerAccountIds: readers.map((a) => accountId("promotionReaderAccounts", a)) } : undefined,
     maxSessionDurationSeconds: cfg.github.maxSessionDurationSeconds,
     partition: ctx.partition,
   }, { provider: ctx.provider });
@@ -67,5 +79,6 @@ export function declareDeploymentIdentity(ctx: StackContext, cfg: DeploymentIden
     githubOidcProviderArn: github.providerArn,
     githubDeployRoleArns: github.deployRoleArns,
     githubPreviewRoleArns: github.previewRoleArns,
+    ...(github.promoteRoleArn ? { githubPromoteRoleArn: github.promoteRoleArn } : {}),
   };
 }

@@ -29,10 +29,16 @@ export const modelConsumptionConfigSchema = z.object({
   modelSmokeTest: z.strictObject({
     /** Model the smoke test calls (a Rekognition model of `models`). */
     model: z.string(),
-    /** Bucket of the test image (in this region; readable by the ML account's model access role). */
+    /**
+     * Bucket of the test image, in this account and region. The function reads the image with its
+     * own role (s3:GetObject on exactly that object) and sends its bytes to DetectCustomLabels; the
+     * ML account's role needs no access to it.
+     */
     imageBucket: z.string(),
-    /** Key of the test image. */
+    /** Key of the test image (PNG or JPEG, at most 4 MiB). */
     imageKey: z.string(),
+    /** Customer-managed KMS key of an SSE-KMS image bucket (key ARN). Defaults to none. */
+    imageKmsKeyArn: z.string().regex(/^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/, { error: (i) => `expected a KMS key ARN; got '${String(i.input)}'` }).optional(),
     /** DetectCustomLabels minimum confidence. Defaults to 50. */
     minConfidence: z.number().min(0).max(100).default(50),
   }).optional(),
@@ -97,6 +103,8 @@ export function declareModelConsumption(
       modelAccessRoleArn,
       imageBucket: smoke.imageBucket,
       imageKey: smoke.imageKey,
+      imageKmsKeyArn: smoke.imageKmsKeyArn,
+      partition: ctx.partition,
       minConfidence: smoke.minConfidence,
       subnetIds: network.subnetIds,
       securityGroupIds: [network.securityGroupId],

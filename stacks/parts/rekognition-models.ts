@@ -9,18 +9,28 @@
  * switch revokes the old version. A version no environment references is no longer declared, so
  * Pulumi deletes its `RekognitionModelVersion`, whose provider stops it; versions listed in
  * `retiredModelVersions` are additionally kept declared as STOPPED (see that key).
+ *
+ * The consumers are read by `readModelReferences` (model-references.ts), once per program: the
+ * SageMaker hosting part (sagemaker-hosting.ts) keeps an endpoint per referenced SageMaker version
+ * from the same references, and this part grants both kinds.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import { hostedModel, stackReferenceName } from "../fields";
-import { readStackConfigFile, type ConsumedModel } from "../config";
 import type { StackContext } from "../context";
 import { parseRekognitionVersionArn } from "../../components/models/arns";
-import { computeGrants, MODEL_ENDPOINT_SERVICES, type ConsumerState, type ModelGrant } from "../../components/models/grants";
+import { MODEL_ENDPOINT_SERVICES, type ModelGrant } from "../../components/models/grants";
 import { ModelAccessRole } from "../../components/models/model-access-role";
 import { NodeDynamicProvider, RekognitionModelVersion } from "../../components/models/model-version";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
+import {
+  defaultModelReferencesIo,
+  readModelReferences,
+  type ConsumerStackConfig as ModelReferencesConfigFile,
+  type ModelReferences,
+  type ModelReferencesIo,
+} from "./model-references";
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export const rekognitionModelsConfigSchema = z.object({
@@ -45,27 +55,12 @@ export const rekognitionModelsConfigSchema = z.object({
 
 export type RekognitionModelsConfig = z.infer<typeof rekognitionModelsConfigSchema>;
 
-/** What the part needs to know about a consumer environment from its stack file. */
-export interface ConsumerStackConfig {
-  /** Key of the consumer's account in the organization's account ids. */
-  account: string;
-  /** Its `models` map. */
-  models: Record<string, Pick<ConsumedModel, "kind" | "versionArn">>;
-}
-
-export interface RekognitionModelsIo {
-  /** Reads a consumer's stack file. Defaults to `readStackConfigFile(stack)` (validated). */
-  readConsumer(stack: string): ConsumerStackConfig;
-}
-
+/** Kept under their former names: the consumers are read by `model-references.ts` for every kind. */
+export type ConsumerStackConfig = ModelReferencesConfigFile;
+export type RekognitionModelsIo = ModelReferencesIo;
 export const defaultRekognitionModelsIo: RekognitionModelsIo = {
-  readConsumer(stack) {
-    const config = readStackConfigFile(stack);
-    if (config.role !== "workload") {
-      throw new Error(`ml-landing-zone:consumers.${stack}: stacks/Pulumi.${stack}.yaml must be a workload stack; its role is '${config.role}'`);
-    }
-    return { account: config.account, models: config.models };
-  },
+  // Late-bound: stacks/config.ts imports this module while model-references.ts imports config.ts.
+  readConsumer: (stack) => defaultModelReferencesIo.readConsumer(stack),
 };
 
 export interface RekognitionModelsOutputs {
@@ -85,19 +80,6 @@ export interface RekognitionModelsOutputs {
 
 const sortedEntries = <T>(r: Record<string, T>): [string, T][] => Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-async function outputValue(ref: pulumi.StackReference, name: string): Promise<unknown> {
-  const details = await ref.getOutputDetails(name);
-  return details.value ?? details.secretValue;
-}
-
-function stringMap(value: unknown, what: string): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
-    throw new Error(`${what} must be a map of strings; got ${JSON.stringify(value)}`);
-  }
-  return value as Record<string, string>;
-}
-
 /**
  * Declares projects, model versions and access roles. Async: the live outputs of the consumer
  * stacks decide which versions must keep running, and resources must not be declared inside
@@ -107,6 +89,7 @@ export async function declareRekognitionModels(
   ctx: StackContext,
   cfg: RekognitionModelsConfig,
   io: RekognitionModelsIo = defaultRekognitionModelsIo,
+  references?: ModelReferences,
 ): Promise<RekognitionModelsOutputs> {
   const opts = { provider: ctx.provider };
   const rekognitionModels = sortedEntries(cfg.models).filter(([, m]) => m.kind === "rekognition");
@@ -138,28 +121,9 @@ export async function declareRekognitionModels(
     }, opts);
   }
 
-  // Consumers: configured models (their stack files) and live outputs (their stacks).
-  const consumers: ConsumerState[] = [];
-  const consumerInfo: Record<string, { account: string; requireVpcEndpoint: boolean; endpointIds?: Record<string, string> }> = {};
-  for (const [env, consumer] of sortedEntries(cfg.consumers)) {
-    const file = io.readConsumer(env);
-    for (const [model, m] of sortedEntries(file.models)) {
-      const hosted = cfg.models[model];
-      if (!hosted || hosted.kind !== m.kind) {
-        throw new Error(`stacks/Pulumi.${env}.yaml: ml-landing-zone:models.${model} must name a ${m.kind} model of the ML stack's ml-landing-zone:models; ` +
-          `${hosted ? `'${model}' is ${hosted.kind} there` : `it has ${Object.keys(cfg.models).sort().join(", ") || "none"}`}`);
-      }
-    }
-    const ref = new pulumi.StackReference(`consumer-${env}`, { name: consumer.stack });
-    const live = stringMap(await outputValue(ref, "modelVersionArns"), `output modelVersionArns of ${consumer.stack}`);
-    const endpointIds = consumer.requireVpcEndpoint
-      ? stringMap(await outputValue(ref, "modelEndpointIds"), `output modelEndpointIds of ${consumer.stack}`) ?? {}
-      : undefined;
-    consumers.push({ env, configured: file.models, live });
-    consumerInfo[env] = { account: file.account, requireVpcEndpoint: consumer.requireVpcEndpoint, endpointIds };
-  }
-
-  const plan = computeGrants(consumers, cfg.retiredModelVersions);
+  // Consumers: configured models (their stack files) and live outputs (their stacks), read once
+  // per program for every model kind (the ML program passes `references`).
+  const { consumers, consumerInfo, plan } = references ?? await readModelReferences(cfg, io);
 
   // Model versions: every referenced Rekognition version RUNNING, retired unreferenced ones STOPPED.
   const assumeRoleArn = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${cfg.deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME}`;

@@ -8,7 +8,7 @@ import { STACKS_DIR } from "../../stacks/config";
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function plan(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "plan", "cli.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "plan", "cli.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

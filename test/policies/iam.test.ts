@@ -1,7 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import { policyDocument, type PolicyStatement } from "../../components/iam/policy-document";
-import { githubDeployRoleName, githubPreviewRoleName } from "../../components/naming";
+import { githubDeployRoleName, githubPreviewRoleName, githubPromoteRoleName } from "../../components/naming";
+import { GithubOidc } from "../../components/identity/github-oidc";
+import { PromotionReader } from "../../components/identity/promotion-reader";
+import { recordProgram, only, ofType } from "../helpers/pulumi";
 import {
   iamCrossAccountTrustInOrganization,
   iamGithubOidcTrustPinned,
@@ -206,6 +209,78 @@ describe("policies/iam", () => {
       ]);
       assert.deepEqual(await resourceMessages(iamGithubOidcTrustPinned, aws.iam.Role, { ...props, name: githubPreviewRoleName("prod") }), []);
       assert.equal((await resourceMessages(iamGithubOidcTrustPinned, aws.iam.Role, { ...props, name: githubPreviewRoleName("prod") }, { options: { pullRequestRoleNames: [] } })).length, 1);
+    });
+
+    describe("the promotion role (mlz-github-promote)", () => {
+      const promote = (sub: string | string[], op = "StringEquals") => ({
+        ...oidc(op === "StringEquals"
+          ? { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": sub } }
+          : { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, [op]: { "token.actions.githubusercontent.com:sub": sub } }),
+        name: githubPromoteRoleName(),
+      });
+      it("passes when pinned to the promotion environment or to an exact branch", async () => {
+        assert.deepEqual(await resourceMessages(iamGithubOidcTrustPinned, aws.iam.Role, promote("repo:example/ml-landing-zone:environment:promotion"), { options: { repository: "example/ml-landing-zone" } }), []);
+        assert.deepEqual(await resourceMessages(iamGithubOidcTrustPinned, aws.iam.Role, promote("repo:example/ml-landing-zone:ref:refs/heads/main"), { options: { repository: "example/ml-landing-zone" } }), []);
+      });
+      it("reports a wildcard subject, whether in the environment, the branch or the repository", async () => {
+        const expected = (sub: string) =>
+          `GitHub OIDC trust statement 'GitHub' must pin token.actions.githubusercontent.com:sub to 'repo:example/ml-landing-zone:environment:<environment>' or 'repo:example/ml-landing-zone:ref:refs/heads/<branch>' without wildcards; got '${sub}'.`;
+        for (const sub of [
+          "repo:example/ml-landing-zone:environment:*",
+          "repo:example/ml-landing-zone:ref:refs/heads/*",
+          "repo:example/ml-landing-zone:ref:refs/heads/ma?n",
+          "repo:example/ml-landing-zone:*",
+          "repo:example/*:environment:promotion",
+          "repo:example/ml-landing-zone:ref:refs/tags/v1",
+          "repo:example/ml-landing-zone:pull_request",
+        ]) {
+          assert.deepEqual(await resourceMessages(iamGithubOidcTrustPinned, aws.iam.Role, promote(sub), { options: { repository: "example/ml-landing-zone" } }), [expected(sub)], sub);
+        }
+        assert.deepEqual(await resourceMessages(iamGithubOidcTrustPinned, aws.iam.Role, promote("repo:example/ml-landing-zone:*", "StringLike")), [
+          "GitHub OIDC trust statement 'GitHub' must match token.actions.githubusercontent.com:sub with StringEquals, not StringLike.",
+          "GitHub OIDC trust statement 'GitHub' must pin token.actions.githubusercontent.com:sub to 'repo:<owner>/<repo>:environment:<environment>'.",
+        ]);
+      });
+      it("accepts a branch subject only for the roles of branchRoleNames", async () => {
+        const branch = promote("repo:example/ml-landing-zone:ref:refs/heads/main");
+        assert.equal((await resourceMessages(iamGithubOidcTrustPinned, aws.iam.Role, branch, { options: { branchRoleNames: [] } })).length, 1);
+        assert.deepEqual(await resourceMessages(iamGithubOidcTrustPinned, aws.iam.Role, { ...branch, name: githubDeployRoleName("prod") }), [
+          "GitHub OIDC trust statement 'GitHub' must pin token.actions.githubusercontent.com:sub to 'repo:<owner>/<repo>:environment:<environment>' without wildcards; got 'repo:example/ml-landing-zone:ref:refs/heads/main'.",
+        ]);
+      });
+      it("passes the role GithubOidc declares, and every IAM rule passes it and the ML account's reader", async () => {
+        const { resources } = await recordProgram(() => new GithubOidc("github", {
+          owner: "example-org",
+          repo: "ml-landing-zone",
+          stacks: { ml: { accountId: "444444444444" } },
+          promotion: { readerAccountIds: ["444444444444"] },
+        }));
+        const role = ofType(resources, "aws:iam/role:Role").find((r) => r.inputs.name === githubPromoteRoleName())!;
+        const options = { options: { repository: "example-org/ml-landing-zone", organizationAccountIds: ["222222222222", "444444444444"] } };
+        for (const rule of [iamGithubOidcTrustPinned, iamCrossAccountTrustInOrganization, iamNoWildcardActions, iamNoWildcardResourceWrites]) {
+          assert.deepEqual(await resourceMessages(rule, aws.iam.Role, role.inputs, options), [], rule.name);
+        }
+        const promotePolicy = only(resources, "aws:iam/rolePolicy:RolePolicy", "github-promote-assume-reader");
+        for (const rule of [iamNoWildcardActions, iamNoWildcardResourceWrites]) {
+          assert.deepEqual(await resourceMessages(rule, aws.iam.RolePolicy, promotePolicy.inputs), [], rule.name);
+        }
+
+        const reader = await recordProgram(() => new PromotionReader("ml-reader", {
+          trustedRoleArn: "arn:aws:iam::222222222222:role/mlz-github-promote",
+          organizationId: "o-abcdefghij",
+          accountId: "444444444444",
+          regions: ["us-east-1"],
+        }));
+        const readerRole = only(reader.resources, "aws:iam/role:Role");
+        // Not in organizationAccountIds: the aws:PrincipalOrgID condition is what scopes it.
+        for (const rule of [iamCrossAccountTrustInOrganization, iamGithubOidcTrustPinned]) {
+          assert.deepEqual(await resourceMessages(rule, aws.iam.Role, readerRole.inputs), [], rule.name);
+        }
+        const readerPolicy = only(reader.resources, "aws:iam/rolePolicy:RolePolicy");
+        for (const rule of [iamNoWildcardActions, iamNoWildcardResourceWrites]) {
+          assert.deepEqual(await resourceMessages(rule, aws.iam.RolePolicy, readerPolicy.inputs), [], rule.name);
+        }
+      });
     });
   });
 });

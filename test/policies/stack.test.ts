@@ -8,7 +8,7 @@ import { endpointArnForModelArn } from "../../components/models/arns";
 import { ModelAccessRole } from "../../components/models/model-access-role";
 import { modelAccessRoleName, modelParameterName } from "../../components/naming";
 import type { OrganizationSnapshot } from "../../policies/organization-context";
-import { modelParametersGranted, modelsFromStackFile, prodModelVersionsFromQa } from "../../policies/stack";
+import { modelParametersGranted, modelsFromStackFile, prodModelVersionsFromQa, providerAccount } from "../../policies/stack";
 import { recordProgram } from "../helpers/pulumi";
 import { awsProvider, runStackPolicy, STANDARD_TAGS, urnOf, type StackResourceSpec } from "./util";
 
@@ -168,6 +168,54 @@ describe("policies/stack", () => {
       const specs = [...consumer("prod", { "defect-detector": DEFECT_V2 }), ...local];
       assert.equal((await runStackPolicy(modelParametersGranted, specs)).violations.length, 1);
     });
+    describe("parameters in the ML account itself (same account as the models)", () => {
+      /** A stack provider as Pulumi hands it to policies: list inputs as JSON strings. */
+      const accountProvider = (env: string, account: string, how: "allowedAccountIds" | "assumeRoles" | "both" = "both") => {
+        const p = awsProvider({ ...STANDARD_TAGS, environment: env });
+        if (how !== "assumeRoles") p.props.allowedAccountIds = JSON.stringify([account]);
+        if (how !== "allowedAccountIds") p.props.assumeRoles = JSON.stringify([{ roleArn: `arn:aws:iam::${account}:role/mlz-deploy`, sessionName: `mlz-${env}` }]);
+        return p;
+      };
+      const inAccount = (env: string, account: string, values: Record<string, string>, how?: "allowedAccountIds" | "assumeRoles" | "both"): StackResourceSpec[] =>
+        consumer(env, values).map((spec) => ({ ...spec, provider: accountProvider(env, account, how) }));
+
+      it("providerAccount: allowedAccountIds, else the assumed role's account; undefined when unknown", () => {
+        assert.equal(providerAccount(accountProvider("ml", "444444444444", "allowedAccountIds")), "444444444444");
+        assert.equal(providerAccount(accountProvider("ml", "444444444444", "assumeRoles")), "444444444444");
+        const raw = awsProvider(STANDARD_TAGS);
+        raw.props.allowedAccountIds = ["444444444444"];
+        assert.equal(providerAccount(raw), "444444444444");
+        assert.equal(providerAccount(awsProvider(STANDARD_TAGS)), undefined);
+        assert.equal(providerAccount(undefined), undefined);
+        assert.equal(providerAccount({ ...accountProvider("ml", "444444444444"), type: "pulumi:providers:random" }), undefined);
+      });
+
+      it("are not applicable when every parameter lives in the account of its model (single stack and org-wide)", async () => {
+        const specs = inAccount("ml", "444444444444", { "bikeshare-classifier": BIKESHARE, "defect-detector": DEFECT_V1 });
+        const notApplicable = "the model parameters in this stack live in the account of their models: no cross-account grant needed";
+        assert.deepEqual(await runStackPolicy(modelParametersGranted, specs), { violations: [], notApplicable });
+        assert.deepEqual(await runStackPolicy(modelParametersGranted, specs, { organization: [mlSnapshot("prod", [], [])] }), { violations: [], notApplicable });
+        const byRole = inAccount("ml", "444444444444", { "bikeshare-classifier": BIKESHARE }, "assumeRoles");
+        assert.deepEqual(await runStackPolicy(modelParametersGranted, byRole), { violations: [], notApplicable });
+      });
+
+      it("still checks a parameter of another account holding an ML-account version", async () => {
+        const ml = inAccount("ml", "444444444444", { "bikeshare-classifier": BIKESHARE });
+        const prod = inAccount("prod", "666666666666", { "defect-detector": DEFECT_V2 });
+        const specs = [...ml, ...prod.map((p) => ({ ...p, name: `prod-${p.name}` }))];
+        const options = { organization: [mlSnapshot("prod", [DEFECT_V1], [])] };
+        assert.deepEqual((await runStackPolicy(modelParametersGranted, specs, options)).violations, [
+          {
+            message: `Model parameter '/mlz/models/defect-detector/arn' must be covered by a grant in role 'mlz-model-access-prod' allowing rekognition:DetectCustomLabels on '${DEFECT_V2}'.`,
+            urn: urnOf(aws.ssm.Parameter, "prod-models-defect-detector-parameter"),
+          },
+        ]);
+        // A consumer account's parameter is never exempt, even without a grant anywhere in its stack.
+        const lone = await runStackPolicy(modelParametersGranted, inAccount("prod", "666666666666", { "defect-detector": DEFECT_V1 }), { organization: [mlSnapshot("prod", [], [])] });
+        assert.equal(lone.violations.length, 1);
+      });
+    });
+
     it("in a single-stack preview without grants in the stack, says it cannot check", async () => {
       const outcome = await runStackPolicy(modelParametersGranted, consumer("prod", { "defect-detector": DEFECT_V1 }));
       assert.deepEqual(outcome, { violations: [], notApplicable: "the cross-account grants are declared in the ML stack; the offline plan checks them org-wide" });

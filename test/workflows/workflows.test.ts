@@ -10,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { githubDeployRoleName, githubPreviewRoleName } from "../../components/naming";
+import { PROMOTION_ENVIRONMENT, environmentSubject } from "../../components/identity/github-oidc";
+import { PROMOTION_READER_ROLE_NAME } from "../../components/identity/promotion-reader";
 import { deploySteps } from "../../promotion/deploy-order";
 import { listStacks, parseStackFileText } from "../../stacks/config";
 
@@ -126,6 +128,16 @@ describe("workflows", () => {
         }
       });
     }
+
+    it("id-token: write exactly in the jobs that assume an AWS role", () => {
+      for (const f of FILES) {
+        for (const [id, job] of Object.entries(load(f).jobs)) {
+          const assumes = (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+          const idToken = (job.permissions as Record<string, string>)["id-token"];
+          assert.equal(idToken === "write", assumes, `${f}: ${id}: id-token is '${idToken ?? "none"}' but the job ${assumes ? "assumes" : "assumes no"} AWS role`);
+        }
+      }
+    });
 
     it("no workflow checks out pull-request code in a privileged context", () => {
       for (const f of FILES) {
@@ -279,5 +291,57 @@ describe("workflows", () => {
         TO: "${{ inputs.to }}",
       });
     });
+
+    it("runs in the environment whose OIDC subject mlz-github-promote trusts (the stack config's repository)", () => {
+      const job = wf.jobs.promote;
+      assert.equal(job.environment, PROMOTION_ENVIRONMENT);
+      assert.equal(PROMOTION_ENVIRONMENT, "promotion");
+      const cicd = parseStackFileText("cicd", fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.cicd.yaml"), "utf8")).values.github as { owner: string; repo: string };
+      // What GitHub puts in `sub` for a job with `environment: promotion`, whatever the trigger.
+      assert.equal(environmentSubject(cicd.owner, cicd.repo, job.environment as string), "repo:example-org/ml-landing-zone:environment:promotion");
+      assert.ok(!stacksOf().includes(PROMOTION_ENVIRONMENT), "a stack named like the promotion environment would share its subject");
+    });
+
+    it("assumes mlz-github-promote, then chains into the ML account's mlz-promotion-reader, before npm run promote", () => {
+      const job = wf.jobs.promote;
+      assert.equal(job.env!.ONLINE, "${{ vars.MLZ_PROMOTION_ROLE_ARN != '' && vars.MLZ_ML_ACCOUNT_ID != '' }}");
+      const steps = job.steps!;
+      const assumes = steps.map((s, i) => ({ s, i })).filter(({ s }) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+      assert.equal(assumes.length, 2);
+      const [cicd, ml] = assumes;
+      assert.equal(cicd.s.if, "${{ env.ONLINE == 'true' }}");
+      assert.deepEqual(cicd.s.with, {
+        "role-to-assume": "${{ vars.MLZ_PROMOTION_ROLE_ARN }}",
+        "role-session-name": "promote-${{ github.run_id }}",
+        "aws-region": "${{ vars.MLZ_REGION || 'us-east-1' }}",
+      });
+      assert.equal(ml.s.if, "${{ env.ONLINE == 'true' }}");
+      assert.deepEqual(ml.s.with, {
+        "role-to-assume": `arn:aws:iam::\${{ vars.MLZ_ML_ACCOUNT_ID }}:role/${PROMOTION_READER_ROLE_NAME}`,
+        "role-chaining": true,
+        "role-skip-session-tagging": true,
+        "role-session-name": "promote-checks-${{ github.run_id }}",
+        "aws-region": "${{ vars.MLZ_REGION || 'us-east-1' }}",
+      });
+      assert.equal(PROMOTION_READER_ROLE_NAME, "mlz-promotion-reader");
+      const promote = steps.findIndex((s) => s.run?.includes("npm run promote"));
+      assert.ok(cicd.i < ml.i && ml.i < promote, "credentials: CI/CD role, then the ML reader, then the command");
+      assert.ok(!text("promote.yml").includes("secrets."), "promote.yml reads no stored secrets");
+      assert.ok(!text("promote.yml").includes("role/mlz-preview"), "the promotion checks do not use the broad ReadOnlyAccess preview role");
+    });
+
+    it("without the variables: says the checks are skipped and runs the command with --offline", () => {
+      const steps = wf.jobs.promote.steps!;
+      const notice = steps.find((s) => s.if === "${{ env.ONLINE != 'true' }}")!;
+      assert.ok(notice, "no step announces the offline run");
+      assert.match(notice.run!, /^echo "::warning title=Promotion checks skipped::MLZ_PROMOTION_ROLE_ARN or MLZ_ML_ACCOUNT_ID is not set: promoting with --offline/);
+      const run = steps.find((s) => s.run?.includes("npm run promote"))!;
+      assert.equal(run.if, undefined, "the command runs online or offline");
+      assert.match(run.run!, /if \[ "\$ONLINE" != "true" \]; then offline=\(--offline\); fi/);
+    });
   });
 });
+
+function stacksOf(): string[] {
+  return listStacks(path.join(ROOT, "stacks"));
+}

@@ -1,15 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson } from "../../iam/policy-document";
-import { modelParameterName } from "../../naming";
+import { modelEndpointParameterName, modelParameterName } from "../../naming";
 import { endpointNameForModelArn } from "../../models/arns";
+import { DEFAULT_HOSTING_INSTANCE_COUNT, DEFAULT_HOSTING_INSTANCE_TYPE } from "../../models/sagemaker-model-hosting";
 import type { InferenceContainer } from "./automl-job-provider";
 import { modelRoleStatements, serviceTrust } from "./policies";
-
-/** SSM parameter holding the endpoint name that serves `model` (beside `modelParameterName`). */
-export function modelEndpointParameterName(model: string): string {
-  return `/mlz/models/${model}/endpoint`;
-}
 
 /**
  * SageMaker model name for the model trained by an Autopilot job: `<model>-<yyyyMMddHHmmss>` from
@@ -22,8 +18,9 @@ export function modelNameForJob(model: string, jobName: string): string {
   return name.slice(0, 63).replace(/-+$/, "");
 }
 
-export const DEFAULT_INSTANCE_TYPE = "ml.m5.xlarge";
-export const DEFAULT_INSTANCE_COUNT = 1;
+/** Sizing of the candidate's endpoint (stacks/parts/bikeshare.ts): the hosting defaults. */
+export const DEFAULT_INSTANCE_TYPE = DEFAULT_HOSTING_INSTANCE_TYPE;
+export const DEFAULT_INSTANCE_COUNT = DEFAULT_HOSTING_INSTANCE_COUNT;
 
 export interface BikeshareInferenceArgs {
   /** Model key (`models` map of the ml stack); names the SSM parameters. Required. */
@@ -36,7 +33,7 @@ export interface BikeshareInferenceArgs {
   readonly modelDataBucketArn: pulumi.Input<string>;
   /** Key prefix of the artifacts (Autopilot's output prefix). Required. */
   readonly modelDataPrefix: string;
-  /** KMS key: endpoint storage volumes and the artifacts' encryption. Required. */
+  /** KMS key of the artifacts (the model role may decrypt through S3). Required. */
   readonly kmsKeyArn: pulumi.Input<string>;
   /** Account the stack deploys into. Required. */
   readonly accountId: pulumi.Input<string>;
@@ -44,16 +41,12 @@ export interface BikeshareInferenceArgs {
   readonly region: string;
   /** Partition of the region. Defaults to `aws`. */
   readonly partition?: string;
-  /** Endpoint instance type. Defaults to `ml.m5.xlarge`. */
-  readonly instanceType?: string;
-  /** Endpoint instance count. Defaults to 1. */
-  readonly instanceCount?: number;
   /**
-   * Keep the model, endpoint configuration and endpoint in AWS when a retraining replaces them, so
-   * an environment still pointing at the previous version keeps working until it is promoted.
-   * Defaults to `true`.
+   * Keep the SageMaker model in AWS when a new training run replaces it (or on destroy), so the
+   * environments still referencing it keep their endpoints (declared by the ML stack's SageMaker
+   * hosting) until they are promoted. Defaults to `true`.
    */
-  readonly retainReplacedVersions?: boolean;
+  readonly retainReplacedModels?: boolean;
   /**
    * Publish `/mlz/models/<model>/arn` and `/mlz/models/<model>/endpoint` in this account's SSM.
    * Defaults to `true`.
@@ -64,19 +57,23 @@ export interface BikeshareInferenceArgs {
 }
 
 /**
- * Bike-share inference: the Autopilot best candidate's containers (data transform, algorithm,
- * inverse label transform) as one `aws.sagemaker.Model` in Serial inference mode, a KMS-encrypted
- * endpoint configuration, and the endpoint named by `endpointNameForModelArn` (one endpoint per
- * model version, so a promotion never changes what an existing endpoint serves). Publishes
- * `/mlz/models/<model>/arn` and `/mlz/models/<model>/endpoint` in this account's SSM (unless
- * `publishParameters` is false).
+ * Bike-share inference model: the Autopilot best candidate's containers (data transform,
+ * algorithm, inverse label transform) as one `aws.sagemaker.Model` in Serial inference mode, with
+ * its execution role. Endpoints are not declared here: every endpoint is a
+ * `SageMakerModelHosting` (components/models/sagemaker-model-hosting.ts) named
+ * `endpointNameForModelArn(modelArn)`, declared by the ML stack for each version an environment
+ * references and, for the latest candidate, by the bike-share part (`serveCandidate`).
+ *
+ * The model is kept in AWS when a new training run replaces it (`retainOnDelete`): consumers may
+ * still reference it, and their endpoints need it. A model costs nothing by itself (its artifacts
+ * stay in the Autopilot output bucket either way). Publishes `/mlz/models/<model>/arn` and
+ * `/mlz/models/<model>/endpoint` in this account's SSM unless `publishParameters` is false.
  */
 export class BikeshareInference extends pulumi.ComponentResource {
   public readonly role: aws.iam.Role;
   public readonly sagemakerModel: aws.sagemaker.Model;
-  public readonly endpointConfiguration: aws.sagemaker.EndpointConfiguration;
-  public readonly endpoint: aws.sagemaker.Endpoint;
   public readonly modelArn: pulumi.Output<string>;
+  /** Name of the endpoint that serves this model wherever it is hosted (`endpointNameForModelArn`). */
   public readonly endpointName: pulumi.Output<string>;
   /** Names of the published parameters; undefined when `publishParameters` is false. */
   public readonly modelArnParameterName: string | undefined;
@@ -90,15 +87,7 @@ export class BikeshareInference extends pulumi.ComponentResource {
     if (!/^([a-zA-Z0-9!_.*'()-]+\/)+$/.test(args.modelDataPrefix)) {
       throw new Error(`[modelDataPrefix] must be an S3 key prefix of path segments ending in '/'; got '${args.modelDataPrefix}'`);
     }
-    const instanceType = args.instanceType ?? DEFAULT_INSTANCE_TYPE;
-    if (!/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType)) {
-      throw new Error(`[instanceType] must be a SageMaker instance type such as 'ml.m5.xlarge'; got '${instanceType}'`);
-    }
-    const instanceCount = args.instanceCount ?? DEFAULT_INSTANCE_COUNT;
-    if (!Number.isInteger(instanceCount) || instanceCount < 1) {
-      throw new Error(`[instanceCount] must be a whole number ≥ 1; got ${instanceCount}`);
-    }
-    const retain = args.retainReplacedVersions ?? true;
+    const retain = args.retainReplacedModels ?? true;
     const partition = args.partition ?? "aws";
 
     this.role = new aws.iam.Role(`${name}-role`, {
@@ -137,25 +126,8 @@ export class BikeshareInference extends pulumi.ComponentResource {
       tags: args.tags,
     }, { parent: this, dependsOn: [permissions], retainOnDelete: retain });
 
-    this.endpointConfiguration = new aws.sagemaker.EndpointConfiguration(`${name}-endpoint-config`, {
-      kmsKeyArn: args.kmsKeyArn,
-      productionVariants: [{
-        variantName: "AllTraffic",
-        modelName: this.sagemakerModel.name,
-        initialInstanceCount: instanceCount,
-        instanceType,
-        initialVariantWeight: 1,
-      }],
-      tags: args.tags,
-    }, { parent: this, retainOnDelete: retain });
-
     this.modelArn = this.sagemakerModel.arn;
-    this.endpoint = new aws.sagemaker.Endpoint(`${name}-endpoint`, {
-      name: this.modelArn.apply(endpointNameForModelArn),
-      endpointConfigName: this.endpointConfiguration.name,
-      tags: args.tags,
-    }, { parent: this, retainOnDelete: retain });
-    this.endpointName = this.endpoint.name;
+    this.endpointName = this.modelArn.apply(endpointNameForModelArn);
 
     if (args.publishParameters ?? true) {
       this.modelArnParameterName = modelParameterName(args.model);
@@ -179,8 +151,6 @@ export class BikeshareInference extends pulumi.ComponentResource {
     this.registerOutputs({
       role: this.role,
       sagemakerModel: this.sagemakerModel,
-      endpointConfiguration: this.endpointConfiguration,
-      endpoint: this.endpoint,
       modelArn: this.modelArn,
       endpointName: this.endpointName,
       modelArnParameterName: this.modelArnParameterName,

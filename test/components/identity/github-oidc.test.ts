@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registration } from "../../helpers/pulumi";
-import { GithubOidc, environmentSubject, pullRequestSubject, type GithubOidcArgs } from "../../../components/identity/github-oidc";
+import { GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, pullRequestSubject, type GithubOidcArgs } from "../../../components/identity/github-oidc";
 
 const args = (over: Partial<GithubOidcArgs> = {}): GithubOidcArgs => ({
   owner: "example-org",
@@ -117,6 +117,103 @@ describe("GithubOidc", () => {
     assert.throws(() => environmentSubject("example-org", "ml-landing-zone", "pr*d"), /\[stacks\] keys must be stack names/);
     assert.throws(() => pullRequestSubject("example-org/other", "x"), /\[owner\] must be a GitHub user/);
     assert.equal(environmentSubject("example-org", "ml-landing-zone", "prod"), "repo:example-org/ml-landing-zone:environment:prod");
+  });
+
+  describe("promotion role (mlz-github-promote)", () => {
+    const withPromotion = (over: Partial<GithubOidcArgs> = {}) => args({ promotion: { readerAccountIds: [pulumi.output("444444444444")] }, ...over });
+    const promoteRole = (resources: Registration[]) => role(resources, "mlz-github-promote");
+
+    it("is not created without `promotion`", async () => {
+      const { result, resources } = await recordProgram(() => new GithubOidc("github", args()));
+      assert.equal(ofType(resources, "aws:iam/role:Role").find((r) => r.inputs.name === "mlz-github-promote"), undefined);
+      assert.equal(result.promoteRole, undefined);
+      assert.equal(result.promoteRoleArn, undefined);
+    });
+
+    it("trusts only the repository's `promotion` environment, with the STS audience", async () => {
+      const { result, resources } = await recordProgram(() => new GithubOidc("github", withPromotion()));
+      const provider = only(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      const promote = promoteRole(resources);
+      assert.equal(promote.name, "github-promote");
+      assert.equal(promote.parent, only(resources, "mlz:identity:GithubOidc").urn);
+      assert.equal(PROMOTION_ENVIRONMENT, "promotion");
+      assert.deepEqual(parseJsonInput(promote, "assumeRolePolicy"), {
+        Version: "2012-10-17",
+        Statement: [{
+          Sid: "GithubActions",
+          Effect: "Allow",
+          Principal: { Federated: provider.outputs.arn },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+              "token.actions.githubusercontent.com:sub": "repo:example-org/ml-landing-zone:environment:promotion",
+            },
+          },
+        }],
+      });
+      assert.equal(await promiseOf(result.promoteRoleArn!), promote.outputs.arn);
+    });
+
+    it("may only sts:AssumeRole the reader role of the ML account, within the boundary, with the session duration", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", withPromotion({ maxSessionDurationSeconds: 1800 })));
+      const policy = only(resources, "aws:iam/rolePolicy:RolePolicy", "github-promote-assume-reader");
+      assert.equal(policy.inputs.name, "assume-reader");
+      assert.equal(policy.inputs.role, "mlz-github-promote");
+      assert.deepEqual(parseJsonInput(policy, "policy"), {
+        Version: "2012-10-17",
+        Statement: [{
+          Sid: "AssumePromotionReaderOnly",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: ["arn:aws:iam::444444444444:role/mlz-promotion-reader"],
+        }],
+      });
+      assert.equal(ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === "mlz-github-promote").length, 1);
+      const boundary = only(resources, "aws:iam/policy:Policy", "github-boundary");
+      assert.deepEqual(parseJsonInput(boundary, "policy").Statement, [{
+        Sid: "AssumeTargetRolesOnly",
+        Effect: "Allow",
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Resource: [
+          "arn:aws:iam::555555555555:role/mlz-deploy", "arn:aws:iam::555555555555:role/mlz-preview",
+          "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
+          "arn:aws:iam::444444444444:role/mlz-promotion-reader",
+        ],
+      }]);
+      const promote = promoteRole(resources);
+      assert.equal(promote.inputs.permissionsBoundary, boundary.outputs.arn);
+      assert.equal(promote.inputs.maxSessionDuration, 1800);
+    });
+
+    it("takes another environment and reader role name", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", args({ promotion: { readerAccountIds: ["444444444444"], environment: "model-promotion", readerRoleName: "reader" } })));
+      assert.equal(parseJsonInput(promoteRole(resources), "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+        "repo:example-org/ml-landing-zone:environment:model-promotion");
+      assert.deepEqual(parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-promote-assume-reader"), "policy").Statement[0].Resource,
+        ["arn:aws:iam::444444444444:role/reader"]);
+    });
+
+    it("refuses a wildcard environment, a stack named like it, a bad reader account or role name, with exact messages", async () => {
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({ promotion: { readerAccountIds: ["444444444444"], environment: "promo*" } }))), {
+        message: "[promotion.environment] must be a GitHub environment name (letters, digits, '.', '_' and '-', starting with a letter or digit, at most 45 characters; no wildcards); got 'promo*'",
+      });
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({
+        stacks: { promotion: { accountId: "555555555555" } },
+        promotion: { readerAccountIds: ["444444444444"] },
+      }))), {
+        message: "[promotion.environment] must not be the name of a deployed stack (its deploy job would present the same subject); got 'promotion'",
+      });
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({ promotion: { readerAccountIds: [] } }))), {
+        message: "[promotion.readerAccountIds] must name at least one account",
+      });
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({ promotion: { readerAccountIds: ["4444*"] } }))), {
+        message: "[promotion.readerAccountIds] must hold 12-digit account ids; got '4444*'",
+      });
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({ promotion: { readerAccountIds: ["444444444444"], readerRoleName: "mlz-*" } }))), {
+        message: "[promotion.readerRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got 'mlz-*'",
+      });
+    });
   });
 
   it("refuses no stacks, a bad account id or a wildcard target role name", async () => {

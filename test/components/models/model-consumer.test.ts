@@ -31,13 +31,43 @@ function args(overrides: Partial<ModelConsumerArgs> = {}): ModelConsumerArgs {
 }
 
 describe("ModelConsumer", () => {
-  it("stores each model's version ARN in /mlz/models/<model>/arn as a plain String parameter", async () => {
+  it("stores each model's version ARN in /mlz/models/<model>/arn, and a SageMaker model's endpoint name in /endpoint, as plain String parameters", async () => {
     const { resources } = await recordProgram(() => new ModelConsumer("mc", args()), { simulator });
     const params = ofType(resources, "aws:ssm/parameter:Parameter");
     assert.deepEqual(params.map((p) => [p.name, p.inputs.name, p.inputs.type, p.inputs.insecureValue, p.inputs.value]).sort(), [
+      ["mc-bikeshare-classifier-endpoint-parameter", "/mlz/models/bikeshare-classifier/endpoint", "String", "mlz-bikeshare-classifier-20261101", undefined],
       ["mc-bikeshare-classifier-parameter", "/mlz/models/bikeshare-classifier/arn", "String", BIKES, undefined],
       ["mc-defect-detector-parameter", "/mlz/models/defect-detector/arn", "String", DEFECT, undefined],
     ]);
+  });
+
+  it("lets a SageMaker model's application role read exactly its two parameters", async () => {
+    const { resources, result } = await recordProgram(() => new ModelConsumer("mc", args()), { simulator });
+    const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "mc-bikeshare-classifier-app-permissions"), "policy");
+    assert.deepEqual(doc, {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ReadModelVersionParameter",
+          Effect: "Allow",
+          Action: "ssm:GetParameter",
+          Resource: [
+            "arn:aws:ssm:us-east-1:555555555555:parameter/mlz/models/bikeshare-classifier/arn",
+            "arn:aws:ssm:us-east-1:555555555555:parameter/mlz/models/bikeshare-classifier/endpoint",
+          ],
+        },
+        { Sid: "AssumeModelAccessRole", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::444444444444:role/mlz-model-access-qa" },
+      ],
+    });
+    assert.deepEqual(result.endpointParameterNames, { "bikeshare-classifier": "/mlz/models/bikeshare-classifier/endpoint" });
+  });
+
+  it("publishes the endpoint name the ML account's hosting uses, also for long model names", async () => {
+    const long = `arn:aws:sagemaker:us-east-1:444444444444:model/${"b".repeat(63)}`;
+    const { resources } = await recordProgram(() => new ModelConsumer("mc", args({ models: { bikes: { kind: "sagemaker", versionArn: long } } })), { simulator });
+    const value = only(resources, "aws:ssm/parameter:Parameter", "mc-bikes-endpoint-parameter").inputs.insecureValue as string;
+    assert.equal(value.length, 63);
+    assert.match(value, /^mlz-b{50}-[0-9a-f]{8}$/);
   });
 
   it("gives each model an application role trusted by the Lambda service only", async () => {

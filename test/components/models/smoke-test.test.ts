@@ -52,7 +52,7 @@ describe("ModelSmokeTest", () => {
     assert.equal(await promiseOf(result.roleArn), "arn:aws:iam::555555555555:role/st-fn-role-abc1234");
   });
 
-  it("lets its own role assume exactly the application roles, besides its logs", async () => {
+  it("lets its own role assume exactly the application roles and read exactly the test image, besides its logs", async () => {
     const { resources } = await recordProgram(() => new ModelSmokeTest("st", args()), { simulator });
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "st-fn-permissions"), "policy");
     assert.deepEqual(doc.Statement, [
@@ -63,9 +63,26 @@ describe("ModelSmokeTest", () => {
         Resource: ["arn:aws:logs:us-east-1:555555555555:log-group:/mlz/lambda/st-fn:*"],
       },
       { Sid: "ActAsTheApplication", Effect: "Allow", Action: "sts:AssumeRole", Resource: [APP_ROLE] },
+      { Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::mlz-qa-smoke-images/defect-detector/known-defect.jpg" },
     ]);
     const statements = JSON.stringify(doc);
-    for (const forbidden of ["ssm:", "rekognition:", "\"*\""]) assert.equal(statements.includes(forbidden), false, forbidden);
+    for (const forbidden of ["ssm:", "rekognition:", "kms:", "s3:ListBucket", "\"*\""]) assert.equal(statements.includes(forbidden), false, forbidden);
+  });
+
+  it("may decrypt an SSE-KMS image with exactly its key, only through S3 in the key's region, and names ARNs in the given partition", async () => {
+    const key = "arn:aws-us-gov:kms:us-gov-west-1:555555555555:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const { resources } = await recordProgram(() => new ModelSmokeTest("st", args({ imageKmsKeyArn: key, partition: "aws-us-gov" })), { simulator });
+    const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "st-fn-permissions"), "policy");
+    assert.deepEqual(doc.Statement.slice(2), [
+      { Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-us-gov:s3:::mlz-qa-smoke-images/defect-detector/known-defect.jpg" },
+      {
+        Sid: "DecryptTheTestImage",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: key,
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-gov-west-1.amazonaws.com" } },
+      },
+    ]);
   });
 
   describe("validation", () => {
@@ -74,6 +91,10 @@ describe("ModelSmokeTest", () => {
       ["a model without application role", { models: ["defect-detector", "other"] }, "[appRoleArns] must hold the application role of every model in [models]; missing 'other'"],
       ["a bad bucket", { imageBucket: "s3://bucket" }, "[imageBucket] must be an S3 bucket name; got 's3://bucket'"],
       ["a key with a leading slash", { imageKey: "/a.jpg" }, "[imageKey] must be an object key without a leading '/'; got '/a.jpg'"],
+      ["a key with an IAM wildcard", { imageKey: "images/*.jpg" }, "[imageKey] must not contain '*', '?' or '${' (the function's policy grants exactly that object); got 'images/*.jpg'"],
+      ["a key with a policy variable", { imageKey: "${aws:username}.jpg" }, "[imageKey] must not contain '*', '?' or '${' (the function's policy grants exactly that object); got '${aws:username}.jpg'"],
+      ["a KMS alias for the image key", { imageKmsKeyArn: "arn:aws:kms:us-east-1:555555555555:alias/images" }, "[imageKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got 'arn:aws:kms:us-east-1:555555555555:alias/images'"],
+      ["an unknown partition", { partition: "aws-mars" }, "[partition] must be aws, aws-cn or aws-us-gov; got 'aws-mars'"],
       ["a confidence above 100", { minConfidence: 101 }, "[minConfidence] must be from 0 to 100; got 101"],
       ["no subnets", { subnetIds: [] }, "[subnetIds] must hold at least one private subnet"],
       ["no security groups", { securityGroupIds: [] }, "[securityGroupIds] must hold at least one security group"],

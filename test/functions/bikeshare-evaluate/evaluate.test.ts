@@ -4,8 +4,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { AddTagsCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { batchBodies, binaryMetrics, parsePredictions, splitHoldout } from "../../../functions/bikeshare-evaluate/core";
-import { evaluateEndpoint } from "../../../functions/bikeshare-evaluate/evaluate";
+import { evaluateEndpoint, F1_TAG, f1TagValue, tagModelWithF1 } from "../../../functions/bikeshare-evaluate/evaluate";
+import { SAGEMAKER_F1_TAG } from "../../../promotion/checks";
 import { main, parseArgs } from "../../../functions/bikeshare-evaluate/cli";
 
 const enc = (s: string) => new TextEncoder().encode(s) as any;
@@ -156,7 +158,85 @@ describe("bikeshare-evaluate", () => {
       }
     });
 
+    describe("--tag-model", () => {
+      const MODEL = "arn:aws:sagemaker:us-east-1:444444444444:model/bikeshare-classifier-20261101101500";
+      let tags: AwsClientStub<SageMakerClient>;
+      before(() => { tags = mockClient(SageMakerClient); });
+      after(() => tags.restore());
+      afterEach(() => tags.reset());
+
+      const withHoldout = async (fn: (file: string) => Promise<void>) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bikeshare-eval-"));
+        try {
+          const file = path.join(dir, "holdout.csv");
+          fs.writeFileSync(file, HOLDOUT);
+          await fn(file);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      };
+
+      it("writes the tag the promotion gate reads", () => {
+        assert.equal(F1_TAG, SAGEMAKER_F1_TAG);
+        assert.equal(F1_TAG, "mlz:f1");
+        assert.equal(f1TagValue(2 / 3), "0.6667");
+        assert.equal(f1TagValue(1), "1.0000");
+        assert.equal(f1TagValue(0), "0.0000");
+        assert.throws(() => f1TagValue(Number.NaN), { name: "EvaluationError", message: "F1 must be a number from 0 to 1; got NaN" });
+      });
+
+      it("tags the evaluated model with its F1 (4 decimals), even below --min-f1", async () => {
+        await withHoldout(async (file) => {
+          // actual No,Yes,Yes,No,No vs predicted No,No,Yes,No,No → TP1 FN1 → F1 2/3
+          sm.on(InvokeEndpointCommand).resolves({ Body: enc("No\nNo\nYes\nNo\nNo\n") });
+          tags.on(AddTagsCommand).resolves({ Tags: [{ Key: "mlz:f1", Value: "0.6667" }] });
+          let err = "";
+          const deps = {
+            client: new SageMakerRuntimeClient({ region: "us-east-1" }),
+            sagemaker: new SageMakerClient({ region: "us-east-1" }),
+            out: () => undefined,
+            err: (s: string) => { err += s; },
+          };
+          const code = await main(["--endpoint", "mlz-bikeshare-classifier-20261101101500", "--holdout", file, "--tag-model", MODEL, "--min-f1", "0.9"], deps);
+          assert.equal(code, 3);
+          assert.deepEqual(tags.commandCalls(AddTagsCommand).map((c) => c.args[0].input), [
+            { ResourceArn: MODEL, Tags: [{ Key: "mlz:f1", Value: "0.6667" }] },
+          ]);
+          assert.equal(err, `tagged ${MODEL} with mlz:f1=0.6667\nF1 0.6667 is below the required 0.9\n`);
+        });
+      });
+
+      it("sends nothing without --tag-model, and fails (exit 1) when AddTags fails", async () => {
+        await withHoldout(async (file) => {
+          sm.on(InvokeEndpointCommand).resolves({ Body: enc("No\nYes\nYes\nNo\nNo\n") });
+          const deps = { client: new SageMakerRuntimeClient({ region: "us-east-1" }), sagemaker: new SageMakerClient({ region: "us-east-1" }), out: () => undefined, err: () => undefined };
+          assert.equal(await main(["--endpoint", "mlz-e", "--holdout", file], deps), 0);
+          assert.equal(tags.commandCalls(AddTagsCommand).length, 0);
+
+          const denied = Object.assign(new Error("User is not authorized to perform: sagemaker:AddTags"), { name: "AccessDeniedException" });
+          tags.on(AddTagsCommand).rejects(denied);
+          let err = "";
+          const code = await main(["--endpoint", "mlz-e", "--holdout", file, "--tag-model", MODEL], { ...deps, err: (s: string) => { err += s; } });
+          assert.equal(code, 1);
+          assert.equal(err, `tagging ${MODEL} with mlz:f1 failed: AccessDeniedException: User is not authorized to perform: sagemaker:AddTags\n`);
+          assert.deepEqual(tags.commandCalls(AddTagsCommand).map((c) => c.args[0].input), [{ ResourceArn: MODEL, Tags: [{ Key: "mlz:f1", Value: "1.0000" }] }]);
+        });
+      });
+
+      it("tagModelWithF1 refuses an ARN that is not a SageMaker model before calling AWS", async () => {
+        await assert.rejects(tagModelWithF1(new SageMakerClient({ region: "us-east-1" }), "arn:aws:sagemaker:us-east-1:444444444444:endpoint/mlz-e", 0.5), {
+          name: "EvaluationError",
+          message: "expected a SageMaker model ARN (arn:aws:sagemaker:<region>:<12-digit account>:model/<model name>); got 'arn:aws:sagemaker:us-east-1:444444444444:endpoint/mlz-e'",
+        });
+        assert.equal(tags.commandCalls(AddTagsCommand).length, 0);
+      });
+    });
+
     it("the command refuses bad arguments", () => {
+      assert.throws(() => parseArgs(["--endpoint", "e", "--holdout", "h", "--tag-model", "bikeshare-classifier"]), {
+        message: /^--tag-model expected a SageMaker model ARN \(arn:aws:sagemaker:<region>:<12-digit account>:model\/<model name>\); got 'bikeshare-classifier'\n/,
+      });
+      assert.equal(parseArgs(["--endpoint", "e", "--holdout", "h", "--tag-model", "arn:aws:sagemaker:us-east-1:444444444444:model/m-1"]).tagModel, "arn:aws:sagemaker:us-east-1:444444444444:model/m-1");
       assert.throws(() => parseArgs(["--holdout", "h.csv"]), { message: /^--endpoint is required\n/ });
       assert.throws(() => parseArgs(["--endpoint", "e", "--holdout", "h", "--min-f1", "2"]), { message: /^--min-f1 must be between 0 and 1; got 2\n/ });
     });

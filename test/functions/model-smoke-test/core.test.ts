@@ -1,10 +1,13 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { mockClient, type AwsStub } from "aws-sdk-client-mock";
 import { GetParameterCommand, ParameterNotFound, SSMClient, AccessDeniedException as SsmAccessDenied } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import {
   DetectCustomLabelsCommand,
-  InvalidS3ObjectException,
+  ImageTooLargeException,
+  InvalidImageFormatException,
   RekognitionClient,
   ResourceNotFoundException,
   ResourceNotReadyException,
@@ -12,6 +15,7 @@ import {
   ThrottlingException,
 } from "@aws-sdk/client-rekognition";
 import {
+  MAX_IMAGE_BYTES,
   runSmokeTest,
   SmokeTestError,
   parameterNameFor,
@@ -20,6 +24,12 @@ import {
   type SmokeTestConfig,
   type TemporaryCredentials,
 } from "../../../functions/model-smoke-test/core";
+import { getS3Object, type FetchLike } from "../../../functions/model-smoke-test/s3-object";
+
+/** Real image (scikit-image `coffee.png`, see test/fixtures/images/README.md): the bytes DetectCustomLabels must get. */
+const COFFEE = fs.readFileSync(path.resolve(__dirname, "..", "..", "fixtures", "images", "coffee.png"));
+const IMAGE_URL = "https://mlz-qa-smoke-images.s3.us-east-1.amazonaws.com/defect-detector/coffee.png";
+const FUNCTION_CREDS = { accessKeyId: "ASIAFUNCTION", secretAccessKey: "function-secret", sessionToken: "function-token" };
 
 const VERSION = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const APP_ROLE = "arn:aws:iam::555555555555:role/mlz-app-defect-detector";
@@ -35,7 +45,7 @@ const config: SmokeTestConfig = {
   parameterPrefix: "/mlz/models",
   modelNames: ["defect-detector", "scratch-finder"],
   imageBucket: "mlz-qa-smoke-images",
-  imageKey: "defect-detector/known-defect.jpg",
+  imageKey: "defect-detector/coffee.png",
   minConfidence: 60,
 };
 
@@ -43,15 +53,30 @@ let sts: AwsStub<any, any, any>;
 let ssm: AwsStub<any, any, any>;
 let rek: AwsStub<any, any, any>;
 
-/** Real SDK clients (their `send` is mocked) made by recording factories. */
-function recordingClients() {
+const pngResponse = (body: Uint8Array) =>
+  new Response(body, { status: 200, headers: { "content-length": String(body.byteLength), "content-type": "image/png" } });
+
+const s3Error = (status: number, code: string, message: string) =>
+  new Response(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>R1</RequestId></Error>`, { status });
+
+/**
+ * Real SDK clients (their `send` is mocked) made by recording factories; objects are read by the
+ * real signed GET against a recording fetch that serves the coffee image at IMAGE_URL.
+ */
+function recordingClients(s3: (url: string) => Response = (url) => (url === IMAGE_URL ? pngResponse(COFFEE) : s3Error(403, "AccessDenied", "Access Denied"))) {
   const made: { client: string; credentials?: TemporaryCredentials }[] = [];
+  const sent: { url: string; headers: Record<string, string> }[] = [];
+  const fetch: FetchLike = async (url, init) => { sent.push({ url, headers: init.headers }); return s3(url); };
   const clients: SmokeTestClients = {
     sts: (credentials) => { made.push({ client: "sts", credentials }); return new STSClient({ region: "us-east-1", credentials }); },
     ssm: (credentials) => { made.push({ client: "ssm", credentials }); return new SSMClient({ region: "us-east-1", credentials }); },
     rekognition: (credentials) => { made.push({ client: "rekognition", credentials }); return new RekognitionClient({ region: "us-east-1", credentials }); },
+    readObject: (bucket, key, maxBytes) => {
+      made.push({ client: "s3" });
+      return getS3Object({ region: "us-east-1", bucket, key, maxBytes, credentials: async () => FUNCTION_CREDS, fetch, now: () => new Date("2026-11-26T12:00:00Z") });
+    },
   };
-  return { made, clients };
+  return { made, sent, clients };
 }
 
 function clock(...times: number[]) {
@@ -100,15 +125,15 @@ describe("model smoke test core", () => {
     happyPath();
   });
 
-  it("acts as the application, reads the parameter, crosses into the ML account and reports labels and latency", async () => {
-    const { made, clients } = recordingClients();
+  it("acts as the application, reads the parameter and the image, crosses into the ML account and reports labels and latency", async () => {
+    const { made, sent, clients } = recordingClients();
     const report = await runSmokeTest({ model: "defect-detector" }, config, clients, clock(1_000, 1_137));
 
     assert.deepEqual(report, {
       model: "defect-detector",
       versionArn: VERSION,
       parameterName: "/mlz/models/defect-detector/arn",
-      image: { bucket: "mlz-qa-smoke-images", key: "defect-detector/known-defect.jpg" },
+      image: { bucket: "mlz-qa-smoke-images", key: "defect-detector/coffee.png", bytes: 466_706 },
       labels: [{ name: "scratch", confidence: 97.25 }, { name: "dent", confidence: 61.5 }],
       latencyMs: 137,
     });
@@ -119,17 +144,25 @@ describe("model smoke test core", () => {
       { RoleArn: ML_ROLE, RoleSessionName: "mlz-smoke-defect-detector", DurationSeconds: 900 },
     ]);
     assert.deepEqual(ssm.commandCalls(GetParameterCommand).map((c) => c.args[0].input), [{ Name: "/mlz/models/defect-detector/arn" }]);
-    assert.deepEqual(rek.commandCalls(DetectCustomLabelsCommand).map((c) => c.args[0].input), [{
-      ProjectVersionArn: VERSION,
-      Image: { S3Object: { Bucket: "mlz-qa-smoke-images", Name: "defect-detector/known-defect.jpg" } },
-      MinConfidence: 60,
-    }]);
+    const detects = rek.commandCalls(DetectCustomLabelsCommand).map((c) => c.args[0].input);
+    assert.equal(detects.length, 1);
+    const { Image, ...rest } = detects[0];
+    assert.deepEqual(rest, { ProjectVersionArn: VERSION, MinConfidence: 60 });
+    assert.deepEqual(Object.keys(Image ?? {}), ["Bytes"], "the image goes as bytes, never as an S3 object the ML role would have to read");
+    assert.ok(Image?.Bytes instanceof Uint8Array);
+    assert.ok(Buffer.from(Image.Bytes).equals(COFFEE), "exactly the file's bytes");
+
+    // The image was read once, in this account, signed with the function's own credentials.
+    assert.deepEqual(sent.map((r) => [r.url, r.headers["x-amz-security-token"], r.headers.authorization.split(",")[0]]), [
+      [IMAGE_URL, "function-token", "AWS4-HMAC-SHA256 Credential=ASIAFUNCTION/20261126/us-east-1/s3/aws4_request"],
+    ]);
 
     const app = { accessKeyId: "ASIAAPP", secretAccessKey: "app-secret", sessionToken: "app-token", expiration: EXPIRES };
     const ml = { accessKeyId: "ASIAML", secretAccessKey: "ml-secret", sessionToken: "ml-token", expiration: EXPIRES };
     assert.deepEqual(made, [
       { client: "sts", credentials: undefined },
       { client: "ssm", credentials: app },
+      { client: "s3" },
       { client: "sts", credentials: app },
       { client: "rekognition", credentials: ml },
     ]);
@@ -141,7 +174,7 @@ describe("model smoke test core", () => {
     assert.equal(report.model, "defect-detector");
     assert.equal(report.latencyMs, 0);
     assert.deepEqual(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn), [ML_ROLE]);
-    assert.deepEqual(made.map((m) => [m.client, m.credentials?.accessKeyId]), [["ssm", undefined], ["sts", undefined], ["rekognition", "ASIAML"]]);
+    assert.deepEqual(made.map((m) => [m.client, m.credentials?.accessKeyId]), [["ssm", undefined], ["s3", undefined], ["sts", undefined], ["rekognition", "ASIAML"]]);
   });
 
   it("refuses a model it does not cover", async () => {
@@ -216,11 +249,64 @@ describe("model smoke test core", () => {
     assert.equal(e.message, `model version '${VERSION}' does not exist (ResourceNotFoundException): project version not found`);
   });
 
-  it("fails when the test image is not there", async () => {
-    rek.on(DetectCustomLabelsCommand).rejects(new InvalidS3ObjectException({ message: "Unable to get object metadata from S3.", $metadata: {} }));
-    const e = await failure(runSmokeTest({ model: "defect-detector" }, config, recordingClients().clients, clock(1, 2)));
+  it("fails when the test image is not there, before crossing into the ML account", async () => {
+    const { clients } = recordingClients(() => s3Error(404, "NoSuchKey", "The specified key does not exist."));
+    const e = await failure(runSmokeTest({ model: "defect-detector" }, config, clients, clock()));
     assert.equal(e.code, "ImageNotFound");
-    assert.equal(e.message, "test image 's3://mlz-qa-smoke-images/defect-detector/known-defect.jpg' not found or not readable by Rekognition (InvalidS3ObjectException): Unable to get object metadata from S3.");
+    assert.equal(e.name, "ImageNotFound");
+    assert.equal(e.message, "test image 's3://mlz-qa-smoke-images/defect-detector/coffee.png' not found (HTTP 404 NoSuchKey: The specified key does not exist.)");
+    assert.deepEqual(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn), [APP_ROLE], "never reaches the ML account");
+    assert.equal(rek.calls().length, 0);
+  });
+
+  it("reports S3's AccessDenied (a missing key without s3:ListBucket looks the same) as ImageNotFound, saying what to check", async () => {
+    const { sent, clients } = recordingClients();
+    const e = await failure(runSmokeTest({ model: "defect-detector" }, { ...config, imageKey: "defect-detector/other.png" }, clients, clock()));
+    assert.equal(sent[0].url, "https://mlz-qa-smoke-images.s3.us-east-1.amazonaws.com/defect-detector/other.png");
+    assert.equal(e.code, "ImageNotFound");
+    assert.equal(
+      e.message,
+      "test image 's3://mlz-qa-smoke-images/defect-detector/other.png' not found or not readable by this function (HTTP 403 AccessDenied: Access Denied); check that the key exists and that the function's role may s3:GetObject on it",
+    );
+    assert.equal(rek.calls().length, 0);
+  });
+
+  it("refuses an image over DetectCustomLabels' 4 MiB limit without calling the model", async () => {
+    assert.equal(MAX_IMAGE_BYTES, 4_194_304);
+    const { clients } = recordingClients(() => pngResponse(new Uint8Array(MAX_IMAGE_BYTES + 1)));
+    const e = await failure(runSmokeTest({ model: "defect-detector" }, config, clients, clock()));
+    assert.equal(e.code, "ImageTooLarge");
+    assert.equal(e.name, "ImageTooLarge");
+    assert.equal(
+      e.message,
+      "test image 's3://mlz-qa-smoke-images/defect-detector/coffee.png' is 4194305 bytes, more than the 4194304 allowed: DetectCustomLabels takes at most 4 MiB of image bytes; use a smaller image",
+    );
+    assert.equal(rek.calls().length, 0);
+  });
+
+  it("accepts an image of exactly 4 MiB", async () => {
+    const { clients } = recordingClients(() => pngResponse(new Uint8Array(MAX_IMAGE_BYTES)));
+    const report = await runSmokeTest({ model: "defect-detector" }, config, clients, clock(1, 2));
+    assert.equal(report.image.bytes, MAX_IMAGE_BYTES);
+    assert.equal(rek.commandCalls(DetectCustomLabelsCommand)[0].args[0].input.Image?.Bytes?.byteLength, MAX_IMAGE_BYTES);
+  });
+
+  it("reports any other S3 failure as unexpected, naming the image", async () => {
+    const { clients } = recordingClients(() => s3Error(503, "SlowDown", "Please reduce your request rate."));
+    const e = await failure(runSmokeTest({ model: "defect-detector" }, config, clients, clock()));
+    assert.equal(e.code, "Unexpected");
+    assert.equal(e.message, "reading test image 's3://mlz-qa-smoke-images/defect-detector/coffee.png' failed: HTTP 503 SlowDown: Please reduce your request rate.");
+  });
+
+  it("maps Rekognition's own image refusals", async () => {
+    rek.on(DetectCustomLabelsCommand).rejects(new ImageTooLargeException({ message: "Image size is too large.", $metadata: {} }));
+    const big = await failure(runSmokeTest({ model: "defect-detector" }, config, recordingClients().clients, clock(1, 2)));
+    assert.equal(big.code, "ImageTooLarge");
+    assert.equal(big.message, "test image 's3://mlz-qa-smoke-images/defect-detector/coffee.png' (466706 bytes) is too large for DetectCustomLabels (ImageTooLargeException): Image size is too large.");
+    rek.on(DetectCustomLabelsCommand).rejects(new InvalidImageFormatException({ message: "Request has invalid image format", $metadata: {} }));
+    const bad = await failure(runSmokeTest({ model: "defect-detector" }, config, recordingClients().clients, clock(1, 2)));
+    assert.equal(bad.code, "ImageInvalid");
+    assert.equal(bad.message, "test image 's3://mlz-qa-smoke-images/defect-detector/coffee.png' is not an image DetectCustomLabels accepts: PNG or JPEG (InvalidImageFormatException): Request has invalid image format");
   });
 
   it("fails when the ML role may not call the version", async () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { mockClient, type AwsStub } from "aws-sdk-client-mock";
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -15,8 +17,26 @@ const ENV = {
   MODEL_NAMES: "defect-detector",
   APP_ROLE_ARNS: JSON.stringify({ "defect-detector": APP_ROLE }),
   TEST_IMAGE_BUCKET: "mlz-prod-smoke-images",
-  TEST_IMAGE_KEY: "known-defect.jpg",
+  TEST_IMAGE_KEY: "smoke/coffee.png",
+  // The function's own identity, as Lambda provides it: the image is read with these.
+  AWS_ACCESS_KEY_ID: "ASIAFUNCTION",
+  AWS_SECRET_ACCESS_KEY: "function-secret",
+  AWS_SESSION_TOKEN: "function-token",
 };
+
+/** Real image (scikit-image `coffee.png`, see test/fixtures/images/README.md). */
+const COFFEE = fs.readFileSync(path.resolve(__dirname, "..", "..", "fixtures", "images", "coffee.png"));
+const IMAGE_URL = "https://mlz-prod-smoke-images.s3.us-east-1.amazonaws.com/smoke/coffee.png";
+
+/**
+ * Stands in for the network under the module's own wiring (global `fetch`, default credential
+ * chain): answers `s3` for every request and records them.
+ */
+const s3 = {
+  sent: [] as { url: string; method?: string; headers: Record<string, string> }[],
+  respond: (_url: string): Response => new Response(null, { status: 500 }),
+};
+const realFetch = globalThis.fetch;
 
 let sts: AwsStub<any, any, any>;
 let ssm: AwsStub<any, any, any>;
@@ -47,6 +67,10 @@ describe("model-smoke-test handler", () => {
   const saved: Record<string, string | undefined> = {};
 
   before(async () => {
+    globalThis.fetch = (async (url: string, init: { method?: string; headers: Record<string, string> }) => {
+      s3.sent.push({ url: String(url), method: init.method, headers: { ...init.headers } });
+      return s3.respond(String(url));
+    }) as typeof fetch;
     sts = mockClient(STSClient);
     ssm = mockClient(SSMClient);
     rek = mockClient(RekognitionClient);
@@ -59,6 +83,7 @@ describe("model-smoke-test handler", () => {
   });
 
   after(() => {
+    globalThis.fetch = realFetch;
     sts.restore();
     ssm.restore();
     rek.restore();
@@ -76,6 +101,10 @@ describe("model-smoke-test handler", () => {
     sts.on(AssumeRoleCommand, { RoleArn: ML_ROLE }).resolves({ Credentials: creds("ASIAML") });
     ssm.on(GetParameterCommand, { Name: "/mlz/models/defect-detector/arn" }).resolves({ Parameter: { Value: VERSION } });
     rek.on(DetectCustomLabelsCommand).resolves({ CustomLabels: [{ Name: "scratch", Confidence: 88 }] });
+    s3.sent = [];
+    s3.respond = (url) => url === IMAGE_URL
+      ? new Response(COFFEE, { status: 200, headers: { "content-length": String(COFFEE.byteLength) } })
+      : new Response("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", { status: 403 });
   });
 
   it("reads its configuration once from the environment", () => {
@@ -86,7 +115,7 @@ describe("model-smoke-test handler", () => {
       parameterPrefix: "/mlz/models",
       modelNames: ["defect-detector"],
       imageBucket: "mlz-prod-smoke-images",
-      imageKey: "known-defect.jpg",
+      imageKey: "smoke/coffee.png",
       minConfidence: 50,
     });
   });
@@ -104,11 +133,30 @@ describe("model-smoke-test handler", () => {
     ]);
     assert.deepEqual(lines[1].labels, [{ name: "scratch", confidence: 88 }]);
     assert.equal(JSON.stringify(lines).includes("do-not-log"), false);
-    assert.deepEqual(rek.commandCalls(DetectCustomLabelsCommand)[0].args[0].input, {
-      ProjectVersionArn: VERSION,
-      Image: { S3Object: { Bucket: "mlz-prod-smoke-images", Name: "known-defect.jpg" } },
-      MinConfidence: 50,
-    });
+    assert.deepEqual(report.image, { bucket: "mlz-prod-smoke-images", key: "smoke/coffee.png", bytes: 466_706 });
+    const input = rek.commandCalls(DetectCustomLabelsCommand)[0].args[0].input;
+    assert.deepEqual([input.ProjectVersionArn, input.MinConfidence, Object.keys(input.Image ?? {})], [VERSION, 50, ["Bytes"]]);
+    assert.ok(Buffer.from(input.Image!.Bytes!).equals(COFFEE), "exactly the file's bytes");
+    // Read with the function's own credentials from the environment, not the application's or the ML account's.
+    assert.deepEqual(s3.sent.map((r) => [r.url, r.method, r.headers["x-amz-security-token"], r.headers.authorization.split("/")[0]]), [
+      [IMAGE_URL, "GET", "function-token", "AWS4-HMAC-SHA256 Credential=ASIAFUNCTION"],
+    ]);
+  });
+
+  it("fails with ImageNotFound or ImageTooLarge before calling the model", async () => {
+    s3.respond = () => new Response("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>", { status: 404 });
+    const missing = await capturingLogs(() => mod.handler({}));
+    const notFound = (missing.outcome as PromiseRejectedResult).reason as Error;
+    assert.equal(notFound.name, "ImageNotFound");
+    assert.equal(notFound.message, "test image 's3://mlz-prod-smoke-images/smoke/coffee.png' not found (HTTP 404 NoSuchKey: The specified key does not exist.)");
+    assert.equal(missing.lines[1].code, "ImageNotFound");
+
+    s3.respond = () => new Response(new Uint8Array(4 * 1024 * 1024 + 1), { status: 200, headers: { "content-length": String(4 * 1024 * 1024 + 1) } });
+    const big = await capturingLogs(() => mod.handler({}));
+    const tooLarge = (big.outcome as PromiseRejectedResult).reason as Error;
+    assert.equal(tooLarge.name, "ImageTooLarge");
+    assert.equal(big.lines[1].code, "ImageTooLarge");
+    assert.equal(rek.calls().length, 0);
   });
 
   it("uses the default model for an empty event", async () => {

@@ -3,11 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { ofType, only, promiseOf, recordProgram } from "../../helpers/pulumi";
 import type { StackContext } from "../../../stacks/context";
-import { bikeshareConfigSchema, declareBikeshare } from "../../../stacks/parts/bikeshare";
+import { bikeshareConfigSchema, declareBikeshare, knownValue } from "../../../stacks/parts/bikeshare";
+import { readModelReferences } from "../../../stacks/parts/model-references";
+import { rekognitionModelsConfigSchema } from "../../../stacks/parts/rekognition-models";
+import { declareSageMakerHosting, type SageMakerHostingContext } from "../../../stacks/parts/sagemaker-hosting";
 import { simulator } from "../../components/pipelines/bikeshare/sim";
 
 const ML = "444444444444";
 const MODELS = { "defect-detector": { kind: "rekognition" }, "bikeshare-classifier": { kind: "sagemaker" } };
+const HOSTING_KEY = `arn:aws:kms:us-east-1:${ML}:key/hosting`;
+/** The model the simulated training run produces. */
+const CANDIDATE = `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-20261101101500`;
+const hostingContext = (hosted: string[] = []): SageMakerHostingContext => ({ kmsKeyArn: pulumi.output(HOSTING_KEY), hostedModelArns: new Set(hosted) });
 
 function mlContext(): StackContext {
   return {
@@ -37,6 +44,7 @@ describe("bikeshare part (ml stack)", () => {
         train: false,
         maxCandidates: 30,
         jobNamePrefix: "bikeshare",
+        serveCandidate: true,
         instanceType: "ml.m5.xlarge",
         instanceCount: 1,
         publishParameters: false,
@@ -71,7 +79,7 @@ describe("bikeshare part (ml stack)", () => {
 
   it("with train: true, runs Autopilot as the deploy role and serves the best candidate", async () => {
     const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, maxCandidates: 12, trainingRun: "2026-11-01" } });
-    const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS), { simulator });
+    const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext()), { simulator });
     const job = only(resources, "pulumi-nodejs:dynamic:Resource", "bikeshare-training-job");
     assert.equal(job.inputs.kind, "mlz:sagemaker:AutoMLJobV2");
     assert.equal(job.inputs.maxCandidates, 12);
@@ -83,6 +91,16 @@ describe("bikeshare part (ml stack)", () => {
     assert.equal(await promiseOf(result!.bikeshareModelArn!), `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-20261101101500`);
     assert.equal(await promiseOf(result!.bikeshareEndpointName!), "mlz-bikeshare-classifier-20261101101500");
     assert.deepEqual(await promiseOf(result!.bikeshareObjectiveMetric!), { name: "F1", value: 0.8125 });
+    // The candidate's endpoint: a SageMakerModelHosting named like the hosting part names it, with
+    // the hosting key and the candidate's sizing, after the model exists.
+    const hosting = only(resources, "mlz:models:SageMakerModelHosting", "hosting-mlz-bikeshare-classifier-20261101101500");
+    const model = only(resources, "aws:sagemaker/model:Model");
+    assert.ok(hosting.dependencies.includes(model.urn), "the endpoint configuration needs the model");
+    assert.deepEqual(only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs, {
+      kmsKeyArn: HOSTING_KEY,
+      productionVariants: [{ variantName: "AllTraffic", modelName: "bikeshare-classifier-20261101101500", initialInstanceCount: 1, instanceType: "ml.m5.xlarge", initialVariantWeight: 1 }],
+    });
+    assert.equal(only(resources, "aws:sagemaker/endpoint:Endpoint").inputs.name, "mlz-bikeshare-classifier-20261101101500");
     assert.equal(ofType(resources, "aws:ssm/parameter:Parameter").length, 0);
     // Every AWS resource goes to the ML account through the stack's provider.
     const awsResources = resources.filter((r) => r.custom && r.type.startsWith("aws:"));
@@ -92,19 +110,77 @@ describe("bikeshare part (ml stack)", () => {
 
   it("publishes the ML account's model parameters with publishParameters: true", async () => {
     const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, publishParameters: true } });
-    const { resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS), { simulator });
+    const { resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext()), { simulator });
     assert.deepEqual(ofType(resources, "aws:ssm/parameter:Parameter").map((p) => p.inputs.name), [
       "/mlz/models/bikeshare-classifier/arn", "/mlz/models/bikeshare-classifier/endpoint",
     ]);
   });
 
-  it("refuses a model that is not a sagemaker model of the stack", () => {
+  describe("the latest candidate's endpoint", () => {
+    const TRAIN = { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, trainingRun: "2026-11-01", instanceType: "ml.c5.large" };
+
+    it("serveCandidate: false keeps the model but declares no endpoint", async () => {
+      const cfg = bikeshareConfigSchema.parse({ bikeshare: { ...TRAIN, serveCandidate: false } });
+      const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS), { simulator });
+      only(resources, "aws:sagemaker/model:Model");
+      assert.equal(ofType(resources, "mlz:models:SageMakerModelHosting").length, 0);
+      assert.equal(ofType(resources, "aws:sagemaker/endpoint:Endpoint").length, 0);
+      assert.equal(result!.bikeshareEndpointName, undefined);
+      assert.equal(await promiseOf(result!.bikeshareModelArn!), CANDIDATE);
+    });
+
+    it("a candidate an environment references is left to the hosting part (declared once)", async () => {
+      const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
+      const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext([CANDIDATE])), { simulator });
+      assert.equal(ofType(resources, "mlz:models:SageMakerModelHosting").length, 0);
+      assert.equal(await promiseOf(result!.bikeshareEndpointName!), "mlz-bikeshare-classifier-20261101101500");
+    });
+
+    it("in the ML program: qa references the candidate, so its endpoint exists once, sized by the model", async () => {
+      const ml = rekognitionModelsConfigSchema.parse({
+        models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.m5.large" } },
+        consumers: { qa: { stack: "example-org/ml-landing-zone/qa" } },
+      });
+      const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
+      const io = { readConsumer: () => ({ account: "qa", models: { "bikeshare-classifier": { kind: "sagemaker" as const, versionArn: CANDIDATE } } }) };
+      const { resources } = await recordProgram(async () => {
+        const ctx = mlContext();
+        const references = await readModelReferences(ml, io);
+        const hosting = declareSageMakerHosting(ctx, ml, references);
+        return declareBikeshare(ctx, cfg, ml.models, undefined, hosting.context);
+      }, {
+        simulator: {
+          // qa has not deployed yet: no live outputs.
+          newResource: (a) => a.type === "pulumi:pulumi:StackReference" ? { id: a.name, state: { outputs: {} } } : simulator.newResource(a),
+          call: (a) => simulator.call(a),
+        },
+      });
+      assert.deepEqual(ofType(resources, "mlz:models:SageMakerModelHosting").map((r) => r.name), ["hosting-mlz-bikeshare-classifier-20261101101500"]);
+      const variants = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.productionVariants as any[];
+      assert.deepEqual([variants[0].modelName, variants[0].instanceType], ["bikeshare-classifier-20261101101500", "ml.m5.large"]);
+      assert.deepEqual(ofType(resources, "aws:sagemaker/endpoint:Endpoint").map((r) => r.inputs.name), ["mlz-bikeshare-classifier-20261101101500"]);
+    });
+
+    it("needs the hosting part's context to serve the candidate", async () => {
+      const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
+      await assert.rejects(recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS), { simulator }), {
+        message: "ml: ml-landing-zone:bikeshare.serveCandidate needs the SageMaker hosting of the ML stack (its KMS key); declareSageMakerHosting must run first",
+      });
+    });
+
+    it("knownValue: the value of a known Output, undefined for an unknown one (a preview of a new training run)", async () => {
+      assert.equal(await knownValue(pulumi.output("bikeshare-classifier-20261101101500")), "bikeshare-classifier-20261101101500");
+      assert.equal(await knownValue(pulumi.output(pulumi.unknown as unknown as string)), undefined);
+    });
+  });
+
+  it("refuses a model that is not a sagemaker model of the stack", async () => {
     const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", model: "defect-detector" } });
-    assert.throws(() => declareBikeshare(mlContext(), cfg, MODELS), {
+    await assert.rejects(declareBikeshare(mlContext(), cfg, MODELS), {
       message: "ml: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; 'defect-detector' is rekognition",
     });
     const other = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", model: "bikes" } });
-    assert.throws(() => declareBikeshare(mlContext(), other, MODELS), {
+    await assert.rejects(declareBikeshare(mlContext(), other, MODELS), {
       message: "ml: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; got 'bikes' (models: bikeshare-classifier, defect-detector)",
     });
   });

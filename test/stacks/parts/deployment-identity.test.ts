@@ -1,6 +1,11 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
 import { declareDeploymentIdentity, deploymentIdentityConfigSchema } from "../../../stacks/parts/deployment-identity";
+import { promotionReaderAccounts } from "../../../stacks/promotion-readers";
+import { STACKS_DIR } from "../../../stacks/config";
 import { exampleContext } from "./organization-fixtures";
 
 const example = {
@@ -14,6 +19,8 @@ describe("deployment-identity part (cicd stack)", () => {
   it("documents its defaults and refuses wildcard stack names", () => {
     const cfg = deploymentIdentityConfigSchema.parse(example);
     assert.equal(cfg.github.maxSessionDurationSeconds, 3600);
+    assert.deepEqual(cfg.promotionReaderAccounts, []);
+    assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, promotionReaderAccounts: ["*"] }), /promotionReaderAccounts/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: { "*": { account: "qa" } } }), /expected a stack name without wildcards; got '\*'/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: {} }), /expected at least one stack/);
   });
@@ -32,6 +39,48 @@ describe("deployment-identity part (cicd stack)", () => {
     assert.equal(prodTrust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], "repo:example-org/ml-landing-zone:environment:prod");
     assert.deepEqual(Object.keys(await promiseOf(result.githubDeployRoleArns)).sort(), ["cicd", "lakehouse", "ml", "prod", "qa"]);
     assert.equal(ofType(resources, "aws:iam/user:User").length + ofType(resources, "aws:iam/accessKey:AccessKey").length, 0);
+  });
+
+  it("creates no promotion role without promotion reader accounts", async () => {
+    const { result, resources } = await recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), deploymentIdentityConfigSchema.parse(example)));
+    assert.equal(ofType(resources, "aws:iam/role:Role").filter((r) => r.inputs.name === "mlz-github-promote").length, 0);
+    assert.equal("githubPromoteRoleArn" in result, false);
+  });
+
+  it("creates mlz-github-promote for the `promotion` environment, assuming only the ML account's reader", async () => {
+    const cfg = deploymentIdentityConfigSchema.parse({ ...example, promotionReaderAccounts: ["ml", "ml"] });
+    const { result, resources } = await recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), cfg));
+    const promote = ofType(resources, "aws:iam/role:Role").find((r) => r.inputs.name === "mlz-github-promote")!;
+    assert.ok(promote, "no mlz-github-promote role");
+    assert.equal(parseJsonInput(promote, "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+      "repo:example-org/ml-landing-zone:environment:promotion");
+    assert.deepEqual(parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-promote-assume-reader"), "policy").Statement, [
+      { Sid: "AssumePromotionReaderOnly", Effect: "Allow", Action: "sts:AssumeRole", Resource: ["arn:aws:iam::444444444444:role/mlz-promotion-reader"] },
+    ]);
+    assert.equal(await promiseOf(result.githubPromoteRoleArn!), promote.outputs.arn);
+  });
+
+  it("refuses a promotion reader account the management stack does not have, naming the key", async () => {
+    const cfg = deploymentIdentityConfigSchema.parse({ ...example, promotionReaderAccounts: ["mlx"] });
+    await assert.rejects(recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), cfg)),
+      /ml-landing-zone:promotionReaderAccounts: expected an account of the management stack \(management, cicd, lakehouse, ml, qa, prod\); got 'mlx'$/);
+  });
+
+  it("promotionReaderAccounts: the accounts and regions of the stacks whose role is ml", () => {
+    assert.deepEqual(promotionReaderAccounts(), [{ account: "ml", regions: ["us-east-1"] }]);
+    assert.deepEqual(promotionReaderAccounts(STACKS_DIR), [{ account: "ml", regions: ["us-east-1"] }]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-readers-"));
+    try {
+      for (const f of fs.readdirSync(STACKS_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) fs.copyFileSync(path.join(STACKS_DIR, f), path.join(dir, f));
+      const ml = fs.readFileSync(path.join(STACKS_DIR, "Pulumi.ml.yaml"), "utf8");
+      fs.writeFileSync(path.join(dir, "Pulumi.ml-west.yaml"), ml.replace("ml-landing-zone:region: us-east-1", "ml-landing-zone:region: us-west-2"));
+      assert.deepEqual(promotionReaderAccounts(dir), [{ account: "ml", regions: ["us-east-1", "us-west-2"] }]);
+      fs.rmSync(path.join(dir, "Pulumi.ml.yaml"));
+      fs.rmSync(path.join(dir, "Pulumi.ml-west.yaml"));
+      assert.deepEqual(promotionReaderAccounts(dir), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("targets a stack's own deployRoleName when set", async () => {

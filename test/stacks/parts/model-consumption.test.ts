@@ -80,6 +80,13 @@ describe("model consumption part", () => {
       });
     });
 
+    it("takes the KMS key of an SSE-KMS image bucket, and refuses an alias", () => {
+      const key = "arn:aws:kms:us-east-1:555555555555:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      assert.equal(parse({ modelSmokeTest: { model: "m", imageBucket: "b", imageKey: "k", imageKmsKeyArn: key } }).modelSmokeTest?.imageKmsKeyArn, key);
+      const alias = modelConsumptionConfigSchema.safeParse({ modelSmokeTest: { model: "m", imageBucket: "b", imageKey: "k", imageKmsKeyArn: "alias/images" } });
+      assert.deepEqual(alias.error?.issues.map((i) => [i.path.join("."), i.message]), [["modelSmokeTest.imageKmsKeyArn", "expected a KMS key ARN; got 'alias/images'"]]);
+    });
+
     it("refuses one zone and unknown keys", () => {
       const one = modelConsumptionConfigSchema.safeParse({ modelNetwork: { availabilityZones: ["us-east-1a"] } });
       assert.equal(one.success, false);
@@ -150,6 +157,9 @@ describe("model consumption part", () => {
       assert.deepEqual(smokePolicy.Statement[1], {
         Sid: "ActAsTheApplication", Effect: "Allow", Action: "sts:AssumeRole", Resource: ["arn:aws:iam::555555555555:role/mlz-app-defect-detector"],
       });
+      assert.deepEqual(smokePolicy.Statement.slice(2), [{
+        Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::mlz-qa-smoke-images/defect-detector/known-defect.jpg",
+      }], "reads exactly the image in its own account; nothing else, no KMS without a configured key");
       const bikesRole = only(resources, "aws:iam/role:Role", "model-consumer-bikeshare-classifier-app-role");
       assert.equal(parseJsonInput(bikesRole, "assumeRolePolicy").Statement.length, 1);
     });
@@ -163,9 +173,24 @@ describe("model consumption part", () => {
         subnetIds: ["model-network-subnet-us-east-1a-id", "model-network-subnet-us-east-1b-id"],
         securityGroupIds: ["model-network-endpoints-sg-id"],
       });
+      assert.equal(vars.TEST_IMAGE_BUCKET, "mlz-qa-smoke-images");
+      assert.equal(vars.TEST_IMAGE_KEY, "defect-detector/known-defect.jpg");
       const appPolicy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "model-consumer-defect-detector-app-permissions"), "policy");
       assert.equal(appPolicy.Statement[1].Resource, "arn:aws:iam::444444444444:role/mlz-model-access-qa");
+      assert.equal(JSON.stringify(appPolicy).includes("s3:"), false, "the application role stays as it was: parameter and ML role only");
     });
+  });
+
+  it("grants decryption of an SSE-KMS test image through S3 when its key is configured", async () => {
+    const key = "arn:aws:kms:us-east-1:666666666666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const { resources } = await run("prod", parse({
+      modelSmokeTest: { model: "defect-detector", imageBucket: "mlz-prod-smoke-images", imageKey: "coffee.png", imageKmsKeyArn: key },
+    }));
+    const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "model-smoke-test-fn-permissions"), "policy");
+    assert.deepEqual(doc.Statement.slice(2), [
+      { Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::mlz-prod-smoke-images/coffee.png" },
+      { Sid: "DecryptTheTestImage", Effect: "Allow", Action: "kms:Decrypt", Resource: key, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+    ]);
   });
 
   it("declares no function without a smoke test, and names prod's ML role in prod", async () => {

@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { only, ofType, parseJsonInput, promiseOf, recordProgram } from "../../../helpers/pulumi";
-import { BikeshareInference, modelEndpointParameterName, modelNameForJob, type BikeshareInferenceArgs } from "../../../../components/pipelines/bikeshare/inference";
+import { BikeshareInference, modelNameForJob, type BikeshareInferenceArgs } from "../../../../components/pipelines/bikeshare/inference";
+import { modelEndpointParameterName } from "../../../../components/naming";
 import { ACCOUNT, CONTAINERS, simulator } from "./sim";
 
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
@@ -36,27 +38,34 @@ describe("BikeshareInference", () => {
     assert.equal(await promiseOf(result.modelArn), `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/bikeshare-classifier-20261101101500`);
   });
 
-  it("declares a KMS-encrypted endpoint configuration (ml.m5.xlarge × 1) and the endpoint named for the model ARN", async () => {
-    const { resources, result } = await recordProgram(() => new BikeshareInference("bikes-serving", ARGS), { simulator });
-    const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "bikes-serving-endpoint-config");
-    assert.equal(config.inputs.kmsKeyArn, KEY);
-    assert.deepEqual(config.inputs.productionVariants, [{
-      variantName: "AllTraffic",
-      modelName: "bikeshare-classifier-20261101101500",
-      initialInstanceCount: 1,
-      instanceType: "ml.m5.xlarge",
-      initialVariantWeight: 1,
-    }]);
-    const endpoint = only(resources, "aws:sagemaker/endpoint:Endpoint", "bikes-serving-endpoint");
-    assert.equal(endpoint.inputs.name, "mlz-bikeshare-classifier-20261101101500");
-    assert.equal(endpoint.inputs.endpointConfigName, "bikes-serving-endpoint-config-generated");
+  it("keeps the model when a new training run replaces it, and declares no endpoint itself", async () => {
+    // The registrations do not carry resource options: a (local) transformation sees them.
+    const retained = (extra: Partial<BikeshareInferenceArgs>) => {
+      const seen: Record<string, boolean | undefined> = {};
+      const transformations: pulumi.ResourceTransformation[] = [(a) => {
+        seen[`${a.type}/${a.name}`] = a.opts.retainOnDelete;
+        return undefined;
+      }];
+      return { seen, run: () => new BikeshareInference("bikes-serving", { ...ARGS, ...extra }, { transformations }) };
+    };
+    const byDefault = retained({});
+    const { resources, result } = await recordProgram(byDefault.run, { simulator });
+    assert.deepEqual(byDefault.seen, {
+      "mlz:pipelines:BikeshareInference/bikes-serving": undefined,
+      "aws:iam/role:Role/bikes-serving-role": undefined,
+      "aws:iam/rolePolicy:RolePolicy/bikes-serving-permissions": undefined,
+      "aws:sagemaker/model:Model/bikes-serving-model": true,
+      "aws:ssm/parameter:Parameter/bikes-serving-arn-parameter": undefined,
+      "aws:ssm/parameter:Parameter/bikes-serving-endpoint-parameter": undefined,
+    });
+    assert.equal(ofType(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").length, 0);
+    assert.equal(ofType(resources, "aws:sagemaker/endpoint:Endpoint").length, 0);
+    // The name of the endpoint that serves it wherever it is hosted.
     assert.equal(await promiseOf(result.endpointName), "mlz-bikeshare-classifier-20261101101500");
-  });
 
-  it("takes instance type and count from args", async () => {
-    const { resources } = await recordProgram(() => new BikeshareInference("s", { ...ARGS, instanceType: "ml.c5.large", instanceCount: 2 }), { simulator });
-    const v = (only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.productionVariants as any[])[0];
-    assert.deepEqual([v.instanceType, v.initialInstanceCount], ["ml.c5.large", 2]);
+    const notRetained = retained({ retainReplacedModels: false });
+    await recordProgram(notRetained.run, { simulator });
+    assert.equal(notRetained.seen["aws:sagemaker/model:Model/bikes-serving-model"], false);
   });
 
   it("publishes /mlz/models/<model>/arn and /endpoint as String parameters", async () => {
@@ -89,8 +98,6 @@ describe("BikeshareInference", () => {
   it("validates args before declaring anything", async () => {
     const cases: [Partial<BikeshareInferenceArgs>, string][] = [
       [{ model: "Bikes" }, "[model] must be a model name (lowercase letters, digits and '-', starting with a letter); got 'Bikes'"],
-      [{ instanceType: "m5.xlarge" }, "[instanceType] must be a SageMaker instance type such as 'ml.m5.xlarge'; got 'm5.xlarge'"],
-      [{ instanceCount: 0 }, "[instanceCount] must be a whole number ≥ 1; got 0"],
       [{ modelDataPrefix: "out" }, "[modelDataPrefix] must be an S3 key prefix of path segments ending in '/'; got 'out'"],
     ];
     for (const [override, message] of cases) {
