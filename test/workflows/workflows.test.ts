@@ -170,7 +170,7 @@ describe("workflows", () => {
       const assume = wf.jobs["pulumi-preview"].steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
       assert.equal(assume.with!["role-to-assume"], `arn:aws:iam::\${{ vars.MLZ_CICD_ACCOUNT_ID }}:role/${githubPreviewRoleName("${{ matrix.stack }}")}`);
       const preview = wf.jobs["pulumi-preview"].steps!.find((s) => s.run?.includes("pulumi preview"))!;
-      assert.match(preview.run!, /pulumi preview --stack "\$STACK" --policy-pack policies/);
+      assert.match(preview.run!, /pulumi preview --stack "\$STACK" --policy-pack policies --policy-pack-config policies\/policy-config\.json /);
       assert.equal(wf.jobs["pulumi-preview"].environment, undefined, "the preview role trusts the pull_request subject, not an environment");
     });
 
@@ -228,7 +228,7 @@ describe("workflows", () => {
         const assume = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
         assert.equal(assume.with!["role-to-assume"], `arn:aws:iam::\${{ vars.MLZ_CICD_ACCOUNT_ID }}:role/${githubDeployRoleName(stack)}`);
         const up = job.steps!.find((s) => s.run?.includes("pulumi up"))!;
-        assert.match(up.run!, /pulumi up --yes --stack "\$STACK" --policy-pack policies/);
+        assert.match(up.run!, /pulumi up --yes --stack "\$STACK" --policy-pack policies --policy-pack-config policies\/policy-config\.json /);
         assert.ok(!JSON.stringify(job).includes("secrets."), `${j} reads no stored secrets`);
       }
     });
