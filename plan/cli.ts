@@ -95,9 +95,21 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+// A program's failed registrations can reject again after its stack was reported as failed; those
+// repeats are already in the report. Anything rejected while the plan had no error is a bug here.
+let finished: { errors: boolean } | undefined;
+process.on("unhandledRejection", (reason) => {
+  if (finished?.errors) return;
+  process.stderr.write(`plan: unexpected error: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+  process.exitCode = EXIT.error;
+});
+
 main(process.argv.slice(2)).then(
   // exitCode, not exit(): a piped stdout must be flushed completely before the process ends.
-  (code) => { process.exitCode = code; },
+  (code) => {
+    finished = { errors: code === EXIT.error };
+    if (process.exitCode !== EXIT.error) process.exitCode = code;
+  },
   (e) => {
     process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = EXIT.error;

@@ -21,9 +21,9 @@ export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 export const PROMOTION_ENVIRONMENT = "promotion";
 
 // GitHub owner (user or organization): letters, digits and single inner hyphens, at most 39.
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+export const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 // GitHub repository name: letters, digits, '.', '_', '-', at most 100, not '.' or '..'.
-const REPO = /^[A-Za-z0-9._-]{1,100}$/;
+export const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
 // Stack (= GitHub environment) name: also part of an IAM role name (`mlz-github-preview-<stack>` ≤ 64).
 const STACK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,44}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -43,10 +43,10 @@ export function pullRequestSubject(owner: string, repo: string): string {
 
 /** Refuses names that could widen a `sub` match (wildcards, separators) or that GitHub would not allow. */
 export function validateGithubNames(owner: string, repo: string): void {
-  if (!OWNER.test(owner)) {
+  if (!GITHUB_OWNER.test(owner)) {
     throw new Error(`[owner] must be a GitHub user or organization name (letters, digits and single inner hyphens, at most 39 characters; no wildcards); got '${owner}'`);
   }
-  if (!REPO.test(repo) || repo === "." || repo === "..") {
+  if (!GITHUB_REPO.test(repo) || repo === "." || repo === "..") {
     throw new Error(`[repo] must be a GitHub repository name (letters, digits, '.', '_' and '-', at most 100 characters; no wildcards); got '${repo}'`);
   }
 }

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { GITHUB_OWNER, GITHUB_REPO } from "../../components/identity/github-oidc";
 import { kebabName } from "../fields";
 import type { StackContext } from "../context";
 import { GithubOidc } from "../../components/identity/github-oidc";
@@ -16,9 +17,9 @@ export const deploymentIdentityConfigSchema = z.object({
   /** The repository whose workflows deploy the landing zone. */
   github: z.strictObject({
     /** Owner (user or organization), exactly as GitHub spells it. No wildcards. */
-    owner: z.string().min(1),
+    owner: z.string().regex(GITHUB_OWNER, { error: (i) => `expected a GitHub user or organization name (letters, digits, single inner hyphens; no wildcards); got '${String(i.input)}'` }),
     /** Repository name. No wildcards. */
-    repo: z.string().min(1),
+    repo: z.string().regex(GITHUB_REPO, { error: (i) => `expected a GitHub repository name (letters, digits, '.', '_', '-'; no wildcards); got '${String(i.input)}'` }),
     /** Maximum session of the GitHub roles in seconds (900–43200). Defaults to 3600. */
     maxSessionDurationSeconds: z.number().int().min(900).max(43200).default(3600),
   }),

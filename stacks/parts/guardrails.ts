@@ -22,7 +22,9 @@ export const guardrailsConfigSchema = z.object({
   /** Guardrails and detection. Every field has a default, so the key may be omitted. */
   guardrails: z.strictObject({
     /** Regions where requests are allowed (global services excepted). Defaults to the stack's region. */
-    allowedRegions: z.array(region).min(1, { error: "expected at least one region" }).optional(),
+    allowedRegions: z.array(region).min(1, { error: "expected at least one region" })
+      .refine((rs) => new Set(rs).size === rs.length, { error: (i) => `expected each region once; got ${(i.input as string[]).join(", ")}` })
+      .optional(),
     /** Account keys of the consumer accounts; their OUs get the Rekognition lockout. Defaults to qa, prod. */
     consumerAccounts: z.array(kebabName("an account key")).min(1).default(["qa", "prod"]),
     /** 12-digit ids of accounts where IAM users and access keys may still be created. Defaults to none. */

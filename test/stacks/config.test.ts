@@ -155,6 +155,21 @@ describe("stack config schema", () => {
       "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.ml.email: expected a unique e-mail; 'C@example.com' is also used by account 'cicd'");
   });
 
+  it("makes a wildcard in the GitHub repository impossible to configure (it would reach the OIDC sub)", () => {
+    const cicd = { role: "cicd", region: "us-east-1", owner: "platform@example.com", managementStack: "example-org/ml-landing-zone/management", account: "cicd" };
+    assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-*", repo: "ml-landing-zone" } }, "stacks/Pulumi.cicd.yaml")),
+      "stacks/Pulumi.cicd.yaml: ml-landing-zone:github.owner: expected a GitHub user or organization name (letters, digits, single inner hyphens; no wildcards); got 'example-*'");
+    assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "*" } }, "stacks/Pulumi.cicd.yaml")),
+      "stacks/Pulumi.cicd.yaml: ml-landing-zone:github.repo: expected a GitHub repository name (letters, digits, '.', '_', '-'; no wildcards); got '*'");
+    assert.equal(parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "ml-landing-zone" } }, "stacks/Pulumi.cicd.yaml").role, "cicd");
+  });
+
+  it("refuses a region listed twice in the guardrails' allow-list", () => {
+    const guardrails = { allowedRegions: ["eu-west-1", "eu-west-1"] };
+    assert.equal(messageOf(() => parseStackConfig(management({ guardrails }), "stacks/Pulumi.management.yaml")),
+      "stacks/Pulumi.management.yaml: ml-landing-zone:guardrails.allowedRegions: expected each region once; got eu-west-1, eu-west-1");
+  });
+
   it("reports every bad key at once", () => {
     const message = messageOf(() => parseStackConfig(workload({ region: "nowhere", owner: "x" }), FILE));
     assert.deepEqual(message.split("\n").map((l) => l.split(": ")[1]), ["ml-landing-zone:region", "ml-landing-zone:owner"]);
