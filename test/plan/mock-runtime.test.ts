@@ -4,10 +4,11 @@ import * as aws from "@pulumi/aws";
 import { recordProgram, only } from "../helpers/pulumi";
 
 class Box extends pulumi.ComponentResource {
+  public readonly bucketArn: pulumi.Output<string>;
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:test:Box", name, {}, opts);
-    new aws.s3.Bucket(`${name}-bucket`, { bucket: "b" }, { parent: this });
-    this.registerOutputs({});
+    this.bucketArn = new aws.s3.Bucket(`${name}-bucket`, { bucket: "b" }, { parent: this }).arn;
+    this.registerOutputs({ bucketArn: this.bucketArn });
   }
 }
 
