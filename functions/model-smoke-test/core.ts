@@ -20,7 +20,7 @@
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import { DetectCustomLabelsCommand, type RekognitionClient } from "@aws-sdk/client-rekognition";
-import { S3ObjectError } from "./s3-object";
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 
 /**
  * Largest image DetectCustomLabels accepts as bytes: 4 MB ("the maximum image size you can pass to
@@ -28,6 +28,9 @@ import { S3ObjectError } from "./s3-object";
  * service count decimal megabytes, its own ImageTooLargeException maps to the same failure.
  */
 export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+
+/** The test image's GetObject (the SDK's retries included) is abandoned after this long. */
+export const IMAGE_READ_TIMEOUT_MS = 10_000;
 
 export interface TemporaryCredentials {
   accessKeyId: string;
@@ -42,10 +45,10 @@ export interface SmokeTestClients {
   ssm(credentials?: TemporaryCredentials): SSMClient;
   rekognition(credentials: TemporaryCredentials): RekognitionClient;
   /**
-   * Reads an object of this account with the function's own identity; refuses one larger than
-   * `maxBytes`. Throws `S3ObjectError` when the object is missing, denied or too large.
+   * S3 in this account and region, always as the function's own identity (never an assumed role):
+   * reads the test image, which the function's role may `s3:GetObject` and nothing else may need.
    */
-  readObject(bucket: string, key: string, maxBytes: number): Promise<Uint8Array>;
+  s3(): S3Client;
 }
 
 export interface Clock {
@@ -258,28 +261,80 @@ export async function runSmokeTest(
   return { model, versionArn, parameterName, image, labels, latencyMs };
 }
 
-async function readImage(clients: SmokeTestClients, config: SmokeTestConfig, imageUri: string): Promise<Uint8Array> {
-  try {
-    return await clients.readObject(config.imageBucket, config.imageKey, MAX_IMAGE_BYTES);
-  } catch (e) {
-    if (!(e instanceof S3ObjectError)) {
-      throw new SmokeTestError("Unexpected", `reading test image '${imageUri}' failed (${errorName(e)}): ${errorMessage(e)}`, e);
-    }
-    switch (e.kind) {
-      case "NotFound":
-        throw new SmokeTestError("ImageNotFound", `test image '${imageUri}' not found (${e.message})`, e);
-      case "Denied":
-        // Without s3:ListBucket (which this function does not get), S3 answers a missing key with
-        // 403 AccessDenied, not 404: the two causes cannot be told apart from here.
-        throw new SmokeTestError(
-          "ImageNotFound",
-          `test image '${imageUri}' not found or not readable by this function (${e.message}); check that the key exists and that the function's role may s3:GetObject on it`,
-          e,
-        );
-      case "TooLarge":
-        throw new SmokeTestError("ImageTooLarge", `test image ${e.message}: DetectCustomLabels takes at most 4 MiB of image bytes; use a smaller image`, e);
-      default:
-        throw new SmokeTestError("Unexpected", `reading test image '${imageUri}' failed: ${e.message}`, e);
-    }
+function tooLarge(imageUri: string, bytes: number): SmokeTestError {
+  return new SmokeTestError(
+    "ImageTooLarge",
+    `test image '${imageUri}' is ${bytes} bytes, more than the ${MAX_IMAGE_BYTES} allowed: DetectCustomLabels takes at most 4 MiB of image bytes; use a smaller image`,
+  );
+}
+
+/**
+ * Lets go of a body that will not be read: a Node.js stream left unread keeps its socket, so it is
+ * destroyed (a web stream is cancelled).
+ */
+function discard(body: NonNullable<GetObjectCommandOutput["Body"]>): void {
+  const stream = body as { destroy?: () => void; cancel?: () => Promise<void> };
+  if (typeof stream.destroy === "function") stream.destroy();
+  else if (typeof stream.cancel === "function") stream.cancel().catch(() => undefined);
+}
+
+const S3_NOT_FOUND = new Set(["NoSuchKey", "NoSuchBucket"]);
+
+/** Maps a failed GetObject to the broken link: missing, not readable, or something else. */
+function imageReadFailure(e: unknown, imageUri: string): SmokeTestError {
+  const name = errorName(e);
+  const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const notFound = status === 404 || S3_NOT_FOUND.has(name);
+  const denied = status === 403 || name === "AccessDenied";
+  if (status === undefined && !notFound && !denied) {
+    // No answer from S3 at all: no credentials, network, timeout.
+    return new SmokeTestError("Unexpected", `reading test image '${imageUri}' failed (${name}): ${errorMessage(e)}`, e);
   }
+  const message = errorMessage(e);
+  const detail = `${status === undefined ? "" : `HTTP ${status} `}${name}${message ? `: ${message}` : ""}`;
+  if (notFound) {
+    return new SmokeTestError("ImageNotFound", `test image '${imageUri}' not found (${detail})`, e);
+  }
+  if (denied) {
+    // Without s3:ListBucket (which this function does not get), S3 answers a missing key with
+    // 403 AccessDenied, not 404: the two causes cannot be told apart from here.
+    return new SmokeTestError(
+      "ImageNotFound",
+      `test image '${imageUri}' not found or not readable by this function (${detail}); check that the key exists and that the function's role may s3:GetObject on it`,
+      e,
+    );
+  }
+  return new SmokeTestError("Unexpected", `reading test image '${imageUri}' failed: ${detail}`, e);
+}
+
+/**
+ * GetObject of the test image with the function's own identity. An image over MAX_IMAGE_BYTES is
+ * refused before its body is read when S3 states its length, and after reading it otherwise.
+ */
+async function readImage(clients: SmokeTestClients, config: SmokeTestConfig, imageUri: string): Promise<Uint8Array> {
+  let out: GetObjectCommandOutput;
+  try {
+    out = await clients.s3().send(
+      new GetObjectCommand({ Bucket: config.imageBucket, Key: config.imageKey }),
+      { abortSignal: AbortSignal.timeout(IMAGE_READ_TIMEOUT_MS) },
+    );
+  } catch (e) {
+    throw imageReadFailure(e, imageUri);
+  }
+  const body = out.Body;
+  if (!body) {
+    throw new SmokeTestError("Unexpected", `reading test image '${imageUri}' failed: GetObject returned no body`);
+  }
+  if (out.ContentLength !== undefined && out.ContentLength > MAX_IMAGE_BYTES) {
+    discard(body);
+    throw tooLarge(imageUri, out.ContentLength);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await body.transformToByteArray();
+  } catch (e) {
+    throw new SmokeTestError("Unexpected", `reading test image '${imageUri}' failed while downloading (${errorName(e)}): ${errorMessage(e)}`, e);
+  }
+  if (bytes.byteLength > MAX_IMAGE_BYTES) throw tooLarge(imageUri, bytes.byteLength);
+  return bytes;
 }

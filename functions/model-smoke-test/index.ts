@@ -18,8 +18,7 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { getS3Object, type AwsCredentials, type FetchLike } from "./s3-object";
+import { S3Client } from "@aws-sdk/client-s3";
 import { optionalEnv, requireEnv } from "../shared/env";
 import {
   runSmokeTest,
@@ -64,20 +63,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmokeTestConfi
 }
 
 /**
- * SDK clients in the function's region; with credentials, acting as the assumed role. Objects are
- * read with a signed S3 REST call (no S3 client is installed) as the function's own identity;
- * `ownCredentials` and `fetch` are there for tests.
+ * SDK clients in the function's region; with credentials, acting as the assumed role. S3 has no
+ * credentials parameter: the test image is always read with the function's own identity (the
+ * default credential chain, i.e. the Lambda role), through one client kept for the warm container.
  */
-export function sdkClients(
-  region: string,
-  ownCredentials: () => Promise<AwsCredentials> = defaultProvider(),
-  fetchFn?: FetchLike,
-): SmokeTestClients {
+export function sdkClients(region: string): SmokeTestClients {
+  const s3 = new S3Client({ region });
   return {
     sts: (credentials) => new STSClient({ region, credentials }),
     ssm: (credentials) => new SSMClient({ region, credentials }),
     rekognition: (credentials) => new RekognitionClient({ region, credentials }),
-    readObject: (bucket, key, maxBytes) => getS3Object({ region, bucket, key, maxBytes, credentials: ownCredentials, fetch: fetchFn }),
+    s3: () => s3,
   };
 }
 

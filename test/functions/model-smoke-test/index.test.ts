@@ -1,10 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import { mockClient, type AwsStub } from "aws-sdk-client-mock";
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { DetectCustomLabelsCommand, RekognitionClient, ResourceNotReadyException } from "@aws-sdk/client-rekognition";
+import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException, type GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import type * as Index from "../../../functions/model-smoke-test/index";
 
 const VERSION = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
@@ -26,21 +28,19 @@ const ENV = {
 
 /** Real image (scikit-image `coffee.png`, see test/fixtures/images/README.md). */
 const COFFEE = fs.readFileSync(path.resolve(__dirname, "..", "..", "fixtures", "images", "coffee.png"));
-const IMAGE_URL = "https://mlz-prod-smoke-images.s3.us-east-1.amazonaws.com/smoke/coffee.png";
+const IMAGE = { Bucket: "mlz-prod-smoke-images", Key: "smoke/coffee.png" };
 
-/**
- * Stands in for the network under the module's own wiring (global `fetch`, default credential
- * chain): answers `s3` for every request and records them.
- */
-const s3 = {
-  sent: [] as { url: string; method?: string; headers: Record<string, string> }[],
-  respond: (_url: string): Response => new Response(null, { status: 500 }),
-};
-const realFetch = globalThis.fetch;
+/** The mixin S3Client puts on GetObject bodies, from the declared client's own configuration. */
+const sdkStreamMixin = new S3Client({ region: "us-east-1" }).config.sdkStreamMixin;
+const objectOutput = (bytes: Uint8Array): Partial<GetObjectCommandOutput> => ({
+  Body: sdkStreamMixin(Readable.from([bytes])) as NonNullable<GetObjectCommandOutput["Body"]>,
+  ContentLength: bytes.byteLength,
+});
 
 let sts: AwsStub<any, any, any>;
 let ssm: AwsStub<any, any, any>;
 let rek: AwsStub<any, any, any>;
+let s3: AwsStub<any, any, any>;
 const creds = (id: string) => ({ AccessKeyId: id, SecretAccessKey: "s", SessionToken: "t", Expiration: new Date("2026-11-26T12:00:00Z") });
 
 /** Captures the JSON log lines written while `fn` runs. */
@@ -67,13 +67,10 @@ describe("model-smoke-test handler", () => {
   const saved: Record<string, string | undefined> = {};
 
   before(async () => {
-    globalThis.fetch = (async (url: string, init: { method?: string; headers: Record<string, string> }) => {
-      s3.sent.push({ url: String(url), method: init.method, headers: { ...init.headers } });
-      return s3.respond(String(url));
-    }) as typeof fetch;
     sts = mockClient(STSClient);
     ssm = mockClient(SSMClient);
     rek = mockClient(RekognitionClient);
+    s3 = mockClient(S3Client);
     for (const [k, v] of Object.entries(ENV)) {
       saved[k] = process.env[k];
       process.env[k] = v;
@@ -83,10 +80,10 @@ describe("model-smoke-test handler", () => {
   });
 
   after(() => {
-    globalThis.fetch = realFetch;
     sts.restore();
     ssm.restore();
     rek.restore();
+    s3.restore();
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
@@ -97,14 +94,13 @@ describe("model-smoke-test handler", () => {
     sts.reset();
     ssm.reset();
     rek.reset();
+    s3.reset();
     sts.on(AssumeRoleCommand, { RoleArn: APP_ROLE }).resolves({ Credentials: creds("ASIAAPP") });
     sts.on(AssumeRoleCommand, { RoleArn: ML_ROLE }).resolves({ Credentials: creds("ASIAML") });
     ssm.on(GetParameterCommand, { Name: "/mlz/models/defect-detector/arn" }).resolves({ Parameter: { Value: VERSION } });
     rek.on(DetectCustomLabelsCommand).resolves({ CustomLabels: [{ Name: "scratch", Confidence: 88 }] });
-    s3.sent = [];
-    s3.respond = (url) => url === IMAGE_URL
-      ? new Response(COFFEE, { status: 200, headers: { "content-length": String(COFFEE.byteLength) } })
-      : new Response("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", { status: 403 });
+    s3.on(GetObjectCommand).rejects(new S3ServiceException({ name: "AccessDenied", $fault: "client", message: "Access Denied", $metadata: { httpStatusCode: 403 } }));
+    s3.on(GetObjectCommand, IMAGE, true).callsFake(() => objectOutput(COFFEE));
   });
 
   it("reads its configuration once from the environment", () => {
@@ -137,21 +133,34 @@ describe("model-smoke-test handler", () => {
     const input = rek.commandCalls(DetectCustomLabelsCommand)[0].args[0].input;
     assert.deepEqual([input.ProjectVersionArn, input.MinConfidence, Object.keys(input.Image ?? {})], [VERSION, 50, ["Bytes"]]);
     assert.ok(Buffer.from(input.Image!.Bytes!).equals(COFFEE), "exactly the file's bytes");
-    // Read with the function's own credentials from the environment, not the application's or the ML account's.
-    assert.deepEqual(s3.sent.map((r) => [r.url, r.method, r.headers["x-amz-security-token"], r.headers.authorization.split("/")[0]]), [
-      [IMAGE_URL, "GET", "function-token", "AWS4-HMAC-SHA256 Credential=ASIAFUNCTION"],
-    ]);
+    // Read once, with exactly this request, by an S3 client in the function's region whose
+    // credentials come from the default chain: the function's own (here the environment's), not
+    // the application's or the ML account's.
+    const gets = s3.commandCalls(GetObjectCommand);
+    assert.deepEqual(gets.map((c) => c.args[0].input), [IMAGE]);
+    const client = gets[0].thisValue as S3Client;
+    assert.equal(await client.config.region(), "us-east-1");
+    const identity = await client.config.credentials();
+    assert.deepEqual([identity.accessKeyId, identity.secretAccessKey, identity.sessionToken], ["ASIAFUNCTION", "function-secret", "function-token"]);
+  });
+
+  it("keeps one S3 client for the warm container", async () => {
+    await capturingLogs(() => mod.handler({}));
+    await capturingLogs(() => mod.handler({}));
+    const gets = s3.commandCalls(GetObjectCommand);
+    assert.equal(gets.length, 2);
+    assert.equal(gets[0].thisValue, gets[1].thisValue);
   });
 
   it("fails with ImageNotFound or ImageTooLarge before calling the model", async () => {
-    s3.respond = () => new Response("<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>", { status: 404 });
+    s3.on(GetObjectCommand, IMAGE, true).rejects(new NoSuchKey({ message: "The specified key does not exist.", $metadata: { httpStatusCode: 404 } }));
     const missing = await capturingLogs(() => mod.handler({}));
     const notFound = (missing.outcome as PromiseRejectedResult).reason as Error;
     assert.equal(notFound.name, "ImageNotFound");
     assert.equal(notFound.message, "test image 's3://mlz-prod-smoke-images/smoke/coffee.png' not found (HTTP 404 NoSuchKey: The specified key does not exist.)");
     assert.equal(missing.lines[1].code, "ImageNotFound");
 
-    s3.respond = () => new Response(new Uint8Array(4 * 1024 * 1024 + 1), { status: 200, headers: { "content-length": String(4 * 1024 * 1024 + 1) } });
+    s3.on(GetObjectCommand, IMAGE, true).callsFake(() => objectOutput(new Uint8Array(4 * 1024 * 1024 + 1)));
     const big = await capturingLogs(() => mod.handler({}));
     const tooLarge = (big.outcome as PromiseRejectedResult).reason as Error;
     assert.equal(tooLarge.name, "ImageTooLarge");
