@@ -16,6 +16,6 @@ export async function mlProgram(stack: string, config: MlConfig): Promise<Record
   const references = await readModelReferences(config);
   const rekognition = await declareRekognitionModels(ctx, config, undefined, references);
   const hosting = declareSageMakerHosting(ctx, config, references);
-  const bikeshare = await declareBikeshare(ctx, config, config.models, config.deployRoleName, hosting.context);
+  const bikeshare = declareBikeshare(ctx, config, config.models, config.deployRoleName, hosting.context);
   return { accountId: ctx.accountId, ...rekognition, ...hosting.outputs, ...(bikeshare ?? {}) };
 }

@@ -101,6 +101,22 @@ export function endpointNameForModelArn(arn: string): string {
   return `${base.slice(0, 54).replace(/-+$/, "")}-${fnv1a(name).slice(0, 8)}`;
 }
 
+/**
+ * Name of the SageMaker endpoint that serves the latest trained candidate of a model in the ML
+ * account (the bike-share part's `serveCandidate`): `mlz-<model>-candidate`, fixed per model, so a
+ * new training run updates that endpoint in place (new endpoint configuration, same endpoint).
+ * Consumer-referenced versions keep their own `endpointNameForModelArn` endpoints. At most 63
+ * characters: a long model key is cut and suffixed with a stable hash before `-candidate`.
+ */
+export function candidateEndpointName(model: string): string {
+  if (typeof model !== "string" || !/^[a-z][a-z0-9-]{0,62}$/.test(model)) {
+    throw new Error(`expected a model key (1-63 lowercase letters, digits or '-', starting with a letter); got ${JSON.stringify(model)}`);
+  }
+  const name = `mlz-${model}-candidate`;
+  if (name.length <= 63) return name;
+  return `${`mlz-${model}`.slice(0, 44).replace(/-+$/, "")}-${fnv1a(model).slice(0, 8)}-candidate`;
+}
+
 /** `arn:<partition>:sagemaker:<region>:<account>:endpoint/<name>` for the endpoint serving `modelArn`. */
 export function endpointArnForModelArn(modelArn: string): string {
   const m = parseSageMakerModelArn(modelArn);

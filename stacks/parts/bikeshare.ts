@@ -16,13 +16,14 @@
  *
  * Models and endpoints: every trained model is kept when a later training run replaces it
  * (`retainOnDelete`), because environments may still reference it; the ML stack's SageMaker hosting
- * (sagemaker-hosting.ts) keeps an endpoint for each referenced version and deletes it when no
- * environment references it any more. With `serveCandidate` (default true) the latest candidate
- * also gets its endpoint, for evaluation before promotion; once an environment references it, the
- * hosting part declares that same endpoint (same logical name) instead, so it is declared once.
- * Which one applies is decided from the candidate's model ARN, known when the training run is
- * unchanged; in a preview of a new training run it is not known yet, and the candidate's endpoint
- * appears only in the update (the model name comes from the job, which runs during the update).
+ * (sagemaker-hosting.ts) keeps an endpoint `endpointNameForModelArn(arn)` for each referenced
+ * version and deletes it when no environment references it any more. With `serveCandidate`
+ * (default true) the latest candidate is also served, for evaluation before promotion, by its own
+ * endpoint with a fixed name per model, `mlz-<model>-candidate` (`candidateEndpointName`), whose
+ * endpoint configuration points at the latest candidate's model: a new training run creates a new
+ * endpoint configuration and updates that same endpoint in place. The two kinds of endpoint never
+ * share a name, so what is declared does not depend on any deployed value: `pulumi preview` of a
+ * new training run shows the candidate endpoint being updated, exactly as `pulumi up` does it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NodeDynamicProvider } from "../../components/models/model-version";
@@ -32,8 +33,8 @@ import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
 import { BikeshareIngestion } from "../../components/pipelines/bikeshare/ingestion";
 import { BikeshareAutopilot, DEFAULT_MAX_CANDIDATES, DEFAULT_OUTPUT_PREFIX, DEFAULT_TRAINING_PREFIX } from "../../components/pipelines/bikeshare/autopilot";
 import { BikeshareInference, DEFAULT_INSTANCE_COUNT, DEFAULT_INSTANCE_TYPE, modelNameForJob } from "../../components/pipelines/bikeshare/inference";
-import { SageMakerModelHosting } from "../../components/models/sagemaker-model-hosting";
-import { sagemakerHostingName, type SageMakerHostingContext } from "./sagemaker-hosting";
+import { candidateEndpointName, endpointNameForModelArn } from "../../components/models/arns";
+import type { SageMakerHostingContext } from "./sagemaker-hosting";
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export const bikeshareConfigSchema = z.object({
@@ -63,18 +64,24 @@ export const bikeshareConfigSchema = z.object({
     /** Autopilot job-name prefix (≤ 17 characters). Defaults to `bikeshare`. */
     jobNamePrefix: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,16}$/).default("bikeshare"),
     /**
-     * Keep an endpoint serving the latest trained candidate (for evaluation before promotion) while
-     * no environment references it; once one does, the ML stack's hosting serves it with the
-     * model's sizing. Set false to stop paying for an unpromoted candidate. Defaults to true.
+     * Keep the candidate endpoint `mlz-<model>-candidate` serving the latest trained candidate (for
+     * evaluation before promotion, e.g. with `functions/bikeshare-evaluate/cli.ts --endpoint`);
+     * each training run points it at the new candidate. Needs `train: true`. Cost: it is an
+     * endpoint of its own, independent of the ones the ML stack's hosting keeps for the versions
+     * environments reference (`mlz-<model name>`), so while the candidate is also promoted two
+     * endpoints serve it and both are paid for. Set `serveCandidate: false` after promotion (and
+     * whenever no candidate is being evaluated) to delete the candidate endpoint and stop paying
+     * for it; the promoted version keeps its own endpoint. Defaults to true.
      */
     serveCandidate: z.boolean().default(true),
-    /** Instance type of the candidate's endpoint. Defaults to `ml.m5.xlarge`. */
+    /** Instance type of the candidate endpoint. Defaults to `ml.m5.xlarge`. */
     instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { error: (i) => `expected a SageMaker instance type such as 'ml.m5.xlarge'; got '${String(i.input)}'` }).default(DEFAULT_INSTANCE_TYPE),
-    /** Instance count of the candidate's endpoint. Defaults to 1. */
+    /** Instance count of the candidate endpoint. Defaults to 1. */
     instanceCount: z.number().int().min(1).max(10).default(DEFAULT_INSTANCE_COUNT),
     /**
-     * Also publish `/mlz/models/<model>/arn` and `/mlz/models/<model>/endpoint` in the ML account's
-     * SSM (the consumer environments publish their own). Defaults to false: the policy
+     * Also publish `/mlz/models/<model>/arn` and (with `serveCandidate`) `/mlz/models/<model>/endpoint`,
+     * naming the candidate endpoint, in the ML account's SSM (the consumer environments publish
+     * their own). Defaults to false: the policy
      * `model-parameters-granted` treats every such parameter as a consumer's and requires an
      * `mlz-model-access-<environment>` grant, which the ML account does not give itself.
      */
@@ -100,43 +107,27 @@ export interface BikeshareOutputs {
   /** The latest candidate's model ARN. */
   bikeshareModelArn?: pulumi.Output<string>;
   /**
-   * The endpoint serving the latest candidate: present when it is served, by its own endpoint
-   * (`serveCandidate`) or because an environment references it.
+   * The candidate endpoint `mlz-<model>-candidate`, serving the latest candidate; present with
+   * `train` and `serveCandidate`. (A version an environment references is served by the hosting
+   * part's endpoint, listed in `sagemakerEndpoints`.)
    */
   bikeshareEndpointName?: pulumi.Output<string>;
 }
 
 /**
- * The value of an Output, or undefined when the engine reports it unknown (a preview in which its
- * resource is about to be created or replaced). Reads the `isKnown` promise every Output of
- * @pulumi/pulumi 3 carries (not in its public typings); fails loudly if an SDK drops it.
- */
-export async function knownValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
-  const isKnown = (output as unknown as { isKnown?: unknown }).isKnown;
-  if (!(isKnown instanceof Promise)) {
-    throw new Error("@pulumi/pulumi Output has no isKnown promise: the bike-share candidate's endpoint cannot be decided (check the SDK version)");
-  }
-  if (!(await isKnown)) return undefined;
-  return new Promise<T>((resolve) => output.apply((v) => {
-    resolve(v);
-    return v;
-  }));
-}
-
-/**
  * Declares the pipeline in the ML stack. `models` is the stack's `ml-landing-zone:models` map:
  * `bikeshare.model` must name a `sagemaker` model there. `hosting` comes from
- * `declareSageMakerHosting` (the hosting key and the versions it already serves); it is required
- * with `train` and `serveCandidate`. Returns undefined without `bikeshare`. Async: with
- * `serveCandidate` it waits for the candidate's model ARN (see the module comment).
+ * `declareSageMakerHosting` (the hosting key, and the versions it hosts, none of which may be
+ * served under the candidate endpoint's name); it is required with `train` and `serveCandidate`.
+ * Returns undefined without `bikeshare`.
  */
-export async function declareBikeshare(
+export function declareBikeshare(
   ctx: StackContext,
   cfg: BikeshareConfig,
   models: Record<string, { kind: string }>,
   deployRoleName: string = DEFAULT_DEPLOY_ROLE_NAME,
   hosting?: SageMakerHostingContext,
-): Promise<BikeshareOutputs | undefined> {
+): BikeshareOutputs | undefined {
   const b = cfg.bikeshare;
   if (!b) return undefined;
   const hosted = models[b.model];
@@ -144,8 +135,17 @@ export async function declareBikeshare(
     throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; ` +
       `${hosted ? `'${b.model}' is ${hosted.kind}` : `got '${b.model}' (models: ${Object.keys(models).sort().join(", ") || "none"})`}`);
   }
-  if (b.train && b.serveCandidate && !hosting) {
-    throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.serveCandidate needs the SageMaker hosting of the ML stack (its KMS key); declareSageMakerHosting must run first`);
+  if (b.train && b.serveCandidate) {
+    if (!hosting) {
+      throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.serveCandidate needs the SageMaker hosting of the ML stack (its KMS key); declareSageMakerHosting must run first`);
+    }
+    // Endpoint names are case-insensitive in SageMaker (ARNs hold them lowercased).
+    const candidateEndpoint = candidateEndpointName(b.model);
+    const clash = [...hosting.hostedModelArns].sort().find((arn) => endpointNameForModelArn(arn).toLowerCase() === candidateEndpoint.toLowerCase());
+    if (clash) {
+      throw new Error(`${ctx.stack}: the version '${clash}' an environment references is hosted on endpoint '${endpointNameForModelArn(clash)}', ` +
+        `the name of the bike-share candidate endpoint; rename that model or set ml-landing-zone:bikeshare.serveCandidate to false`);
+    }
   }
   const opts = { provider: ctx.provider };
 
@@ -200,29 +200,11 @@ export async function declareBikeshare(
     region: ctx.region,
     partition: ctx.partition,
     publishParameters: b.publishParameters,
+    serveCandidate: b.serveCandidate,
+    endpointKmsKeyArn: b.serveCandidate ? hosting!.kmsKeyArn : undefined,
+    instanceType: b.instanceType,
+    instanceCount: b.instanceCount,
   }, opts);
-
-  // The candidate's endpoint: declared here unless the hosting part already serves the version
-  // (same logical name either way, so the endpoint survives the hand-over).
-  let endpointName: pulumi.Output<string> | undefined;
-  const candidateArn = await knownValue(serving.modelArn);
-  if (candidateArn === undefined) {
-    if (b.serveCandidate) {
-      pulumi.log.info(`bike-share: the new training run's model name is not known before the job has run; its endpoint is declared during the update`);
-    }
-  } else if (hosting?.hostedModelArns.has(candidateArn)) {
-    endpointName = serving.endpointName;
-  } else if (b.serveCandidate) {
-    const candidate = new SageMakerModelHosting(sagemakerHostingName(candidateArn), {
-      modelArn: candidateArn,
-      kmsKeyArn: hosting!.kmsKeyArn,
-      instanceType: b.instanceType,
-      instanceCount: b.instanceCount,
-      region: ctx.region,
-      accountId: ctx.accountId,
-    }, { ...opts, dependsOn: [serving.sagemakerModel] });
-    endpointName = candidate.endpoint.name;
-  }
 
   return {
     ...outputs,
@@ -230,6 +212,6 @@ export async function declareBikeshare(
     bikeshareBestCandidate: training.bestCandidateName,
     bikeshareObjectiveMetric: pulumi.all([training.objectiveMetricName, training.objectiveMetricValue]).apply(([name, value]) => ({ name, value })),
     bikeshareModelArn: serving.modelArn,
-    ...(endpointName ? { bikeshareEndpointName: endpointName } : {}),
+    ...(serving.endpoint ? { bikeshareEndpointName: serving.endpoint.name } : {}),
   };
 }

@@ -36,9 +36,8 @@ export interface SageMakerHostingConfig {
 }
 
 /**
- * Logical name of the hosting of a version. The same for every part that hosts it (this one for a
- * referenced version, the bike-share part for its latest candidate), so a version is declared
- * once and moving between "candidate" and "referenced" keeps its endpoint.
+ * Logical name of the hosting of a referenced version, after its endpoint. (The bike-share part's
+ * latest candidate is served by a separate endpoint, `candidateEndpointName(model)`.)
  */
 export function sagemakerHostingName(modelArn: string): string {
   return `hosting-${endpointNameForModelArn(modelArn)}`;
@@ -51,10 +50,14 @@ export interface SageMakerHostingOutputs {
   sagemakerHostingKmsKeyArn?: pulumi.Output<string>;
 }
 
-/** What another part needs to host a version the same way (the bike-share candidate). */
+/** What the bike-share part needs for its candidate endpoint. */
 export interface SageMakerHostingContext {
+  /** The hosting key: encrypts the candidate endpoint's storage volumes too. */
   readonly kmsKeyArn: pulumi.Output<string>;
-  /** Versions this part hosts because an environment references them. */
+  /**
+   * Versions this part hosts because an environment references them (known when the program
+   * starts); the bike-share part refuses to run if one's endpoint name is its candidate endpoint's.
+   */
   readonly hostedModelArns: ReadonlySet<string>;
 }
 

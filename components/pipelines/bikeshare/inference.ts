@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson } from "../../iam/policy-document";
 import { modelEndpointParameterName, modelParameterName } from "../../naming";
-import { endpointNameForModelArn } from "../../models/arns";
-import { DEFAULT_HOSTING_INSTANCE_COUNT, DEFAULT_HOSTING_INSTANCE_TYPE } from "../../models/sagemaker-model-hosting";
+import { candidateEndpointName } from "../../models/arns";
+import { DEFAULT_HOSTING_INSTANCE_COUNT, DEFAULT_HOSTING_INSTANCE_TYPE, HOSTING_VARIANT_NAME } from "../../models/sagemaker-model-hosting";
 import type { InferenceContainer } from "./automl-job-provider";
 import { modelRoleStatements, serviceTrust } from "./policies";
 
@@ -21,6 +21,8 @@ export function modelNameForJob(model: string, jobName: string): string {
 /** Sizing of the candidate's endpoint (stacks/parts/bikeshare.ts): the hosting defaults. */
 export const DEFAULT_INSTANCE_TYPE = DEFAULT_HOSTING_INSTANCE_TYPE;
 export const DEFAULT_INSTANCE_COUNT = DEFAULT_HOSTING_INSTANCE_COUNT;
+
+const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 export interface BikeshareInferenceArgs {
   /** Model key (`models` map of the ml stack); names the SSM parameters. Required. */
@@ -48,8 +50,22 @@ export interface BikeshareInferenceArgs {
    */
   readonly retainReplacedModels?: boolean;
   /**
-   * Publish `/mlz/models/<model>/arn` and `/mlz/models/<model>/endpoint` in this account's SSM.
-   * Defaults to `true`.
+   * Serve the model on the model's candidate endpoint `candidateEndpointName(model)`
+   * (`mlz-<model>-candidate`): an endpoint with a fixed name whose endpoint configuration points at
+   * this model, so a new training run (a new model) gets a new endpoint configuration and the same
+   * endpoint is updated in place. Needs `endpointKmsKeyArn`. Defaults to `false` (no endpoint).
+   */
+  readonly serveCandidate?: boolean;
+  /** KMS key encrypting the candidate endpoint's ML storage volumes. Required with `serveCandidate`. */
+  readonly endpointKmsKeyArn?: pulumi.Input<string>;
+  /** Instance type of the candidate endpoint. Defaults to `ml.m5.xlarge`. */
+  readonly instanceType?: string;
+  /** Instances of the candidate endpoint (1–10). Defaults to 1. */
+  readonly instanceCount?: number;
+  /**
+   * Publish `/mlz/models/<model>/arn` in this account's SSM, and with `serveCandidate`
+   * `/mlz/models/<model>/endpoint` naming the candidate endpoint (without it this account has no
+   * endpoint known to serve the model, so none is published). Defaults to `true`.
    */
   readonly publishParameters?: boolean;
   /** Tags. Defaults to none. */
@@ -59,24 +75,33 @@ export interface BikeshareInferenceArgs {
 /**
  * Bike-share inference model: the Autopilot best candidate's containers (data transform,
  * algorithm, inverse label transform) as one `aws.sagemaker.Model` in Serial inference mode, with
- * its execution role. Endpoints are not declared here: every endpoint is a
- * `SageMakerModelHosting` (components/models/sagemaker-model-hosting.ts) named
- * `endpointNameForModelArn(modelArn)`, declared by the ML stack for each version an environment
- * references and, for the latest candidate, by the bike-share part (`serveCandidate`).
+ * its execution role, and with `serveCandidate` the candidate endpoint `mlz-<model>-candidate`
+ * (`candidateEndpointName`): a KMS-encrypted endpoint configuration with one variant
+ * (`AllTraffic`) serving this model, and the endpoint of that fixed name. A new training run
+ * replaces the model and so the endpoint configuration (created before the old one is deleted),
+ * and updates the endpoint in place. The versions environments reference are served elsewhere:
+ * the ML stack's SageMaker hosting gives each its own endpoint `endpointNameForModelArn(arn)`
+ * (components/models/sagemaker-model-hosting.ts), whose name can never be the candidate's.
  *
  * The model is kept in AWS when a new training run replaces it (`retainOnDelete`): consumers may
  * still reference it, and their endpoints need it. A model costs nothing by itself (its artifacts
- * stay in the Autopilot output bucket either way). Publishes `/mlz/models/<model>/arn` and
- * `/mlz/models/<model>/endpoint` in this account's SSM unless `publishParameters` is false.
+ * stay in the Autopilot output bucket either way). Publishes `/mlz/models/<model>/arn` (and, when
+ * serving the candidate, `/mlz/models/<model>/endpoint`) in this account's SSM unless
+ * `publishParameters` is false.
  */
 export class BikeshareInference extends pulumi.ComponentResource {
   public readonly role: aws.iam.Role;
   public readonly sagemakerModel: aws.sagemaker.Model;
   public readonly modelArn: pulumi.Output<string>;
-  /** Name of the endpoint that serves this model wherever it is hosted (`endpointNameForModelArn`). */
-  public readonly endpointName: pulumi.Output<string>;
-  /** Names of the published parameters; undefined when `publishParameters` is false. */
+  /** The candidate endpoint's configuration; undefined without `serveCandidate`. */
+  public readonly endpointConfiguration: aws.sagemaker.EndpointConfiguration | undefined;
+  /** The candidate endpoint; undefined without `serveCandidate`. */
+  public readonly endpoint: aws.sagemaker.Endpoint | undefined;
+  /** `candidateEndpointName(model)`, known before deployment; undefined without `serveCandidate`. */
+  public readonly endpointName: string | undefined;
+  /** Name of the published model ARN parameter; undefined when `publishParameters` is false. */
   public readonly modelArnParameterName: string | undefined;
+  /** Name of the published endpoint parameter; undefined unless `publishParameters` and `serveCandidate`. */
   public readonly endpointParameterName: string | undefined;
 
   constructor(name: string, args: BikeshareInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -86,6 +111,20 @@ export class BikeshareInference extends pulumi.ComponentResource {
     }
     if (!/^([a-zA-Z0-9!_.*'()-]+\/)+$/.test(args.modelDataPrefix)) {
       throw new Error(`[modelDataPrefix] must be an S3 key prefix of path segments ending in '/'; got '${args.modelDataPrefix}'`);
+    }
+    const serve = args.serveCandidate ?? false;
+    const instanceType = args.instanceType ?? DEFAULT_INSTANCE_TYPE;
+    const instanceCount = args.instanceCount ?? DEFAULT_INSTANCE_COUNT;
+    if (serve) {
+      if (args.endpointKmsKeyArn === undefined) {
+        throw new Error("[endpointKmsKeyArn] is required with serveCandidate: the candidate endpoint's ML storage volumes must be encrypted with a KMS key");
+      }
+      if (!INSTANCE_TYPE.test(instanceType)) {
+        throw new Error(`[instanceType] must be a SageMaker instance type such as 'ml.m5.xlarge'; got '${instanceType}'`);
+      }
+      if (!Number.isInteger(instanceCount) || instanceCount < 1 || instanceCount > 10) {
+        throw new Error(`[instanceCount] must be a whole number from 1 to 10; got ${instanceCount}`);
+      }
     }
     const retain = args.retainReplacedModels ?? true;
     const partition = args.partition ?? "aws";
@@ -127,11 +166,31 @@ export class BikeshareInference extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [permissions], retainOnDelete: retain });
 
     this.modelArn = this.sagemakerModel.arn;
-    this.endpointName = this.modelArn.apply(endpointNameForModelArn);
+
+    if (serve) {
+      this.endpointName = candidateEndpointName(args.model);
+      // No physical name: a new model replaces the configuration (create, then delete the old one).
+      this.endpointConfiguration = new aws.sagemaker.EndpointConfiguration(`${name}-endpoint-config`, {
+        kmsKeyArn: args.endpointKmsKeyArn,
+        productionVariants: [{
+          variantName: HOSTING_VARIANT_NAME,
+          modelName: this.sagemakerModel.name,
+          initialInstanceCount: instanceCount,
+          instanceType,
+          initialVariantWeight: 1,
+        }],
+        tags: args.tags,
+      }, { parent: this });
+      // Fixed name: the configuration changes, the endpoint is updated in place.
+      this.endpoint = new aws.sagemaker.Endpoint(`${name}-endpoint`, {
+        name: this.endpointName,
+        endpointConfigName: this.endpointConfiguration.name,
+        tags: args.tags,
+      }, { parent: this });
+    }
 
     if (args.publishParameters ?? true) {
       this.modelArnParameterName = modelParameterName(args.model);
-      this.endpointParameterName = modelEndpointParameterName(args.model);
       new aws.ssm.Parameter(`${name}-arn-parameter`, {
         name: this.modelArnParameterName,
         type: "String",
@@ -139,19 +198,24 @@ export class BikeshareInference extends pulumi.ComponentResource {
         description: `SageMaker model ARN of ${args.model} in this environment`,
         tags: args.tags,
       }, { parent: this });
-      new aws.ssm.Parameter(`${name}-endpoint-parameter`, {
-        name: this.endpointParameterName,
-        type: "String",
-        insecureValue: this.endpointName,
-        description: `SageMaker endpoint serving ${args.model} in this environment`,
-        tags: args.tags,
-      }, { parent: this });
+      if (this.endpoint) {
+        this.endpointParameterName = modelEndpointParameterName(args.model);
+        new aws.ssm.Parameter(`${name}-endpoint-parameter`, {
+          name: this.endpointParameterName,
+          type: "String",
+          insecureValue: this.endpoint.name,
+          description: `SageMaker endpoint serving the latest ${args.model} candidate in this environment`,
+          tags: args.tags,
+        }, { parent: this });
+      }
     }
 
     this.registerOutputs({
       role: this.role,
       sagemakerModel: this.sagemakerModel,
       modelArn: this.modelArn,
+      endpointConfiguration: this.endpointConfiguration,
+      endpoint: this.endpoint,
       endpointName: this.endpointName,
       modelArnParameterName: this.modelArnParameterName,
       endpointParameterName: this.endpointParameterName,

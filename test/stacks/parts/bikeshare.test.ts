@@ -1,9 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import type { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { ofType, only, promiseOf, recordProgram } from "../../helpers/pulumi";
+import { settle } from "../../../plan/mock-runtime";
 import type { StackContext } from "../../../stacks/context";
-import { bikeshareConfigSchema, declareBikeshare, knownValue } from "../../../stacks/parts/bikeshare";
+import { bikeshareConfigSchema, declareBikeshare } from "../../../stacks/parts/bikeshare";
 import { readModelReferences } from "../../../stacks/parts/model-references";
 import { rekognitionModelsConfigSchema } from "../../../stacks/parts/rekognition-models";
 import { declareSageMakerHosting, type SageMakerHostingContext } from "../../../stacks/parts/sagemaker-hosting";
@@ -14,6 +16,8 @@ const MODELS = { "defect-detector": { kind: "rekognition" }, "bikeshare-classifi
 const HOSTING_KEY = `arn:aws:kms:us-east-1:${ML}:key/hosting`;
 /** The model the simulated training run produces. */
 const CANDIDATE = `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-20261101101500`;
+/** The bike-share simulator answers synchronously. */
+const simulated = (a: MockResourceArgs) => simulator.newResource(a) as { id: string | undefined; state: Record<string, unknown> };
 const hostingContext = (hosted: string[] = []): SageMakerHostingContext => ({ kmsKeyArn: pulumi.output(HOSTING_KEY), hostedModelArns: new Set(hosted) });
 
 function mlContext(): StackContext {
@@ -60,6 +64,7 @@ describe("bikeshare part (ml stack)", () => {
 
   it("declares nothing without the key", async () => {
     const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), bikeshareConfigSchema.parse({}), MODELS), { simulator });
+    assert.ok(!(result instanceof Promise), "declared synchronously");
     assert.equal(result, undefined);
     assert.equal(resources.filter((r) => r.type.startsWith("mlz:pipelines")).length, 0);
   });
@@ -77,7 +82,7 @@ describe("bikeshare part (ml stack)", () => {
     assert.equal(result!.bikeshareEndpointName, undefined);
   });
 
-  it("with train: true, runs Autopilot as the deploy role and serves the best candidate", async () => {
+  it("with train: true, runs Autopilot as the deploy role and serves the best candidate on mlz-<model>-candidate", async () => {
     const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, maxCandidates: 12, trainingRun: "2026-11-01" } });
     const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext()), { simulator });
     const job = only(resources, "pulumi-nodejs:dynamic:Resource", "bikeshare-training-job");
@@ -89,18 +94,23 @@ describe("bikeshare part (ml stack)", () => {
     assert.equal(job.inputs.outputS3Uri, "s3://example-mlz-ml-bikeshare-autopilot/autopilot/output/");
     assert.equal(only(resources, "aws:sagemaker/model:Model").inputs.name, "bikeshare-classifier-20261101101500");
     assert.equal(await promiseOf(result!.bikeshareModelArn!), `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-20261101101500`);
-    assert.equal(await promiseOf(result!.bikeshareEndpointName!), "mlz-bikeshare-classifier-20261101101500");
+    assert.equal(await promiseOf(result!.bikeshareEndpointName!), "mlz-bikeshare-classifier-candidate");
     assert.deepEqual(await promiseOf(result!.bikeshareObjectiveMetric!), { name: "F1", value: 0.8125 });
-    // The candidate's endpoint: a SageMakerModelHosting named like the hosting part names it, with
-    // the hosting key and the candidate's sizing, after the model exists.
-    const hosting = only(resources, "mlz:models:SageMakerModelHosting", "hosting-mlz-bikeshare-classifier-20261101101500");
-    const model = only(resources, "aws:sagemaker/model:Model");
-    assert.ok(hosting.dependencies.includes(model.urn), "the endpoint configuration needs the model");
-    assert.deepEqual(only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs, {
+    // The candidate endpoint: fixed name per model, in the inference component, encrypted with the
+    // hosting key, sized by the part's keys, its configuration pointing at the candidate's model.
+    const serving = only(resources, "mlz:pipelines:BikeshareInference", "bikeshare-serving");
+    const model = only(resources, "aws:sagemaker/model:Model", "bikeshare-serving-model");
+    const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "bikeshare-serving-endpoint-config");
+    assert.equal(config.parent, serving.urn);
+    assert.ok(config.dependencies.includes(model.urn), "the endpoint configuration needs the model");
+    assert.deepEqual(config.inputs, {
       kmsKeyArn: HOSTING_KEY,
       productionVariants: [{ variantName: "AllTraffic", modelName: "bikeshare-classifier-20261101101500", initialInstanceCount: 1, instanceType: "ml.m5.xlarge", initialVariantWeight: 1 }],
     });
-    assert.equal(only(resources, "aws:sagemaker/endpoint:Endpoint").inputs.name, "mlz-bikeshare-classifier-20261101101500");
+    assert.deepEqual(only(resources, "aws:sagemaker/endpoint:Endpoint", "bikeshare-serving-endpoint").inputs, {
+      name: "mlz-bikeshare-classifier-candidate", endpointConfigName: "bikeshare-serving-endpoint-config-generated",
+    });
+    assert.equal(ofType(resources, "mlz:models:SageMakerModelHosting").length, 0);
     assert.equal(ofType(resources, "aws:ssm/parameter:Parameter").length, 0);
     // Every AWS resource goes to the ML account through the stack's provider.
     const awsResources = resources.filter((r) => r.custom && r.type.startsWith("aws:"));
@@ -111,8 +121,9 @@ describe("bikeshare part (ml stack)", () => {
   it("publishes the ML account's model parameters with publishParameters: true", async () => {
     const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", train: true, publishParameters: true } });
     const { resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext()), { simulator });
-    assert.deepEqual(ofType(resources, "aws:ssm/parameter:Parameter").map((p) => p.inputs.name), [
-      "/mlz/models/bikeshare-classifier/arn", "/mlz/models/bikeshare-classifier/endpoint",
+    assert.deepEqual(ofType(resources, "aws:ssm/parameter:Parameter").map((p) => [p.inputs.name, p.inputs.insecureValue]), [
+      ["/mlz/models/bikeshare-classifier/arn", CANDIDATE],
+      ["/mlz/models/bikeshare-classifier/endpoint", "mlz-bikeshare-classifier-candidate"],
     ]);
   });
 
@@ -129,14 +140,84 @@ describe("bikeshare part (ml stack)", () => {
       assert.equal(await promiseOf(result!.bikeshareModelArn!), CANDIDATE);
     });
 
-    it("a candidate an environment references is left to the hosting part (declared once)", async () => {
-      const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
-      const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext([CANDIDATE])), { simulator });
-      assert.equal(ofType(resources, "mlz:models:SageMakerModelHosting").length, 0);
-      assert.equal(await promiseOf(result!.bikeshareEndpointName!), "mlz-bikeshare-classifier-20261101101500");
+    it("a preview of a new training run (the job's outputs unknown) shows the candidate endpoint", async () => {
+      // A real preview: the engine reports the dynamic job's outputs unknown until the update runs it.
+      const seen: { type: string; name: string; inputs: Record<string, any> }[] = [];
+      pulumi.runtime.setMocks({
+        newResource: (a) => {
+          seen.push({ type: a.type, name: a.name, inputs: a.inputs });
+          const job = a.type === "pulumi-nodejs:dynamic:Resource";
+          return { id: job ? undefined : `${a.name}-id`, state: job ? {} : simulated(a).state };
+        },
+        call: (a) => simulator.call(a),
+      }, "ml-landing-zone", "ml", true);
+      const result = declareBikeshare(mlContext(), bikeshareConfigSchema.parse({ bikeshare: TRAIN }), MODELS, undefined, hostingContext());
+      await settle();
+      const model = seen.find((r) => r.type === "aws:sagemaker/model:Model")!;
+      assert.ok(pulumi.isUnknown(model.inputs.name), "the model's name comes from the job");
+      const config = seen.filter((r) => r.type === "aws:sagemaker/endpointConfiguration:EndpointConfiguration");
+      assert.deepEqual(config.map((r) => r.name), ["bikeshare-serving-endpoint-config"]);
+      assert.ok(pulumi.isUnknown(config[0].inputs.productionVariants[0].modelName));
+      assert.equal(config[0].inputs.productionVariants[0].instanceType, "ml.c5.large");
+      const endpoint = seen.filter((r) => r.type === "aws:sagemaker/endpoint:Endpoint");
+      assert.deepEqual(endpoint.map((r) => [r.name, r.inputs.name]), [["bikeshare-serving-endpoint", "mlz-bikeshare-classifier-candidate"]]);
+      // (The configuration's auto-name is computed before the update, as the engine computes it.)
+      assert.equal(endpoint[0].inputs.endpointConfigName, "bikeshare-serving-endpoint-config-generated");
+      assert.ok(result!.bikeshareEndpointName, "exported in the preview too");
     });
 
-    it("in the ML program: qa references the candidate, so its endpoint exists once, sized by the model", async () => {
+    it("a new training run declares the same resources: the configuration points at the new model, the endpoint stays", async () => {
+      const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
+      const run = (jobName: string) => recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext()), {
+        simulator: {
+          newResource: (a) => {
+            const r = simulated(a);
+            return a.type === "pulumi-nodejs:dynamic:Resource" ? { ...r, state: { ...r.state, jobName } } : r;
+          },
+          call: (a) => simulator.call(a),
+        },
+      });
+      const first = await run("bikeshare-20261101101500");
+      const second = await run("bikeshare-20261201090000");
+      const names = (rs: typeof first.resources) => rs.map((r) => `${r.type}/${r.name}`).sort();
+      assert.deepEqual(names(second.resources), names(first.resources));
+      const variant = (rs: typeof first.resources) => (only(rs, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.productionVariants as any[])[0].modelName;
+      assert.deepEqual([variant(first.resources), variant(second.resources)], ["bikeshare-classifier-20261101101500", "bikeshare-classifier-20261201090000"]);
+      for (const { resources } of [first, second]) {
+        assert.equal(only(resources, "aws:sagemaker/endpoint:Endpoint").inputs.name, "mlz-bikeshare-classifier-candidate");
+      }
+    });
+
+    it("a candidate an environment references keeps its candidate endpoint beside the hosting part's", async () => {
+      const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
+      const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext([CANDIDATE])), { simulator });
+      assert.equal(ofType(resources, "mlz:models:SageMakerModelHosting").length, 0, "the hosting part declares the referenced version's endpoint");
+      assert.deepEqual(ofType(resources, "aws:sagemaker/endpoint:Endpoint").map((r) => r.inputs.name), ["mlz-bikeshare-classifier-candidate"]);
+      assert.equal(await promiseOf(result!.bikeshareEndpointName!), "mlz-bikeshare-classifier-candidate");
+    });
+
+    it("refuses a referenced version whose endpoint would take the candidate endpoint's name", async () => {
+      const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
+      for (const name of ["bikeshare-classifier-candidate", "Bikeshare-Classifier-Candidate"]) {
+        const arn = `arn:aws:sagemaker:us-east-1:${ML}:model/${name}`;
+        const { result, resources } = await recordProgram(() => {
+          assert.throws(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext([CANDIDATE, arn])), {
+            message: `ml: the version '${arn}' an environment references is hosted on endpoint 'mlz-${name}', the name of the bike-share candidate endpoint; ` +
+              "rename that model or set ml-landing-zone:bikeshare.serveCandidate to false",
+          });
+          return "refused";
+        }, { simulator });
+        assert.equal(result, "refused");
+        assert.deepEqual(resources.filter((r) => r.type !== "pulumi:providers:aws"), [], "refused before declaring anything");
+      }
+      // Without serveCandidate there is no candidate endpoint to collide with.
+      const off = bikeshareConfigSchema.parse({ bikeshare: { ...TRAIN, serveCandidate: false } });
+      const arn = `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-candidate`;
+      const { resources } = await recordProgram(() => declareBikeshare(mlContext(), off, MODELS, undefined, hostingContext([arn])), { simulator });
+      assert.equal(ofType(resources, "aws:sagemaker/endpoint:Endpoint").length, 0);
+    });
+
+    it("in the ML program: qa references the candidate, so two endpoints serve it (the version's, sized by the model, and the candidate endpoint)", async () => {
       const ml = rekognitionModelsConfigSchema.parse({
         models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.m5.large" } },
         consumers: { qa: { stack: "example-org/ml-landing-zone/qa" } },
@@ -156,9 +237,18 @@ describe("bikeshare part (ml stack)", () => {
         },
       });
       assert.deepEqual(ofType(resources, "mlz:models:SageMakerModelHosting").map((r) => r.name), ["hosting-mlz-bikeshare-classifier-20261101101500"]);
-      const variants = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.productionVariants as any[];
-      assert.deepEqual([variants[0].modelName, variants[0].instanceType], ["bikeshare-classifier-20261101101500", "ml.m5.large"]);
-      assert.deepEqual(ofType(resources, "aws:sagemaker/endpoint:Endpoint").map((r) => r.inputs.name), ["mlz-bikeshare-classifier-20261101101500"]);
+      const variants = ofType(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").map((r) => {
+        const [v] = r.inputs.productionVariants as any[];
+        return [r.name, v.modelName, v.instanceType];
+      });
+      assert.deepEqual(variants, [
+        ["hosting-mlz-bikeshare-classifier-20261101101500-config", "bikeshare-classifier-20261101101500", "ml.m5.large"],
+        ["bikeshare-serving-endpoint-config", "bikeshare-classifier-20261101101500", "ml.c5.large"],
+      ]);
+      assert.deepEqual(ofType(resources, "aws:sagemaker/endpoint:Endpoint").map((r) => [r.name, r.inputs.name]), [
+        ["hosting-mlz-bikeshare-classifier-20261101101500-endpoint", "mlz-bikeshare-classifier-20261101101500"],
+        ["bikeshare-serving-endpoint", "mlz-bikeshare-classifier-candidate"],
+      ]);
     });
 
     it("needs the hosting part's context to serve the candidate", async () => {
@@ -167,20 +257,15 @@ describe("bikeshare part (ml stack)", () => {
         message: "ml: ml-landing-zone:bikeshare.serveCandidate needs the SageMaker hosting of the ML stack (its KMS key); declareSageMakerHosting must run first",
       });
     });
-
-    it("knownValue: the value of a known Output, undefined for an unknown one (a preview of a new training run)", async () => {
-      assert.equal(await knownValue(pulumi.output("bikeshare-classifier-20261101101500")), "bikeshare-classifier-20261101101500");
-      assert.equal(await knownValue(pulumi.output(pulumi.unknown as unknown as string)), undefined);
-    });
   });
 
   it("refuses a model that is not a sagemaker model of the stack", async () => {
     const cfg = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", model: "defect-detector" } });
-    await assert.rejects(declareBikeshare(mlContext(), cfg, MODELS), {
+    assert.throws(() => declareBikeshare(mlContext(), cfg, MODELS), {
       message: "ml: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; 'defect-detector' is rekognition",
     });
     const other = bikeshareConfigSchema.parse({ bikeshare: { bucketNamePrefix: "example-mlz-ml-bikeshare", model: "bikes" } });
-    await assert.rejects(declareBikeshare(mlContext(), other, MODELS), {
+    assert.throws(() => declareBikeshare(mlContext(), other, MODELS), {
       message: "ml: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; got 'bikes' (models: bikeshare-classifier, defect-detector)",
     });
   });

@@ -90,8 +90,14 @@ describe("deployment-identity part (cicd stack)", () => {
     assert.deepEqual(qaPolicy.Statement[0].Resource, ["arn:aws:iam::555555555555:role/qa-deployer"]);
   });
 
-  it("refuses a wildcard owner from config with the component's exact message", async () => {
-    const cfg = deploymentIdentityConfigSchema.parse({ ...example, github: { owner: "example-*", repo: "ml-landing-zone" } });
+  it("refuses a wildcard owner in config, and the component refuses it again if it gets past", async () => {
+    const parsed = deploymentIdentityConfigSchema.safeParse({ ...example, github: { owner: "example-*", repo: "ml-landing-zone" } });
+    assert.equal(parsed.success, false);
+    assert.deepEqual(parsed.error!.issues.map((i) => [i.path.join("."), i.message]), [
+      ["github.owner", "expected a GitHub user or organization name (letters, digits, single inner hyphens; no wildcards); got 'example-*'"],
+    ]);
+    const valid = deploymentIdentityConfigSchema.parse(example);
+    const cfg = { ...valid, github: { ...valid.github, owner: "example-*" } };
     await assert.rejects(recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), cfg)), {
       message: "[owner] must be a GitHub user or organization name (letters, digits and single inner hyphens, at most 39 characters; no wildcards); got 'example-*'",
     });

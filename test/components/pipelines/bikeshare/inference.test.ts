@@ -6,6 +6,7 @@ import { modelEndpointParameterName } from "../../../../components/naming";
 import { ACCOUNT, CONTAINERS, simulator } from "./sim";
 
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
+const HOSTING_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/hosting`;
 const ARGS: BikeshareInferenceArgs = {
   model: "bikeshare-classifier",
   modelName: "bikeshare-classifier-20261101101500",
@@ -38,7 +39,7 @@ describe("BikeshareInference", () => {
     assert.equal(await promiseOf(result.modelArn), `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/bikeshare-classifier-20261101101500`);
   });
 
-  it("keeps the model when a new training run replaces it, and declares no endpoint itself", async () => {
+  it("keeps the model when a new training run replaces it, and declares no endpoint by default", async () => {
     // The registrations do not carry resource options: a (local) transformation sees them.
     const retained = (extra: Partial<BikeshareInferenceArgs>) => {
       const seen: Record<string, boolean | undefined> = {};
@@ -56,25 +57,98 @@ describe("BikeshareInference", () => {
       "aws:iam/rolePolicy:RolePolicy/bikes-serving-permissions": undefined,
       "aws:sagemaker/model:Model/bikes-serving-model": true,
       "aws:ssm/parameter:Parameter/bikes-serving-arn-parameter": undefined,
-      "aws:ssm/parameter:Parameter/bikes-serving-endpoint-parameter": undefined,
     });
     assert.equal(ofType(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").length, 0);
     assert.equal(ofType(resources, "aws:sagemaker/endpoint:Endpoint").length, 0);
-    // The name of the endpoint that serves it wherever it is hosted.
-    assert.equal(await promiseOf(result.endpointName), "mlz-bikeshare-classifier-20261101101500");
+    assert.equal(result.endpointName, undefined);
+    assert.equal(result.endpoint, undefined);
+    assert.equal(result.endpointConfiguration, undefined);
 
     const notRetained = retained({ retainReplacedModels: false });
     await recordProgram(notRetained.run, { simulator });
     assert.equal(notRetained.seen["aws:sagemaker/model:Model/bikes-serving-model"], false);
   });
 
-  it("publishes /mlz/models/<model>/arn and /endpoint as String parameters", async () => {
-    const { resources } = await recordProgram(() => new BikeshareInference("s", ARGS), { simulator });
+  describe("serveCandidate: the candidate endpoint", () => {
+    const SERVE: Partial<BikeshareInferenceArgs> = { serveCandidate: true, endpointKmsKeyArn: HOSTING_KEY };
+
+    it("serves the model on mlz-<model>-candidate, encrypted with the given key", async () => {
+      const { resources, result } = await recordProgram(() => new BikeshareInference("bikes-serving", { ...ARGS, ...SERVE }), { simulator });
+      const comp = only(resources, "mlz:pipelines:BikeshareInference", "bikes-serving");
+      const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "bikes-serving-endpoint-config");
+      assert.equal(config.parent, comp.urn);
+      assert.deepEqual(config.inputs, {
+        kmsKeyArn: HOSTING_KEY,
+        productionVariants: [{ variantName: "AllTraffic", modelName: "bikeshare-classifier-20261101101500", initialInstanceCount: 1, instanceType: "ml.m5.xlarge", initialVariantWeight: 1 }],
+      });
+      // The configuration refers to the model by name: created after it.
+      const model = only(resources, "aws:sagemaker/model:Model", "bikes-serving-model");
+      assert.ok(config.dependencies.includes(model.urn), "the endpoint configuration needs the model");
+      const endpoint = only(resources, "aws:sagemaker/endpoint:Endpoint", "bikes-serving-endpoint");
+      assert.equal(endpoint.parent, comp.urn);
+      assert.deepEqual(endpoint.inputs, { name: "mlz-bikeshare-classifier-candidate", endpointConfigName: "bikes-serving-endpoint-config-generated" });
+      assert.equal(result.endpointName, "mlz-bikeshare-classifier-candidate");
+      assert.equal(await promiseOf(result.endpoint!.name), "mlz-bikeshare-classifier-candidate");
+      // The candidate endpoint's name is not the version's (`mlz-<model name>`, the hosting part's).
+      assert.equal(ofType(resources, "aws:sagemaker/endpoint:Endpoint").length, 1);
+    });
+
+    it("a new training run changes the configuration, not the endpoint", async () => {
+      const run = (modelName: string) => recordProgram(() => new BikeshareInference("bikes-serving", { ...ARGS, ...SERVE, modelName }), { simulator });
+      const first = await run("bikeshare-classifier-20261101101500");
+      const second = await run("bikeshare-classifier-20261201090000");
+      const names = (rs: typeof first.resources) => rs.map((r) => `${r.type}/${r.name}`).sort();
+      assert.deepEqual(names(second.resources), names(first.resources));
+      const variantModel = (rs: typeof first.resources) =>
+        (only(rs, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.productionVariants as any[])[0].modelName;
+      assert.deepEqual([variantModel(first.resources), variantModel(second.resources)], ["bikeshare-classifier-20261101101500", "bikeshare-classifier-20261201090000"]);
+      // No physical name: Pulumi replaces the configuration (create first) and updates the endpoint.
+      assert.equal(only(second.resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.name, undefined);
+      assert.deepEqual(only(second.resources, "aws:sagemaker/endpoint:Endpoint").inputs, only(first.resources, "aws:sagemaker/endpoint:Endpoint").inputs);
+    });
+
+    it("sizes the endpoint from instanceType and instanceCount", async () => {
+      const { resources } = await recordProgram(() => new BikeshareInference("s", { ...ARGS, ...SERVE, instanceType: "ml.c5.large", instanceCount: 2 }), { simulator });
+      const variants = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.productionVariants as any[];
+      assert.deepEqual([variants[0].instanceType, variants[0].initialInstanceCount], ["ml.c5.large", 2]);
+    });
+
+    it("publishes /mlz/models/<model>/arn and /endpoint (the candidate endpoint) as String parameters", async () => {
+      const { resources, result } = await recordProgram(() => new BikeshareInference("s", { ...ARGS, ...SERVE }), { simulator });
+      const params = ofType(resources, "aws:ssm/parameter:Parameter").map((p) => [p.name, p.inputs.name, p.inputs.type, p.inputs.insecureValue]);
+      assert.deepEqual(params, [
+        ["s-arn-parameter", "/mlz/models/bikeshare-classifier/arn", "String", `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/bikeshare-classifier-20261101101500`],
+        ["s-endpoint-parameter", "/mlz/models/bikeshare-classifier/endpoint", "String", "mlz-bikeshare-classifier-candidate"],
+      ]);
+      const endpoint = only(resources, "aws:sagemaker/endpoint:Endpoint");
+      assert.ok(only(resources, "aws:ssm/parameter:Parameter", "s-endpoint-parameter").dependencies.includes(endpoint.urn), "published once the endpoint exists");
+      assert.deepEqual([result.modelArnParameterName, result.endpointParameterName], ["/mlz/models/bikeshare-classifier/arn", "/mlz/models/bikeshare-classifier/endpoint"]);
+    });
+
+    it("validates its args before declaring anything", async () => {
+      const cases: [Partial<BikeshareInferenceArgs>, string][] = [
+        [{ serveCandidate: true }, "[endpointKmsKeyArn] is required with serveCandidate: the candidate endpoint's ML storage volumes must be encrypted with a KMS key"],
+        [{ ...SERVE, instanceType: "m5.large" }, "[instanceType] must be a SageMaker instance type such as 'ml.m5.xlarge'; got 'm5.large'"],
+        [{ ...SERVE, instanceCount: 0 }, "[instanceCount] must be a whole number from 1 to 10; got 0"],
+        [{ ...SERVE, instanceCount: 1.5 }, "[instanceCount] must be a whole number from 1 to 10; got 1.5"],
+      ];
+      for (const [override, message] of cases) {
+        const { resources } = await recordProgram(async () => {
+          await assert.rejects(async () => new BikeshareInference("s", { ...ARGS, ...override }), { message });
+        }, { simulator });
+        // Only the component itself (registered by its constructor's super call); no child.
+        assert.deepEqual(resources.map((r) => `${r.type}/${r.name}`), ["mlz:pipelines:BikeshareInference/s"], message);
+      }
+    });
+  });
+
+  it("publishes only /mlz/models/<model>/arn without the candidate endpoint", async () => {
+    const { resources, result } = await recordProgram(() => new BikeshareInference("s", ARGS), { simulator });
     const params = ofType(resources, "aws:ssm/parameter:Parameter").map((p) => [p.name, p.inputs.name, p.inputs.type, p.inputs.insecureValue]);
     assert.deepEqual(params, [
       ["s-arn-parameter", "/mlz/models/bikeshare-classifier/arn", "String", `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/bikeshare-classifier-20261101101500`],
-      ["s-endpoint-parameter", "/mlz/models/bikeshare-classifier/endpoint", "String", "mlz-bikeshare-classifier-20261101101500"],
     ]);
+    assert.equal(result.endpointParameterName, undefined);
   });
 
   it("publishes no parameter with publishParameters: false", async () => {
