@@ -20,6 +20,23 @@ import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
 
 export const USAGE = "usage: cli.ts --endpoint <name> --holdout <file> [--region <region>] [--batch-rows 100] [--out <file>] [--min-f1 <0..1>] [--tag-model <model ARN>]";
 
+export const HELP = `${USAGE}
+
+Sends the holdout rows to a SageMaker endpoint (target column bike_share_for_all_trip removed by
+name) and prints accuracy, precision, recall, F1 and the confusion matrix as JSON.
+
+  --endpoint <name>      endpoint to evaluate, e.g. mlz-bikeshare-classifier-candidate (required)
+  --holdout <file>       holdout CSV with header, from the training-set preparation (required)
+  --region <region>      endpoint region (default: the SDK's region)
+  --batch-rows <n>       rows per InvokeEndpoint call (default 100)
+  --out <file>           also write the report to this file
+  --min-f1 <0..1>        exit 3 when F1 is below this
+  --tag-model <arn>      tag the model with mlz:f1 (the promotion gate reads it)
+  -h, --help             show this help
+
+Exit status: 0 ok, 1 evaluation or tagging error, 2 usage error, 3 F1 below --min-f1.
+`;
+
 export interface CliArgs {
   endpointName: string;
   holdout: string;
@@ -73,6 +90,10 @@ export async function main(
   const out = deps.out ?? ((s: string) => process.stdout.write(s));
   const err = deps.err ?? ((s: string) => process.stderr.write(s));
   let args: CliArgs;
+  if (argv.includes("--help") || argv.includes("-h")) {
+    out(HELP);
+    return 0;
+  }
   try {
     args = parseArgs(argv);
   } catch (e) {

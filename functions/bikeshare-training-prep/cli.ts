@@ -19,6 +19,22 @@ import { DEFAULT_HOLDOUT_FRACTION, DEFAULT_NEGATIVE_RATIO, TrainingDataError, pr
 
 export const USAGE = "usage: cli.ts --seed <integer> --out-dir <dir> [--ratio 2.1] [--holdout 0.05] <file or folder>...";
 
+export const HELP = `${USAGE}
+
+Prepares the Autopilot training set from processed trips (files, or every file under a folder;
+gzip detected by magic bytes): keeps every 'Yes' trip and a seeded random ⌊ratio × Yes⌋ of the 'No'
+trips, shuffles with the seed, and writes <out-dir>/train.csv (with header) and
+<out-dir>/holdout.csv (the holdout fraction, at least one row). Prints a JSON summary.
+
+  --seed <integer>       shuffle and sampling seed (required)
+  --out-dir <dir>        where train.csv and holdout.csv go (required)
+  --ratio <n>            'No' rows kept per 'Yes' row (default 2.1)
+  --holdout <fraction>   share of rows held out (default 0.05)
+  -h, --help             show this help
+
+Exit status: 0 written, 1 data refused (no target column, one class only), 2 usage error.
+`;
+
 export interface CliArgs {
   seed: number;
   outDir: string;
@@ -88,6 +104,10 @@ function readText(file: string): string {
 /** Runs the command; returns the exit status. */
 export function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
   let args: CliArgs;
+  if (argv.includes("--help") || argv.includes("-h")) {
+    out(HELP);
+    return 0;
+  }
   try {
     args = parseArgs(argv);
   } catch (e) {

@@ -242,3 +242,13 @@ describe("bikeshare-evaluate", () => {
     });
   });
 });
+
+describe("bikeshare-evaluate cli --help", () => {
+  it("prints the options it accepts and exits 0 without calling AWS", async () => {
+    let stdout = "";
+    const status = await main(["-h"], { out: (s: string) => { stdout += s; }, err: () => assert.fail("nothing on stderr") });
+    assert.equal(status, 0);
+    for (const option of ["--endpoint", "--holdout", "--region", "--batch-rows", "--out", "--min-f1", "--tag-model"]) assert.ok(stdout.includes(option), option);
+    assert.match(stdout, /Exit status: 0 ok, 1 evaluation or tagging error, 2 usage error, 3 F1 below --min-f1\./);
+  });
+});

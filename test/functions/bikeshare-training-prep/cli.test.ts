@@ -65,3 +65,16 @@ describe("bikeshare-training-prep cli", () => {
     assert.ok(fs.existsSync(path.join(dir, "o", "holdout.csv")));
   });
 });
+
+describe("bikeshare-training-prep cli --help", () => {
+  it("prints the options it accepts and exits 0 without reading any file", () => {
+    let stdout = "";
+    let stderr = "";
+    const status = main(["--help"], (s) => { stdout += s; }, (s) => { stderr += s; });
+    assert.equal(status, 0);
+    assert.equal(stderr, "");
+    assert.ok(stdout.startsWith(`${USAGE}\n`));
+    for (const option of ["--seed", "--out-dir", "--ratio", "--holdout"]) assert.ok(stdout.includes(option), option);
+    assert.match(stdout, /Exit status: 0 written, 1 data refused \(no target column, one class only\), 2 usage error\./);
+  });
+});
