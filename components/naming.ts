@@ -34,6 +34,13 @@ export function modelAccessRoleName(env: string): string {
   return `mlz-model-access-${env}`;
 }
 
+/**
+ * Role in the ML account that MLOps engineers and training pipelines of the ML account assume to
+ * train Rekognition Custom Labels models on the lakehouse's training images; the lakehouse bucket
+ * and key policies grant exactly this role.
+ */
+export const REKOGNITION_TRAINER_ROLE_NAME = "mlz-rekognition-trainer";
+
 /** Application role in a consumer account that calls `model`. */
 export function appRoleName(model: string): string {
   return `mlz-app-${model}`;

@@ -182,7 +182,13 @@ export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: 
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const watchdog = setTimeout(() => fail(new ProgramError([`${opts.label ?? "the program"} did not finish within ${timeoutMs / 1000} s: a promise never settled`])), timeoutMs);
   try {
-    return await Promise.race([body(), failed]);
+    const result = await Promise.race([body(), failed]);
+    // A registration that fails while serializing its inputs releases the runtime's keep-alive
+    // before its rejection is reported: give such late rejections two turns of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (errors.length > 0) throw new ProgramError([...new Set(errors)]);
+    return result;
   } catch (e) {
     if (e instanceof ProgramError) throw e;
     if (errors.length === 0) throw e;

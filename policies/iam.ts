@@ -31,14 +31,20 @@ export const iamNoUsersOrAccessKeys: ResourceValidationPolicy = {
 /** Name of the permissions boundary the DeployRole component gives the deploy role (components/identity/deploy-role.ts). */
 export const DEPLOY_BOUNDARY_POLICY_NAME = `${DEFAULT_DEPLOY_ROLE_NAME}-boundary`;
 
+/**
+ * Name of the workload permissions boundary in every member account (components/identity/workload-boundary.ts,
+ * which this module does not import: the pack stays free of component modules' dependencies).
+ */
+export const WORKLOAD_BOUNDARY_POLICY_NAME = "mlz-workload-boundary";
+
 const exemptSchema = {
   exemptNames: {
     type: "array" as const,
     items: { type: "string" as const },
-    default: [DEFAULT_DEPLOY_ROLE_NAME, DEPLOY_BOUNDARY_POLICY_NAME],
+    default: [DEFAULT_DEPLOY_ROLE_NAME, DEPLOY_BOUNDARY_POLICY_NAME, WORKLOAD_BOUNDARY_POLICY_NAME],
     description:
       "Role or policy names (wildcards allowed) this rule skips: the per-account deploy role holds administrator rights by design, " +
-      "and its permissions boundary allows everything it does not deny.",
+      "and its permissions boundary and the workload boundary allow everything they do not deny (a boundary grants nothing itself).",
   },
 };
 

@@ -173,6 +173,8 @@ export const mlSchema = z.strictObject({
   consumers: z.record(kebabName("a stack name"), consumer).default({}),
   /** Rekognition versions kept declared as STOPPED (stacks/parts/rekognition-models.ts). Defaults to none. */
   retiredModelVersions: rekognitionModelsConfigSchema.shape.retiredModelVersions,
+  /** Who may train Rekognition models, and where the training images are (stacks/parts/rekognition-models.ts). */
+  rekognitionTrainer: rekognitionModelsConfigSchema.shape.rekognitionTrainer,
   /** The bike-share Autopilot pipeline (stacks/parts/bikeshare.ts). Defaults to none. */
   ...bikeshareConfigSchema.shape,
 });

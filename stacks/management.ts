@@ -7,6 +7,7 @@ import { defaultTags, type StackContext } from "./context";
 import { partitionOf } from "./regions";
 import { Organization } from "../components/organization/organization";
 import { DeployRole } from "../components/identity/deploy-role";
+import { PLATFORM_ROLE_NAMES, WorkloadBoundary } from "../components/identity/workload-boundary";
 import { PromotionReader, PROMOTION_READER_ROLE_NAME } from "../components/identity/promotion-reader";
 import { promotionReaderAccounts } from "./promotion-readers";
 import {
@@ -57,6 +58,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
   const deployRoleArns: Record<string, pulumi.Output<string>> = {};
   const previewRoleArns: Record<string, pulumi.Output<string>> = {};
   const promotionReaderRoleArns: Record<string, pulumi.Output<string>> = {};
+  const workloadBoundaryArns: Record<string, pulumi.Output<string>> = {};
   for (const account of Object.keys(config.accounts).sort()) {
     const stacksHere = stackAccounts.filter((s) => s.account === account);
     if (stacksHere.length === 0) continue;
@@ -69,11 +71,21 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
       allowedAccountIds: [org.accountIds[account]],
       defaultTags: { tags },
     });
-    for (const roleName of [...new Set(stacksHere.map((s) => s.deployRoleName))].sort()) {
+    // The boundary every role of this account's stacks carries (stacks/member.ts gives it to each
+    // role); the deploy roles may create no role without it and may not change it.
+    const workloadBoundary = new WorkloadBoundary(`${account}-workload-boundary`, {
+      accountId: org.accountIds[account],
+      partition,
+    }, { provider: accountProvider });
+    workloadBoundaryArns[account] = workloadBoundary.arn;
+    const deployRoleNames = [...new Set(stacksHere.map((s) => s.deployRoleName))].sort();
+    for (const roleName of deployRoleNames) {
       const stacks = stacksHere.filter((s) => s.deployRoleName === roleName).map((s) => s.stack);
       const role = new DeployRole(`${account}-${roleName}`, {
         roleName,
         access: "deploy",
+        workloadBoundaryArn: workloadBoundary.arn,
+        platformRoleNames: [...PLATFORM_ROLE_NAMES, ...deployRoleNames],
         partition,
         organizationId: org.organizationId,
         trustedRoleArns: stacks.map((s) => pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubDeployRoleName(s)}`),
@@ -123,5 +135,6 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     deployRoleArns,
     previewRoleArns,
     promotionReaderRoleArns,
+    workloadBoundaryArns,
   };
 }

@@ -4,12 +4,16 @@ import type { CicdConfig, LakehouseConfig, MlConfig, WorkloadConfig } from "./co
 import { defaultTags, type StackContext } from "./context";
 import { partitionOf } from "./regions";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../components/naming";
+import { workloadBoundaryArn, workloadBoundaryTransformation } from "../components/identity/workload-boundary";
 
 type MemberConfig = CicdConfig | LakehouseConfig | MlConfig | WorkloadConfig;
 
 /**
  * Common start of every member-account stack: a StackReference to the management stack for the
- * account ids, and the explicit provider that assumes the account's deploy role.
+ * account ids, and the explicit provider that assumes the account's deploy role. Registers, before
+ * any resource, the stack transformation that gives every IAM role without a permissions boundary
+ * the account's `mlz-workload-boundary` (declared by the management stack's bootstrap): the deploy
+ * role may create no role without it.
  */
 export function memberContext(stack: string, config: MemberConfig): StackContext & { management: pulumi.StackReference } {
   const management = new pulumi.StackReference("management", { name: config.managementStack });
@@ -23,6 +27,9 @@ export function memberContext(stack: string, config: MemberConfig): StackContext
     return id;
   });
   const partition = partitionOf(config.region);
+  // SDK-side transformation (applied as each resource is constructed, also under the runtime mocks
+  // of the offline plan), registered before the provider and every resource of the stack's parts.
+  pulumi.runtime.registerStackTransformation(workloadBoundaryTransformation(workloadBoundaryArn(accountId, partition)));
   const tags = defaultTags(stack, config.environment, config.owner);
   // Pull-request previews run with the read-only role instead (preview.yml sets MLZ_ASSUME_ROLE_NAME=mlz-preview).
   const assumeRoleName = process.env.MLZ_ASSUME_ROLE_NAME || config.deployRoleName || DEFAULT_DEPLOY_ROLE_NAME;

@@ -1,6 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { policyDocument, type PolicyStatement } from "../iam/policy-document";
+import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
+import {
+  DETECTION_TAMPERING_ACTIONS,
+  MANAGED_POLICY_MAX_CHARS,
+  LONG_LIVED_CREDENTIAL_ACTIONS,
+  PLATFORM_ROLE_NAMES,
+  POLICY_ALTERATION_ACTIONS,
+  ROLE_MODIFICATION_ACTIONS,
+} from "./workload-boundary";
 
 export interface DeployRoleArgs {
   /** Role name; stack providers assume it by name. */
@@ -16,29 +24,42 @@ export interface DeployRoleArgs {
   readonly organizationId: pulumi.Input<string>;
   /**
    * `deploy` attaches AdministratorAccess under a permissions boundary; `read-only` attaches
-   * ReadOnlyAccess (for pull-request previews). Defaults to `deploy`.
+   * ViewOnlyAccess (resource lists and metadata, no data-plane reads; for pull-request previews).
+   * Defaults to `deploy`.
    */
   readonly access?: "deploy" | "read-only";
+  /**
+   * ARN of the account's workload boundary (`mlz-workload-boundary`, components/identity/workload-boundary.ts).
+   * Required when `access` is `deploy`: the deploy role may create a role, or set a role's boundary,
+   * only with this boundary, and may not alter the policy. Ignored for `read-only`.
+   */
+  readonly workloadBoundaryArn?: pulumi.Input<string>;
+  /**
+   * Roles of the platform that the deploy role may not change (trust, policies, boundary, deletion);
+   * `roleName` is always added. Defaults to mlz-deploy, mlz-preview, mlz-promotion-reader and
+   * OrganizationAccountAccessRole.
+   */
+  readonly platformRoleNames?: string[];
   /** Maximum session duration in seconds (900–43200). Defaults to 3600. */
   readonly maxSessionDurationSeconds?: number;
   /** Partition of the account. Defaults to `aws`. */
   readonly partition?: string;
 }
 
-/** Actions no deploy session may take, whatever its other permissions: the boundary's denials. */
+/**
+ * Actions no deploy session may take on any resource, whatever its other permissions: the boundary's
+ * unconditional denials (action names checked against the Service Authorization Reference; see
+ * components/identity/workload-boundary.ts for the pages).
+ */
 export const DEPLOY_BOUNDARY_DENIED_ACTIONS = [
-  "iam:CreateUser",
-  "iam:CreateAccessKey",
-  "iam:CreateLoginProfile",
+  ...LONG_LIVED_CREDENTIAL_ACTIONS,
   "organizations:LeaveOrganization",
-  "cloudtrail:DeleteTrail",
-  "cloudtrail:StopLogging",
-  "config:DeleteConfigurationRecorder",
-  "config:StopConfigurationRecorder",
-  "access-analyzer:DeleteAnalyzer",
+  ...DETECTION_TAMPERING_ACTIONS,
 ];
 
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+const POLICY_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:policy\/[\w+=,.@\/-]+$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**
  * The role a stack's provider assumes in its account. Only the matching CI/CD role may assume it
@@ -55,7 +76,7 @@ export class DeployRole extends pulumi.ComponentResource {
     const access = args.access ?? "deploy";
     const duration = args.maxSessionDurationSeconds ?? 3600;
     const partition = args.partition ?? "aws";
-    if (!/^[\w+=,.@-]{1,64}$/.test(args.roleName)) {
+    if (!ROLE_NAME.test(args.roleName)) {
       throw new Error(`[roleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-); got '${args.roleName}'`);
     }
     if (args.trustedRoleArns.length === 0) {
@@ -79,20 +100,60 @@ export class DeployRole extends pulumi.ComponentResource {
 
     let boundary: aws.iam.Policy | undefined;
     if (access === "deploy") {
-      const statements: PolicyStatement[] = [
+      if (args.workloadBoundaryArn === undefined) {
+        throw new Error("[workloadBoundaryArn] must be set when access is 'deploy' (the only boundary the deploy role may give the roles it creates)");
+      }
+      const platformRoles = [...new Set([...(args.platformRoleNames ?? PLATFORM_ROLE_NAMES), args.roleName])].sort();
+      for (const r of platformRoles) {
+        if (!ROLE_NAME.test(r)) throw new Error(`[platformRoleNames] must hold IAM role names (no wildcards); got '${r}'`);
+      }
+      const workloadBoundaryArn = pulumi.output(args.workloadBoundaryArn).apply((arn) => {
+        if (!POLICY_ARN.test(arn)) {
+          throw new pulumi.ResourceError(`[workloadBoundaryArn] must be an exact customer managed policy ARN (arn:aws:iam::<account>:policy/<name>); got '${arn}'`, this);
+        }
+        return arn;
+      });
+      const ownBoundaryArn = `arn:${partition}:iam::*:policy/${args.roleName}-boundary`;
+      const statements: PolicyStatement<pulumi.Input<string>>[] = [
         { Sid: "AllowWithinBoundary", Effect: "Allow", Action: "*", Resource: "*" },
         { Sid: "DenyLongLivedCredentialsAndBlindingDetection", Effect: "Deny", Action: DEPLOY_BOUNDARY_DENIED_ACTIONS, Resource: "*" },
+        // AWS delegation pattern: DenyPermBoundaryIAMPolicyAlteration.
+        { Sid: "DenyBoundaryPolicyAlteration", Effect: "Deny", Action: POLICY_ALTERATION_ACTIONS, Resource: [ownBoundaryArn, workloadBoundaryArn] },
+        // DenyRemovalOfPermBoundaryFromAnyUserOrRole: no role loses its boundary.
+        { Sid: "DenyRemovingRoleBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+        // CreateOrChangeOnlyWithBoundary: a new role, or a new boundary, is the workload boundary.
         {
-          Sid: "DenyRemovingOwnBoundary",
+          Sid: "CreateOrChangeRolesOnlyWithWorkloadBoundary",
           Effect: "Deny",
-          Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"],
-          Resource: `arn:${partition}:iam::*:role/${args.roleName}`,
+          Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+          Resource: "*",
+          Condition: { StringNotEquals: { "iam:PermissionsBoundary": workloadBoundaryArn } },
+        },
+        // iam:PermissionsBoundary is also the target role's boundary for Attach/PutRolePolicy: no
+        // policy lands on a role that escapes the workload boundary (a role created outside the stacks).
+        {
+          Sid: "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
+          Effect: "Deny",
+          Action: ["iam:AttachRolePolicy", "iam:PutRolePolicy"],
+          Resource: "*",
+          Condition: { StringNotEquals: { "iam:PermissionsBoundary": workloadBoundaryArn } },
+        },
+        {
+          Sid: "DenyPlatformRoleModification",
+          Effect: "Deny",
+          Action: ROLE_MODIFICATION_ACTIONS,
+          Resource: platformRoles.map((r) => `arn:${partition}:iam::*:role/${r}`),
         },
       ];
       boundary = new aws.iam.Policy(`${name}-boundary`, {
         name: `${args.roleName}-boundary`,
         description: `Permissions boundary of ${args.roleName}`,
-        policy: JSON.stringify(policyDocument(statements)),
+        policy: policyJson(policyDocument(statements)).apply((json) => {
+          if (json.length > MANAGED_POLICY_MAX_CHARS) {
+            throw new pulumi.ResourceError(`${args.roleName}-boundary is ${json.length} characters; IAM allows ${MANAGED_POLICY_MAX_CHARS}`, this);
+          }
+          return json;
+        }),
       }, { parent: this });
     }
 
@@ -117,7 +178,9 @@ export class DeployRole extends pulumi.ComponentResource {
       role: this.role.name,
       policyArn: access === "deploy"
         ? `arn:${partition}:iam::aws:policy/AdministratorAccess`
-        : `arn:${partition}:iam::aws:policy/ReadOnlyAccess`,
+        // ViewOnlyAccess: lists and describes resources, no data-plane reads (no S3 GetObject, no
+        // SSM parameter values, no Lambda code) — AWS managed policy reference, ViewOnlyAccess.
+        : `arn:${partition}:iam::aws:policy/job-function/ViewOnlyAccess`,
     }, { parent: this });
 
     this.arn = this.role.arn;

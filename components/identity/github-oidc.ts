@@ -28,6 +28,32 @@ export const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
 const STACK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,44}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
+/**
+ * Where the Pulumi DIY backend keeps everything in its bucket (pulumi/pulumi pkg/backend/diy:
+ * `.pulumi/meta.yaml`, `.pulumi/stacks/<project>/<stack>.json`, `.pulumi/history/…`,
+ * `.pulumi/backups/…`, `.pulumi/locks/organization/<project>/<stack>/<id>.json`).
+ */
+export const PULUMI_STATE_PREFIX = ".pulumi/";
+
+/**
+ * S3 general purpose bucket naming rules: 3-63 characters of lowercase letters, digits, '.' and
+ * '-', beginning and ending with a letter or digit; no '..'; not an IP address; none of the
+ * reserved prefixes (`xn--`, `sthree-`, `amzn-s3-demo-`) or suffixes (`-s3alias`, `--ol-s3`,
+ * `.mrap`, `--x-s3`, `--table-s3`).
+ */
+export function isS3BucketName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)
+    && !name.includes("..")
+    && !/^\d+\.\d+\.\d+\.\d+$/.test(name)
+    && !/^(xn--|sthree-|amzn-s3-demo-)/.test(name)
+    && !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name);
+}
+
+/** A KMS key ARN (`arn:<partition>:kms:<region>:<account>:key/<key id or mrk-…>`), not an alias. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+const S3_BUCKET_RULE = "3-63 lowercase letters, digits, '.' and '-', beginning and ending with a letter or digit, no '..', not an IP address, no reserved prefix or suffix";
+
 /** `sub` of a job running in GitHub environment `environment` of `owner/repo`. */
 export function environmentSubject(owner: string, repo: string, environment: string): string {
   validateGithubNames(owner, repo);
@@ -94,12 +120,27 @@ export interface GithubOidcArgs {
     /** GitHub environment of the promote job. Defaults to `promotion`; must not be a stack name. */
     readonly environment?: string;
   };
+  /**
+   * Bucket of the Pulumi state (`PULUMI_BACKEND_URL=s3://<stateBucket>`, no path prefix), which the
+   * workflows `pulumi login` to with the GitHub role's own credentials. Deploy roles may list it
+   * (only under `.pulumi/`) and read, write and delete `.pulumi/*`; preview roles may list and read.
+   * Required.
+   */
+  readonly stateBucket: string;
+  /**
+   * KMS key of the state: the bucket's SSE-KMS key and/or the `awskms://` secrets provider's key.
+   * Deploy roles get `kms:Decrypt`, `kms:Encrypt`, `kms:GenerateDataKey` on it, preview roles
+   * `kms:Decrypt`. Defaults to none (a bucket encrypted with SSE-S3 and the passphrase secrets
+   * provider need no key permission).
+   */
+  readonly stateKmsKeyArn?: pulumi.Input<string>;
   /** Maximum session duration of the GitHub roles, in seconds (900–43200). Defaults to 3600. */
   readonly maxSessionDurationSeconds?: number;
   /**
    * Permissions boundary of the GitHub roles. Defaults to a managed policy created here that allows
    * only `sts:AssumeRole`/`sts:TagSession` on the target deploy and preview roles (and the promotion
-   * reader roles).
+   * reader roles) and exactly the deploy roles' state-backend statements (see `stateBucket`). A
+   * boundary given here must allow those itself.
    */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
   /** AWS partition. Defaults to `aws`. */
@@ -112,7 +153,8 @@ export interface GithubOidcArgs {
  * GitHub Actions federation for the CI/CD account: the OIDC identity provider and, per stack, a
  * deploy role (assumable only from this repository's matching GitHub environment) and a preview role
  * (assumable only from this repository's pull requests). Each role may only assume its target
- * account's deploy (resp. read-only preview) role; no access key is ever created.
+ * account's deploy (resp. read-only preview) role, and use the Pulumi state bucket (deploy: read and
+ * write under `.pulumi/`; preview: read); no access key is ever created.
  */
 export class GithubOidc extends pulumi.ComponentResource {
   public readonly provider: aws.iam.OpenIdConnectProvider;
@@ -145,6 +187,12 @@ export class GithubOidc extends pulumi.ComponentResource {
     const duration = args.maxSessionDurationSeconds ?? 3600;
     if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
       throw new Error(`[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got ${duration}`);
+    }
+    if (typeof args.stateBucket !== "string" || !isS3BucketName(args.stateBucket)) {
+      throw new Error(`[stateBucket] must be an S3 bucket name (${S3_BUCKET_RULE}; no wildcards, no s3:// or path); got '${String(args.stateBucket)}'`);
+    }
+    if (typeof args.stateKmsKeyArn === "string" && !KMS_KEY_ARN.test(args.stateKmsKeyArn)) {
+      throw new Error(`[stateKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>; not an alias); got '${args.stateKmsKeyArn}'`);
     }
     const partition = args.partition ?? "aws";
     const promotion = args.promotion;
@@ -183,6 +231,8 @@ export class GithubOidc extends pulumi.ComponentResource {
       Resource: resources,
     });
 
+    const state = stateBackendStatements(partition, args.stateBucket, args.stateKmsKeyArn);
+
     this.provider = new aws.iam.OpenIdConnectProvider(`${name}-provider`, {
       url: `https://${GITHUB_OIDC_HOST}`,
       clientIdLists: [GITHUB_OIDC_AUDIENCE],
@@ -201,9 +251,9 @@ export class GithubOidc extends pulumi.ComponentResource {
       ];
       this.boundary = new aws.iam.Policy(`${name}-boundary`, {
         description: promotion
-          ? "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles and the promotion reader roles only"
-          : "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles only",
-        policy: policyJson(policyDocument([assumeOnly("AssumeTargetRolesOnly", targets)])),
+          ? "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles and the promotion reader roles; the Pulumi state"
+          : "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles; the Pulumi state",
+        policy: policyJson(policyDocument([assumeOnly("AssumeTargetRolesOnly", targets), ...state.deploy])),
         tags: args.tags,
       }, { parent: this });
       boundaryArn = this.boundary.arn;
@@ -222,7 +272,7 @@ export class GithubOidc extends pulumi.ComponentResource {
       },
     }]));
 
-    const role = (key: string, roleName: string, description: string, subject: string, target: pulumi.Output<string>) => {
+    const role = (key: string, roleName: string, description: string, subject: string, target: pulumi.Output<string>, stateStatements: PolicyStatement<pulumi.Input<string>>[]) => {
       const r = new aws.iam.Role(key, {
         name: roleName,
         description,
@@ -235,6 +285,11 @@ export class GithubOidc extends pulumi.ComponentResource {
         name: "assume-target",
         role: r.name,
         policy: policyJson(policyDocument([assumeOnly("AssumeTargetRole", [target])])),
+      }, { parent: this });
+      new aws.iam.RolePolicy(`${key}-pulumi-state`, {
+        name: "pulumi-state",
+        role: r.name,
+        policy: policyJson(policyDocument(stateStatements)),
       }, { parent: this });
       return r;
     };
@@ -249,6 +304,7 @@ export class GithubOidc extends pulumi.ComponentResource {
         `GitHub Actions deploys stack ${stack} from environment ${stack} of ${args.owner}/${args.repo}`,
         environmentSubject(args.owner, args.repo, stack),
         targetArn(target.accountId, target.deployRoleName ?? targetDeploy),
+        state.deploy,
       );
       this.previewRoles[stack] = role(
         `${name}-preview-${stack}`,
@@ -256,6 +312,7 @@ export class GithubOidc extends pulumi.ComponentResource {
         `GitHub Actions previews stack ${stack} for pull requests of ${args.owner}/${args.repo}`,
         prSubject,
         targetArn(target.accountId, targetPreview),
+        state.preview,
       );
     }
 
@@ -299,4 +356,33 @@ export class GithubOidc extends pulumi.ComponentResource {
       promoteRoleArn: this.promoteRoleArn,
     });
   }
+}
+
+/**
+ * What `pulumi login s3://<bucket>` and the stack operations need in the Pulumi DIY backend's
+ * bucket: `deploy` (update: list, read, write and delete under `.pulumi/`, which holds the stack
+ * checkpoints, history, backups and locks) and `preview` (list and read only: a preview takes no
+ * lock and writes nothing). With a key: Decrypt/Encrypt/GenerateDataKey resp. Decrypt.
+ */
+export function stateBackendStatements(partition: string, bucket: string, kmsKeyArn?: pulumi.Input<string>): {
+  deploy: PolicyStatement<pulumi.Input<string>>[];
+  preview: PolicyStatement<pulumi.Input<string>>[];
+} {
+  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const list: PolicyStatement<pulumi.Input<string>> = {
+    Sid: "ListPulumiState",
+    Effect: "Allow",
+    Action: "s3:ListBucket",
+    Resource: bucketArn,
+    Condition: { StringLike: { "s3:prefix": [`${PULUMI_STATE_PREFIX}*`] } },
+  };
+  const objects = (sid: string, actions: string[]): PolicyStatement<pulumi.Input<string>> => ({
+    Sid: sid, Effect: "Allow", Action: actions, Resource: `${bucketArn}/${PULUMI_STATE_PREFIX}*`,
+  });
+  const key = (actions: string[]): PolicyStatement<pulumi.Input<string>>[] =>
+    kmsKeyArn === undefined ? [] : [{ Sid: "UsePulumiStateKey", Effect: "Allow", Action: actions, Resource: kmsKeyArn }];
+  return {
+    deploy: [list, objects("ReadWritePulumiState", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]), ...key(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"])],
+    preview: [list, objects("ReadPulumiState", ["s3:GetObject"]), ...key(["kms:Decrypt"])],
+  };
 }

@@ -29,13 +29,39 @@ export interface AuditLogBucketArgs {
   readonly kmsKeyArn?: pulumi.Input<string>;
   /** Alias of the created key. Defaults to `alias/mlz-audit-logs`. */
   readonly keyAlias?: string;
-  /** Object Lock retention (GOVERNANCE) in days. Defaults to 365. */
+  /** Object Lock default retention in days. Defaults to 365. */
   readonly objectLockDays?: number;
+  /**
+   * Object Lock default retention mode. Defaults to `COMPLIANCE`: no one, the account root user
+   * included, can delete or overwrite a log object version, shorten its retention or switch it to
+   * GOVERNANCE until its retention period (`objectLockDays`) ends. The choice is irreversible per
+   * object version; changing the default later affects only new objects. `GOVERNANCE` lets a
+   * principal with `s3:BypassGovernanceRetention` remove locked versions.
+   */
+  readonly objectLockMode?: ObjectLockMode;
+  /**
+   * Name of a second bucket for AWS Config delivery channels. AWS Config does not support delivery
+   * to a bucket with Object Lock enabled (AWS::Config::DeliveryChannel, CloudFormation reference),
+   * so the Config logs get their own bucket: versioned, SSE-KMS with the same key, no Object Lock,
+   * deletion of objects denied to everyone. Defaults to none (no Config bucket).
+   */
+  readonly configBucketName?: pulumi.Input<string>;
+  /**
+   * Accounts whose AWS Config may deliver to the Config bucket (each under
+   * `config/AWSLogs/<account>/Config/`). Required with `configBucketName`.
+   */
+  readonly configSourceAccountIds?: pulumi.Input<string>[];
   /** AWS partition. Defaults to `aws`. */
   readonly partition?: string;
   /** Tags. Defaults to none. */
   readonly tags?: Record<string, string>;
 }
+
+/** Object Lock default retention modes. */
+export type ObjectLockMode = "COMPLIANCE" | "GOVERNANCE";
+
+/** Key prefix of the AWS Config delivery channels in the Config bucket. */
+export const CONFIG_LOG_PREFIX = "config";
 
 /** Object actions that would erase logs; denied to every principal by the bucket policy. */
 export const AUDIT_LOG_DENIED_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"];
@@ -78,11 +104,66 @@ export function auditLogBucketStatements(args: {
   ];
 }
 
+/** Object actions that would erase Config logs; denied to every principal by the Config bucket policy. */
+export const CONFIG_LOG_DENIED_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion"];
+
+/**
+ * The AWS Config delivery statements of the Config bucket policy, as the AWS Config Developer Guide
+ * documents them for delivery by the service principal ("Permissions for the Amazon S3 Bucket for
+ * the AWS Config Delivery Channel": AWSConfigBucketPermissionsCheck, AWSConfigBucketExistenceCheck,
+ * AWSConfigBucketDelivery with `s3:x-amz-acl = bucket-owner-full-control`, each restricted by
+ * `AWS:SourceAccount`), for the organization's accounts, plus a deny of object deletion.
+ */
+export function configLogBucketStatements(args: {
+  bucketArn: pulumi.Input<string>;
+  sourceAccountIds: pulumi.Input<string>[];
+  prefix?: string;
+}): PolicyStatement<pulumi.Input<string>>[] {
+  const prefix = args.prefix ?? CONFIG_LOG_PREFIX;
+  const sourceAccounts = { "aws:SourceAccount": [...args.sourceAccountIds] };
+  return [
+    {
+      Sid: "AWSConfigBucketPermissionsCheck",
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:GetBucketAcl",
+      Resource: args.bucketArn,
+      Condition: { StringEquals: sourceAccounts },
+    },
+    {
+      Sid: "AWSConfigBucketExistenceCheck",
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:ListBucket",
+      Resource: args.bucketArn,
+      Condition: { StringEquals: sourceAccounts },
+    },
+    {
+      Sid: "AWSConfigBucketDelivery",
+      Effect: "Allow",
+      Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: args.sourceAccountIds.map((id) => pulumi.interpolate`${args.bucketArn}/${prefix}/AWSLogs/${id}/Config/*`),
+      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...sourceAccounts } },
+    },
+    {
+      Sid: "DenyConfigLogErasure",
+      Effect: "Deny",
+      Principal: "*",
+      Action: [...CONFIG_LOG_DENIED_ACTIONS],
+      Resource: pulumi.interpolate`${args.bucketArn}/*`,
+    },
+  ];
+}
+
 /**
  * The organization trail's log bucket in the lakehouse account: a SecureBucket (SSE-KMS, versioned,
  * public access blocked, TLS only) with Object Lock, a policy that lets only the organization
  * trail write (under `AWSLogs/<orgId>/` and `AWSLogs/<managementAccountId>/`, bucket-owner-full-control)
  * and denies deleting objects or versions to everyone, and a customer-managed key CloudTrail may use.
+ * Object Lock defaults to COMPLIANCE mode (see `objectLockMode`). With `configBucketName`, a second
+ * bucket (no Object Lock) receives the AWS Config delivery channels of `configSourceAccountIds`,
+ * and the created key lets AWS Config encrypt for those accounts.
  */
 export class AuditLogBucket extends pulumi.ComponentResource {
   public readonly bucket: SecureBucket;
@@ -91,6 +172,10 @@ export class AuditLogBucket extends pulumi.ComponentResource {
   public readonly bucketArn: pulumi.Output<string>;
   /** Key the bucket and the trail encrypt with. */
   public readonly kmsKeyArn: pulumi.Output<string>;
+  /** The AWS Config delivery bucket; undefined without `configBucketName`. */
+  public readonly configBucket: SecureBucket | undefined;
+  /** Name of the AWS Config delivery bucket; undefined without `configBucketName`. */
+  public readonly configBucketName: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: AuditLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:organization:AuditLogBucket", name, {}, opts);
@@ -103,8 +188,27 @@ export class AuditLogBucket extends pulumi.ComponentResource {
     if (!/^alias\/[A-Za-z0-9/_-]{1,250}$/.test(alias) || alias.startsWith("alias/aws/")) {
       throw new Error(`[keyAlias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got '${alias}'`);
     }
-    if (typeof args.bucketName === "string" && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucketName)) {
-      throw new Error(`[bucketName] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got '${args.bucketName}'`);
+    for (const [arg, value] of [["bucketName", args.bucketName], ["configBucketName", args.configBucketName]] as const) {
+      if (typeof value === "string" && !BUCKET_NAME.test(value)) {
+        throw new Error(`[${arg}] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got '${value}'`);
+      }
+    }
+    const lockMode = args.objectLockMode ?? "COMPLIANCE";
+    if (lockMode !== "COMPLIANCE" && lockMode !== "GOVERNANCE") {
+      throw new Error(`[objectLockMode] must be 'COMPLIANCE' or 'GOVERNANCE'; got '${String(lockMode)}'`);
+    }
+    const configSources = args.configSourceAccountIds ?? [];
+    if (args.configBucketName !== undefined) {
+      if (configSources.length === 0) {
+        throw new Error("[configSourceAccountIds] must name at least one account when [configBucketName] is set");
+      }
+      for (const id of configSources) {
+        if (typeof id === "string" && !/^\d{12}$/.test(id)) {
+          throw new Error(`[configSourceAccountIds] must hold 12-digit account ids; got '${id}'`);
+        }
+      }
+    } else if (configSources.length > 0) {
+      throw new Error("[configSourceAccountIds] requires [configBucketName]");
     }
 
     let kmsKeyArn: pulumi.Output<string>;
@@ -143,6 +247,16 @@ export class AuditLogBucket extends pulumi.ComponentResource {
             Resource: "*",
             Condition: { StringEquals: { "aws:SourceArn": args.trailArn } },
           },
+          // AWS Config Developer Guide, "Permissions for the KMS Key for the AWS Config Delivery
+          // Channel" (service-linked role: Config delivers as the service principal).
+          ...(args.configBucketName !== undefined ? [{
+            Sid: "AWSConfigKMSPolicy",
+            Effect: "Allow" as const,
+            Principal: { Service: "config.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": [...configSources] } },
+          }] : []),
         ])),
         tags: args.tags,
       }, { parent: this });
@@ -164,7 +278,25 @@ export class AuditLogBucket extends pulumi.ComponentResource {
         trailArn: args.trailArn,
       }),
       tags: args.tags,
-    }, { parent: this });
+    }, { parent: this, transformations: [objectLockModeTransformation(lockMode, lockDays)] });
+
+    if (args.configBucketName !== undefined) {
+      this.configBucket = new SecureBucket(`${name}-config`, {
+        bucketName: args.configBucketName,
+        versioning: true,
+        kmsKeyArn,
+        forceDestroy: false,
+        policyStatements: configLogBucketStatements({
+          bucketArn: pulumi.interpolate`arn:${partition}:s3:::${args.configBucketName}`,
+          sourceAccountIds: configSources,
+        }),
+        tags: args.tags,
+      }, { parent: this });
+      this.configBucketName = this.configBucket.bucketName;
+    } else {
+      this.configBucket = undefined;
+      this.configBucketName = undefined;
+    }
 
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.arn;
@@ -175,6 +307,22 @@ export class AuditLogBucket extends pulumi.ComponentResource {
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,
       kmsKeyArn: this.kmsKeyArn,
+      configBucket: this.configBucket,
+      configBucketName: this.configBucketName,
     });
   }
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const OBJECT_LOCK_CONFIGURATION = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
+
+/**
+ * SecureBucket always declares GOVERNANCE default retention; this sets the mode (and days) on its
+ * `BucketObjectLockConfiguration` child, leaving every other resource untouched.
+ */
+function objectLockModeTransformation(mode: ObjectLockMode, days: number): pulumi.ResourceTransformation {
+  return (a) => {
+    if (a.type !== OBJECT_LOCK_CONFIGURATION) return undefined;
+    return { props: { ...a.props, rule: { defaultRetention: { mode, days } } }, opts: a.opts };
+  };
 }

@@ -64,12 +64,19 @@ export interface OrganizationConfigRulesArgs {
   readonly excludedAccountIds?: pulumi.Input<string>[];
   /** Prefix of the rule names. Defaults to `mlz`. */
   readonly namePrefix?: string;
+  /**
+   * Resources every rule waits for: the configuration recorders (`ConfigRecorder` components) of
+   * the accounts the rules evaluate, since an organization rule fails in an account without one.
+   * Defaults to none.
+   */
+  readonly recorders?: pulumi.Resource[];
 }
 
 /**
  * AWS Config organization managed rules. Declare them in the management account (or the Config
  * delegated administrator) of an organization with trusted access for
- * `config-multiaccountsetup.amazonaws.com`; every member account needs a configuration recorder.
+ * `config-multiaccountsetup.amazonaws.com`; every member account needs a configuration recorder
+ * (pass the `ConfigRecorder` components as `recorders` so the rules wait for them).
  */
 export class OrganizationConfigRules extends pulumi.ComponentResource {
   /** Rules by key. */
@@ -101,7 +108,7 @@ export class OrganizationConfigRules extends pulumi.ComponentResource {
         maximumExecutionFrequency: spec.maximumExecutionFrequency,
         inputParameters: spec.inputParameters ? JSON.stringify(spec.inputParameters) : undefined,
         excludedAccounts: args.excludedAccountIds && args.excludedAccountIds.length > 0 ? args.excludedAccountIds : undefined,
-      }, { parent: this });
+      }, { parent: this, dependsOn: args.recorders && args.recorders.length > 0 ? args.recorders : undefined });
     }
     this.ruleNames = pulumi.output(Object.fromEntries(Object.entries(this.rules).map(([k, r]) => [k, r.name])));
     this.registerOutputs({ rules: this.rules, ruleNames: this.ruleNames });

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_DEPLOY_ROLE_NAME } from "../naming";
+import { ORGANIZATION_ACCESS_ROLE_NAME } from "../naming";
 import {
   consumerRekognitionLockout,
   denyIamUsers,
   denyLeaveOrganization,
   denyMemberRootUser,
-  deployRoleArnPatterns,
+  exemptRoleArnPatterns,
+  protectAuditLogBuckets,
   protectDetection,
   regionAllowList,
 } from "./guardrails";
@@ -25,8 +26,19 @@ export interface GuardrailsArgs {
   readonly iamUserExceptionAccountIds?: pulumi.Input<string>[];
   /** Size quota of each SCP, in characters. Defaults to 5,120 (the AWS quota). */
   readonly sizeQuota?: number;
-  /** Names of the deploy roles (in every member account) that the guardrails exempt. Defaults to `["mlz-deploy"]`. */
-  readonly exemptRoleNames?: string[];
+  /**
+   * Roles (in every member account) exempt from `ProtectConfig`: the role the management stack
+   * creates configuration recorders and delivery channels through. No other guardrail exempts them.
+   * Defaults to `["OrganizationAccountAccessRole"]`.
+   */
+  readonly configExemptRoleNames?: string[];
+  /**
+   * Audit-log buckets whose Object Lock and lifecycle configuration, deletion, policy deletion and
+   * governance bypass `ProtectAuditLogBucket` denies. Defaults to none (no such statement).
+   */
+  readonly auditLogBucketNames?: pulumi.Input<string>[];
+  /** Break-glass roles exempt from `ProtectAuditLogBucket`. Defaults to `["OrganizationAccountAccessRole"]`. */
+  readonly auditLogBreakGlassRoleNames?: string[];
   /** Global-service actions the region allow-list lets through. Defaults to `GLOBAL_SERVICE_ACTIONS`. */
   readonly globalServiceActions?: string[];
   /** Prefix of the physical policy names. Defaults to `mlz`. */
@@ -61,10 +73,11 @@ export function assertAttachmentQuota(attachments: Record<string, string[]>): vo
  * The organization's preventive guardrails. Four SCPs, packed so that the root carries three of
  * its five SCP slots (with `FullAWSAccess`):
  * - `baseline` (root): deny leaving the organization, deny the member-account root user, protect
- *   CloudTrail, AWS Config and IAM Access Analyzer (deploy roles exempt);
- * - `region-allow-list` (root): deny requests outside the allowed regions (global services and
- *   deploy roles exempt);
- * - `deny-iam-users` (root): deny creating IAM users and access keys (exception accounts exempt);
+ *   CloudTrail and IAM Access Analyzer (no exemption) and AWS Config (`configExemptRoleNames`
+ *   exempt); with `auditLogBucketNames`, protect the audit-log buckets (break-glass roles exempt);
+ * - `region-allow-list` (root): deny requests outside the allowed regions (global services exempt);
+ * - `deny-iam-users` (root): deny creating IAM users, access keys and login profiles (exception
+ *   accounts exempt);
  * - `consumer-rekognition-lockout` (each consumer OU): deny Rekognition project lifecycle actions.
  */
 export class Guardrails extends pulumi.ComponentResource {
@@ -96,21 +109,30 @@ export class Guardrails extends pulumi.ComponentResource {
     if (args.consumerOuKeys.includes("root")) {
       throw new Error("[consumerOuKeys] must not use the key 'root' (reserved for the organization root)");
     }
-    const exempt = deployRoleArnPatterns(args.exemptRoleNames ?? [DEFAULT_DEPLOY_ROLE_NAME], partition);
+    const configExempt = exemptRoleArnPatterns(args.configExemptRoleNames ?? [ORGANIZATION_ACCESS_ROLE_NAME], partition, "configExemptRoleNames");
+    const auditLogProtection = args.auditLogBucketNames !== undefined && args.auditLogBucketNames.length > 0
+      ? protectAuditLogBuckets({
+        bucketNames: args.auditLogBucketNames,
+        exemptPrincipalArnPatterns: exemptRoleArnPatterns(args.auditLogBreakGlassRoleNames ?? [ORGANIZATION_ACCESS_ROLE_NAME], partition, "auditLogBreakGlassRoleNames"),
+        partition,
+      })
+      : [];
 
     const definitions: Record<string, { description: string; statements: ReturnType<typeof denyLeaveOrganization>; targets: Record<string, pulumi.Input<string>> }> = {
       "baseline": {
-        description: "Deny leaving the organization and the member root user; protect CloudTrail, Config and Access Analyzer",
-        statements: [...denyLeaveOrganization(), ...denyMemberRootUser(partition), ...protectDetection(exempt)],
+        description: auditLogProtection.length > 0
+          ? "Deny leaving the organization and the member root user; protect CloudTrail, Config, Access Analyzer and the audit-log bucket"
+          : "Deny leaving the organization and the member root user; protect CloudTrail, Config and Access Analyzer",
+        statements: [...denyLeaveOrganization(), ...denyMemberRootUser(partition), ...protectDetection(configExempt), ...auditLogProtection],
         targets: { root: args.rootId },
       },
       "region-allow-list": {
-        description: `Deny requests outside ${args.allowedRegions.join(", ")} (global services and deploy roles exempt)`,
-        statements: regionAllowList({ allowedRegions: args.allowedRegions, exemptPrincipalArnPatterns: exempt, globalServiceActions: args.globalServiceActions }),
+        description: `Deny requests outside ${args.allowedRegions.join(", ")} (global services exempt)`,
+        statements: regionAllowList({ allowedRegions: args.allowedRegions, globalServiceActions: args.globalServiceActions }),
         targets: { root: args.rootId },
       },
       "deny-iam-users": {
-        description: "Deny creating IAM users and access keys",
+        description: "Deny creating IAM users, access keys and login profiles",
         statements: denyIamUsers(args.iamUserExceptionAccountIds ?? []),
         targets: { root: args.rootId },
       },

@@ -3,17 +3,19 @@
  * component packs them into service control policies and attaches them; tests and the offline plan
  * can read the documents without declaring anything.
  *
- * Pipeline exemption: statements that deny actions a stack's deploy role legitimately performs
- * (recording/detection settings, regional calls) carry `ArnNotLike aws:PrincipalARN` with the deploy
- * role ARN patterns, so a guardrail never locks out the pipeline that maintains it. The patterns
- * name the role exactly (`arn:aws:iam::*:role/mlz-deploy`): under ArnLike each ARN part matches
- * separately, so only the account part is a wildcard and `mlz-deploy-evil` is not exempt.
- * Statements about things the pipeline never does (leaving the organization, acting as root,
- * creating IAM users or access keys, managing Rekognition projects in consumer accounts) carry
- * no exemption.
+ * Exemptions: no statement exempts the pipeline's deploy role (`mlz-deploy`): no member stack
+ * manages CloudTrail, AWS Config or IAM Access Analyzer, and every provider runs in an allowed
+ * region. Two statements exempt the role Organizations creates in each member account,
+ * `OrganizationAccountAccessRole`, which only the management account can assume:
+ * - `ProtectConfig`, because the management stack creates each account's configuration recorder
+ *   and delivery channel through that role;
+ * - `ProtectAuditLogBucket`, as the break-glass path to the audit-log bucket's settings.
+ * Exemptions are `ArnNotLike aws:PrincipalARN` with patterns that name the role exactly
+ * (`arn:aws:iam::*:role/OrganizationAccountAccessRole`): under ArnLike each ARN part matches
+ * separately, so only the account part is a wildcard and a look-alike name is not exempt.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_DEPLOY_ROLE_NAME } from "../naming";
+import * as pulumi from "@pulumi/pulumi";
+import { ORGANIZATION_ACCESS_ROLE_NAME } from "../naming";
 import type { PolicyStatement } from "../iam/policy-document";
 
 type Statement = PolicyStatement<pulumi.Input<string>>;
@@ -61,21 +63,39 @@ export const ACCESS_ANALYZER_PROTECTED_ACTIONS: readonly string[] = [
 ];
 
 /** Actions that create long-lived IAM credentials. */
-export const IAM_USER_ACTIONS: readonly string[] = ["iam:CreateUser", "iam:CreateAccessKey"];
+export const IAM_USER_ACTIONS: readonly string[] = [
+  "iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+];
+
+/**
+ * Actions that would remove or weaken the audit-log bucket: its Object Lock and lifecycle settings,
+ * the bucket and its policy, and governance-mode bypass. `s3:PutBucketPolicy` is not listed: the
+ * lakehouse pipeline maintains the bucket policy (and COMPLIANCE-mode retention holds regardless).
+ */
+export const AUDIT_LOG_BUCKET_PROTECTED_ACTIONS: readonly string[] = [
+  "s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration", "s3:DeleteBucket",
+  "s3:DeleteBucketPolicy", "s3:BypassGovernanceRetention",
+];
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * `arn:<partition>:iam::*:role/<name>` for each role name. Names are validated so that a wildcard
- * can never widen the exemption: a role name with `*` or `?` is refused.
+ * can never widen the exemption: a role name with `*` or `?` is refused. `argName` names the
+ * argument in error messages.
  */
-export function deployRoleArnPatterns(roleNames: readonly string[] = [DEFAULT_DEPLOY_ROLE_NAME], partition = "aws"): string[] {
-  if (roleNames.length === 0) throw new Error("[exemptRoleNames] must name at least one deploy role");
+export function exemptRoleArnPatterns(
+  roleNames: readonly string[] = [ORGANIZATION_ACCESS_ROLE_NAME],
+  partition = "aws",
+  argName = "configExemptRoleNames",
+): string[] {
+  if (roleNames.length === 0) throw new Error(`[${argName}] must name at least one role`);
   for (const n of roleNames) {
     if (!ROLE_NAME.test(n)) {
-      throw new Error(`[exemptRoleNames] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got '${n}'`);
+      throw new Error(`[${argName}] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got '${n}'`);
     }
   }
   return roleNames.map((n) => `arn:${partition}:iam::*:role/${n}`);
@@ -102,20 +122,57 @@ export function denyMemberRootUser(partition = "aws"): Statement[] {
   }];
 }
 
-/** No one but the deploy roles may stop, delete or weaken CloudTrail, AWS Config or IAM Access Analyzer. */
-export function protectDetection(exemptPrincipalArnPatterns: readonly string[]): Statement[] {
-  const condition = exemption(exemptPrincipalArnPatterns);
+/**
+ * No one in a member account may stop, delete or weaken CloudTrail or IAM Access Analyzer; AWS
+ * Config likewise, except the principals matching `configExemptPrincipalArnPatterns` (the role the
+ * management stack creates configuration recorders through).
+ */
+export function protectDetection(configExemptPrincipalArnPatterns: readonly string[]): Statement[] {
   return [
-    { Sid: "ProtectCloudTrail", Effect: "Deny", Action: [...CLOUDTRAIL_PROTECTED_ACTIONS], Resource: "*", Condition: condition },
-    { Sid: "ProtectConfig", Effect: "Deny", Action: [...CONFIG_PROTECTED_ACTIONS], Resource: "*", Condition: condition },
-    { Sid: "ProtectAccessAnalyzer", Effect: "Deny", Action: [...ACCESS_ANALYZER_PROTECTED_ACTIONS], Resource: "*", Condition: condition },
+    { Sid: "ProtectCloudTrail", Effect: "Deny", Action: [...CLOUDTRAIL_PROTECTED_ACTIONS], Resource: "*" },
+    { Sid: "ProtectConfig", Effect: "Deny", Action: [...CONFIG_PROTECTED_ACTIONS], Resource: "*", Condition: exemption(configExemptPrincipalArnPatterns) },
+    { Sid: "ProtectAccessAnalyzer", Effect: "Deny", Action: [...ACCESS_ANALYZER_PROTECTED_ACTIONS], Resource: "*" },
   ];
 }
 
-/** Every request outside the allowed regions is denied, except global-service actions and the deploy roles. */
+/**
+ * No one but the break-glass principals (`exemptPrincipalArnPatterns`) may change the Object Lock
+ * or lifecycle configuration of the audit-log buckets, delete them or their policies, or bypass
+ * governance retention on their objects. Bucket names may be Outputs; plain names are checked here.
+ */
+export function protectAuditLogBuckets(args: {
+  bucketNames: readonly pulumi.Input<string>[];
+  exemptPrincipalArnPatterns: readonly string[];
+  partition?: string;
+}): Statement[] {
+  if (args.bucketNames.length === 0) throw new Error("[auditLogBucketNames] must name at least one bucket");
+  for (const b of args.bucketNames) {
+    if (typeof b === "string" && !BUCKET_NAME.test(b)) {
+      throw new Error(`[auditLogBucketNames] must hold S3 bucket names (3-63 lowercase letters, digits, '.' and '-'); got '${b}'`);
+    }
+  }
+  const partition = args.partition ?? "aws";
+  const resources: pulumi.Input<string>[] = [];
+  for (const b of args.bucketNames) {
+    resources.push(bucketArn(partition, b), bucketArn(partition, b, "/*"));
+  }
+  return [{
+    Sid: "ProtectAuditLogBucket",
+    Effect: "Deny",
+    Action: [...AUDIT_LOG_BUCKET_PROTECTED_ACTIONS],
+    Resource: resources,
+    Condition: exemption(args.exemptPrincipalArnPatterns),
+  }];
+}
+
+function bucketArn(partition: string, name: pulumi.Input<string>, suffix = ""): pulumi.Input<string> {
+  if (typeof name === "string") return `arn:${partition}:s3:::${name}${suffix}`;
+  return pulumi.output(name).apply((n) => `arn:${partition}:s3:::${n}${suffix}`);
+}
+
+/** Every request outside the allowed regions is denied, except global-service actions. No principal is exempt. */
 export function regionAllowList(args: {
   allowedRegions: readonly string[];
-  exemptPrincipalArnPatterns: readonly string[];
   globalServiceActions?: readonly string[];
 }): Statement[] {
   if (args.allowedRegions.length === 0) throw new Error("[allowedRegions] must name at least one region");
@@ -132,10 +189,7 @@ export function regionAllowList(args: {
     Effect: "Deny",
     NotAction: [...globals],
     Resource: "*",
-    Condition: {
-      StringNotEquals: { "aws:RequestedRegion": [...args.allowedRegions] },
-      ...exemption(args.exemptPrincipalArnPatterns),
-    },
+    Condition: { StringNotEquals: { "aws:RequestedRegion": [...args.allowedRegions] } },
   }];
 }
 

@@ -3,14 +3,16 @@
  * (GitHub environment = stack name) and a pull-request preview role, each allowed to assume only its
  * target account's deploy / preview role; and the promotion role `mlz-github-promote` (GitHub
  * environment `promotion`, the job of promote.yml), allowed only to assume the ML account's
- * `mlz-promotion-reader` (declared by the management stack's bootstrap). No IAM user, no access key.
+ * `mlz-promotion-reader` (declared by the management stack's bootstrap). The deploy and preview roles
+ * may use the Pulumi state bucket (`github.stateBucket`). No IAM user, no access key.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { GITHUB_OWNER, GITHUB_REPO } from "../../components/identity/github-oidc";
+import { GITHUB_OWNER, GITHUB_REPO, KMS_KEY_ARN, isS3BucketName } from "../../components/identity/github-oidc";
 import { kebabName } from "../fields";
 import type { StackContext } from "../context";
 import { GithubOidc } from "../../components/identity/github-oidc";
+import { workloadBoundaryArn } from "../../components/identity/workload-boundary";
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.cicd.yaml`). */
 export const deploymentIdentityConfigSchema = z.object({
@@ -20,6 +22,17 @@ export const deploymentIdentityConfigSchema = z.object({
     owner: z.string().regex(GITHUB_OWNER, { error: (i) => `expected a GitHub user or organization name (letters, digits, single inner hyphens; no wildcards); got '${String(i.input)}'` }),
     /** Repository name. No wildcards. */
     repo: z.string().regex(GITHUB_REPO, { error: (i) => `expected a GitHub repository name (letters, digits, '.', '_', '-'; no wildcards); got '${String(i.input)}'` }),
+    /**
+     * Name of the S3 bucket holding the Pulumi state: the bucket of the repository variable
+     * `PULUMI_BACKEND_URL` (`s3://<stateBucket>`, no path prefix), which the workflows log in to with
+     * the GitHub roles' own credentials. Required.
+     */
+    stateBucket: z.string().refine(isS3BucketName, { error: (i) => `expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-'; no s3://, path or wildcard); got '${String(i.input)}'` }),
+    /**
+     * ARN of the KMS key of the state (the bucket's SSE-KMS key and/or the `awskms://` secrets
+     * provider's key). Defaults to none: an SSE-S3 bucket and the passphrase secrets provider need none.
+     */
+    stateKmsKeyArn: z.string().regex(KMS_KEY_ARN, { error: (i) => `expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias); got '${String(i.input)}'` }).optional(),
     /** Maximum session of the GitHub roles in seconds (900–43200). Defaults to 3600. */
     maxSessionDurationSeconds: z.number().int().min(900).max(43200).default(3600),
   }),
@@ -73,8 +86,13 @@ export function declareDeploymentIdentity(ctx: StackContext, cfg: DeploymentIden
     repo: cfg.github.repo,
     stacks,
     promotion: readers.length > 0 ? { readerAccountIds: readers.map((a) => accountId("promotionReaderAccounts", a)) } : undefined,
+    stateBucket: cfg.github.stateBucket,
+    stateKmsKeyArn: cfg.github.stateKmsKeyArn,
     maxSessionDurationSeconds: cfg.github.maxSessionDurationSeconds,
     partition: ctx.partition,
+    // The CI/CD account's deploy role may create roles only with the workload boundary; the GitHub
+    // roles' inline policies (assume the target roles, use the state bucket) confine them further.
+    permissionsBoundaryArn: workloadBoundaryArn(ctx.accountId, ctx.partition),
   }, { provider: ctx.provider });
   return {
     githubOidcProviderArn: github.providerArn,

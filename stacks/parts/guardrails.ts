@@ -1,21 +1,21 @@
 /**
  * Management stack: the organization's guardrails (SCPs) and detection (org-wide IAM Access
  * Analyzer, the organization CloudTrail trail delivering to the lakehouse audit-log bucket, AWS
- * Config organization rules).
+ * Config organization rules, and the configuration recorders those rules need in every account).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type * as aws from "@pulumi/aws";
 import { z } from "zod";
 import { accountId, kebabName, region } from "../fields";
 import type { StackContext } from "../context";
-import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
+import { ORGANIZATION_ACCESS_ROLE_NAME } from "../../components/naming";
 import { Guardrails, type GuardrailSummary } from "../../components/organization/guardrail-set";
 import { OrganizationAccessAnalyzers } from "../../components/organization/access-analyzers";
 import { OrganizationTrail, DEFAULT_ORGANIZATION_TRAIL_NAME, auditLogBucketName } from "../../components/organization/organization-trail";
 import { OrganizationConfigRules } from "../../components/organization/config-rules";
 import { auditLogKeyAliasArn } from "../../components/organization/audit-log-bucket";
+import { ConfigRecorder, configLogBucketName } from "../../components/organization/config-recorder";
 import { DEFAULT_SCP_SIZE_QUOTA } from "../../components/organization/scp";
-
-const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (i) => `expected an IAM role name without wildcards; got '${String(i.input)}'` });
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.management.yaml`). */
 export const guardrailsConfigSchema = z.object({
@@ -31,8 +31,15 @@ export const guardrailsConfigSchema = z.object({
     iamUserExceptionAccountIds: z.array(accountId).default([]),
     /** Size quota of each SCP in characters (minified). Defaults to 5120, the AWS quota. */
     scpSizeQuota: z.number().int().min(1).default(DEFAULT_SCP_SIZE_QUOTA),
-    /** Deploy-role names the guardrails exempt (every member stack's deployRoleName). Defaults to mlz-deploy. */
-    exemptRoleNames: z.array(roleName).min(1).default([DEFAULT_DEPLOY_ROLE_NAME]),
+    /**
+     * Add `ProtectAuditLogBucket` to the baseline SCP: outside OrganizationAccountAccessRole (break
+     * glass, assumed from the management account), no one may change the audit-log and Config
+     * buckets' Object Lock or lifecycle configuration, delete them or their policies, or bypass
+     * governance retention. Defaults to true. Creating a bucket with Object Lock needs
+     * s3:PutBucketObjectLockConfiguration, so set false for the first deployment (with
+     * organizationTrail.enabled false), before the lakehouse stack has created the buckets.
+     */
+    protectAuditLogBuckets: z.boolean().default(true),
     /** IAM Access Analyzer: days after which access counts as unused (1–365). Defaults to 90. */
     unusedAccessAgeDays: z.number().int().min(1).max(365).default(90),
     /** The organization trail. */
@@ -54,11 +61,23 @@ export const guardrailsConfigSchema = z.object({
        */
       kmsKeyArn: z.string().optional(),
     }).prefault({}),
+    /** AWS Config configuration recorders (one per account, created through OrganizationAccountAccessRole). */
+    configRecorders: z.strictObject({
+      /** Config delivery bucket in the lakehouse account (auditLog.configBucketName must match). Defaults to mlz-config-logs-<lakehouse account id>. */
+      bucketName: z.string().optional(),
+      /** Region whose recorders record global resource types (IAM). Defaults to this stack's region. */
+      homeRegion: region.optional(),
+      /**
+       * Account keys where AWS Config's service-linked role already exists (IAM refuses to create
+       * it twice); their recorders use the existing role. Defaults to none.
+       */
+      existingServiceLinkedRole: z.array(kebabName("an account key")).default([]),
+    }).prefault({}),
     /** AWS Config organization rules. */
     configRules: z.strictObject({
-      /** Declare the rules. Defaults to true (every member account needs a configuration recorder). */
+      /** Declare the rules. Defaults to true (every evaluated account needs a configuration recorder: see declareConfigRecorders). */
       enabled: z.boolean().default(true),
-      /** Account keys the rules skip. Defaults to none. */
+      /** Account keys the rules skip; they get no configuration recorder either. Defaults to none. */
       excludedAccounts: z.array(kebabName("an account key")).default([]),
     }).prefault({}),
   }).prefault({}),
@@ -113,9 +132,69 @@ function accountIdOf(org: OrganizationFacts, key: string, configKey: string): pu
   return id;
 }
 
-export function declareGuardrails(ctx: StackContext, cfg: GuardrailsConfig, org: OrganizationFacts): GuardrailsOutputs {
+/** Name of the lakehouse Config delivery bucket the recorders write to. */
+function configBucketNameOf(g: GuardrailsConfig["guardrails"], org: OrganizationFacts): pulumi.Output<string> {
+  return g.configRecorders.bucketName !== undefined
+    ? pulumi.output(g.configRecorders.bucketName)
+    : accountIdOf(org, "lakehouse", "guardrails.configRecorders").apply(configLogBucketName);
+}
+
+/**
+ * One ConfigRecorder per account: the management account (through the stack's provider) and each
+ * member account in `accountProviders` (providers assuming OrganizationAccountAccessRole, the only
+ * role ProtectConfig exempts), except `configRules.excludedAccounts`. Pass the result to
+ * `declareGuardrails` so the organization rules wait for the recorders.
+ */
+export function declareConfigRecorders(
+  ctx: StackContext,
+  cfg: GuardrailsConfig,
+  org: OrganizationFacts,
+  accountProviders: Record<string, aws.Provider>,
+): Record<string, ConfigRecorder> {
+  const g = cfg.guardrails;
+  const s3BucketName = configBucketNameOf(g, org);
+  const homeRegion = g.configRecorders.homeRegion ?? ctx.region;
+  for (const key of g.configRecorders.existingServiceLinkedRole) {
+    if (key !== "management") accountIdOf(org, key, "guardrails.configRecorders.existingServiceLinkedRole");
+  }
+  const targets: Record<string, { accountId: pulumi.Input<string>; provider: aws.Provider }> = {
+    management: { accountId: ctx.accountId, provider: ctx.provider },
+  };
+  for (const [key, provider] of Object.entries(accountProviders)) {
+    if (key === "management") throw new Error("declareConfigRecorders: the management account's recorder uses the stack's provider; do not pass it in accountProviders");
+    targets[key] = { accountId: accountIdOf(org, key, "guardrails.configRecorders"), provider };
+  }
+  const recorders: Record<string, ConfigRecorder> = {};
+  for (const key of Object.keys(targets).sort()) {
+    if (g.configRules.excludedAccounts.includes(key)) continue;
+    recorders[key] = new ConfigRecorder(`config-recorder-${key}`, {
+      accountId: targets[key].accountId,
+      s3BucketName,
+      includeGlobalResourceTypes: ctx.region === homeRegion,
+      createServiceLinkedRole: !g.configRecorders.existingServiceLinkedRole.includes(key),
+      partition: ctx.partition,
+    }, { provider: targets[key].provider });
+  }
+  return recorders;
+}
+
+/**
+ * The guardrails, analyzers, trail and Config rules. `configRecorders` (from
+ * `declareConfigRecorders`) are resources the organization rules wait for.
+ */
+export function declareGuardrails(
+  ctx: StackContext,
+  cfg: GuardrailsConfig,
+  org: OrganizationFacts,
+  configRecorders: Record<string, ConfigRecorder> = {},
+): GuardrailsOutputs {
   const g = cfg.guardrails;
   const opts = { provider: ctx.provider };
+
+  const lakehouseId = accountIdOf(org, "lakehouse", "guardrails.organizationTrail");
+  const bucketName = g.organizationTrail.bucketName !== undefined
+    ? pulumi.output(g.organizationTrail.bucketName)
+    : lakehouseId.apply(auditLogBucketName);
 
   const guardrails = new Guardrails("guardrails", {
     rootId: org.rootId,
@@ -124,16 +203,14 @@ export function declareGuardrails(ctx: StackContext, cfg: GuardrailsConfig, org:
     allowedRegions: g.allowedRegions ?? [ctx.region],
     iamUserExceptionAccountIds: g.iamUserExceptionAccountIds,
     sizeQuota: g.scpSizeQuota,
-    exemptRoleNames: g.exemptRoleNames,
+    configExemptRoleNames: [ORGANIZATION_ACCESS_ROLE_NAME],
+    auditLogBucketNames: g.protectAuditLogBuckets ? [bucketName, configBucketNameOf(g, org)] : undefined,
+    auditLogBreakGlassRoleNames: [ORGANIZATION_ACCESS_ROLE_NAME],
     partition: ctx.partition,
   }, opts);
 
   const analyzers = new OrganizationAccessAnalyzers("access-analyzers", { unusedAccessAgeDays: g.unusedAccessAgeDays }, opts);
 
-  const lakehouseId = accountIdOf(org, "lakehouse", "guardrails.organizationTrail");
-  const bucketName = g.organizationTrail.bucketName !== undefined
-    ? pulumi.output(g.organizationTrail.bucketName)
-    : lakehouseId.apply(auditLogBucketName);
   let organizationTrailArn: pulumi.Output<string> | undefined;
   if (g.organizationTrail.enabled) {
     const bucketRegion = g.organizationTrail.bucketRegion ?? ctx.region;
@@ -152,6 +229,7 @@ export function declareGuardrails(ctx: StackContext, cfg: GuardrailsConfig, org:
   if (g.configRules.enabled) {
     const rules = new OrganizationConfigRules("config-rules", {
       excludedAccountIds: g.configRules.excludedAccounts.map((k) => accountIdOf(org, k, "guardrails.configRules.excludedAccounts")),
+      recorders: Object.values(configRecorders),
     }, opts);
     configRuleNames = rules.ruleNames;
   }

@@ -24,6 +24,8 @@ import { MODEL_ENDPOINT_SERVICES, type ModelGrant } from "../../components/model
 import { ModelAccessRole } from "../../components/models/model-access-role";
 import { NodeDynamicProvider, RekognitionModelVersion } from "../../components/models/model-version";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
+import { RekognitionTrainerRole } from "../../components/models/rekognition-trainer-role";
+import { defaultTrainingImagesBucketName } from "./training-images";
 import {
   defaultModelReferencesIo,
   readModelReferences,
@@ -31,6 +33,30 @@ import {
   type ModelReferences,
   type ModelReferencesIo,
 } from "./model-references";
+
+/** `rekognitionTrainer` (ML stack): where the trainer role finds the training images. */
+export const trainerConfigSchema = z.strictObject({
+  /**
+   * Stack reference to the lakehouse stack: the bucket name and the EXACT key ARN are read from its
+   * outputs `trainingImagesBucketName` and `trainingImagesKmsKeyArn`. Defaults to none: the bucket
+   * name is computed as the lakehouse part computes its default (`mlz-training-images-<lakehouse
+   * account id>`, or `bucketName` below), and the key is known only as "a key of the lakehouse
+   * account in this region" (`key/*`; the lakehouse key policies decide, and only the
+   * training-images key admits the trainer).
+   */
+  lakehouseStack: stackReferenceName.optional(),
+  /** Key of the lakehouse account in the organization's account ids. Defaults to `lakehouse`. */
+  lakehouseAccountKey: z.string().default("lakehouse"),
+  /** The bucket's name when the lakehouse overrides it and no `lakehouseStack` is named. Defaults to the lakehouse default. */
+  bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: (i) => `expected an S3 bucket name; got '${String(i.input)}'` }).optional(),
+  /**
+   * Exact principals of the ML account allowed to assume the trainer (role or user ARNs, no
+   * wildcards): the MLOps engineers' permission-set role and the training pipeline's role.
+   * Defaults to the ML account's deploy role only (`deployRoleName`, i.e. sessions of the ML
+   * pipeline, which administer the account anyway): name the engineers' role here to let them train.
+   */
+  trustedPrincipalArns: z.array(z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).min(1).optional(),
+});
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export const rekognitionModelsConfigSchema = z.object({
@@ -51,6 +77,11 @@ export const rekognitionModelsConfigSchema = z.object({
   retiredModelVersions: z.array(z.string()).default([]),
   /** Role the dynamic provider assumes in the ML account. Defaults to `mlz-deploy`. */
   deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+  /**
+   * The trainer role `mlz-rekognition-trainer` (created when a rekognition model exists) and where
+   * it finds the lakehouse's training images. Defaults to all defaults below.
+   */
+  rekognitionTrainer: trainerConfigSchema.optional(),
 });
 
 export type RekognitionModelsConfig = z.infer<typeof rekognitionModelsConfigSchema>;
@@ -76,6 +107,8 @@ export interface RekognitionModelsOutputs {
   runningModelVersions: string[];
   /** Rekognition versions kept STOPPED (`retiredModelVersions` not referenced; sorted). */
   stoppedModelVersions: string[];
+  /** ARN of `mlz-rekognition-trainer` (absent without rekognition models). */
+  rekognitionTrainerRoleArn?: pulumi.Output<string>;
 }
 
 const sortedEntries = <T>(r: Record<string, T>): [string, T][] => Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -198,7 +231,12 @@ export async function declareRekognitionModels(
     roleArns[env] = role.arn;
   }
 
+  const trainer = rekognitionModels.length > 0
+    ? declareTrainer(ctx, trainerConfigSchema.parse(cfg.rekognitionTrainer ?? {}), rekognitionModels.map(([m]) => m), cfg.deployRoleName)
+    : undefined;
+
   return {
+    ...(trainer ? { rekognitionTrainerRoleArn: trainer.arn } : {}),
     rekognitionProjectArns: pulumi.output(Object.fromEntries(Object.entries(projects).map(([m, p]) => [m, p.arn]))),
     modelAccessRoleArns: pulumi.output(roleArns),
     grantedModelVersions: granted,
@@ -206,4 +244,47 @@ export async function declareRekognitionModels(
     runningModelVersions: [...running].sort(),
     stoppedModelVersions: [...stopped].sort(),
   };
+}
+
+/**
+ * The trainer role, with the lakehouse's bucket and key: exact from the lakehouse stack's outputs
+ * when `lakehouseStack` is named, else computed (bucket) and bounded to the lakehouse account's keys
+ * in this region (key).
+ */
+function declareTrainer(
+  ctx: StackContext,
+  cfg: z.infer<typeof trainerConfigSchema>,
+  projectNames: string[],
+  deployRoleName: string | undefined,
+): RekognitionTrainerRole {
+  const accountKey = cfg.lakehouseAccountKey;
+  const lakehouseAccountId = ctx.accountIds.apply((ids) => {
+    const id = ids?.[accountKey];
+    if (!id) {
+      throw new Error(`${ctx.stack}: ml-landing-zone:rekognitionTrainer.lakehouseAccountKey names '${accountKey}', but the organization has no such account; it has: ${Object.keys(ids ?? {}).sort().join(", ") || "none"}`);
+    }
+    return id;
+  });
+  let bucketName: pulumi.Input<string>;
+  let keyArn: pulumi.Input<string>;
+  if (cfg.lakehouseStack !== undefined) {
+    const lakehouse = new pulumi.StackReference("lakehouse", { name: cfg.lakehouseStack });
+    bucketName = lakehouse.requireOutput("trainingImagesBucketName") as pulumi.Output<string>;
+    keyArn = lakehouse.requireOutput("trainingImagesKmsKeyArn") as pulumi.Output<string>;
+  } else {
+    bucketName = cfg.bucketName ?? defaultTrainingImagesBucketName(lakehouseAccountId);
+    // The key id is random: without the lakehouse outputs only its account and region are known.
+    // The lakehouse key policies bound this to the one key that admits the trainer
+    // (alias/mlz-training-images by default).
+    keyArn = pulumi.interpolate`arn:${ctx.partition}:kms:${ctx.region}:${lakehouseAccountId}:key/*`;
+  }
+  return new RekognitionTrainerRole("rekognition-trainer", {
+    mlAccountId: ctx.accountId,
+    region: ctx.region,
+    partition: ctx.partition as "aws" | "aws-cn" | "aws-us-gov",
+    projectNames,
+    trainingBucketName: bucketName,
+    trainingKmsKeyArn: keyArn,
+    trustedPrincipalArns: cfg.trustedPrincipalArns ?? [pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME}`],
+  }, { provider: ctx.provider });
 }

@@ -1,26 +1,39 @@
 /**
  * Lakehouse stack: the data-lake bucket holding the training images of the Rekognition Custom
  * Labels models. Encrypted, versioned, TLS-only, public access blocked (SecureBucket), and a bucket
- * policy that lets the Rekognition service read the bucket and objects and write its results with
- * `bucket-owner-full-control`, only on behalf of the ML account (`aws:SourceAccount`), so no other
- * account can use the service as a confused deputy.
+ * policy that grants exactly ONE principal of the ML account, its trainer role
+ * (`mlz-rekognition-trainer`, components/models/rekognition-trainer-role.ts): list and read
+ * `images/`, write `results/`. Nothing else of the ML account, and no service principal.
+ *
+ * Why the caller and not the service: Rekognition Custom Labels now reads training data and writes
+ * results with the permissions of the principal that calls it (Custom Labels Developer Guide,
+ * "Set up SDK permissions", https://docs.aws.amazon.com/rekognition/latest/customlabels-dg/su-sdk-permissions.html:
+ * you "no longer need to give Amazon Rekognition Custom Labels permissions to access the Amazon S3
+ * bucket", and may remove statements whose principal is `rekognition.amazonaws.com`). Cross-account
+ * access needs both the bucket owner's grant (here) and the caller's IAM policy (the ML stack)
+ * (IAM User Guide, "Cross-account policy evaluation logic"; S3 User Guide, "Bucket owner granting
+ * cross-account bucket permissions").
+ *
+ * How the role is named: the principal is the ML account, narrowed by `ArnEquals aws:PrincipalArn`
+ * to the trainer role's exact ARN and by `aws:PrincipalOrgID` to the organization (the pattern of
+ * components/identity/deploy-role.ts): S3 and KMS refuse a policy whose principal is a role ARN
+ * that does not exist yet, and the lakehouse stack is applied before the ML stack creates the role.
+ *
+ * Writes: `s3:PutObject` on `results/*` only, WITHOUT the former `s3:x-amz-acl =
+ * bucket-owner-full-control` condition. The bucket's Object Ownership is BucketOwnerEnforced (S3
+ * User Guide, "Controlling ownership of objects and disabling ACLs"): ACLs are disabled, the bucket
+ * owner owns every object whoever writes it, and S3 refuses any PUT carrying another ACL. The
+ * condition therefore protects nothing, and would refuse the writes that send no ACL header.
  *
  * Encryption: SSE-KMS with a customer-managed key created here (unless `trainingImages.kmsKeyArn`
- * names another). The AWS-managed `aws/s3` key cannot serve: its key policy is managed by AWS, cannot
- * be changed, and admits only principals of its own account, so Rekognition Custom Labels training
- * run from the ML account could not decrypt the images. AWS documents what the key must allow:
- * - Rekognition Custom Labels Developer Guide, "Step 5: (Optional) Encrypt training files"
- *   (https://docs.aws.amazon.com/rekognition/latest/customlabels-dg/su-encrypt-bucket.html): "add
- *   the IAM principal that calls Amazon Rekognition Custom Labels to the key policy of the KMS key",
- *   with `kms:GenerateDataKey` and `kms:Decrypt` (and, in "Training an Amazon Rekognition Custom
- *   Labels model", `kms:CreateGrant` and `kms:DescribeKey` only for the separate, optional key that
- *   encrypts Rekognition's own copy of the images: not this key).
- * - AWS KMS Developer Guide, "Change a key policy" (key-policy-modifying.html): only a customer
- *   managed key's policy can be changed; an external account in a key policy must also grant its
- *   principals the key in their IAM policies (the ML account's caller role, ML side).
- * So the key policy lets the ML account use the key only through S3 in this region
- * (`kms:ViaService`, `kms:CallerAccount`), and lets the Rekognition service use it only on behalf of
- * the ML account (`aws:SourceAccount`), matching the bucket policy's service statements.
+ * names another). The AWS-managed `aws/s3` key cannot serve: its key policy is managed by AWS,
+ * cannot be changed, and admits only principals of its own account. "Step 5: (Optional) Encrypt
+ * training files" (https://docs.aws.amazon.com/rekognition/latest/customlabels-dg/su-encrypt-bucket.html):
+ * "add the IAM principal that calls Amazon Rekognition Custom Labels to the key policy of the KMS
+ * key" with `kms:GenerateDataKey` and `kms:Decrypt` (`kms:CreateGrant`/`kms:DescribeKey` concern
+ * only the optional, separate key of Rekognition's own copy of the images: not this key). So the
+ * key policy grants exactly the trainer role (same pattern), only through S3 in this region
+ * (`kms:ViaService`).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -28,6 +41,15 @@ import { z } from "zod";
 import type { StackContext } from "../context";
 import { SecureBucket } from "../../components/storage/secure-bucket";
 import { policyDocument, policyJson, type PolicyDocument, type PolicyStatement } from "../../components/iam/policy-document";
+import { REKOGNITION_TRAINER_ROLE_NAME } from "../../components/naming";
+import {
+  TRAINING_IMAGES_KEY_ACTIONS,
+  TRAINING_IMAGES_LIST_PREFIXES,
+  TRAINING_IMAGES_PREFIX,
+  TRAINING_IMAGES_READ_ACTIONS,
+  TRAINING_RESULTS_PREFIX,
+  s3ViaService,
+} from "../../components/models/rekognition-trainer-role";
 
 /** Alias of the training-images key this part creates (one per lakehouse account and region). */
 export const TRAINING_IMAGES_KEY_ALIAS = "alias/mlz-training-images";
@@ -35,8 +57,34 @@ export const TRAINING_IMAGES_KEY_ALIAS = "alias/mlz-training-images";
 /** Days a scheduled deletion of the key waits (the longest KMS allows), so a mistake can be undone. */
 export const TRAINING_IMAGES_KEY_DELETION_WINDOW_DAYS = 30;
 
-/** What the ML account (through S3) and Rekognition (for the ML account) may do with the key. */
-export const TRAINING_IMAGES_KEY_USE_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"];
+/** What the ML account's trainer role may do with the key (through S3 only). */
+export const TRAINING_IMAGES_KEY_USE_ACTIONS = TRAINING_IMAGES_KEY_ACTIONS;
+
+/** Who in the ML account is granted the training images: the trainer role, named by ARN condition. */
+export interface TrainerPrincipal {
+  /** The ML account id. */
+  mlAccountId: pulumi.Input<string>;
+  /** Organization id (`aws:PrincipalOrgID`). */
+  organizationId: pulumi.Input<string>;
+  /** Partition of the accounts. */
+  partition: string;
+}
+
+/** Principal + conditions naming exactly the trainer role (the role need not exist yet). */
+function trainerGrant(t: TrainerPrincipal): Pick<PolicyStatement<pulumi.Input<string>>, "Principal" | "Condition"> & { Condition: NonNullable<PolicyStatement<pulumi.Input<string>>["Condition"]> } {
+  return {
+    Principal: { AWS: pulumi.interpolate`arn:${t.partition}:iam::${t.mlAccountId}:root` },
+    Condition: {
+      ArnEquals: { "aws:PrincipalArn": pulumi.interpolate`arn:${t.partition}:iam::${t.mlAccountId}:role/${REKOGNITION_TRAINER_ROLE_NAME}` },
+      StringEquals: { "aws:PrincipalOrgID": t.organizationId },
+    },
+  };
+}
+
+/** Default physical name of the bucket in the lakehouse account `lakehouseAccountId` (the ML stack computes it the same way). */
+export function defaultTrainingImagesBucketName(lakehouseAccountId: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`mlz-training-images-${lakehouseAccountId}`;
+}
 
 /** S3 bucket names: 3–63 lower-case letters, digits, dots and hyphens, starting and ending alphanumeric. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -49,7 +97,7 @@ export const trainingImagesConfigSchema = z.object({
     bucketName: z.string().regex(BUCKET_NAME, { error: (i) => `expected an S3 bucket name (3–63 of a-z, 0-9, '.', '-'); got '${String(i.input)}'` }).optional(),
     /**
      * Customer-managed KMS key (key ARN) for SSE-KMS, managed elsewhere; its policy must admit the ML
-     * account and Rekognition as this part's key does. Defaults to a key this part creates
+     * account's trainer role as this part's key does (`trainingImagesKeyPolicy`). Defaults to a key this part creates
      * (`alias/mlz-training-images`, yearly rotation, 30-day deletion window).
      */
     kmsKeyArn: z.string().regex(/^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/, { error: (i) => `expected a KMS key ARN; got '${String(i.input)}'` }).optional(),
@@ -67,83 +115,83 @@ export interface TrainingImagesOutputs {
   trainingImagesBucketArn: pulumi.Output<string>;
   /** ARN of the bucket's SSE-KMS key (the created key, or `trainingImages.kmsKeyArn`). */
   trainingImagesKmsKeyArn: pulumi.Output<string>;
+  /** The one ML-account role the bucket and key policies grant (`mlz-rekognition-trainer`). */
+  trainingImagesTrainerRoleArn: pulumi.Output<string>;
 }
 
 /**
  * Key policy of the training-images key: the lakehouse account administers it (its root, so IAM
  * policies in the account decide who may manage it, and the key can never become unmanageable);
- * the ML account may use it only through S3 in `region`; Rekognition may use it only for the ML
- * account.
+ * the ML account's trainer role, and no other principal of another account, may use it, only
+ * through S3 in `region`.
  */
 export function trainingImagesKeyPolicy(
   lakehouseAccountId: pulumi.Input<string>,
-  mlAccountId: pulumi.Input<string>,
+  trainer: TrainerPrincipal,
   region: string,
-  partition: string,
 ): PolicyDocument<pulumi.Input<string>> {
-  const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+  const grant = trainerGrant(trainer);
   const statements: PolicyStatement<pulumi.Input<string>>[] = [
     {
       Sid: "AccountAdministersTheKey",
       Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${lakehouseAccountId}:root` },
+      Principal: { AWS: pulumi.interpolate`arn:${trainer.partition}:iam::${lakehouseAccountId}:root` },
       Action: "kms:*",
       Resource: "*",
     },
     {
-      Sid: "MlAccountUsesTheKeyThroughS3",
+      Sid: "TrainerRoleUsesTheKeyThroughS3",
       Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${mlAccountId}:root` },
+      Principal: grant.Principal,
       Action: TRAINING_IMAGES_KEY_USE_ACTIONS,
       Resource: "*",
-      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.${dnsSuffix}`, "kms:CallerAccount": mlAccountId } },
-    },
-    {
-      Sid: "RekognitionUsesTheKeyForTheMlAccount",
-      Effect: "Allow",
-      Principal: { Service: "rekognition.amazonaws.com" },
-      Action: TRAINING_IMAGES_KEY_USE_ACTIONS,
-      Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": mlAccountId } },
+      Condition: {
+        ...grant.Condition,
+        StringEquals: { ...grant.Condition.StringEquals, "kms:ViaService": s3ViaService(region, trainer.partition) },
+      },
     },
   ];
   return policyDocument(statements);
 }
 
 /**
- * Bucket-policy statements letting Rekognition Custom Labels, acting for `mlAccountId` only, read
- * training images and write results (objects owned by the bucket owner).
+ * Bucket-policy statements granting the ML account's trainer role (exact ARN, same organization):
+ * list `images/`, locate the bucket, read `images/*`, write `results/*`.
  */
-export function rekognitionBucketStatements(
+export function trainerBucketStatements(
   bucketArn: pulumi.Input<string>,
-  mlAccountId: pulumi.Input<string>,
+  trainer: TrainerPrincipal,
 ): PolicyStatement<pulumi.Input<string>>[] {
-  const principal = { Service: "rekognition.amazonaws.com" };
-  const objects = pulumi.interpolate`${bucketArn}/*`;
+  const grant = () => trainerGrant(trainer);
   return [
     {
-      Sid: "RekognitionReadBucket",
+      Sid: "TrainerListsTrainingImages",
       Effect: "Allow",
-      Principal: principal,
-      Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
+      ...grant(),
+      Action: "s3:ListBucket",
       Resource: bucketArn,
-      Condition: { StringEquals: { "aws:SourceAccount": mlAccountId } },
+      Condition: { ...grant().Condition, StringLike: { "s3:prefix": TRAINING_IMAGES_LIST_PREFIXES } },
     },
     {
-      Sid: "RekognitionReadObjects",
+      Sid: "TrainerLocatesTheBucket",
       Effect: "Allow",
-      Principal: principal,
-      Action: ["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectVersion", "s3:GetObjectTagging"],
-      Resource: objects,
-      Condition: { StringEquals: { "aws:SourceAccount": mlAccountId } },
+      ...grant(),
+      Action: "s3:GetBucketLocation",
+      Resource: bucketArn,
     },
     {
-      Sid: "RekognitionWriteResults",
+      Sid: "TrainerReadsTrainingImages",
       Effect: "Allow",
-      Principal: principal,
+      ...grant(),
+      Action: TRAINING_IMAGES_READ_ACTIONS,
+      Resource: pulumi.interpolate`${bucketArn}/${TRAINING_IMAGES_PREFIX}*`,
+    },
+    {
+      Sid: "TrainerWritesResults",
+      Effect: "Allow",
+      ...grant(),
       Action: "s3:PutObject",
-      Resource: objects,
-      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": mlAccountId } },
+      Resource: pulumi.interpolate`${bucketArn}/${TRAINING_RESULTS_PREFIX}*`,
     },
   ];
 }
@@ -161,19 +209,20 @@ export function declareTrainingImages(ctx: StackContext, cfg: TrainingImagesConf
   });
   // The statements need the bucket ARN, known only from the bucket's name: build it from the name
   // so the policy can be passed to the component that creates the bucket.
-  const bucketName: pulumi.Input<string> = c.bucketName ?? pulumi.interpolate`mlz-training-images-${ctx.accountId}`;
+  const bucketName: pulumi.Input<string> = c.bucketName ?? defaultTrainingImagesBucketName(ctx.accountId);
   const bucketArn = pulumi.interpolate`arn:${ctx.partition}:s3:::${bucketName}`;
   const opts = { provider: ctx.provider };
+  const trainer: TrainerPrincipal = { mlAccountId, organizationId: ctx.organizationId, partition: ctx.partition };
 
   let kmsKeyArn: pulumi.Output<string>;
   if (c.kmsKeyArn !== undefined) {
     kmsKeyArn = pulumi.output(c.kmsKeyArn);
   } else {
     const key = new aws.kms.Key("training-images-key", {
-      description: "SSE-KMS key of the Rekognition training-images bucket; usable by the ML account through S3 and by Rekognition for it",
+      description: "SSE-KMS key of the Rekognition training-images bucket; usable by the ML account's trainer role through S3",
       enableKeyRotation: true,
       deletionWindowInDays: TRAINING_IMAGES_KEY_DELETION_WINDOW_DAYS,
-      policy: policyJson(trainingImagesKeyPolicy(ctx.accountId, mlAccountId, ctx.region, ctx.partition)),
+      policy: policyJson(trainingImagesKeyPolicy(ctx.accountId, trainer, ctx.region)),
       tags: { purpose: "rekognition-training-images" },
     }, opts);
     new aws.kms.Alias("training-images-key-alias", { name: TRAINING_IMAGES_KEY_ALIAS, targetKeyId: key.keyId }, opts);
@@ -185,8 +234,13 @@ export function declareTrainingImages(ctx: StackContext, cfg: TrainingImagesConf
     versioning: true,
     kmsKeyArn,
     forceDestroy: c.forceDestroy,
-    policyStatements: rekognitionBucketStatements(bucketArn, mlAccountId),
+    policyStatements: trainerBucketStatements(bucketArn, trainer),
     tags: { purpose: "rekognition-training-images" },
   }, opts);
-  return { trainingImagesBucketName: bucket.bucketName, trainingImagesBucketArn: bucket.arn, trainingImagesKmsKeyArn: kmsKeyArn };
+  return {
+    trainingImagesBucketName: bucket.bucketName,
+    trainingImagesBucketArn: bucket.arn,
+    trainingImagesKmsKeyArn: kmsKeyArn,
+    trainingImagesTrainerRoleArn: pulumi.interpolate`arn:${ctx.partition}:iam::${mlAccountId}:role/${REKOGNITION_TRAINER_ROLE_NAME}`,
+  };
 }

@@ -134,6 +134,51 @@ describe("offline plan of the example organization", function () {
     }
   });
 
+  it("bootstraps in each member account the workload boundary, and deploy and preview roles that cannot escape it", () => {
+    const management = planOf(org, "management");
+    for (const stack of ["cicd", "lakehouse", "ml", "qa", "prod"]) {
+      const account = ACCOUNTS[stack];
+      const workload = `arn:aws:iam::${account}:policy/mlz-workload-boundary`;
+      const policy = management.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.name === `${stack}-workload-boundary-policy`);
+      assert.ok(policy, `no workload boundary for ${stack}`);
+      assert.equal(policy.account, account);
+      assert.equal(policy.inputs.name, "mlz-workload-boundary");
+      assert.equal(policy.outputs.arn, workload);
+      const doc = decode(policy.inputs.policy);
+      for (const sid of ["CreateRoleOnlyWithWorkloadBoundary", "AttachPoliciesOnlyToRolesWithWorkloadBoundary"]) {
+        assert.deepEqual(doc.Statement.find((s: { Sid: string }) => s.Sid === sid).Condition, { StringNotEquals: { "iam:PermissionsBoundary": workload } }, sid);
+      }
+      assert.ok(String(policy.inputs.policy).length <= 6144);
+      assert.equal(management.outputs.workloadBoundaryArns && (management.outputs.workloadBoundaryArns as Record<string, string>)[stack], workload);
+
+      const boundary = management.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.name === `${stack}-mlz-deploy-boundary`)!;
+      assert.equal(boundary.account, account);
+      const statements = decode(boundary.inputs.policy).Statement;
+      for (const sid of ["CreateOrChangeRolesOnlyWithWorkloadBoundary", "AttachPoliciesOnlyToRolesWithWorkloadBoundary"]) {
+        assert.deepEqual(statements.find((s: { Sid: string }) => s.Sid === sid).Condition, { StringNotEquals: { "iam:PermissionsBoundary": workload } }, sid);
+      }
+      assert.deepEqual(statements.find((s: { Sid: string }) => s.Sid === "DenyBoundaryPolicyAlteration").Resource, ["arn:aws:iam::*:policy/mlz-deploy-boundary", workload]);
+
+      const preview = management.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === `${stack}-mlz-preview-role`)!;
+      assert.equal(preview.account, account);
+      const attachment = management.resources.find((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name === `${stack}-mlz-preview-access`)!;
+      assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess");
+    }
+  });
+
+  it("gives every role of every member stack the workload boundary of its own account", () => {
+    let roles = 0;
+    for (const stack of ["cicd", "lakehouse", "ml", "qa", "prod"]) {
+      const plan = planOf(org, stack);
+      for (const role of plan.resources.filter((r) => r.type === "aws:iam/role:Role")) {
+        assert.equal(role.account, ACCOUNTS[stack], `${stack}: ${role.name}`);
+        assert.equal(role.inputs.permissionsBoundary, `arn:aws:iam::${ACCOUNTS[stack]}:policy/mlz-workload-boundary`, `${stack}: ${role.name}`);
+        roles++;
+      }
+    }
+    assert.ok(roles >= 10, `only ${roles} roles`);
+  });
+
   it("lists every guardrail SCP of the management stack with its minified size and attachments", () => {
     const management = planOf(org, "management");
     const ouId = (name: string) => management.resources.find((r) => r.type === "aws:organizations/organizationalUnit:OrganizationalUnit" && r.inputs.name === name)!.id;

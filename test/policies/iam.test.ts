@@ -67,6 +67,16 @@ describe("policies/iam", () => {
       ]);
       assert.deepEqual(await resourceMessages(iamNoWildcardActions, aws.iam.RolePolicy, { ...props, role: "mlz-deploy" }), []);
     });
+    it("skips the deploy and workload boundaries (Allow * minus denials) by default, and no other policy", async () => {
+      const boundary = doc({ Sid: "AllowWithinBoundary", Effect: "Allow", Action: "*", Resource: "*" }, { Sid: "DenyUsers", Effect: "Deny", Action: "iam:CreateUser", Resource: "*" });
+      for (const name of ["mlz-deploy-boundary", "mlz-workload-boundary"]) {
+        assert.deepEqual(await resourceMessages(iamNoWildcardActions, aws.iam.Policy, { name, policy: boundary }), [], name);
+        assert.deepEqual(await resourceMessages(iamNoWildcardResourceWrites, aws.iam.Policy, { name, policy: boundary }), [], name);
+      }
+      assert.deepEqual(await resourceMessages(iamNoWildcardActions, aws.iam.Policy, { name: "mlz-workload-boundary-2", policy: boundary }), [
+        "IAM policy 'mlz-workload-boundary-2' statement 'AllowWithinBoundary' must not allow Action '*'; list the actions the role needs.",
+      ]);
+    });
     it("reports an unparseable document", async () => {
       assert.deepEqual(await resourceMessages(iamNoWildcardActions, aws.iam.Policy, { name: "broken", policy: "{not json" }), [
         "IAM policy 'broken' must be a valid JSON policy document.",
@@ -254,6 +264,7 @@ describe("policies/iam", () => {
           repo: "ml-landing-zone",
           stacks: { ml: { accountId: "444444444444" } },
           promotion: { readerAccountIds: ["444444444444"] },
+          stateBucket: "mlz-pulumi-state-222222222222",
         }));
         const role = ofType(resources, "aws:iam/role:Role").find((r) => r.inputs.name === githubPromoteRoleName())!;
         const options = { options: { repository: "example-org/ml-landing-zone", organizationAccountIds: ["222222222222", "444444444444"] } };

@@ -157,11 +157,11 @@ describe("stack config schema", () => {
 
   it("makes a wildcard in the GitHub repository impossible to configure (it would reach the OIDC sub)", () => {
     const cicd = { role: "cicd", region: "us-east-1", owner: "platform@example.com", managementStack: "example-org/ml-landing-zone/management", account: "cicd" };
-    assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-*", repo: "ml-landing-zone" } }, "stacks/Pulumi.cicd.yaml")),
+    assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-*", repo: "ml-landing-zone", stateBucket: "mlz-pulumi-state-222222222222" } }, "stacks/Pulumi.cicd.yaml")),
       "stacks/Pulumi.cicd.yaml: ml-landing-zone:github.owner: expected a GitHub user or organization name (letters, digits, single inner hyphens; no wildcards); got 'example-*'");
-    assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "*" } }, "stacks/Pulumi.cicd.yaml")),
+    assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "*", stateBucket: "mlz-pulumi-state-222222222222" } }, "stacks/Pulumi.cicd.yaml")),
       "stacks/Pulumi.cicd.yaml: ml-landing-zone:github.repo: expected a GitHub repository name (letters, digits, '.', '_', '-'; no wildcards); got '*'");
-    assert.equal(parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "ml-landing-zone" } }, "stacks/Pulumi.cicd.yaml").role, "cicd");
+    assert.equal(parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "ml-landing-zone", stateBucket: "mlz-pulumi-state-222222222222" } }, "stacks/Pulumi.cicd.yaml").role, "cicd");
   });
 
   it("refuses a region listed twice in the guardrails' allow-list", () => {

@@ -174,6 +174,35 @@ describe("workflows", () => {
       assert.equal(wf.jobs["pulumi-preview"].environment, undefined, "the preview role trusts the pull_request subject, not an environment");
     });
 
+    it("preview.yml: no pulumi preview of management (no mlz-github-preview-management exists); the others unchanged", () => {
+      const job = load("preview.yml").jobs["changed-stacks"] as Job & { outputs: Record<string, string> };
+      assert.deepEqual(job.outputs, { stacks: "${{ steps.previewable.outputs.stacks }}" });
+      const step = job.steps!.find((st) => st.id === "previewable")!;
+      assert.deepEqual(step.env, { STACKS: "${{ steps.changes.outputs.stacks }}" });
+      const run = (stacks: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-previewable-"));
+        const out = path.join(dir, "out");
+        fs.writeFileSync(out, "");
+        try {
+          const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], {
+            encoding: "utf8", env: { PATH: process.env.PATH, STACKS: stacks, GITHUB_OUTPUT: out },
+          });
+          assert.equal(r.status, 0, r.stderr);
+          return { stdout: r.stdout, output: fs.readFileSync(out, "utf8") };
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      };
+      const all = run('["management","cicd","lakehouse","ml","qa","prod"]');
+      assert.equal(all.output, 'stacks=["cicd","lakehouse","ml","qa","prod"]\n');
+      assert.equal(all.stdout, "::notice title=management is previewed by an administrator::no GitHub role may read the management account: see the offline plan diff in the pull-request comment, or run 'pulumi preview -s management' with management-account credentials\n");
+      assert.deepEqual(run('["management"]'), { stdout: all.stdout, output: "stacks=[]\n" });
+      assert.deepEqual(run('["qa","prod"]'), { stdout: "", output: 'stacks=["qa","prod"]\n' });
+      assert.deepEqual(run("[]"), { stdout: "", output: "stacks=[]\n" });
+      // pulumi-preview is skipped for an empty list.
+      assert.equal(load("preview.yml").jobs["pulumi-preview"].if, "${{ needs.changed-stacks.outputs.stacks != '' && needs.changed-stacks.outputs.stacks != '[]' }}");
+    });
+
     it("preview.yml: tests, offline plan diff against the base, and the comment artifact", () => {
       const steps = load("preview.yml").jobs["offline-plan"].steps!;
       const runs = steps.map((s) => s.run ?? s.uses ?? "");
@@ -201,14 +230,17 @@ describe("workflows", () => {
     const wf = load("deploy.yml");
     const deployJobs = Object.keys(wf.jobs).filter((j) => j !== "plan");
     const stackOf = (job: string) => (job === "ml-revoke" ? "ml" : job);
+    /** The jobs that deploy with a GitHub role: all but management, which an administrator applies. */
+    const memberJobs = deployJobs.filter((j) => j !== "management");
 
     it("runs on push to main", () => {
       assert.deepEqual(wf.on, { push: { branches: ["main"] } });
     });
 
-    it("the prod job runs in environment prod; every job in its stack's environment", () => {
+    it("the prod job runs in environment prod; every member-stack job in its stack's environment", () => {
       assert.equal(wf.jobs.prod.environment, "prod");
-      for (const j of deployJobs) assert.equal(wf.jobs[j].environment, stackOf(j), j);
+      for (const j of memberJobs) assert.equal(wf.jobs[j].environment, stackOf(j), j);
+      assert.equal(wf.jobs.management.environment, undefined, "the management job holds no credentials and needs no environment");
     });
 
     it("one job per stack of stacks/, plus ml-revoke", () => {
@@ -216,8 +248,9 @@ describe("workflows", () => {
       assert.deepEqual([...deployJobs].sort(), [...stacks, "ml-revoke"].sort());
     });
 
-    it("each job: concurrency deploy-<stack>, OIDC into mlz-github-deploy-<stack>, pulumi up --yes -s <stack>", () => {
-      for (const j of deployJobs) {
+    it("each member-stack job: concurrency deploy-<stack>, OIDC into mlz-github-deploy-<stack>, pulumi up --yes -s <stack>", () => {
+      assert.deepEqual([...memberJobs].sort(), ["cicd", "lakehouse", "ml", "ml-revoke", "prod", "qa"]);
+      for (const j of memberJobs) {
         const job = wf.jobs[j];
         const stack = stackOf(j);
         assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false }, j);
@@ -263,6 +296,90 @@ describe("workflows", () => {
       for (const j of ["management", "cicd", "lakehouse", "ml", "ml-revoke"]) {
         assert.ok(!wf.jobs[j].steps!.some((s) => s.run?.includes("aws lambda invoke")), j);
       }
+    });
+
+    describe("management job (the management stack is applied by an administrator)", () => {
+      const job = wf.jobs.management;
+      const gate = job.steps!.find((st) => st.name === "Require the management stack applied by an administrator")!;
+
+      /** Runs the gate's script as the runner would (bash -e), in `repo`, with GITHUB_SHA and the variable. */
+      const runGate = (repo: string, sha: string, applied: string) => {
+        const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", gate.run!], {
+          cwd: repo, encoding: "utf8", env: { PATH: process.env.PATH, HOME: os.tmpdir(), GITHUB_SHA: sha, APPLIED: applied },
+        });
+        return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+      };
+      /** A repository with main: c1 → c2 → c3, and c4 on another branch from c1. */
+      const repo = () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-gate-"));
+        const git = (...a: string[]) => {
+          const r = spawnSync("git", a, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
+          assert.equal(r.status, 0, r.stderr);
+          return r.stdout.trim();
+        };
+        git("init", "-q", "-b", "main");
+        const commit = (m: string) => { git("commit", "-q", "--allow-empty", "-m", m); return git("rev-parse", "HEAD"); };
+        const c1 = commit("c1");
+        const c2 = commit("c2");
+        const c3 = commit("c3");
+        git("checkout", "-q", "-b", "side", c1);
+        const c4 = commit("c4");
+        git("checkout", "-q", "main");
+        return { dir, c1, c2, c3, c4 };
+      };
+
+      it("assumes no role, runs no pulumi, needs no id-token, runs only when the plan has a management step", () => {
+        assert.deepEqual(job.permissions, { contents: "read" });
+        assert.equal(job.if, "${{ !cancelled() && !failure() && contains(fromJSON(needs.plan.outputs.steps), 'management') }}");
+        assert.deepEqual(job.needs, ["plan"]);
+        assert.ok(!job.steps!.some((st) => st.uses?.startsWith("aws-actions/configure-aws-credentials@")));
+        assert.ok(!job.steps!.some((st) => st.uses?.startsWith("pulumi/actions@")));
+        assert.ok(!job.steps!.some((st) => /^\s*(pulumi|npx|npm)\s/m.test(st.run ?? "")), "runs no pulumi (nor the project's code)");
+        assert.deepEqual(job.steps!.map((st) => st.uses?.split("@")[0] ?? st.name), ["actions/checkout", "Require the management stack applied by an administrator"]);
+        assert.ok(!JSON.stringify(job).includes(githubDeployRoleName("management")), "no role mlz-github-deploy-management exists");
+        assert.ok(!text("deploy.yml").includes(githubDeployRoleName("management")));
+        assert.deepEqual(job.env, undefined);
+        assert.deepEqual(gate.env, { APPLIED: "${{ vars.MLZ_MANAGEMENT_APPLIED_SHA }}" });
+        const checkout = job.steps!.find((st) => st.uses?.startsWith("actions/checkout@"))!;
+        assert.deepEqual(checkout.with, { "fetch-depth": 0, "persist-credentials": false }, "full history for the ancestry check");
+      });
+
+      it("the stacks after management need it and do not run when it fails", () => {
+        for (const j of ["cicd", "lakehouse"]) {
+          assert.ok((wf.jobs[j].needs as string[]).includes("management"), j);
+          assert.match(wf.jobs[j].if!, /^\$\{\{ !cancelled\(\) && !failure\(\) && /, `${j} is skipped when a needed job failed`);
+        }
+        for (const j of ["ml", "qa", "prod", "ml-revoke"]) assert.ok(dependsOn(wf, j, "management"), j);
+      });
+
+      it("fails with an error annotation telling an administrator to run pulumi up -s management when not applied", () => {
+        const r0 = repo();
+        try {
+          for (const applied of ["", r0.c2, r0.c4, "not-a-sha", r0.c3.slice(0, 12), "0".repeat(40)]) {
+            const r = runGate(r0.dir, r0.c3, applied);
+            assert.equal(r.status, 1, `APPLIED='${applied}': ${r.stdout}${r.stderr}`);
+            assert.equal(r.stdout,
+              "::error title=management must be applied by an administrator::This push changes the management stack, which no GitHub role may deploy, so the stacks after it wait. " +
+              `An administrator runs 'pulumi up -s management' at ${r0.c3} (or a later commit of main) with management-account administrator credentials, ` +
+              "sets the repository variable MLZ_MANAGEMENT_APPLIED_SHA to the full SHA of the commit applied, then re-runs the failed jobs of this run.\n");
+          }
+        } finally {
+          fs.rmSync(r0.dir, { recursive: true, force: true });
+        }
+      });
+
+      it("passes with a notice once MLZ_MANAGEMENT_APPLIED_SHA is the pushed commit or a later one", () => {
+        const r0 = repo();
+        try {
+          for (const applied of [r0.c2, r0.c3]) {
+            const r = runGate(r0.dir, r0.c2, applied);
+            assert.equal(r.status, 0, r.stdout + r.stderr);
+            assert.equal(r.stdout, `::notice title=management applied by an administrator::MLZ_MANAGEMENT_APPLIED_SHA ${applied} contains ${r0.c2}: the stacks after management deploy\n`);
+          }
+        } finally {
+          fs.rmSync(r0.dir, { recursive: true, force: true });
+        }
+      });
     });
 
     it("the plan job computes the steps with promotion/deploy-plan.ts from the pushed range", () => {

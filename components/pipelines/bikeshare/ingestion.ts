@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { SecureBucket } from "../../storage/secure-bucket";
 import { NodeFunction } from "../../lambda/node-function";
-import { policyDocument, policyJson } from "../../iam/policy-document";
+import { policyDocument, policyJson, type PolicyStatement } from "../../iam/policy-document";
 import { deliveryRoleStatements, serviceTrust } from "./policies";
 
 /** Date-partitioned prefix of delivered trips (Firehose evaluates the expressions at delivery). */
@@ -22,6 +22,11 @@ export interface BikeshareIngestionArgs {
   readonly accountId: pulumi.Input<string>;
   /** Region of the stack (scopes KMS use through S3). Required. */
   readonly region: string;
+  /**
+   * Partition of `region` (pins the delivery role's trust to the stream ARN). Defaults to the
+   * partition the region belongs to: `aws-cn` for `cn-*`, `aws-us-gov` for `us-gov-*`, else `aws`.
+   */
+  readonly partition?: "aws" | "aws-cn" | "aws-us-gov";
   /** Delivery stream name. Defaults to `bikeshare-trips`. */
   readonly streamName?: string;
   /**
@@ -47,6 +52,35 @@ export interface BikeshareIngestionArgs {
   readonly tags?: Record<string, string>;
 }
 
+/** The partition an AWS region belongs to. */
+function partitionOfRegion(region: string): "aws" | "aws-cn" | "aws-us-gov" {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+/**
+ * Trust of the delivery role: Firehose only, acting for this account (`aws:SourceAccount`) and for
+ * this one delivery stream (`aws:SourceArn`), so no other stream of the account can use the role
+ * (the confused-deputy protection of the Firehose Developer Guide, "Grant Firehose access to an
+ * Amazon S3 destination"). The stream ARN is known from its name before the stream exists.
+ */
+export function deliveryRoleTrust(
+  partition: string,
+  region: string,
+  accountId: pulumi.Input<string>,
+  streamName: string,
+): PolicyStatement<pulumi.Input<string>> {
+  const trust = serviceTrust("firehose.amazonaws.com", accountId);
+  return {
+    ...trust,
+    Condition: {
+      ...trust.Condition,
+      ArnEquals: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:firehose:${region}:${accountId}:deliverystream/${streamName}` },
+    },
+  };
+}
+
 const BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]{1,47}[a-z0-9]$/;
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
 
@@ -56,6 +90,9 @@ function validate(args: BikeshareIngestionArgs): void {
   }
   if (args.streamName !== undefined && !STREAM_NAME.test(args.streamName)) {
     throw new Error(`[streamName] must be 1-64 letters, digits, '_', '.' or '-'; got '${args.streamName}'`);
+  }
+  if (args.partition !== undefined && !["aws", "aws-cn", "aws-us-gov"].includes(args.partition)) {
+    throw new Error(`[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got '${String(args.partition)}'`);
   }
   const range = (key: string, v: number | undefined, min: number, max: number, integer = true) => {
     if (v !== undefined && (!(v >= min && v <= max) || (integer && !Number.isInteger(v)))) {
@@ -89,6 +126,7 @@ export class BikeshareIngestion extends pulumi.ComponentResource {
     super("mlz:pipelines:BikeshareIngestion", name, {}, opts);
     validate(args);
     const streamName = args.streamName ?? "bikeshare-trips";
+    const partition = args.partition ?? partitionOfRegion(args.region);
     const retention = args.logRetentionDays ?? 90;
 
     if (args.kmsKeyArn !== undefined) {
@@ -136,7 +174,7 @@ export class BikeshareIngestion extends pulumi.ComponentResource {
 
     this.deliveryRole = new aws.iam.Role(`${name}-delivery-role`, {
       description: `Firehose delivery role of ${streamName}`,
-      assumeRolePolicy: policyJson(policyDocument([serviceTrust("firehose.amazonaws.com", args.accountId)])),
+      assumeRolePolicy: policyJson(policyDocument([deliveryRoleTrust(partition, args.region, args.accountId, streamName)])),
       tags: args.tags,
     }, { parent: this });
     const deliveryPolicy = new aws.iam.RolePolicy(`${name}-delivery-permissions`, {

@@ -5,6 +5,18 @@ import { createSimulator } from "../../../plan/simulated-aws";
 import { recordProgram, only, ofType, parseJsonInput } from "../../helpers/pulumi";
 
 const CICD_ROLE = "arn:aws:iam::222222222222:role/mlz-github-deploy-qa";
+const WORKLOAD_BOUNDARY = "arn:aws:iam::555555555555:policy/mlz-workload-boundary";
+const ROLE_CHANGES = [
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+  "iam:DeleteRole",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:DeleteRolePermissionsBoundary",
+];
 
 function record(args: Partial<ConstructorParameters<typeof DeployRole>[1]> = {}) {
   const { simulator } = createSimulator({ defaultAccount: "111111111111", stackOutputs: () => undefined }, "ml-landing-zone", "test");
@@ -14,6 +26,7 @@ function record(args: Partial<ConstructorParameters<typeof DeployRole>[1]> = {})
       roleName: "mlz-deploy",
       trustedRoleArns: [CICD_ROLE],
       organizationId: "o-abcdefghij",
+      workloadBoundaryArn: WORKLOAD_BOUNDARY,
       ...args,
     }, { provider });
   }, { simulator });
@@ -39,26 +52,110 @@ describe("DeployRole component", () => {
     });
   });
 
-  it("bounds sessions and attaches AdministratorAccess under a boundary that denies long-lived credentials and blinding detection", async () => {
+  it("bounds sessions and attaches AdministratorAccess under a boundary that follows AWS's delegation pattern", async () => {
     const { resources } = await record();
     const role = only(resources, "aws:iam/role:Role");
     const boundary = only(resources, "aws:iam/policy:Policy");
     assert.equal(role.inputs.maxSessionDuration, 3600);
+    assert.equal(boundary.inputs.name, "mlz-deploy-boundary");
     assert.equal(role.inputs.permissionsBoundary, "arn:aws:iam::555555555555:policy/mlz-deploy-boundary");
-    assert.deepEqual(parseJsonInput(boundary, "policy").Statement, [
-      { Sid: "AllowWithinBoundary", Effect: "Allow", Action: "*", Resource: "*" },
-      { Sid: "DenyLongLivedCredentialsAndBlindingDetection", Effect: "Deny", Action: DEPLOY_BOUNDARY_DENIED_ACTIONS, Resource: "*" },
-      { Sid: "DenyRemovingOwnBoundary", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"], Resource: "arn:aws:iam::*:role/mlz-deploy" },
+    const statements = parseJsonInput(boundary, "policy").Statement;
+    assert.deepEqual(statements.map((s: { Sid: string }) => s.Sid), [
+      "AllowWithinBoundary",
+      "DenyLongLivedCredentialsAndBlindingDetection",
+      "DenyBoundaryPolicyAlteration",
+      "DenyRemovingRoleBoundaries",
+      "CreateOrChangeRolesOnlyWithWorkloadBoundary",
+      "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
+      "DenyPlatformRoleModification",
     ]);
-    assert.ok(DEPLOY_BOUNDARY_DENIED_ACTIONS.includes("iam:CreateAccessKey") && DEPLOY_BOUNDARY_DENIED_ACTIONS.includes("iam:CreateUser"));
+    assert.deepEqual(statements[0], { Sid: "AllowWithinBoundary", Effect: "Allow", Action: "*", Resource: "*" });
+    assert.deepEqual(statements[1], {
+      Sid: "DenyLongLivedCredentialsAndBlindingDetection",
+      Effect: "Deny",
+      Action: [
+        "iam:CreateUser",
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+        "organizations:LeaveOrganization",
+        "cloudtrail:StopLogging",
+        "cloudtrail:DeleteTrail",
+        "cloudtrail:UpdateTrail",
+        "cloudtrail:PutEventSelectors",
+        "config:Stop*",
+        "config:Delete*",
+        "access-analyzer:DeleteAnalyzer",
+        "access-analyzer:CreateArchiveRule",
+        "access-analyzer:ApplyArchiveRule",
+      ],
+      Resource: "*",
+    });
+    assert.deepEqual(statements[1].Action, DEPLOY_BOUNDARY_DENIED_ACTIONS);
+    // The management stack creates configuration recorders: no config:Put* here.
+    assert.ok(!statements[1].Action.some((a: string) => a.startsWith("config:Put")));
+    assert.deepEqual(statements[2], {
+      Sid: "DenyBoundaryPolicyAlteration",
+      Effect: "Deny",
+      Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+      Resource: ["arn:aws:iam::*:policy/mlz-deploy-boundary", WORKLOAD_BOUNDARY],
+    });
+    assert.deepEqual(statements[3], { Sid: "DenyRemovingRoleBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" });
+    assert.deepEqual(statements[4], {
+      Sid: "CreateOrChangeRolesOnlyWithWorkloadBoundary",
+      Effect: "Deny",
+      Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+      Resource: "*",
+      Condition: { StringNotEquals: { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY } },
+    });
+    assert.deepEqual(statements[5], {
+      Sid: "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
+      Effect: "Deny",
+      Action: ["iam:AttachRolePolicy", "iam:PutRolePolicy"],
+      Resource: "*",
+      Condition: { StringNotEquals: { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY } },
+    });
+    assert.deepEqual(statements[6], {
+      Sid: "DenyPlatformRoleModification",
+      Effect: "Deny",
+      Action: ROLE_CHANGES,
+      Resource: [
+        "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+        "arn:aws:iam::*:role/mlz-deploy",
+        "arn:aws:iam::*:role/mlz-preview",
+        "arn:aws:iam::*:role/mlz-promotion-reader",
+      ],
+    });
+    assert.equal(statements.length, 7);
+    const json = String(boundary.inputs.policy);
+    assert.equal(json, JSON.stringify(JSON.parse(json)), "minified");
+    assert.ok(json.length <= 6144, `mlz-deploy-boundary is ${json.length} characters`);
     assert.equal(only(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn, "arn:aws:iam::aws:policy/AdministratorAccess");
   });
 
-  it("gives a read-only role ReadOnlyAccess and no boundary", async () => {
-    const { resources } = await record({ roleName: "mlz-preview", access: "read-only" });
+  it("protects its own name and extra platform roles, in the partition given", async () => {
+    const { resources } = await record({
+      roleName: "custom-deploy",
+      partition: "aws-us-gov",
+      platformRoleNames: ["mlz-preview"],
+      workloadBoundaryArn: "arn:aws-us-gov:iam::555555555555:policy/mlz-workload-boundary",
+    });
+    const statements = parseJsonInput(only(resources, "aws:iam/policy:Policy"), "policy").Statement;
+    assert.deepEqual(statements[2].Resource, ["arn:aws-us-gov:iam::*:policy/custom-deploy-boundary", "arn:aws-us-gov:iam::555555555555:policy/mlz-workload-boundary"]);
+    assert.deepEqual(statements[6].Resource, ["arn:aws-us-gov:iam::*:role/custom-deploy", "arn:aws-us-gov:iam::*:role/mlz-preview"]);
+    assert.equal(only(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn, "arn:aws-us-gov:iam::aws:policy/AdministratorAccess");
+  });
+
+  it("gives a read-only role ViewOnlyAccess (metadata, no data-plane reads), the same trust and no boundary", async () => {
+    const { resources } = await record({ roleName: "mlz-preview", access: "read-only", workloadBoundaryArn: undefined });
     assert.deepEqual(ofType(resources, "aws:iam/policy:Policy"), []);
-    assert.equal(only(resources, "aws:iam/role:Role").inputs.permissionsBoundary, undefined);
-    assert.equal(only(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn, "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    const role = only(resources, "aws:iam/role:Role");
+    assert.equal(role.inputs.permissionsBoundary, undefined);
+    assert.deepEqual(parseJsonInput(role, "assumeRolePolicy").Statement[0].Condition, {
+      ArnEquals: { "aws:PrincipalArn": [CICD_ROLE] },
+      StringEquals: { "aws:PrincipalOrgID": "o-abcdefghij" },
+    });
+    assert.equal(only(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn, "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess");
   });
 
   it("refuses a wildcard, an account root or a bad duration with exact messages", async () => {
@@ -69,5 +166,13 @@ describe("DeployRole component", () => {
     await assert.rejects(record({ trustedRoleArns: [] }), /^Error: \[trustedRoleArns\] must name at least one role$/);
     await assert.rejects(record({ maxSessionDurationSeconds: 60 }), /^Error: \[maxSessionDurationSeconds\] must be a whole number from 900 to 43200; got 60$/);
     await assert.rejects(record({ roleName: "mlz deploy" }), /^Error: \[roleName\] must be an IAM role name/);
+  });
+
+  it("refuses a deploy role without an exact workload boundary ARN, and bad platform role names", async () => {
+    await assert.rejects(record({ workloadBoundaryArn: undefined }),
+      /^Error: \[workloadBoundaryArn\] must be set when access is 'deploy' \(the only boundary the deploy role may give the roles it creates\)$/);
+    await assert.rejects(record({ workloadBoundaryArn: "arn:aws:iam::*:policy/mlz-workload-boundary" }),
+      /\[workloadBoundaryArn\] must be an exact customer managed policy ARN \(arn:aws:iam::<account>:policy\/<name>\); got 'arn:aws:iam::\*:policy\/mlz-workload-boundary'/);
+    await assert.rejects(record({ platformRoleNames: ["mlz-*"] }), /^Error: \[platformRoleNames\] must hold IAM role names \(no wildcards\); got 'mlz-\*'$/);
   });
 });

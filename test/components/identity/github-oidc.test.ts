@@ -1,14 +1,38 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registration } from "../../helpers/pulumi";
-import { GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, pullRequestSubject, type GithubOidcArgs } from "../../../components/identity/github-oidc";
+import { GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, isS3BucketName, pullRequestSubject, type GithubOidcArgs } from "../../../components/identity/github-oidc";
 
 const args = (over: Partial<GithubOidcArgs> = {}): GithubOidcArgs => ({
   owner: "example-org",
   repo: "ml-landing-zone",
   stacks: { qa: { accountId: pulumi.output("555555555555") }, prod: { accountId: "666666666666" } },
+  stateBucket: "mlz-pulumi-state-222222222222",
   ...over,
 });
+
+const STATE_KEY = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+/** The deploy roles' state statements (and the boundary's), without a key. */
+const DEPLOY_STATE = [
+  {
+    Sid: "ListPulumiState",
+    Effect: "Allow",
+    Action: "s3:ListBucket",
+    Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222",
+    Condition: { StringLike: { "s3:prefix": [".pulumi/*"] } },
+  },
+  {
+    Sid: "ReadWritePulumiState",
+    Effect: "Allow",
+    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+    Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*",
+  },
+];
+const statePolicy = (resources: Registration[], roleLogicalName: string) => {
+  const p = only(resources, "aws:iam/rolePolicy:RolePolicy", `${roleLogicalName}-pulumi-state`);
+  assert.equal(p.inputs.name, "pulumi-state");
+  return parseJsonInput(p, "policy");
+};
 
 const role = (resources: Registration[], name: string) => ofType(resources, "aws:iam/role:Role").find((r) => r.inputs.name === name)!;
 const inline = (resources: Registration[], roleLogicalName: string) => parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", `${roleLogicalName}-assume-target`), "policy");
@@ -82,7 +106,7 @@ describe("GithubOidc", () => {
         "arn:aws:iam::555555555555:role/mlz-deploy", "arn:aws:iam::555555555555:role/mlz-preview",
         "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
       ],
-    }]);
+    }, ...DEPLOY_STATE]);
     const roles = ofType(resources, "aws:iam/role:Role");
     assert.equal(roles.length, 4);
     for (const r of roles) {
@@ -180,7 +204,7 @@ describe("GithubOidc", () => {
           "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
           "arn:aws:iam::444444444444:role/mlz-promotion-reader",
         ],
-      }]);
+      }, ...DEPLOY_STATE]);
       const promote = promoteRole(resources);
       assert.equal(promote.inputs.permissionsBoundary, boundary.outputs.arn);
       assert.equal(promote.inputs.maxSessionDuration, 1800);
@@ -213,6 +237,102 @@ describe("GithubOidc", () => {
       await assert.rejects(recordProgram(() => new GithubOidc("g", args({ promotion: { readerAccountIds: ["444444444444"], readerRoleName: "mlz-*" } }))), {
         message: "[promotion.readerRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got 'mlz-*'",
       });
+    });
+  });
+
+  describe("Pulumi state bucket (pulumi login s3://<stateBucket>)", () => {
+    it("deploy roles: list only under .pulumi/, read/write/delete .pulumi/*; nothing else", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", args()));
+      for (const stack of ["qa", "prod"]) {
+        const doc = statePolicy(resources, `github-deploy-${stack}`);
+        assert.equal(doc.Version, "2012-10-17");
+        assert.deepEqual(doc.Statement[0], {
+          Sid: "ListPulumiState",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222",
+          Condition: { StringLike: { "s3:prefix": [".pulumi/*"] } },
+        });
+        assert.deepEqual(doc.Statement[1], {
+          Sid: "ReadWritePulumiState",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+          Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*",
+        });
+        assert.equal(doc.Statement.length, 2, "no KMS statement without stateKmsKeyArn");
+      }
+      const deployRole = role(resources, "mlz-github-deploy-qa");
+      assert.equal(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-deploy-qa-pulumi-state").inputs.role, deployRole.inputs.name);
+    });
+
+    it("preview roles: list only under .pulumi/ and read .pulumi/*; no write, no delete", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", args()));
+      for (const stack of ["qa", "prod"]) {
+        const doc = statePolicy(resources, `github-preview-${stack}`);
+        assert.deepEqual(doc.Statement[0], DEPLOY_STATE[0]);
+        assert.deepEqual(doc.Statement[1], {
+          Sid: "ReadPulumiState",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*",
+        });
+        assert.equal(doc.Statement.length, 2);
+        assert.ok(!JSON.stringify(doc).includes("s3:PutObject") && !JSON.stringify(doc).includes("s3:DeleteObject"));
+      }
+    });
+
+    it("with stateKmsKeyArn: deploy Decrypt/Encrypt/GenerateDataKey, preview Decrypt, boundary the deploy set", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", args({ stateKmsKeyArn: pulumi.output(STATE_KEY) })));
+      const deployKey = { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: STATE_KEY };
+      assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, [...DEPLOY_STATE, deployKey]);
+      const preview = statePolicy(resources, "github-preview-prod").Statement;
+      assert.equal(preview.length, 3);
+      assert.deepEqual(preview[2], { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: STATE_KEY });
+      const boundary = parseJsonInput(only(resources, "aws:iam/policy:Policy", "github-boundary"), "policy").Statement;
+      assert.deepEqual(boundary.map((st: { Sid: string }) => st.Sid), ["AssumeTargetRolesOnly", "ListPulumiState", "ReadWritePulumiState", "UsePulumiStateKey"]);
+      assert.deepEqual(boundary.slice(1), [...DEPLOY_STATE, deployKey]);
+    });
+
+    it("the promotion role gets no state policy (the boundary allows it, no identity policy does)", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", args({ promotion: { readerAccountIds: ["444444444444"] } })));
+      const policies = ofType(resources, "aws:iam/rolePolicy:RolePolicy");
+      assert.deepEqual(policies.filter((p) => p.inputs.role === "mlz-github-promote").map((p) => p.name), ["github-promote-assume-reader"]);
+      assert.deepEqual(policies.filter((p) => p.inputs.name === "pulumi-state").map((p) => p.name).sort(), [
+        "github-deploy-prod-pulumi-state", "github-deploy-qa-pulumi-state", "github-preview-prod-pulumi-state", "github-preview-qa-pulumi-state",
+      ]);
+    });
+
+    it("uses the partition in the bucket ARNs", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", args({ partition: "aws-us-gov" })));
+      const doc = statePolicy(resources, "github-deploy-qa");
+      assert.equal(doc.Statement[0].Resource, "arn:aws-us-gov:s3:::mlz-pulumi-state-222222222222");
+      assert.equal(doc.Statement[1].Resource, "arn:aws-us-gov:s3:::mlz-pulumi-state-222222222222/.pulumi/*");
+    });
+
+    it("refuses a bad bucket name or key ARN with exact messages; accepts a multi-Region key", async () => {
+      const bucketRule = "3-63 lowercase letters, digits, '.' and '-', beginning and ending with a letter or digit, no '..', not an IP address, no reserved prefix or suffix";
+      for (const bad of ["s3://mlz-pulumi-state", "mlz-pulumi-state/prefix", "Mlz-State", "mlz-*", "ab", "a..b", "192.168.1.1", "xn--abc", "state-s3alias", "-state"]) {
+        await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stateBucket: bad }))), {
+          message: `[stateBucket] must be an S3 bucket name (${bucketRule}; no wildcards, no s3:// or path); got '${bad}'`,
+        }, bad);
+      }
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stateBucket: undefined as unknown as string }))), /^Error: \[stateBucket\] must be an S3 bucket name .*got 'undefined'$/);
+      for (const bad of ["arn:aws:kms:us-east-1:222222222222:alias/pulumi", "arn:aws:kms:us-east-1:222222222222:key/*", "1234abcd-12ab-34cd-56ef-1234567890ab"]) {
+        await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stateKmsKeyArn: bad }))), {
+          message: `[stateKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>; not an alias); got '${bad}'`,
+        }, bad);
+      }
+      const { resources } = await recordProgram(() => new GithubOidc("g", args({ stateKmsKeyArn: "arn:aws:kms:eu-west-1:222222222222:key/mrk-1234abcd12ab34cd56ef1234567890ab" })));
+      assert.equal(statePolicy(resources, "g-deploy-qa").Statement[2].Resource, "arn:aws:kms:eu-west-1:222222222222:key/mrk-1234abcd12ab34cd56ef1234567890ab");
+    });
+
+    it("isS3BucketName: accepts the example and dotted names", () => {
+      assert.equal(isS3BucketName("mlz-pulumi-state-222222222222"), true);
+      assert.equal(isS3BucketName("state.example.com"), true);
+      assert.equal(isS3BucketName("a".repeat(63)), true);
+      assert.equal(isS3BucketName("a".repeat(64)), false);
+      assert.equal(isS3BucketName("sthree-state"), false);
+      assert.equal(isS3BucketName("state--x-s3"), false);
     });
   });
 

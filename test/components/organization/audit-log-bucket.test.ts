@@ -22,7 +22,10 @@ describe("AuditLogBucket", () => {
     assert.equal(bucket.inputs.bucket, "mlz-audit-logs-333333333333");
     assert.equal(bucket.inputs.objectLockEnabled, true);
     assert.equal(bucket.inputs.forceDestroy, false);
-    assert.deepEqual((only(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").inputs.rule as any).defaultRetention, { mode: "GOVERNANCE", days: 365 });
+    const lock = only(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "audit-logs-object-lock");
+    assert.equal(lock.parent, secure.urn);
+    assert.deepEqual(lock.inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 365 } });
+    assert.equal(lock.inputs.objectLockEnabled, "Enabled");
     assert.deepEqual((only(resources, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration as any).status, "Enabled");
     const pab = only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
     assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
@@ -57,6 +60,9 @@ describe("AuditLogBucket", () => {
 
     const keyPolicy = parseJsonInput(key, "policy");
     assert.deepEqual(keyPolicy.Statement.map((s: any) => s.Sid), ["AccountAdministers", "CloudTrailEncrypts", "CloudTrailDescribesKey"]);
+    // Without configBucketName: no Config bucket, no Config key statement.
+    assert.equal(ofType(resources, "mlz:storage:SecureBucket").length, 1);
+    assert.equal(result.configBucketName, undefined);
     assert.deepEqual(keyPolicy.Statement[0].Principal, { AWS: "arn:aws:iam::333333333333:root" });
     assert.deepEqual(keyPolicy.Statement[1], {
       Sid: "CloudTrailEncrypts", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
@@ -69,6 +75,92 @@ describe("AuditLogBucket", () => {
     assert.equal(key.inputs.enableKeyRotation, true);
     assert.equal(only(resources, "aws:kms/alias:Alias").inputs.name, "alias/mlz-audit-logs");
     assert.equal(auditLogKeyAliasArn("us-east-1", "333333333333"), "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs");
+  });
+
+  it("keeps GOVERNANCE selectable, with the configured days", async () => {
+    const { resources } = await recordProgram(() => new AuditLogBucket("audit", { ...base, objectLockMode: "GOVERNANCE", objectLockDays: 90 }));
+    assert.deepEqual(only(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").inputs.rule, {
+      defaultRetention: { mode: "GOVERNANCE", days: 90 },
+    });
+    await assert.rejects(recordProgram(() => new AuditLogBucket("a", { ...base, objectLockMode: "governance" as never })), {
+      message: "[objectLockMode] must be 'COMPLIANCE' or 'GOVERNANCE'; got 'governance'",
+    });
+  });
+
+  it("with configBucketName: a Config delivery bucket without Object Lock, for the named accounts, and a key statement for AWS Config", async () => {
+    const accounts = ["111111111111", "333333333333", "555555555555"];
+    const { result, resources } = await recordProgram(() => new AuditLogBucket("audit", {
+      ...base,
+      configBucketName: pulumi.output("mlz-config-logs-333333333333"),
+      configSourceAccountIds: [accounts[0], pulumi.output(accounts[1]), accounts[2]],
+    }));
+    const comp = only(resources, "mlz:organization:AuditLogBucket", "audit");
+    const secure = only(resources, "mlz:storage:SecureBucket", "audit-config");
+    assert.equal(secure.parent, comp.urn);
+    const bucket = only(resources, "aws:s3/bucket:Bucket", "audit-config-bucket");
+    assert.equal(bucket.inputs.bucket, "mlz-config-logs-333333333333");
+    assert.equal(bucket.inputs.objectLockEnabled, undefined);
+    assert.equal(bucket.inputs.forceDestroy, false);
+    // Only the audit-log bucket has Object Lock (AWS Config does not deliver to Object Lock buckets).
+    assert.equal(only(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").name, "audit-logs-object-lock");
+    const key = only(resources, "aws:kms/key:Key", "audit-key");
+    const sse = only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "audit-config-encryption").inputs.rules as any[];
+    assert.equal(sse[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, key.outputs.arn);
+    assert.equal((only(resources, "aws:s3/bucketVersioning:BucketVersioning", "audit-config-versioning").inputs.versioningConfiguration as any).status, "Enabled");
+    assert.equal(await promiseOf(result.configBucketName!), "mlz-config-logs-333333333333");
+
+    const policy = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy", "audit-config-policy"), "policy");
+    assert.deepEqual(policy.Statement.map((s: any) => s.Sid), [
+      "DenyInsecureTransport", "AWSConfigBucketPermissionsCheck", "AWSConfigBucketExistenceCheck", "AWSConfigBucketDelivery", "DenyConfigLogErasure",
+    ]);
+    const [, check, exists, delivery, deny] = policy.Statement;
+    const bucketArn = "arn:aws:s3:::mlz-config-logs-333333333333";
+    assert.deepEqual(check, {
+      Sid: "AWSConfigBucketPermissionsCheck", Effect: "Allow", Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:GetBucketAcl", Resource: bucketArn,
+      Condition: { StringEquals: { "aws:SourceAccount": accounts } },
+    });
+    assert.deepEqual(exists, {
+      Sid: "AWSConfigBucketExistenceCheck", Effect: "Allow", Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:ListBucket", Resource: bucketArn,
+      Condition: { StringEquals: { "aws:SourceAccount": accounts } },
+    });
+    assert.deepEqual(delivery, {
+      Sid: "AWSConfigBucketDelivery", Effect: "Allow", Principal: { Service: "config.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: accounts.map((a) => `${bucketArn}/config/AWSLogs/${a}/Config/*`),
+      Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accounts } },
+    });
+    assert.deepEqual(deny, {
+      Sid: "DenyConfigLogErasure", Effect: "Deny", Principal: "*",
+      Action: ["s3:DeleteObject", "s3:DeleteObjectVersion"], Resource: `${bucketArn}/*`,
+    });
+    // The audit-log bucket's policy is unchanged: AWS Config gets nothing there.
+    const audit = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy", "audit-logs-policy"), "policy");
+    assert.ok(!JSON.stringify(audit).includes("config.amazonaws.com"));
+
+    const keyPolicy = parseJsonInput(key, "policy");
+    assert.deepEqual(keyPolicy.Statement.map((s: any) => s.Sid), ["AccountAdministers", "CloudTrailEncrypts", "CloudTrailDescribesKey", "AWSConfigKMSPolicy"]);
+    assert.deepEqual(keyPolicy.Statement[3], {
+      Sid: "AWSConfigKMSPolicy", Effect: "Allow", Principal: { Service: "config.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": accounts } },
+    });
+  });
+
+  it("refuses Config source accounts without a Config bucket, and a Config bucket without accounts", async () => {
+    await assert.rejects(recordProgram(() => new AuditLogBucket("a", { ...base, configBucketName: "mlz-config-logs-333333333333" })), {
+      message: "[configSourceAccountIds] must name at least one account when [configBucketName] is set",
+    });
+    await assert.rejects(recordProgram(() => new AuditLogBucket("a", { ...base, configSourceAccountIds: ["111111111111"] })), {
+      message: "[configSourceAccountIds] requires [configBucketName]",
+    });
+    await assert.rejects(recordProgram(() => new AuditLogBucket("a", { ...base, configBucketName: "mlz-config-logs-3", configSourceAccountIds: ["*"] })), {
+      message: "[configSourceAccountIds] must hold 12-digit account ids; got '*'",
+    });
+    await assert.rejects(recordProgram(() => new AuditLogBucket("a", { ...base, configBucketName: "Config_Logs", configSourceAccountIds: ["111111111111"] })), {
+      message: "[configBucketName] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got 'Config_Logs'",
+    });
   });
 
   it("uses an existing key instead of creating one", async () => {

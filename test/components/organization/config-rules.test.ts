@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { recordProgram, only, ofType } from "../../helpers/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { OrganizationConfigRules, DEFAULT_ORGANIZATION_CONFIG_RULES } from "../../../components/organization/config-rules";
+import { ConfigRecorder } from "../../../components/organization/config-recorder";
 
 describe("OrganizationConfigRules", () => {
   it("deploys the baseline managed rules with their real identifiers", async () => {
@@ -32,5 +34,25 @@ describe("OrganizationConfigRules", () => {
     await assert.rejects(recordProgram(() => new OrganizationConfigRules("r", { rules: { x: { identifier: "s3-bucket-public-read-prohibited", description: "d" } } })), {
       message: "[rules] 'x' must have a managed-rule identifier such as 'S3_BUCKET_PUBLIC_READ_PROHIBITED'; got 's3-bucket-public-read-prohibited'",
     });
+  });
+
+  it("makes every rule wait for the configuration recorders passed as [recorders]", async () => {
+    const { resources } = await recordProgram(() => {
+      const recorders = ["111111111111", "555555555555"].map((id) => new ConfigRecorder(`recorder-${id}`, {
+        accountId: id, s3BucketName: pulumi.output("mlz-config-logs-333333333333"),
+      }));
+      return new OrganizationConfigRules("rules", { recorders });
+    });
+    const statuses = ofType(resources, "aws:cfg/recorderStatus:RecorderStatus");
+    const recorders = ofType(resources, "aws:cfg/recorder:Recorder");
+    assert.equal(statuses.length, 2);
+    const rules = ofType(resources, "aws:cfg/organizationManagedRule:OrganizationManagedRule");
+    assert.equal(rules.length, 7);
+    for (const r of rules) {
+      for (const dep of [...statuses, ...recorders]) assert.ok(r.dependencies.includes(dep.urn), `${r.name} waits for ${dep.name}`);
+    }
+    // Without recorders the rules depend on nothing.
+    const plain = await recordProgram(() => new OrganizationConfigRules("rules", {}));
+    for (const r of ofType(plain.resources, "aws:cfg/organizationManagedRule:OrganizationManagedRule")) assert.deepEqual(r.dependencies, []);
   });
 });

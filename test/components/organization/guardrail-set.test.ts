@@ -2,8 +2,17 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registration } from "../../helpers/pulumi";
 import { Guardrails, assertAttachmentQuota, type GuardrailsArgs } from "../../../components/organization/guardrail-set";
-import { GLOBAL_SERVICE_ACTIONS } from "../../../components/organization/guardrails";
+import {
+  ACCESS_ANALYZER_PROTECTED_ACTIONS,
+  AUDIT_LOG_BUCKET_PROTECTED_ACTIONS,
+  CLOUDTRAIL_PROTECTED_ACTIONS,
+  CONFIG_PROTECTED_ACTIONS,
+  GLOBAL_SERVICE_ACTIONS,
+} from "../../../components/organization/guardrails";
 import { arnLike } from "../../../components/organization/scp";
+
+/** Minified size of the baseline SCP with two audit-log buckets (mlz-audit-logs-… and mlz-config-logs-…). */
+const BASELINE_WITH_BUCKETS_SIZE = 1857;
 
 /** OU ids of the simulated example organization. */
 const OU_IDS = {
@@ -59,29 +68,63 @@ describe("Guardrails", () => {
     assert.equal(ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").filter((a) => a.inputs.targetId === "r-ab12").length, 3);
   });
 
-  it("baseline: leave-organization, member root user, detection protection with exact deploy-role exemption", async () => {
+  it("baseline: leave-organization, member root user, detection protection; only ProtectConfig exempts, exactly OrganizationAccountAccessRole", async () => {
     const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
     const { doc } = policyNamed(resources, "mlz-baseline");
     assert.equal(doc.Version, "2012-10-17");
     assert.deepEqual(doc.Statement.map((s: any) => s.Sid), ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer"]);
     const [leave, root, trail, config, analyzer] = doc.Statement;
     assert.deepEqual(leave, { Sid: "DenyLeaveOrganization", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" });
-    assert.deepEqual(root.Condition, { ArnLike: { "aws:PrincipalARN": "arn:aws:iam::*:root" } });
-    assert.equal(root.Action, "*");
-    for (const s of [trail, config, analyzer]) {
-      assert.equal(s.Effect, "Deny");
-      assert.deepEqual(s.Condition, { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-deploy"] } });
-      const pattern = s.Condition.ArnNotLike["aws:PrincipalARN"][0];
-      assert.equal(arnLike(pattern, "arn:aws:iam::555555555555:role/mlz-deploy"), true);
-      assert.equal(arnLike(pattern, "arn:aws:iam::555555555555:role/mlz-deploy-evil"), false);
-    }
-    assert.ok(trail.Action.includes("cloudtrail:StopLogging"));
-    assert.ok(config.Action.includes("config:DeleteConfigurationRecorder"));
-    assert.ok(analyzer.Action.includes("access-analyzer:DeleteAnalyzer"));
-    assert.equal((leave as { Condition?: unknown }).Condition, undefined);
+    assert.deepEqual(root, { Sid: "DenyMemberRootUser", Effect: "Deny", Action: "*", Resource: "*", Condition: { ArnLike: { "aws:PrincipalARN": "arn:aws:iam::*:root" } } });
+    assert.deepEqual(trail, { Sid: "ProtectCloudTrail", Effect: "Deny", Action: [...CLOUDTRAIL_PROTECTED_ACTIONS], Resource: "*" });
+    assert.deepEqual(analyzer, { Sid: "ProtectAccessAnalyzer", Effect: "Deny", Action: [...ACCESS_ANALYZER_PROTECTED_ACTIONS], Resource: "*" });
+    assert.deepEqual(config, {
+      Sid: "ProtectConfig", Effect: "Deny", Action: [...CONFIG_PROTECTED_ACTIONS], Resource: "*",
+      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } },
+    });
+    const pattern = config.Condition.ArnNotLike["aws:PrincipalARN"][0];
+    assert.equal(arnLike(pattern, "arn:aws:iam::555555555555:role/OrganizationAccountAccessRole"), true);
+    assert.equal(arnLike(pattern, "arn:aws:iam::555555555555:role/OrganizationAccountAccessRole-evil"), false);
+    assert.equal(arnLike(pattern, "arn:aws:iam::555555555555:role/mlz-deploy"), false);
+    assert.ok(config.Action.includes("config:PutConfigurationRecorder"));
+    assert.ok(config.Action.includes("config:PutDeliveryChannel"));
+    // No statement of any guardrail mentions the deploy role any more.
+    for (const p of ofType(resources, "aws:organizations/policy:Policy")) assert.ok(!(p.inputs.content as string).includes("mlz-deploy"), p.inputs.name as string);
   });
 
-  it("region allow-list: NotAction global services, allowed regions and deploy-role exemption", async () => {
+  it("baseline: with audit-log buckets, ProtectAuditLogBucket on their ARNs, break-glass role exempt; root still carries three SCPs", async () => {
+    const { resources, result } = await recordProgram(() => new Guardrails("guardrails", args({
+      auditLogBucketNames: [pulumi.output("mlz-audit-logs-333333333333"), "mlz-config-logs-333333333333"],
+    })));
+    const { doc, reg } = policyNamed(resources, "mlz-baseline");
+    assert.equal(reg.inputs.description, "Deny leaving the organization and the member root user; protect CloudTrail, Config, Access Analyzer and the audit-log bucket");
+    assert.deepEqual(doc.Statement.map((s: any) => s.Sid), ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer", "ProtectAuditLogBucket"]);
+    assert.deepEqual(doc.Statement[5], {
+      Sid: "ProtectAuditLogBucket",
+      Effect: "Deny",
+      Action: [...AUDIT_LOG_BUCKET_PROTECTED_ACTIONS],
+      Resource: [
+        "arn:aws:s3:::mlz-audit-logs-333333333333", "arn:aws:s3:::mlz-audit-logs-333333333333/*",
+        "arn:aws:s3:::mlz-config-logs-333333333333", "arn:aws:s3:::mlz-config-logs-333333333333/*",
+      ],
+      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } },
+    });
+    assert.equal(ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").filter((a) => a.inputs.targetId === "r-ab12").length, 3);
+    const summary = await promiseOf(result.summary);
+    assert.equal(summary.baseline.size, (reg.inputs.content as string).length);
+    assert.equal(summary.baseline.size, BASELINE_WITH_BUCKETS_SIZE);
+    assert.ok(summary.baseline.size <= 5120);
+    assert.deepEqual(summary.baseline.statements, ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer", "ProtectAuditLogBucket"]);
+
+    const custom = await recordProgram(() => new Guardrails("guardrails", args({
+      auditLogBucketNames: ["mlz-audit-logs-333333333333"], auditLogBreakGlassRoleNames: ["mlz-break-glass"],
+    })));
+    assert.deepEqual(policyNamed(custom.resources, "mlz-baseline").doc.Statement[5].Condition, {
+      ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-break-glass"] },
+    });
+  });
+
+  it("region allow-list: NotAction global services and allowed regions, no principal exempt", async () => {
     const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
     const { doc } = policyNamed(resources, "mlz-region-allow-list");
     assert.equal(doc.Statement.length, 1);
@@ -90,18 +133,16 @@ describe("Guardrails", () => {
       Effect: "Deny",
       NotAction: [...GLOBAL_SERVICE_ACTIONS],
       Resource: "*",
-      Condition: {
-        StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] },
-        ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-deploy"] },
-      },
+      Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } },
     });
   });
 
-  it("IAM users: denied everywhere unless an exception account is named", async () => {
+  it("IAM users: users, access keys and login profiles denied everywhere unless an exception account is named", async () => {
     let r = await recordProgram(() => new Guardrails("guardrails", args()));
-    assert.deepEqual(policyNamed(r.resources, "mlz-deny-iam-users").doc.Statement, [
-      { Sid: "DenyIamUsersAndAccessKeys", Effect: "Deny", Action: ["iam:CreateUser", "iam:CreateAccessKey"], Resource: "*" },
-    ]);
+    assert.deepEqual(policyNamed(r.resources, "mlz-deny-iam-users").doc.Statement, [{
+      Sid: "DenyIamUsersAndAccessKeys", Effect: "Deny",
+      Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"], Resource: "*",
+    }]);
     r = await recordProgram(() => new Guardrails("guardrails", args({ iamUserExceptionAccountIds: ["333333333333"] })));
     assert.deepEqual(policyNamed(r.resources, "mlz-deny-iam-users").doc.Statement[0].Condition, {
       StringNotEquals: { "aws:PrincipalAccount": ["333333333333"] },
@@ -132,20 +173,25 @@ describe("Guardrails", () => {
     assert.deepEqual(summary["baseline"].targets, { root: "r-ab12" });
     // Sizes for the example org (us-east-1, eu-west-1; no IAM-user exception).
     assert.deepEqual(Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, s.size])), {
-      "baseline": 1510,
-      "region-allow-list": 987,
-      "deny-iam-users": 155,
+      "baseline": 1363,
+      "region-allow-list": 918,
+      "deny-iam-users": 205,
       "consumer-rekognition-lockout": 267,
     });
   });
 
-  it("exempts the configured role names only, and refuses wildcards in them", async () => {
-    const { resources } = await recordProgram(() => new Guardrails("guardrails", args({ exemptRoleNames: ["mlz-deploy", "break-glass"] })));
-    assert.deepEqual(policyNamed(resources, "mlz-region-allow-list").doc.Statement[0].Condition.ArnNotLike, {
-      "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-deploy", "arn:aws:iam::*:role/break-glass"],
+  it("exempts the configured Config roles only, and refuses wildcards in them", async () => {
+    const { resources } = await recordProgram(() => new Guardrails("guardrails", args({ configExemptRoleNames: ["OrganizationAccountAccessRole", "config-admin"] })));
+    const { doc } = policyNamed(resources, "mlz-baseline");
+    assert.deepEqual(doc.Statement.find((s: any) => s.Sid === "ProtectConfig").Condition.ArnNotLike, {
+      "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/config-admin"],
     });
-    await assert.rejects(recordProgram(() => new Guardrails("guardrails", args({ exemptRoleNames: ["mlz-deploy*"] }))), {
-      message: "[exemptRoleNames] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got 'mlz-deploy*'",
+    assert.equal(policyNamed(resources, "mlz-region-allow-list").doc.Statement[0].Condition.ArnNotLike, undefined);
+    await assert.rejects(recordProgram(() => new Guardrails("guardrails", args({ configExemptRoleNames: ["OrganizationAccountAccessRole*"] }))), {
+      message: "[configExemptRoleNames] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got 'OrganizationAccountAccessRole*'",
+    });
+    await assert.rejects(recordProgram(() => new Guardrails("guardrails", args({ auditLogBucketNames: ["Audit_Logs"] }))), {
+      message: "[auditLogBucketNames] must hold S3 bucket names (3-63 lowercase letters, digits, '.' and '-'); got 'Audit_Logs'",
     });
   });
 

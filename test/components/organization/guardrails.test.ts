@@ -1,18 +1,23 @@
 import { strict as assert } from "node:assert";
 import { policyDocument, asArray, type PolicyStatement } from "../../../components/iam/policy-document";
+import * as pulumi from "@pulumi/pulumi";
 import {
+  AUDIT_LOG_BUCKET_PROTECTED_ACTIONS,
   GLOBAL_SERVICE_ACTIONS,
   consumerRekognitionLockout,
   denyIamUsers,
   denyLeaveOrganization,
   denyMemberRootUser,
-  deployRoleArnPatterns,
+  exemptRoleArnPatterns,
+  protectAuditLogBuckets,
   protectDetection,
   regionAllowList,
 } from "../../../components/organization/guardrails";
 import { arnLike, validateScp } from "../../../components/organization/scp";
+import { promiseOf } from "../../helpers/pulumi";
 
-const exempt = deployRoleArnPatterns();
+const exempt = exemptRoleArnPatterns();
+const ORG_ACCESS = "arn:aws:iam::555555555555:role/OrganizationAccountAccessRole";
 
 /** Whether a Deny statement's `ArnNotLike aws:PrincipalARN` condition exempts `principalArn`. */
 function exempts(s: PolicyStatement<any>, principalArn: string): boolean {
@@ -21,14 +26,18 @@ function exempts(s: PolicyStatement<any>, principalArn: string): boolean {
 }
 
 describe("guardrail statements", () => {
-  it("exempts exactly the deploy role, by ARN pattern", () => {
-    assert.deepEqual(exempt, ["arn:aws:iam::*:role/mlz-deploy"]);
-    assert.deepEqual(deployRoleArnPatterns(["mlz-deploy", "ops"], "aws-cn"), ["arn:aws-cn:iam::*:role/mlz-deploy", "arn:aws-cn:iam::*:role/ops"]);
-    assert.throws(() => deployRoleArnPatterns(["mlz-*"]), {
-      message: "[exemptRoleNames] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got 'mlz-*'",
+  it("exempts exactly OrganizationAccountAccessRole by default, by ARN pattern", () => {
+    assert.deepEqual(exempt, ["arn:aws:iam::*:role/OrganizationAccountAccessRole"]);
+    assert.deepEqual(exemptRoleArnPatterns(["OrganizationAccountAccessRole", "ops"], "aws-cn"), [
+      "arn:aws-cn:iam::*:role/OrganizationAccountAccessRole", "arn:aws-cn:iam::*:role/ops",
+    ]);
+    assert.throws(() => exemptRoleArnPatterns(["Organization*"]), {
+      message: "[configExemptRoleNames] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got 'Organization*'",
     });
-    assert.throws(() => deployRoleArnPatterns(["mlz-deplo?"]), /no wildcards\); got 'mlz-deplo\?'/);
-    assert.throws(() => deployRoleArnPatterns([]), { message: "[exemptRoleNames] must name at least one deploy role" });
+    assert.throws(() => exemptRoleArnPatterns(["break-glas?"], "aws", "auditLogBreakGlassRoleNames"), {
+      message: "[auditLogBreakGlassRoleNames] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got 'break-glas?'",
+    });
+    assert.throws(() => exemptRoleArnPatterns([]), { message: "[configExemptRoleNames] must name at least one role" });
   });
 
   it("denies leaving the organization, without exemption", () => {
@@ -47,26 +56,76 @@ describe("guardrail statements", () => {
     assert.equal(arnLike("arn:aws:iam::*:root", "arn:aws:iam::555555555555:role/mlz-deploy"), false);
   });
 
-  it("protects CloudTrail, Config and Access Analyzer; only the exact deploy role is exempt", () => {
+  it("protects CloudTrail and Access Analyzer without exemption, and Config except exactly OrganizationAccountAccessRole", () => {
     const statements = protectDetection(exempt);
     assert.deepEqual(statements.map((s) => s.Sid), ["ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer"]);
     const [trail, config, analyzer] = statements;
-    for (const a of ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors"]) assert.ok(asArray(trail.Action).includes(a), a);
-    for (const a of ["config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "config:DeleteOrganizationConfigRule"]) assert.ok(asArray(config.Action).includes(a), a);
-    assert.deepEqual(analyzer.Action, ["access-analyzer:DeleteAnalyzer", "access-analyzer:CreateArchiveRule", "access-analyzer:UpdateArchiveRule", "access-analyzer:ApplyArchiveRule"]);
-    for (const s of statements) {
-      assert.equal(s.Effect, "Deny");
-      assert.equal(s.Resource, "*");
-      assert.deepEqual(s.Condition, { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-deploy"] } });
-      assert.equal(exempts(s, "arn:aws:iam::555555555555:role/mlz-deploy"), true);
-      assert.equal(exempts(s, "arn:aws:iam::555555555555:role/mlz-deploy-evil"), false);
-      assert.equal(exempts(s, "arn:aws:iam::555555555555:role/evil/mlz-deploy"), false);
-      assert.equal(exempts(s, "arn:aws:iam::555555555555:role/mlz-preview"), false);
+    assert.deepEqual(trail, {
+      Sid: "ProtectCloudTrail", Effect: "Deny", Resource: "*",
+      Action: [
+        "cloudtrail:DeleteTrail", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors",
+        "cloudtrail:DeleteEventDataStore", "cloudtrail:UpdateEventDataStore", "cloudtrail:StopEventDataStoreIngestion",
+      ],
+    });
+    assert.deepEqual(config, {
+      Sid: "ProtectConfig", Effect: "Deny", Resource: "*",
+      Action: [
+        "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:PutConfigurationRecorder",
+        "config:DeleteDeliveryChannel", "config:PutDeliveryChannel", "config:DeleteRetentionConfiguration",
+        "config:DeleteConfigRule", "config:DeleteOrganizationConfigRule", "config:DeleteEvaluationResults",
+        "config:DeleteConfigurationAggregator", "config:DeleteAggregationAuthorization",
+      ],
+      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } },
+    });
+    assert.deepEqual(analyzer, {
+      Sid: "ProtectAccessAnalyzer", Effect: "Deny", Resource: "*",
+      Action: ["access-analyzer:DeleteAnalyzer", "access-analyzer:CreateArchiveRule", "access-analyzer:UpdateArchiveRule", "access-analyzer:ApplyArchiveRule"],
+    });
+    // Only ProtectConfig exempts anyone, and only the exact role name.
+    assert.equal(exempts(config, ORG_ACCESS), true);
+    assert.equal(exempts(config, "arn:aws:iam::555555555555:role/OrganizationAccountAccessRole-evil"), false);
+    assert.equal(exempts(config, "arn:aws:iam::555555555555:role/evil/OrganizationAccountAccessRole"), false);
+    assert.equal(exempts(config, "arn:aws:iam::555555555555:role/mlz-deploy"), false);
+    for (const s of [trail, analyzer]) {
+      assert.equal(s.Condition, undefined);
+      assert.equal(exempts(s, ORG_ACCESS), false);
+      assert.equal(exempts(s, "arn:aws:iam::555555555555:role/mlz-deploy"), false);
     }
   });
 
-  it("denies requests outside the allowed regions except global services and the deploy role", () => {
-    const [s] = regionAllowList({ allowedRegions: ["us-east-1", "eu-west-1"], exemptPrincipalArnPatterns: exempt });
+  it("protects the audit-log buckets' settings, except exactly the break-glass role", async () => {
+    assert.deepEqual(AUDIT_LOG_BUCKET_PROTECTED_ACTIONS, [
+      "s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:BypassGovernanceRetention",
+    ]);
+    const [s] = protectAuditLogBuckets({ bucketNames: ["mlz-audit-logs-333333333333", "mlz-config-logs-333333333333"], exemptPrincipalArnPatterns: exempt });
+    assert.deepEqual(s, {
+      Sid: "ProtectAuditLogBucket",
+      Effect: "Deny",
+      Action: [...AUDIT_LOG_BUCKET_PROTECTED_ACTIONS],
+      Resource: [
+        "arn:aws:s3:::mlz-audit-logs-333333333333", "arn:aws:s3:::mlz-audit-logs-333333333333/*",
+        "arn:aws:s3:::mlz-config-logs-333333333333", "arn:aws:s3:::mlz-config-logs-333333333333/*",
+      ],
+      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } },
+    });
+    assert.ok(!asArray(s.Action).includes("s3:PutBucketPolicy"), "the lakehouse pipeline keeps maintaining the bucket policy");
+    assert.equal(exempts(s, "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole"), true);
+    assert.equal(exempts(s, "arn:aws:iam::333333333333:role/OrganizationAccountAccessRoleX"), false);
+    assert.equal(exempts(s, "arn:aws:iam::333333333333:role/mlz-deploy"), false);
+    // Output bucket names become Output ARNs.
+    const [o] = protectAuditLogBuckets({ bucketNames: [pulumi.output("mlz-audit-logs-333333333333")], exemptPrincipalArnPatterns: exempt, partition: "aws-us-gov" });
+    assert.deepEqual(await promiseOf(pulumi.output(o.Resource)), ["arn:aws-us-gov:s3:::mlz-audit-logs-333333333333", "arn:aws-us-gov:s3:::mlz-audit-logs-333333333333/*"]);
+    assert.throws(() => protectAuditLogBuckets({ bucketNames: [], exemptPrincipalArnPatterns: exempt }), { message: "[auditLogBucketNames] must name at least one bucket" });
+    assert.throws(() => protectAuditLogBuckets({ bucketNames: ["mlz-audit-*"], exemptPrincipalArnPatterns: exempt }), {
+      message: "[auditLogBucketNames] must hold S3 bucket names (3-63 lowercase letters, digits, '.' and '-'); got 'mlz-audit-*'",
+    });
+    assert.throws(() => protectAuditLogBuckets({ bucketNames: ["mlz-audit-logs-1"], exemptPrincipalArnPatterns: [] }), {
+      message: "[exemptPrincipalArnPatterns] must hold at least one ARN pattern",
+    });
+  });
+
+  it("denies requests outside the allowed regions except global services, exempting no principal", () => {
+    const [s] = regionAllowList({ allowedRegions: ["us-east-1", "eu-west-1"] });
     assert.equal(s.Sid, "DenyOutsideAllowedRegions");
     assert.equal(s.Effect, "Deny");
     assert.equal(s.Action, undefined);
@@ -74,18 +133,17 @@ describe("guardrail statements", () => {
     for (const a of ["iam:*", "organizations:*", "sts:*", "route53:*", "cloudfront:*", "support:*", "s3:ListAllMyBuckets"]) assert.ok(asArray(s.NotAction).includes(a), a);
     assert.ok(!asArray(s.NotAction).includes("rekognition:*"));
     assert.equal(s.Resource, "*");
-    assert.deepEqual(s.Condition, {
-      StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] },
-      ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-deploy"] },
-    });
-    assert.equal(exempts(s, "arn:aws:iam::444444444444:role/mlz-deploy-evil"), false);
-    assert.throws(() => regionAllowList({ allowedRegions: [], exemptPrincipalArnPatterns: exempt }), { message: "[allowedRegions] must name at least one region" });
-    assert.throws(() => regionAllowList({ allowedRegions: ["us-east-*"], exemptPrincipalArnPatterns: exempt }), { message: "[allowedRegions] must hold AWS region names such as 'us-east-1'; got 'us-east-*'" });
-    assert.throws(() => regionAllowList({ allowedRegions: ["us-east-1"], exemptPrincipalArnPatterns: [] }), { message: "[exemptPrincipalArnPatterns] must hold at least one ARN pattern" });
+    assert.deepEqual(s.Condition, { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } });
+    assert.equal(exempts(s, "arn:aws:iam::444444444444:role/mlz-deploy"), false);
+    assert.throws(() => regionAllowList({ allowedRegions: [] }), { message: "[allowedRegions] must name at least one region" });
+    assert.throws(() => regionAllowList({ allowedRegions: ["us-east-*"] }), { message: "[allowedRegions] must hold AWS region names such as 'us-east-1'; got 'us-east-*'" });
   });
 
-  it("denies IAM users and access keys, with account exceptions only when named", () => {
-    assert.deepEqual(denyIamUsers(), [{ Sid: "DenyIamUsersAndAccessKeys", Effect: "Deny", Action: ["iam:CreateUser", "iam:CreateAccessKey"], Resource: "*" }]);
+  it("denies IAM users, access keys and login profiles, with account exceptions only when named", () => {
+    assert.deepEqual(denyIamUsers(), [{
+      Sid: "DenyIamUsersAndAccessKeys", Effect: "Deny",
+      Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"], Resource: "*",
+    }]);
     assert.deepEqual(denyIamUsers(["222222222222"])[0].Condition, { StringNotEquals: { "aws:PrincipalAccount": ["222222222222"] } });
     assert.throws(() => denyIamUsers(["*"]), { message: "[iamUserExceptionAccountIds] must hold 12-digit account ids; got '*'" });
   });
@@ -104,8 +162,9 @@ describe("guardrail statements", () => {
   it("every builder yields valid SCP grammar", () => {
     const all = [
       ...denyLeaveOrganization(), ...denyMemberRootUser(), ...protectDetection(exempt),
-      ...regionAllowList({ allowedRegions: ["us-east-1"], exemptPrincipalArnPatterns: exempt }),
+      ...regionAllowList({ allowedRegions: ["us-east-1"] }),
       ...denyIamUsers(["222222222222"]), ...consumerRekognitionLockout(),
+      ...protectAuditLogBuckets({ bucketNames: ["mlz-audit-logs-333333333333"], exemptPrincipalArnPatterns: exempt }),
     ] as PolicyStatement[];
     assert.doesNotThrow(() => validateScp("all", policyDocument(all)));
   });

@@ -5,11 +5,11 @@ import * as path from "node:path";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
 import { declareDeploymentIdentity, deploymentIdentityConfigSchema } from "../../../stacks/parts/deployment-identity";
 import { promotionReaderAccounts } from "../../../stacks/promotion-readers";
-import { STACKS_DIR } from "../../../stacks/config";
+import { STACKS_DIR, readStackConfigFile } from "../../../stacks/config";
 import { exampleContext } from "./organization-fixtures";
 
 const example = {
-  github: { owner: "example-org", repo: "ml-landing-zone" },
+  github: { owner: "example-org", repo: "ml-landing-zone", stateBucket: "mlz-pulumi-state-222222222222" },
   deployStacks: {
     cicd: { account: "cicd" }, lakehouse: { account: "lakehouse" }, ml: { account: "ml" }, qa: { account: "qa" }, prod: { account: "prod" },
   },
@@ -23,6 +23,58 @@ describe("deployment-identity part (cicd stack)", () => {
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, promotionReaderAccounts: ["*"] }), /promotionReaderAccounts/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: { "*": { account: "qa" } } }), /expected a stack name without wildcards; got '\*'/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: {} }), /expected at least one stack/);
+  });
+
+  it("github.stateBucket is required and must be an S3 bucket name; stateKmsKeyArn optional, a key ARN", () => {
+    const issues = (github: Record<string, unknown>) => {
+      const r = deploymentIdentityConfigSchema.safeParse({ ...example, github });
+      return r.success ? [] : r.error.issues.map((i) => [i.path.join("."), i.message]);
+    };
+    const { stateBucket: _omitted, ...noBucket } = example.github;
+    assert.deepEqual(issues(noBucket).map(([p]) => p), ["github.stateBucket"]);
+    assert.deepEqual(issues({ ...example.github, stateBucket: "s3://mlz-pulumi-state-222222222222" }), [
+      ["github.stateBucket", "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-'; no s3://, path or wildcard); got 's3://mlz-pulumi-state-222222222222'"],
+    ]);
+    assert.deepEqual(issues({ ...example.github, stateBucket: "mlz-*" }).map(([p]) => p), ["github.stateBucket"]);
+    assert.deepEqual(issues({ ...example.github, stateKmsKeyArn: "arn:aws:kms:us-east-1:222222222222:alias/pulumi" }), [
+      ["github.stateKmsKeyArn", "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias); got 'arn:aws:kms:us-east-1:222222222222:alias/pulumi'"],
+    ]);
+    assert.deepEqual(issues({ ...example.github, unknownKey: 1 }).map(([p]) => p), ["github"]);
+    const cfg = deploymentIdentityConfigSchema.parse(example);
+    assert.equal(cfg.github.stateBucket, "mlz-pulumi-state-222222222222");
+    assert.equal(cfg.github.stateKmsKeyArn, undefined);
+  });
+
+  it("passes the state bucket and key to every deploy and preview role", async () => {
+    const key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const cfg = deploymentIdentityConfigSchema.parse({ ...example, github: { ...example.github, stateKmsKeyArn: key } });
+    const { resources } = await recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), cfg));
+    const state = ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.name === "pulumi-state");
+    assert.equal(state.length, 10);
+    const prodDeploy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-deploy-prod-pulumi-state"), "policy").Statement;
+    assert.deepEqual(prodDeploy, [
+      { Sid: "ListPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222", Condition: { StringLike: { "s3:prefix": [".pulumi/*"] } } },
+      { Sid: "ReadWritePulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*" },
+      { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: key },
+    ]);
+    const prodPreview = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-preview-prod-pulumi-state"), "policy").Statement;
+    assert.deepEqual(prodPreview, [
+      prodDeploy[0],
+      { Sid: "ReadPulumiState", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*" },
+      { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: key },
+    ]);
+    // The GitHub roles carry the CI/CD account's workload boundary (the only boundary the deploy
+    // role may create roles with); the component declares no boundary policy of its own then.
+    assert.deepEqual(ofType(resources, "aws:iam/policy:Policy"), []);
+    for (const role of ofType(resources, "aws:iam/role:Role")) {
+      assert.equal(role.inputs.permissionsBoundary, "arn:aws:iam::222222222222:policy/mlz-workload-boundary", String(role.inputs.name));
+    }
+  });
+
+  it("the example cicd stack file sets the state bucket of the README's PULUMI_BACKEND_URL", () => {
+    const cicd = readStackConfigFile("cicd");
+    assert.equal(cicd.role, "cicd");
+    assert.deepEqual(cicd.role === "cicd" && { bucket: cicd.github.stateBucket, key: cicd.github.stateKmsKeyArn }, { bucket: "mlz-pulumi-state-222222222222", key: undefined });
   });
 
   it("creates one deploy and one preview role per stack, targeting the stack's account", async () => {
@@ -91,7 +143,7 @@ describe("deployment-identity part (cicd stack)", () => {
   });
 
   it("refuses a wildcard owner in config, and the component refuses it again if it gets past", async () => {
-    const parsed = deploymentIdentityConfigSchema.safeParse({ ...example, github: { owner: "example-*", repo: "ml-landing-zone" } });
+    const parsed = deploymentIdentityConfigSchema.safeParse({ ...example, github: { ...example.github, owner: "example-*" } });
     assert.equal(parsed.success, false);
     assert.deepEqual(parsed.error!.issues.map((i) => [i.path.join("."), i.message]), [
       ["github.owner", "expected a GitHub user or organization name (letters, digits, single inner hyphens; no wildcards); got 'example-*'"],

@@ -1,7 +1,13 @@
 import { strict as assert } from "node:assert";
+import * as aws from "@pulumi/aws";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
-import { declareGuardrails, guardrailsConfigSchema, consumerOuKeys } from "../../../stacks/parts/guardrails";
+import { declareConfigRecorders, declareGuardrails, guardrailsConfigSchema, consumerOuKeys } from "../../../stacks/parts/guardrails";
 import { ACCOUNT_OUS, exampleContext, exampleOrg } from "./organization-fixtures";
+
+/** Providers of the member accounts, as the management program builds them (one per account). */
+function memberProviders(keys = ["cicd", "lakehouse", "ml", "qa", "prod"]): Record<string, aws.Provider> {
+  return Object.fromEntries(keys.map((k) => [k, new aws.Provider(`account-${k}`, { region: "us-east-1" })]));
+}
 
 const parse = (v: unknown) => guardrailsConfigSchema.parse(v);
 
@@ -12,14 +18,17 @@ describe("guardrails part (management stack)", () => {
         consumerAccounts: ["qa", "prod"],
         iamUserExceptionAccountIds: [],
         scpSizeQuota: 5120,
-        exemptRoleNames: ["mlz-deploy"],
+        protectAuditLogBuckets: true,
         unusedAccessAgeDays: 90,
         organizationTrail: { enabled: true, name: "mlz-organization-trail" },
+        configRecorders: { existingServiceLinkedRole: [] },
         configRules: { enabled: true, excludedAccounts: [] },
       },
     });
     assert.throws(() => parse({ guardrails: { allowedRegions: ["us-east-*"] } }), /expected an AWS region/);
-    assert.throws(() => parse({ guardrails: { exemptRoleNames: ["mlz-*"] } }), /expected an IAM role name without wildcards; got 'mlz-\*'/);
+    // The deploy-role exemption is gone from the config: the key is refused, not ignored.
+    assert.throws(() => parse({ guardrails: { exemptRoleNames: ["mlz-deploy"] } }), /exemptRoleNames/);
+    assert.throws(() => parse({ guardrails: { configRecorders: { homeRegion: "mars" } } }), /expected an AWS region/);
   });
 
   it("declares guardrails on the example org's root and consumer OUs, analyzers, the trail and config rules", async () => {
@@ -31,13 +40,21 @@ describe("guardrails part (management stack)", () => {
     }
     const summary = await promiseOf(result.guardrails);
     assert.deepEqual(Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, { targets: s.targets, size: s.size }])), {
-      "baseline": { targets: { root: "r-ab12" }, size: 1510 },
-      "region-allow-list": { targets: { root: "r-ab12" }, size: 987 },
-      "deny-iam-users": { targets: { root: "r-ab12" }, size: 155 },
+      "baseline": { targets: { root: "r-ab12" }, size: 1857 },
+      "region-allow-list": { targets: { root: "r-ab12" }, size: 918 },
+      "deny-iam-users": { targets: { root: "r-ab12" }, size: 205 },
       "consumer-rekognition-lockout": { targets: { nonprod: "ou-ab12-nonprod1", prod: "ou-ab12-prod0001" }, size: 267 },
     });
     const region = ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-region-allow-list")!;
-    assert.deepEqual(parseJsonInput(region, "content").Statement[0].Condition.StringNotEquals, { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] });
+    assert.deepEqual(parseJsonInput(region, "content").Statement[0].Condition, { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } });
+    const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
+    const protect = baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogBucket");
+    assert.deepEqual(protect.Resource, [
+      "arn:aws:s3:::mlz-audit-logs-333333333333", "arn:aws:s3:::mlz-audit-logs-333333333333/*",
+      "arn:aws:s3:::mlz-config-logs-333333333333", "arn:aws:s3:::mlz-config-logs-333333333333/*",
+    ]);
+    assert.deepEqual(protect.Condition, { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } });
+    assert.deepEqual(baseline.Statement.find((st: any) => st.Sid === "ProtectConfig").Condition, protect.Condition);
 
     assert.deepEqual(ofType(resources, "aws:accessanalyzer/analyzer:Analyzer").map((a) => a.inputs.type).sort(), ["ORGANIZATION", "ORGANIZATION_UNUSED_ACCESS"]);
     const trail = only(resources, "aws:cloudtrail/trail:Trail");
@@ -48,8 +65,8 @@ describe("guardrails part (management stack)", () => {
     assert.equal(ofType(resources, "aws:cfg/organizationManagedRule:OrganizationManagedRule").length, 7);
   });
 
-  it("defaults the region allow-list to the stack's region and can skip the trail and the rules", async () => {
-    const cfg = parse({ guardrails: { organizationTrail: { enabled: false }, configRules: { enabled: false } } });
+  it("defaults the region allow-list to the stack's region and can skip the trail, the rules and the bucket protection", async () => {
+    const cfg = parse({ guardrails: { organizationTrail: { enabled: false }, configRules: { enabled: false }, protectAuditLogBuckets: false } });
     const { result, resources } = await recordProgram(() => declareGuardrails(exampleContext("management", "management"), cfg, exampleOrg()));
     const region = ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-region-allow-list")!;
     assert.deepEqual(parseJsonInput(region, "content").Statement[0].Condition.StringNotEquals, { "aws:RequestedRegion": ["us-east-1"] });
@@ -57,6 +74,59 @@ describe("guardrails part (management stack)", () => {
     assert.equal(ofType(resources, "aws:cfg/organizationManagedRule:OrganizationManagedRule").length, 0);
     assert.equal(result.organizationTrailArn, undefined);
     assert.equal(result.configRuleNames, undefined);
+    const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
+    assert.deepEqual(baseline.Statement.map((st: any) => st.Sid), ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer"]);
+  });
+
+  it("declares one configuration recorder per account through its provider, and the rules wait for them", async () => {
+    const cfg = parse({});
+    const { result, resources } = await recordProgram(() => {
+      const ctx = exampleContext("management", "management");
+      const org = exampleOrg();
+      const recorders = declareConfigRecorders(ctx, cfg, org, memberProviders());
+      return { recorders, outputs: declareGuardrails(ctx, cfg, org, recorders) };
+    });
+    assert.deepEqual(Object.keys(result.recorders), ["cicd", "lakehouse", "management", "ml", "prod", "qa"]);
+    const comps = ofType(resources, "mlz:organization:ConfigRecorder");
+    assert.deepEqual(comps.map((c) => c.name).sort(), [
+      "config-recorder-cicd", "config-recorder-lakehouse", "config-recorder-management", "config-recorder-ml", "config-recorder-prod", "config-recorder-qa",
+    ]);
+    const providerOf = (key: string) => only(resources, "pulumi:providers:aws", key === "management" ? "account" : `account-${key}`).urn;
+    for (const key of Object.keys(result.recorders)) {
+      const comp = only(resources, "mlz:organization:ConfigRecorder", `config-recorder-${key}`);
+      const children = resources.filter((r) => r.parent === comp.urn);
+      assert.equal(children.length, 4, key);
+      for (const c of children) assert.ok(c.provider?.startsWith(providerOf(key)), `${c.name} goes to the ${key} account`);
+      const channel = children.find((c) => c.type === "aws:cfg/deliveryChannel:DeliveryChannel")!;
+      assert.equal(channel.inputs.s3BucketName, "mlz-config-logs-333333333333");
+      assert.equal(channel.inputs.s3KeyPrefix, "config");
+      const recorder = children.find((c) => c.type === "aws:cfg/recorder:Recorder")!;
+      assert.deepEqual(recorder.inputs.recordingGroup, { allSupported: true, includeGlobalResourceTypes: true });
+    }
+    assert.equal(ofType(resources, "aws:iam/serviceLinkedRole:ServiceLinkedRole").length, 6);
+    const statuses = ofType(resources, "aws:cfg/recorderStatus:RecorderStatus");
+    const rules = ofType(resources, "aws:cfg/organizationManagedRule:OrganizationManagedRule");
+    assert.equal(rules.length, 7);
+    for (const r of rules) for (const st of statuses) assert.ok(r.dependencies.includes(st.urn), `${r.name} waits for ${st.name}`);
+  });
+
+  it("recorders: skips excluded accounts, reuses existing service-linked roles, records global types only in the home region", async () => {
+    const cfg = parse({ guardrails: {
+      configRules: { excludedAccounts: ["cicd"] },
+      configRecorders: { bucketName: "org-config-logs", homeRegion: "eu-west-1", existingServiceLinkedRole: ["ml"] },
+    } });
+    const { result, resources } = await recordProgram(() => declareConfigRecorders(exampleContext("management", "management"), cfg, exampleOrg(), memberProviders()));
+    assert.deepEqual(Object.keys(result), ["lakehouse", "management", "ml", "prod", "qa"]);
+    assert.equal(ofType(resources, "aws:iam/serviceLinkedRole:ServiceLinkedRole").length, 4);
+    const mlRecorder = only(resources, "aws:cfg/recorder:Recorder", "config-recorder-ml-recorder");
+    assert.equal(mlRecorder.inputs.roleArn, "arn:aws:iam::444444444444:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig");
+    for (const r of ofType(resources, "aws:cfg/recorder:Recorder")) {
+      assert.deepEqual(r.inputs.recordingGroup, { allSupported: true, includeGlobalResourceTypes: false }, r.name);
+    }
+    for (const c of ofType(resources, "aws:cfg/deliveryChannel:DeliveryChannel")) assert.equal(c.inputs.s3BucketName, "org-config-logs");
+    await assert.rejects(recordProgram(() => declareConfigRecorders(exampleContext("management", "management"), parse({}), exampleOrg(), memberProviders(["staging"]))), {
+      message: "ml-landing-zone:guardrails.configRecorders: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'",
+    });
   });
 
   it("maps consumer accounts to OUs and refuses an OU shared with a non-consumer account", () => {

@@ -8,6 +8,7 @@ import {
   declareRekognitionModels,
   defaultRekognitionModelsIo,
   rekognitionModelsConfigSchema,
+  trainerConfigSchema,
   type ConsumerStackConfig,
   type RekognitionModelsConfig,
 } from "../../../stacks/parts/rekognition-models";
@@ -55,7 +56,7 @@ function context(provider: aws.Provider): StackContext {
     region: "us-east-1",
     partition: "aws",
     accountId: pulumi.output("444444444444"),
-    accountIds: pulumi.output<Record<string, string>>({ management: "111111111111", ml: "444444444444", qa: "555555555555", prod: "666666666666" }),
+    accountIds: pulumi.output<Record<string, string>>({ management: "111111111111", lakehouse: "333333333333", ml: "444444444444", qa: "555555555555", prod: "666666666666" }),
     organizationId: pulumi.output(ORG),
     provider,
     tags: { environment: "ml", owner: "mlops@example.com", pipeline: "platform" },
@@ -318,7 +319,7 @@ describe("rekognition models part (ML stack)", () => {
     assert.deepEqual(runners(resources), [[V1, "RUNNING"]]);
     const out = await result;
     assert.deepEqual(out.grantedModelVersions, { prod: [V1, SM], qa: [V1, SM] });
-    assert.deepEqual(ofType(resources, "aws:iam/role:Role").map((r) => r.inputs.name).sort(), ["mlz-model-access-prod", "mlz-model-access-qa"]);
+    assert.deepEqual(ofType(resources, "aws:iam/role:Role").map((r) => r.inputs.name).sort(), ["mlz-model-access-prod", "mlz-model-access-qa", "mlz-rekognition-trainer"]);
     assert.deepEqual(permissions(resources, "prod").Statement.map((s: any) => s.Condition), [
       { StringEquals: { "aws:SourceVpce": "vpce-0aaa1111bbbb2222c" } },
       { StringEquals: { "aws:SourceVpce": "vpce-0ddd3333eeee4444f" } },
@@ -333,6 +334,90 @@ describe("rekognition models part (ML stack)", () => {
       models: { "defect-detector": { kind: "rekognition", minInferenceUnits: 1 } },
       consumers: { qa: { stack: "example-org/ml-landing-zone/qa", requireVpcEndpoint: false } },
       retiredModelVersions: [],
+    });
+  });
+
+  describe("the trainer role (mlz-rekognition-trainer)", () => {
+    const trainerPolicy = (resources: Registration[]) => {
+      const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "rekognition-trainer-permissions"), "policy");
+      return Object.fromEntries(doc.Statement.map((st: any) => [st.Sid, st]));
+    };
+
+    it("without a lakehouse stack: computes the lakehouse bucket, bounds the key to the lakehouse account, trusts the ML deploy role", async () => {
+      const { resources, result } = await run(consumerFiles(qaModels, qaModels), {});
+      const component = only(resources, "mlz:models:RekognitionTrainerRole", "rekognition-trainer");
+      const role = only(resources, "aws:iam/role:Role", "rekognition-trainer-role");
+      assert.equal(role.parent, component.urn);
+      assert.equal(role.inputs.name, "mlz-rekognition-trainer");
+      assert.match(role.provider ?? "", /pulumi:providers:aws::account::/);
+      assert.deepEqual(parseJsonInput(role, "assumeRolePolicy").Statement, [{
+        Sid: "AssumeFromNamedMlPrincipalsOnly",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::444444444444:root" },
+        Action: "sts:AssumeRole",
+        Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::444444444444:role/mlz-deploy"] } },
+      }]);
+      const p = trainerPolicy(resources);
+      assert.deepEqual(p.TrainProjects.Resource, ["arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/*"], "rekognition models only");
+      assert.equal(p.ReadTrainingImages.Resource, "arn:aws:s3:::mlz-training-images-333333333333/images/*");
+      assert.equal(p.WriteTrainingResults.Resource, "arn:aws:s3:::mlz-training-images-333333333333/results/*");
+      assert.equal(p.UseTrainingImagesKeyThroughS3.Resource, "arn:aws:kms:us-east-1:333333333333:key/*");
+      assert.equal(ofType(resources, "pulumi:pulumi:StackReference").filter((r) => r.name === "lakehouse").length, 0);
+      assert.equal(await promiseOf((await result).rekognitionTrainerRoleArn!), "arn:aws:iam::444444444444:role/mlz-rekognition-trainer");
+    });
+
+    it("with a lakehouse stack: the exact bucket and key ARN from its outputs, and the configured principals", async () => {
+      const key = "arn:aws:kms:us-east-1:333333333333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+      const mlops = "arn:aws:iam::444444444444:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_MLOps_0123456789abcdef";
+      const cfg = rekognitionModelsConfigSchema.parse({
+        ...CONFIG,
+        rekognitionTrainer: { lakehouseStack: "example-org/ml-landing-zone/lakehouse", trustedPrincipalArns: [mlops] },
+      });
+      const { resources } = await run(consumerFiles(qaModels, qaModels), {
+        "example-org/ml-landing-zone/lakehouse": { trainingImagesBucketName: "example-training-images", trainingImagesKmsKeyArn: key },
+      }, cfg);
+      const ref = only(resources, "pulumi:pulumi:StackReference", "lakehouse");
+      assert.equal(ref.inputs.name, "example-org/ml-landing-zone/lakehouse");
+      const p = trainerPolicy(resources);
+      assert.equal(p.UseTrainingImagesKeyThroughS3.Resource, key);
+      assert.equal(p.ListTrainingImages.Resource, "arn:aws:s3:::example-training-images");
+      assert.equal(p.ReadTrainingImages.Resource, "arn:aws:s3:::example-training-images/images/*");
+      const trust = parseJsonInput(only(resources, "aws:iam/role:Role", "rekognition-trainer-role"), "assumeRolePolicy");
+      assert.deepEqual(trust.Statement[0].Condition, { ArnEquals: { "aws:PrincipalArn": [mlops] } });
+    });
+
+    it("uses a configured bucket name and lakehouse account key", async () => {
+      const cfg = rekognitionModelsConfigSchema.parse({ ...CONFIG, rekognitionTrainer: { bucketName: "example-training-images", lakehouseAccountKey: "qa" } });
+      const { resources } = await run(consumerFiles(qaModels, qaModels), {}, cfg);
+      const p = trainerPolicy(resources);
+      assert.equal(p.ReadTrainingImages.Resource, "arn:aws:s3:::example-training-images/images/*");
+      assert.equal(p.UseTrainingImagesKeyThroughS3.Resource, "arn:aws:kms:us-east-1:555555555555:key/*");
+    });
+
+    it("names a missing lakehouse account", async () => {
+      const cfg = rekognitionModelsConfigSchema.parse({ ...CONFIG, rekognitionTrainer: { lakehouseAccountKey: "datalake" } });
+      await assert.rejects(run(consumerFiles(qaModels, qaModels), {}, cfg), {
+        message: /ml: ml-landing-zone:rekognitionTrainer.lakehouseAccountKey names 'datalake', but the organization has no such account; it has: lakehouse, management, ml, prod, qa/,
+      });
+    });
+
+    it("is not declared without a rekognition model", async () => {
+      const cfg = rekognitionModelsConfigSchema.parse({ ...CONFIG, models: { "bikeshare-classifier": { kind: "sagemaker" } } });
+      const onlySageMaker = { "bikeshare-classifier": { kind: "sagemaker" as const, versionArn: SM } };
+      const { resources, result } = await run(consumerFiles(onlySageMaker, onlySageMaker), {}, cfg);
+      assert.deepEqual(ofType(resources, "mlz:models:RekognitionTrainerRole"), []);
+      assert.equal("rekognitionTrainerRoleArn" in (await result), false);
+    });
+
+    it("config: defaults, and refuses wildcard principals naming the key", () => {
+      assert.deepEqual(trainerConfigSchema.parse({}), { lakehouseAccountKey: "lakehouse" });
+      const r = trainerConfigSchema.safeParse({ trustedPrincipalArns: ["arn:aws:iam::444444444444:role/AWSReservedSSO_*"] });
+      assert.equal(r.success, false);
+      assert.deepEqual(r.error?.issues.map((i) => [i.path.join("."), i.message]), [
+        ["trustedPrincipalArns.0", "expected an exact IAM role or user ARN (no wildcards); got 'arn:aws:iam::444444444444:role/AWSReservedSSO_*'"],
+      ]);
+      assert.equal(trainerConfigSchema.safeParse({ lakehouseStack: "lakehouse" }).success, false);
+      assert.equal(trainerConfigSchema.safeParse({ trustedPrincipalArns: [] }).success, false);
     });
   });
 });

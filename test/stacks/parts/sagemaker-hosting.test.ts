@@ -50,7 +50,7 @@ function context(): StackContext {
     region: "us-east-1",
     partition: "aws",
     accountId: pulumi.output(ML),
-    accountIds: pulumi.output<Record<string, string>>({ management: "111111111111", ml: ML, qa: "555555555555", prod: "666666666666" }),
+    accountIds: pulumi.output<Record<string, string>>({ management: "111111111111", lakehouse: "333333333333", ml: ML, qa: "555555555555", prod: "666666666666" }),
     organizationId: pulumi.output("o-abc123def4"),
     provider: new aws.Provider("account", { region: "us-east-1" }),
     tags: { environment: "ml", owner: "mlops@example.com", pipeline: "platform" },

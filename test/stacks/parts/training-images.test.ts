@@ -4,6 +4,9 @@ import * as aws from "@pulumi/aws";
 import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
 import type { StackContext } from "../../../stacks/context";
 import { declareTrainingImages, trainingImagesConfigSchema, type TrainingImagesConfig } from "../../../stacks/parts/training-images";
+import { planOrganization } from "../../../plan/organization";
+import { STACKS_DIR } from "../../../stacks/config";
+import type { StackPlan } from "../../../plan/types";
 
 const KEY_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const KEY_ARN = `arn:aws:kms:us-east-1:333333333333:key/${KEY_ID}`;
@@ -53,7 +56,7 @@ describe("training images part (lakehouse stack)", () => {
     ]);
   });
 
-  it("declares a SecureBucket whose policy lets only Rekognition acting for the ML account read and write", async () => {
+  it("declares a SecureBucket whose policy grants exactly the ML account's trainer role: list/read images/, write results/", async () => {
     const { resources, result } = await run(trainingImagesConfigSchema.parse({}));
     const component = only(resources, "mlz:storage:SecureBucket", "training-images");
     const bucket = only(resources, "aws:s3/bucket:Bucket", "training-images-bucket");
@@ -64,38 +67,58 @@ describe("training images part (lakehouse stack)", () => {
     assert.deepEqual(only(resources, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Enabled" });
     const pab = only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
     assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
+    // ACLs are disabled, so an ACL condition on writes would protect nothing.
+    assert.equal((only(resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule as any).objectOwnership, "BucketOwnerEnforced");
 
     const policy = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
     const arn = "arn:aws:s3:::mlz-training-images-333333333333";
+    const principal = { AWS: "arn:aws:iam::444444444444:root" };
+    const trainerOnly = {
+      ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::444444444444:role/mlz-rekognition-trainer" },
+      StringEquals: { "aws:PrincipalOrgID": "o-abc123def4" },
+    };
     assert.deepEqual(policy.Statement[0].Sid, "DenyInsecureTransport");
     assert.deepEqual(policy.Statement.slice(1), [
       {
-        Sid: "RekognitionReadBucket",
+        Sid: "TrainerListsTrainingImages",
         Effect: "Allow",
-        Principal: { Service: "rekognition.amazonaws.com" },
-        Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
+        Principal: principal,
+        Action: "s3:ListBucket",
         Resource: arn,
-        Condition: { StringEquals: { "aws:SourceAccount": "444444444444" } },
+        Condition: { ...trainerOnly, StringLike: { "s3:prefix": ["images/", "images/*"] } },
       },
       {
-        Sid: "RekognitionReadObjects",
+        Sid: "TrainerLocatesTheBucket",
         Effect: "Allow",
-        Principal: { Service: "rekognition.amazonaws.com" },
-        Action: ["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectVersion", "s3:GetObjectTagging"],
-        Resource: `${arn}/*`,
-        Condition: { StringEquals: { "aws:SourceAccount": "444444444444" } },
+        Principal: principal,
+        Action: "s3:GetBucketLocation",
+        Resource: arn,
+        Condition: trainerOnly,
       },
       {
-        Sid: "RekognitionWriteResults",
+        Sid: "TrainerReadsTrainingImages",
         Effect: "Allow",
-        Principal: { Service: "rekognition.amazonaws.com" },
+        Principal: principal,
+        Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion"],
+        Resource: `${arn}/images/*`,
+        Condition: trainerOnly,
+      },
+      {
+        Sid: "TrainerWritesResults",
+        Effect: "Allow",
+        Principal: principal,
         Action: "s3:PutObject",
-        Resource: `${arn}/*`,
-        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": "444444444444" } },
+        Resource: `${arn}/results/*`,
+        Condition: trainerOnly,
       },
     ]);
+    const text = JSON.stringify(policy.Statement.slice(1));
+    assert.equal(text.includes("rekognition.amazonaws.com"), false, "no service-principal statement");
+    assert.equal(text.includes("s3:x-amz-acl"), false, "no ACL condition on a BucketOwnerEnforced bucket");
+    assert.equal(text.includes(`"${arn}/*"`), false, "no statement on every object");
     assert.equal(await promiseOf(result.trainingImagesBucketName), "mlz-training-images-333333333333");
     assert.equal(await promiseOf(result.trainingImagesBucketArn), arn);
+    assert.equal(await promiseOf(result.trainingImagesTrainerRoleArn), "arn:aws:iam::444444444444:role/mlz-rekognition-trainer");
   });
 
   describe("default encryption: a customer-managed key the ML account can use through S3", () => {
@@ -112,7 +135,7 @@ describe("training images part (lakehouse stack)", () => {
       assert.match(key.provider ?? "", /::pulumi:providers:aws::account::/);
       assert.equal(key.inputs.enableKeyRotation, true);
       assert.equal(key.inputs.deletionWindowInDays, 30);
-      assert.equal(key.inputs.description, "SSE-KMS key of the Rekognition training-images bucket; usable by the ML account through S3 and by Rekognition for it");
+      assert.equal(key.inputs.description, "SSE-KMS key of the Rekognition training-images bucket; usable by the ML account's trainer role through S3");
       assert.deepEqual(key.inputs.tags, { purpose: "rekognition-training-images" });
       for (const absent of ["multiRegion", "customerMasterKeySpec", "keyUsage", "bypassPolicyLockoutSafetyCheck"]) {
         assert.equal(key.inputs[absent], undefined, absent);
@@ -122,10 +145,10 @@ describe("training images part (lakehouse stack)", () => {
       assert.match(alias.provider ?? "", /::pulumi:providers:aws::account::/);
     });
 
-    it("has a key policy: the account root administers, the ML account uses it only through S3, Rekognition only for the ML account", () => {
+    it("has a key policy: the account root administers, only the ML account's trainer role uses it, only through S3", () => {
       const policy = parseJsonInput(only(resources, "aws:kms/key:Key"), "policy");
       assert.equal(policy.Version, "2012-10-17");
-      assert.equal(policy.Statement.length, 3);
+      assert.equal(policy.Statement.length, 2);
       assert.deepEqual(policy.Statement[0], {
         Sid: "AccountAdministersTheKey",
         Effect: "Allow",
@@ -134,21 +157,17 @@ describe("training images part (lakehouse stack)", () => {
         Resource: "*",
       });
       assert.deepEqual(policy.Statement[1], {
-        Sid: "MlAccountUsesTheKeyThroughS3",
+        Sid: "TrainerRoleUsesTheKeyThroughS3",
         Effect: "Allow",
         Principal: { AWS: "arn:aws:iam::444444444444:root" },
-        Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: "*",
-        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": "444444444444" } },
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::444444444444:role/mlz-rekognition-trainer" },
+          StringEquals: { "aws:PrincipalOrgID": "o-abc123def4", "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+        },
       });
-      assert.deepEqual(policy.Statement[2], {
-        Sid: "RekognitionUsesTheKeyForTheMlAccount",
-        Effect: "Allow",
-        Principal: { Service: "rekognition.amazonaws.com" },
-        Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
-        Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": "444444444444" } },
-      });
+      assert.equal(JSON.stringify(policy).includes("rekognition.amazonaws.com"), false, "no service principal");
       assert.equal(JSON.stringify(policy).includes("555555555555"), false, "no other account");
     });
 
@@ -166,11 +185,17 @@ describe("training images part (lakehouse stack)", () => {
       return declareTrainingImages(ctx, trainingImagesConfigSchema.parse({}));
     }, { simulator, stack: "lakehouse" });
     const policy = parseJsonInput(only(resources, "aws:kms/key:Key"), "policy");
-    assert.deepEqual(policy.Statement.map((st: any) => [st.Principal, st.Condition?.StringEquals?.["kms:ViaService"]]), [
-      [{ AWS: "arn:aws-cn:iam::333333333333:root" }, undefined],
-      [{ AWS: "arn:aws-cn:iam::444444444444:root" }, "s3.cn-north-1.amazonaws.com.cn"],
-      [{ Service: "rekognition.amazonaws.com" }, undefined],
+    assert.deepEqual(policy.Statement.map((st: any) => [st.Principal, st.Condition?.ArnEquals?.["aws:PrincipalArn"], st.Condition?.StringEquals?.["kms:ViaService"]]), [
+      [{ AWS: "arn:aws-cn:iam::333333333333:root" }, undefined, undefined],
+      [{ AWS: "arn:aws-cn:iam::444444444444:root" }, "arn:aws-cn:iam::444444444444:role/mlz-rekognition-trainer", "s3.cn-north-1.amazonaws.com.cn"],
     ]);
+    const bucketPolicy = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
+    for (const st of bucketPolicy.Statement.slice(1)) {
+      assert.deepEqual([st.Principal, st.Condition.ArnEquals], [
+        { AWS: "arn:aws-cn:iam::444444444444:root" },
+        { "aws:PrincipalArn": "arn:aws-cn:iam::444444444444:role/mlz-rekognition-trainer" },
+      ], st.Sid);
+    }
   });
 
   it("names the missing ML account", async () => {
@@ -189,7 +214,12 @@ describe("training images part (lakehouse stack)", () => {
     const sse = only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
     assert.equal((sse.inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
     const policy = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
-    assert.equal(policy.Statement[1].Resource, "arn:aws:s3:::example-training-images");
+    assert.deepEqual(policy.Statement.slice(1).map((st: any) => st.Resource), [
+      "arn:aws:s3:::example-training-images",
+      "arn:aws:s3:::example-training-images",
+      "arn:aws:s3:::example-training-images/images/*",
+      "arn:aws:s3:::example-training-images/results/*",
+    ]);
     assert.equal(ofType(resources, "aws:s3/bucket:Bucket").length, 1);
     assert.deepEqual(ofType(resources, "aws:kms/key:Key"), [], "an overriding key: none created");
     assert.deepEqual(ofType(resources, "aws:kms/alias:Alias"), []);
@@ -199,5 +229,89 @@ describe("training images part (lakehouse stack)", () => {
     const key = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const { result } = await run(trainingImagesConfigSchema.parse({ trainingImages: { kmsKeyArn: key } }));
     assert.equal(await promiseOf(result.trainingImagesKmsKeyArn), key);
+  });
+});
+
+describe("training images: the cross-account flow between the lakehouse and ML plans", function () {
+  this.timeout(120_000);
+  let lakehouse: StackPlan;
+  let ml: StackPlan;
+  let management: StackPlan;
+
+  before(async () => {
+    const org = await planOrganization({ stacksDir: STACKS_DIR, stacks: ["ml"] });
+    const planOf = (stack: string) => {
+      const found = org.runs.find((r) => r.plan.stack === stack);
+      assert.ok(found, `no plan for ${stack}`);
+      return found.plan;
+    };
+    [management, lakehouse, ml] = [planOf("management"), planOf("lakehouse"), planOf("ml")];
+  });
+
+  const decode = (v: unknown): any => (typeof v === "string" ? JSON.parse(v) : v);
+  const resource = (plan: StackPlan, type: string, name: string) => {
+    const found = plan.resources.filter((r) => r.type === type && r.name === name);
+    assert.equal(found.length, 1, `${plan.stack}: ${type} ${name}`);
+    return found[0];
+  };
+
+  it("the lakehouse grants exactly the role the ML stack declares, in the ML account, within the organization", () => {
+    const role = resource(ml, "aws:iam/role:Role", "rekognition-trainer-role");
+    assert.equal(role.account, ml.account);
+    const trainerArn = role.outputs.arn as string;
+    assert.match(String(management.outputs.organizationId), /^o-[a-z0-9]{10,32}$/);
+    assert.match(String(ml.account), /^\d{12}$/);
+    assert.equal(trainerArn, `arn:aws:iam::${ml.account}:role/${role.inputs.name}`);
+    assert.equal(ml.outputs.rekognitionTrainerRoleArn, trainerArn);
+    assert.equal(lakehouse.outputs.trainingImagesTrainerRoleArn, trainerArn);
+
+    const bucketPolicy = decode(resource(lakehouse, "aws:s3/bucketPolicy:BucketPolicy", "training-images-policy").inputs.policy);
+    const grants = bucketPolicy.Statement.filter((s: any) => s.Effect === "Allow");
+    assert.deepEqual(grants.map((s: any) => s.Sid), ["TrainerListsTrainingImages", "TrainerLocatesTheBucket", "TrainerReadsTrainingImages", "TrainerWritesResults"]);
+    const keyPolicy = decode(resource(lakehouse, "aws:kms/key:Key", "training-images-key").inputs.policy);
+    const keyGrants = keyPolicy.Statement.filter((s: any) => s.Sid !== "AccountAdministersTheKey");
+    assert.deepEqual(keyGrants.map((s: any) => s.Sid), ["TrainerRoleUsesTheKeyThroughS3"]);
+    for (const s of [...grants, ...keyGrants]) {
+      assert.deepEqual(s.Principal, { AWS: `arn:aws:iam::${ml.account}:root` }, s.Sid);
+      assert.equal(s.Condition.ArnEquals["aws:PrincipalArn"], trainerArn, s.Sid);
+      assert.equal(s.Condition.StringEquals["aws:PrincipalOrgID"], management.outputs.organizationId, s.Sid);
+    }
+  });
+
+  it("the ML trainer's permissions name the lakehouse's bucket, prefixes and key, and the trust stays inside the ML account", () => {
+    const bucketName = lakehouse.outputs.trainingImagesBucketName as string;
+    const bucketArn = lakehouse.outputs.trainingImagesBucketArn as string;
+    assert.equal(bucketArn, `arn:aws:s3:::${bucketName}`);
+    assert.equal(resource(lakehouse, "aws:s3/bucket:Bucket", "training-images-bucket").inputs.bucket, bucketName);
+    const doc = decode(resource(ml, "aws:iam/rolePolicy:RolePolicy", "rekognition-trainer-permissions").inputs.policy);
+    const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
+    assert.equal(bySid.ListTrainingImages.Resource, bucketArn);
+    assert.equal(bySid.ReadTrainingImages.Resource, `${bucketArn}/images/*`);
+    assert.equal(bySid.WriteTrainingResults.Resource, `${bucketArn}/results/*`);
+
+    // The lakehouse side allows the same object paths the ML side asks for.
+    const bucketPolicy = decode(resource(lakehouse, "aws:s3/bucketPolicy:BucketPolicy", "training-images-policy").inputs.policy);
+    const lake = Object.fromEntries(bucketPolicy.Statement.map((s: any) => [s.Sid, s]));
+    assert.equal(lake.TrainerReadsTrainingImages.Resource, bySid.ReadTrainingImages.Resource);
+    assert.deepEqual(lake.TrainerReadsTrainingImages.Action, bySid.ReadTrainingImages.Action);
+    assert.equal(lake.TrainerWritesResults.Resource, bySid.WriteTrainingResults.Resource);
+    assert.deepEqual(lake.TrainerListsTrainingImages.Condition.StringLike, bySid.ListTrainingImages.Condition.StringLike);
+
+    // Without a lakehouse stack reference the ML side knows the key's account and region, not its id:
+    // the pattern must cover the lakehouse's key, and the actions must match the key policy's.
+    const keyArn = lakehouse.outputs.trainingImagesKmsKeyArn as string;
+    const pattern = bySid.UseTrainingImagesKeyThroughS3.Resource as string;
+    assert.equal(pattern, `arn:aws:kms:${lakehouse.region}:${lakehouse.account}:key/*`);
+    assert.ok(keyArn.startsWith(pattern.slice(0, -1)), `${keyArn} under ${pattern}`);
+    const keyPolicy = decode(resource(lakehouse, "aws:kms/key:Key", "training-images-key").inputs.policy);
+    assert.deepEqual(keyPolicy.Statement[1].Action, bySid.UseTrainingImagesKeyThroughS3.Action);
+    assert.equal(keyPolicy.Statement[1].Condition.StringEquals["kms:ViaService"], bySid.UseTrainingImagesKeyThroughS3.Condition.StringEquals["kms:ViaService"]);
+
+    const trust = decode(resource(ml, "aws:iam/role:Role", "rekognition-trainer-role").inputs.assumeRolePolicy);
+    assert.equal(trust.Statement.length, 1);
+    assert.deepEqual(trust.Statement[0].Principal, { AWS: `arn:aws:iam::${ml.account}:root` });
+    for (const arn of trust.Statement[0].Condition.ArnEquals["aws:PrincipalArn"]) {
+      assert.ok(arn.startsWith(`arn:aws:iam::${ml.account}:role/`), arn);
+    }
   });
 });

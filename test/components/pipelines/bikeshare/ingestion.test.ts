@@ -82,12 +82,44 @@ describe("BikeshareIngestion", () => {
     assert.deepEqual(doc.Statement.map((s: any) => s.Sid), ["WriteOwnLogs"]);
   });
 
+  it("pins the delivery role's trust to the stream's own ARN, in the stream's name, region and partition", async () => {
+    const { resources } = await recordProgram(
+      () => new BikeshareIngestion("bikes", { ...ARGS, region: "cn-north-1", streamName: "trips.v2" }),
+      { simulator },
+    );
+    const trust = parseJsonInput(only(resources, "aws:iam/role:Role", "bikes-delivery-role"), "assumeRolePolicy");
+    assert.equal(trust.Statement.length, 1);
+    assert.deepEqual(trust.Statement[0].Condition, {
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnEquals: { "aws:SourceArn": `arn:aws-cn:firehose:cn-north-1:${ACCOUNT}:deliverystream/trips.v2` },
+    });
+    assert.equal(only(resources, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs.name, "trips.v2");
+  });
+
+  it("uses an explicit partition and refuses an unknown one", async () => {
+    const { resources } = await recordProgram(() => new BikeshareIngestion("bikes", { ...ARGS, region: "us-gov-west-1" }), { simulator });
+    const trust = parseJsonInput(only(resources, "aws:iam/role:Role", "bikes-delivery-role"), "assumeRolePolicy");
+    assert.equal(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], `arn:aws-us-gov:firehose:us-gov-west-1:${ACCOUNT}:deliverystream/bikeshare-trips`);
+    await assert.rejects(
+      recordProgram(() => new BikeshareIngestion("bikes", { ...ARGS, partition: "aws-eu" as "aws" }), { simulator }),
+      { message: "[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got 'aws-eu'" },
+    );
+  });
+
   it("gives the delivery role least privilege, statement by statement", async () => {
     const { resources } = await recordProgram(() => new BikeshareIngestion("bikes", ARGS), { simulator });
     const trust = parseJsonInput(only(resources, "aws:iam/role:Role", "bikes-delivery-role"), "assumeRolePolicy");
     assert.deepEqual(trust, {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: "firehose.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }],
+      Statement: [{
+        Effect: "Allow",
+        Principal: { Service: "firehose.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+          ArnEquals: { "aws:SourceArn": `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/bikeshare-trips` },
+        },
+      }],
     });
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "bikes-delivery-permissions"), "policy");
     assert.deepEqual(doc.Statement, [
