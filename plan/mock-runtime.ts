@@ -164,14 +164,21 @@ export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: 
   const failed = new Promise<never>((_, reject) => { fail = reject; });
   failed.catch(() => undefined);
   const raise = (message: string) => {
+    if (meaningful([message]).length === 0) return;
     errors.push(message);
     // Let sibling failures of the same cause arrive, then report them together.
-    setImmediate(() => fail(new ProgramError([...new Set(errors)])));
+    setImmediate(() => fail(new ProgramError(meaningful(errors))));
   };
   const onRejection = (reason: unknown) => raise(reason instanceof Error ? reason.message : String(reason));
   const originalError = console.error;
   const originalWarn = console.warn;
-  console.error = (...args: unknown[]) => raise(args.map(String).join(" ").replace(/^error: \[runtime\] /, ""));
+  // pulumi.log.error without an engine prints `error: [runtime] …`: that is a program error.
+  // Anything else on console.error (e.g. a Node deprecation warning) is passed through.
+  console.error = (...args: unknown[]) => {
+    const line = args.map(String).join(" ");
+    if (line.startsWith("error: [runtime] ")) raise(line.slice("error: [runtime] ".length));
+    else originalError(...args);
+  };
   // pulumi.log.warn without an engine: the program's diagnostics, kept for the report.
   console.warn = (...args: unknown[]) => {
     const line = args.map(String).join(" ");
@@ -187,18 +194,28 @@ export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: 
     // before its rejection is reported: give such late rejections two turns of the event loop.
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
-    if (errors.length > 0) throw new ProgramError([...new Set(errors)]);
+    if (errors.length > 0) throw new ProgramError(meaningful(errors));
     return result;
   } catch (e) {
     if (e instanceof ProgramError) throw e;
     if (errors.length === 0) throw e;
-    throw new ProgramError([...new Set([...errors, e instanceof Error ? e.message : String(e)])]);
+    throw new ProgramError(meaningful([...errors, e instanceof Error ? e.message : String(e)]));
   } finally {
     clearTimeout(watchdog);
     process.off("unhandledRejection", onRejection);
     console.error = originalError;
     console.warn = originalWarn;
   }
+}
+
+/**
+ * Distinct errors, without the mock monitor's "unknown resource" echoes: when a resource's
+ * registration fails, the SDK still reports its outputs, and the mock monitor then complains that
+ * it does not know the resource. That echo follows the failure's own error (possibly after the
+ * session that failed has ended), so it is never a cause.
+ */
+function meaningful(errors: string[]): string[] {
+  return [...new Set(errors)].filter((m) => !/^unknown resource urn:/.test(m));
 }
 
 /** The program failed; `messages` are the distinct errors it raised. */

@@ -116,6 +116,12 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
   },
   "aws:iam/rolePolicy:RolePolicy": (c) => ({ id: `${c.inputs.role}:${nameOr(c)}`, outputs: { name: nameOr(c) } }),
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (c) => ({ id: `${c.inputs.role}-${token(c.seed, 20)}` }),
+  "aws:iam/serviceLinkedRole:ServiceLinkedRole": (c) => {
+    const service = String(c.inputs.awsServiceName ?? "");
+    const name = service === "config.amazonaws.com" ? "AWSServiceRoleForConfig" : `AWSServiceRoleFor${service.split(".")[0]}`;
+    const a = `arn:${c.partition}:iam::${c.account}:role/aws-service-role/${service}/${name}`;
+    return { id: a, outputs: { name, arn: a, path: `/aws-service-role/${service}/`, uniqueId: `AROA${token(c.seed, 17, UPPER_ALNUM)}` } };
+  },
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (c) => {
     const host = String(c.inputs.url ?? "").replace(/^https:\/\//, "");
     const a = `arn:${c.partition}:iam::${c.account}:oidc-provider/${host}`;
@@ -190,6 +196,10 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
     return { id: arn(c, "lambda", `layer:${name}:1`), outputs: { arn: arn(c, "lambda", `layer:${name}:1`), layerArn: arn(c, "lambda", `layer:${name}`), version: "1" } };
   },
   "aws:lambda/functionUrl:FunctionUrl": (c) => ({ id: String(c.inputs.functionName), outputs: { functionUrl: `https://${token(c.seed, 32, LOWER_ALNUM)}.lambda-url.${c.region}.on.aws/` } }),
+  "aws:cloudwatch/logStream:LogStream": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { name, arn: arn(c, "logs", `log-group:${String(c.inputs.logGroupName)}:log-stream:${name}`) } };
+  },
   "aws:cloudwatch/logGroup:LogGroup": (c) => {
     const name = nameOr(c);
     return { id: name, outputs: { name, arn: arn(c, "logs", `log-group:${name}`) } };
@@ -242,6 +252,9 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
     const name = nameOr(c, "analyzerName");
     return { id: name, outputs: { arn: arn(c, "access-analyzer", `analyzer/${name}`) } };
   },
+  "aws:cfg/recorder:Recorder": (c) => ({ id: nameOr(c) }),
+  "aws:cfg/deliveryChannel:DeliveryChannel": (c) => ({ id: nameOr(c) }),
+  "aws:cfg/recorderStatus:RecorderStatus": (c) => ({ id: nameOr(c) }),
   "aws:cfg/organizationManagedRule:OrganizationManagedRule": (c) => {
     const name = nameOr(c);
     return { id: name, outputs: { arn: arn(c, "config", `organization-config-rule/${name}-${token(c.seed, 8, LOWER_ALNUM)}`) } };

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { ManagementConfig } from "./config";
 import { memberStackAccounts } from "./topology";
-import { declareGuardrails } from "./parts/guardrails";
+import { declareConfigRecorders, declareGuardrails } from "./parts/guardrails";
 import { defaultTags, type StackContext } from "./context";
 import { partitionOf } from "./regions";
 import { Organization } from "../components/organization/organization";
@@ -59,6 +59,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
   const previewRoleArns: Record<string, pulumi.Output<string>> = {};
   const promotionReaderRoleArns: Record<string, pulumi.Output<string>> = {};
   const workloadBoundaryArns: Record<string, pulumi.Output<string>> = {};
+  const accountProviders: Record<string, aws.Provider> = {};
   for (const account of Object.keys(config.accounts).sort()) {
     const stacksHere = stackAccounts.filter((s) => s.account === account);
     if (stacksHere.length === 0) continue;
@@ -71,6 +72,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
       allowedAccountIds: [org.accountIds[account]],
       defaultTags: { tags },
     });
+    accountProviders[account] = accountProvider;
     // The boundary every role of this account's stacks carries (stacks/member.ts gives it to each
     // role); the deploy roles may create no role without it and may not change it.
     const workloadBoundary = new WorkloadBoundary(`${account}-workload-boundary`, {
@@ -116,16 +118,21 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
   }
 
   const accountOus = Object.fromEntries(Object.entries(config.accounts).map(([k, a]) => [k, a.ou]));
-  const guardrails = declareGuardrails(ctx, config, {
+  const orgFacts = {
     organizationId: org.organizationId,
     rootId: org.rootId,
     organizationalUnitIds: org.organizationalUnitIds,
     accountOus,
     accountIds: org.accountIds,
-  });
+  };
+  // AWS Config recorders in every account (through its bootstrap provider), before the
+  // organization's Config rules, which fail in an account without one.
+  const configRecorders = declareConfigRecorders(ctx, config, orgFacts, accountProviders);
+  const guardrails = declareGuardrails(ctx, config, orgFacts, configRecorders);
 
   return {
     ...guardrails,
+    configRecorderNames: Object.fromEntries(Object.entries(configRecorders).map(([k, r]) => [k, r.recorderName])),
     managementAccountId: config.managementAccountId,
     organizationId: org.organizationId,
     rootId: org.rootId,

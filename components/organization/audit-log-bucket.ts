@@ -270,6 +270,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
       versioning: true,
       kmsKeyArn,
       objectLockDays: lockDays,
+      objectLockMode: lockMode,
       forceDestroy: false,
       policyStatements: auditLogBucketStatements({
         bucketArn,
@@ -278,7 +279,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
         trailArn: args.trailArn,
       }),
       tags: args.tags,
-    }, { parent: this, transformations: [objectLockModeTransformation(lockMode, lockDays)] });
+    }, { parent: this });
 
     if (args.configBucketName !== undefined) {
       this.configBucket = new SecureBucket(`${name}-config`, {
@@ -314,15 +315,4 @@ export class AuditLogBucket extends pulumi.ComponentResource {
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const OBJECT_LOCK_CONFIGURATION = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
 
-/**
- * SecureBucket always declares GOVERNANCE default retention; this sets the mode (and days) on its
- * `BucketObjectLockConfiguration` child, leaving every other resource untouched.
- */
-function objectLockModeTransformation(mode: ObjectLockMode, days: number): pulumi.ResourceTransformation {
-  return (a) => {
-    if (a.type !== OBJECT_LOCK_CONFIGURATION) return undefined;
-    return { props: { ...a.props, rule: { defaultRetention: { mode, days } } }, opts: a.opts };
-  };
-}

@@ -80,15 +80,16 @@ export class ConfigRecorder extends pulumi.ComponentResource {
       throw new Error(`[snapshotDeliveryFrequency] must be one of ${[...FREQUENCIES].join(", ")}; got '${String(frequency)}'`);
     }
 
+    // The role's ARN is fixed by AWS, so it is computed (the same whether the role is created here
+    // or already exists); the recorder waits for the role when this component creates it.
+    this.roleArn = pulumi.output(args.accountId).apply((id) => configServiceLinkedRoleArn(id, partition));
     if (args.createServiceLinkedRole ?? true) {
       this.serviceLinkedRole = new aws.iam.ServiceLinkedRole(`${name}-service-role`, {
         awsServiceName: CONFIG_SERVICE_PRINCIPAL,
         description: "AWS Config records this account's resource configurations",
       }, { parent: this });
-      this.roleArn = this.serviceLinkedRole.arn;
     } else {
       this.serviceLinkedRole = undefined;
-      this.roleArn = pulumi.output(args.accountId).apply((id) => configServiceLinkedRoleArn(id, partition));
     }
 
     this.recorder = new aws.cfg.Recorder(`${name}-recorder`, {
@@ -98,7 +99,7 @@ export class ConfigRecorder extends pulumi.ComponentResource {
         allSupported: true,
         includeGlobalResourceTypes: args.includeGlobalResourceTypes ?? true,
       },
-    }, { parent: this });
+    }, { parent: this, dependsOn: this.serviceLinkedRole ? [this.serviceLinkedRole] : [] });
 
     this.deliveryChannel = new aws.cfg.DeliveryChannel(`${name}-delivery-channel`, {
       name: recorderName,
@@ -108,7 +109,7 @@ export class ConfigRecorder extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [this.recorder] });
 
     this.status = new aws.cfg.RecorderStatus(`${name}-status`, {
-      name: this.recorder.name,
+      name: recorderName,
       isEnabled: true,
     }, { parent: this, dependsOn: [this.deliveryChannel] });
 

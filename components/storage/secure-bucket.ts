@@ -17,6 +17,12 @@ export interface SecureBucketArgs {
    * ends. Requires versioning. Defaults to no Object Lock.
    */
   readonly objectLockDays?: number;
+  /**
+   * Object Lock retention mode. `GOVERNANCE` lets principals with `s3:BypassGovernanceRetention`
+   * delete locked versions; `COMPLIANCE` lets no one, the root user included, for the retention
+   * period (irreversible per object version). Defaults to `GOVERNANCE`.
+   */
+  readonly objectLockMode?: "GOVERNANCE" | "COMPLIANCE";
   /** Allow `pulumi destroy` to empty the bucket. Defaults to `false`. */
   readonly forceDestroy?: boolean;
   /**
@@ -45,6 +51,13 @@ export class SecureBucket extends pulumi.ComponentResource {
         throw new Error(`[objectLockDays] must be a whole number of days ≥ 1; got ${args.objectLockDays}`);
       }
       if (!versioning) throw new Error("[objectLockDays] requires [versioning] to be true");
+    }
+    const lockMode = args.objectLockMode ?? "GOVERNANCE";
+    if (lockMode !== "GOVERNANCE" && lockMode !== "COMPLIANCE") {
+      throw new Error(`[objectLockMode] must be 'GOVERNANCE' or 'COMPLIANCE'; got '${String(lockMode)}'`);
+    }
+    if (args.objectLockMode !== undefined && args.objectLockDays === undefined) {
+      throw new Error("[objectLockMode] requires [objectLockDays]");
     }
 
     this.bucket = new aws.s3.Bucket(`${name}-bucket`, {
@@ -87,7 +100,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       new aws.s3.BucketObjectLockConfiguration(`${name}-object-lock`, {
         bucket: bucketId,
         objectLockEnabled: "Enabled",
-        rule: { defaultRetention: { mode: "GOVERNANCE", days: args.objectLockDays } },
+        rule: { defaultRetention: { mode: lockMode, days: args.objectLockDays } },
       }, { parent: this });
     }
 

@@ -63,6 +63,12 @@ export const guardrailsConfigSchema = z.object({
     }).prefault({}),
     /** AWS Config configuration recorders (one per account, created through OrganizationAccountAccessRole). */
     configRecorders: z.strictObject({
+      /**
+       * Declare the recorders. Defaults to true. Set false (with configRules.enabled false) for the
+       * first deployment, before the lakehouse stack has created the Config bucket: AWS Config
+       * checks the bucket when the delivery channel is created.
+       */
+      enabled: z.boolean().default(true),
       /** Config delivery bucket in the lakehouse account (auditLog.configBucketName must match). Defaults to mlz-config-logs-<lakehouse account id>. */
       bucketName: z.string().optional(),
       /** Region whose recorders record global resource types (IAM). Defaults to this stack's region. */
@@ -142,7 +148,8 @@ function configBucketNameOf(g: GuardrailsConfig["guardrails"], org: Organization
 /**
  * One ConfigRecorder per account: the management account (through the stack's provider) and each
  * member account in `accountProviders` (providers assuming OrganizationAccountAccessRole, the only
- * role ProtectConfig exempts), except `configRules.excludedAccounts`. Pass the result to
+ * role ProtectConfig exempts), except `configRules.excludedAccounts`; none when
+ * `configRecorders.enabled` is false. Pass the result to
  * `declareGuardrails` so the organization rules wait for the recorders.
  */
 export function declareConfigRecorders(
@@ -152,6 +159,7 @@ export function declareConfigRecorders(
   accountProviders: Record<string, aws.Provider>,
 ): Record<string, ConfigRecorder> {
   const g = cfg.guardrails;
+  if (!g.configRecorders.enabled) return {};
   const s3BucketName = configBucketNameOf(g, org);
   const homeRegion = g.configRecorders.homeRegion ?? ctx.region;
   for (const key of g.configRecorders.existingServiceLinkedRole) {

@@ -85,8 +85,9 @@ describe("promotion identity in the example organization's plan", function () {
     assert.deepEqual(policies.map((p) => decode(p.inputs.policy).Statement), [[
       { Sid: "AssumePromotionReaderOnly", Effect: "Allow", Action: "sts:AssumeRole", Resource: [READER_ARN] },
     ]]);
-    const boundary = cicd.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.name === "github-boundary")!;
-    assert.ok(decode(boundary.inputs.policy).Statement[0].Resource.includes(READER_ARN));
+    // Its ceiling is the CI/CD account's workload boundary, like every role the cicd stack declares.
+    const promote = cicd.resources.find((r) => r.type === "aws:iam/role:Role" && r.inputs.name === "mlz-github-promote")!;
+    assert.equal(promote.inputs.permissionsBoundary, "arn:aws:iam::222222222222:policy/mlz-workload-boundary");
     assert.equal(cicd.outputs.githubPromoteRoleArn, PROMOTE_ARN);
   });
 

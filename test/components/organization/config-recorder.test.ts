@@ -39,11 +39,13 @@ describe("ConfigRecorder", () => {
     });
 
     const recorder = only(resources, "aws:cfg/recorder:Recorder");
+    const roleArn = "arn:aws:iam::555555555555:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
     assert.deepEqual(recorder.inputs, {
       name: "default",
-      roleArn: role.outputs.arn,
+      roleArn,
       recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
     });
+    assert.ok(recorder.dependencies.includes(role.urn), "the recorder waits for the service-linked role");
 
     const channel = only(resources, "aws:cfg/deliveryChannel:DeliveryChannel");
     assert.deepEqual(channel.inputs, {
@@ -59,7 +61,7 @@ describe("ConfigRecorder", () => {
     assert.ok(status.dependencies.includes(channel.urn), "recording starts once the channel exists");
 
     assert.equal(await promiseOf(result.recorderName), "default");
-    assert.equal(await promiseOf(result.roleArn), role.outputs.arn);
+    assert.equal(await promiseOf(result.roleArn), roleArn);
   });
 
   it("uses the existing service-linked role, records global types only where asked, and takes options", async () => {
@@ -86,6 +88,7 @@ describe("ConfigRecorder", () => {
       snapshotDeliveryProperties: { deliveryFrequency: "Six_Hours" },
     });
     assert.equal(result.serviceLinkedRole, undefined);
+    assert.deepEqual(only(resources, "aws:cfg/recorder:Recorder").dependencies, []);
   });
 
   it("names the Config bucket and the service-linked role predictably", () => {

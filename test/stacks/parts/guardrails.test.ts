@@ -21,7 +21,7 @@ describe("guardrails part (management stack)", () => {
         protectAuditLogBuckets: true,
         unusedAccessAgeDays: 90,
         organizationTrail: { enabled: true, name: "mlz-organization-trail" },
-        configRecorders: { existingServiceLinkedRole: [] },
+        configRecorders: { enabled: true, existingServiceLinkedRole: [] },
         configRules: { enabled: true, excludedAccounts: [] },
       },
     });
@@ -124,6 +124,9 @@ describe("guardrails part (management stack)", () => {
       assert.deepEqual(r.inputs.recordingGroup, { allSupported: true, includeGlobalResourceTypes: false }, r.name);
     }
     for (const c of ofType(resources, "aws:cfg/deliveryChannel:DeliveryChannel")) assert.equal(c.inputs.s3BucketName, "org-config-logs");
+    const off = await recordProgram(() => declareConfigRecorders(exampleContext("management", "management"), parse({ guardrails: { configRecorders: { enabled: false } } }), exampleOrg(), memberProviders()));
+    assert.deepEqual(off.result, {});
+    assert.equal(ofType(off.resources, "mlz:organization:ConfigRecorder").length, 0);
     await assert.rejects(recordProgram(() => declareConfigRecorders(exampleContext("management", "management"), parse({}), exampleOrg(), memberProviders(["staging"]))), {
       message: "ml-landing-zone:guardrails.configRecorders: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'",
     });

@@ -313,7 +313,14 @@ describe("rekognition models part (ML stack)", () => {
       const provider = new aws.Provider("account", { region: "us-east-1" });
       return declareRekognitionModels(context(provider), cfg);
     }, {
-      simulator: simulatorFor({ "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM }, modelEndpointIds: PROD_VPCE } }),
+      simulator: simulatorFor({
+        "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM }, modelEndpointIds: PROD_VPCE },
+        // The example ML config reads the training-images bucket and key from the lakehouse stack.
+        "example-org/ml-landing-zone/lakehouse": {
+          trainingImagesBucketName: "mlz-training-images-333333333333",
+          trainingImagesKmsKeyArn: "arn:aws:kms:us-east-1:333333333333:key/5b81cedd-c0a9-5e47-5da7-6e11f76b34a6",
+        },
+      }),
       stack: "ml",
     });
     assert.deepEqual(runners(resources), [[V1, "RUNNING"]]);

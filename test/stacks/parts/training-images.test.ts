@@ -297,12 +297,10 @@ describe("training images: the cross-account flow between the lakehouse and ML p
     assert.equal(lake.TrainerWritesResults.Resource, bySid.WriteTrainingResults.Resource);
     assert.deepEqual(lake.TrainerListsTrainingImages.Condition.StringLike, bySid.ListTrainingImages.Condition.StringLike);
 
-    // Without a lakehouse stack reference the ML side knows the key's account and region, not its id:
-    // the pattern must cover the lakehouse's key, and the actions must match the key policy's.
+    // The example ML config names the lakehouse stack, so the ML side reads the key's exact ARN.
     const keyArn = lakehouse.outputs.trainingImagesKmsKeyArn as string;
-    const pattern = bySid.UseTrainingImagesKeyThroughS3.Resource as string;
-    assert.equal(pattern, `arn:aws:kms:${lakehouse.region}:${lakehouse.account}:key/*`);
-    assert.ok(keyArn.startsWith(pattern.slice(0, -1)), `${keyArn} under ${pattern}`);
+    assert.match(keyArn, new RegExp(`^arn:aws:kms:${lakehouse.region}:${lakehouse.account}:key/[0-9a-f-]{36}$`));
+    assert.equal(bySid.UseTrainingImagesKeyThroughS3.Resource, keyArn);
     const keyPolicy = decode(resource(lakehouse, "aws:kms/key:Key", "training-images-key").inputs.policy);
     assert.deepEqual(keyPolicy.Statement[1].Action, bySid.UseTrainingImagesKeyThroughS3.Action);
     assert.equal(keyPolicy.Statement[1].Condition.StringEquals["kms:ViaService"], bySid.UseTrainingImagesKeyThroughS3.Condition.StringEquals["kms:ViaService"]);
