@@ -5,6 +5,7 @@
 import { decodeJson } from "./json";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
 import { modelAccessRoleName } from "../components/naming";
+import { PROJECT } from "../stacks/config";
 import type { CheckResult } from "./render";
 import type { PlannedResource, StackPlan } from "./types";
 
@@ -46,8 +47,13 @@ export function stackReferencesResolve(plans: StackPlan[], context: CheckContext
   const problems: string[] = [];
   for (const p of plans) {
     for (const r of p.resources.filter((x) => x.type === "pulumi:pulumi:StackReference")) {
-      const target = String(r.inputs.name ?? r.name).split("/").pop() as string;
-      if (!names.has(target)) problems.push(`${p.stack} references '${String(r.inputs.name)}', which is not a stack of this organization (stacks: ${[...names].sort().join(", ")})`);
+      const name = String(r.inputs.name ?? r.name);
+      const [org, project, target] = name.split("/");
+      if (context.organization !== undefined && org !== context.organization) {
+        problems.push(`${p.stack} (${p.configFile}) references '${name}', a stack of organization '${org}'; this organization's stacks are '${context.organization}/${PROJECT}/<stack>'`);
+      } else if (project !== PROJECT || !names.has(target)) {
+        problems.push(`${p.stack} (${p.configFile}) references '${name}', which is not a stack of this organization (stacks: ${[...names].sort().join(", ")})`);
+      }
     }
   }
   return {
@@ -148,6 +154,8 @@ function asList(v: unknown): string[] {
 export interface CheckContext {
   /** Every stack of the organization (its stack files), planned in this run or not. */
   stackNames?: string[];
+  /** The Pulumi organization of the stacks (`organizationOf`). */
+  organization?: string;
 }
 
 export type CrossStackCheck = (plans: StackPlan[], context: CheckContext) => CheckResult;

@@ -20,8 +20,8 @@ lakehouse; ml; workloads), and reports the resource tree, policy results, cross-
 with --diff, the changes against earlier plans. No AWS account, Pulumi CLI or network is used.
 
 Options:
-  --stack <name>         Plan and report only this stack (repeatable). The stacks it depends on are
-                         planned too, but not reported.
+  --stack <name>         Report only this stack (repeatable). Every stack is still planned: a stack
+                         may read stacks planned after it (the ML stack reads its consumers).
   --format <f>           text (default), json or markdown.
   --out <dir>            Also write one <dir>/<stack>.json per reported stack: every resource with
                          type, name, urn, parent, account, region, inputs (secrets redacted) and
@@ -98,17 +98,23 @@ async function main(argv: string[]): Promise<number> {
 // A program's failed registrations can reject again after its stack was reported as failed; those
 // repeats are already in the report. Anything rejected while the plan had no error is a bug here.
 let finished: { errors: boolean } | undefined;
-process.on("unhandledRejection", (reason) => {
-  if (finished?.errors) return;
+const early: unknown[] = [];
+const reportUnexpected = (reason: unknown) => {
   process.stderr.write(`plan: unexpected error: ${reason instanceof Error ? reason.message : String(reason)}\n`);
   process.exitCode = EXIT.error;
+};
+process.on("unhandledRejection", (reason) => {
+  if (finished === undefined) early.push(reason);
+  else if (!finished.errors) reportUnexpected(reason);
 });
 
 main(process.argv.slice(2)).then(
   // exitCode, not exit(): a piped stdout must be flushed completely before the process ends.
   (code) => {
     finished = { errors: code === EXIT.error };
-    if (process.exitCode !== EXIT.error) process.exitCode = code;
+    process.exitCode = code;
+    // Rejections during a run that reported errors repeat those errors; otherwise they are bugs.
+    if (!finished.errors) early.forEach(reportUnexpected);
   },
   (e) => {
     process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,6 +1,6 @@
 /**
  * The guardrails a stack declares, read back from its planned resources: service control policies
- * with their minified size and attachments, and the trust of the roles pipelines assume (GitHub
+ * and resource control policies with their minified size and attachments, and the trust of the roles pipelines assume (GitHub
  * OIDC conditions, exact principals). Derived from what the program sends to AWS, never from
  * component outputs, so the listing cannot disagree with the resources.
  */
@@ -26,6 +26,8 @@ export interface TrustListing {
 
 export interface GuardrailListing {
   scps: ScpListing[];
+  /** Resource control policies, listed like SCPs. */
+  rcps: ScpListing[];
   trust: TrustListing[];
 }
 
@@ -50,7 +52,15 @@ function targetName(plan: StackPlan, targetId: string): string {
 }
 
 export function listScps(plan: StackPlan): ScpListing[] {
-  const policies = plan.resources.filter((r) => r.type === "aws:organizations/policy:Policy" && (r.inputs.type ?? "SERVICE_CONTROL_POLICY") === "SERVICE_CONTROL_POLICY");
+  return listControlPolicies(plan, "SERVICE_CONTROL_POLICY");
+}
+
+export function listRcps(plan: StackPlan): ScpListing[] {
+  return listControlPolicies(plan, "RESOURCE_CONTROL_POLICY");
+}
+
+function listControlPolicies(plan: StackPlan, type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY"): ScpListing[] {
+  const policies = plan.resources.filter((r) => r.type === "aws:organizations/policy:Policy" && (r.inputs.type ?? "SERVICE_CONTROL_POLICY") === type);
   const attachments = plan.resources.filter((r) => r.type === "aws:organizations/policyAttachment:PolicyAttachment");
   return policies.map((p) => ({
     name: String(p.inputs.name ?? p.name),
@@ -99,7 +109,7 @@ export function listTrust(plan: StackPlan): TrustListing[] {
 }
 
 export function listGuardrails(plan: StackPlan): GuardrailListing {
-  return { scps: listScps(plan), trust: listTrust(plan) };
+  return { scps: listScps(plan), rcps: listRcps(plan), trust: listTrust(plan) };
 }
 
 export function guardrailLines(listing: GuardrailListing, quota = 5120): string[] {
@@ -107,6 +117,10 @@ export function guardrailLines(listing: GuardrailListing, quota = 5120): string[
   if (listing.scps.length > 0) {
     lines.push("Service control policies (minified size / quota → attachments):");
     for (const s of listing.scps) lines.push(`    ${s.name}  ${s.size}/${quota}  → ${s.targets.join(", ") || "not attached"}`);
+  }
+  if (listing.rcps.length > 0) {
+    lines.push("Resource control policies (minified size / quota → attachments):");
+    for (const s of listing.rcps) lines.push(`    ${s.name}  ${s.size}/${quota}  → ${s.targets.join(", ") || "not attached"}`);
   }
   if (listing.trust.length > 0) {
     lines.push("Role trust (who may assume → what it may assume):");

@@ -28,6 +28,8 @@ export interface Registration {
   dependencies: string[];
   /** `true` when registered through `read` (e.g. StackReference). */
   read: boolean;
+  /** Id of an existing resource the program adopts (`import` option). */
+  importId?: string;
 }
 
 export interface Simulator {
@@ -101,6 +103,7 @@ class RecordingMonitor extends MockMonitor {
       id: (read ? req.getId() : resp.getId()) || undefined,
       dependencies: read ? [] : req.getDependenciesList(),
       read,
+      importId: read ? undefined : req.getImportid() || undefined,
     });
   }
 }

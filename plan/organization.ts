@@ -6,7 +6,25 @@
  */
 import { ConfigError, listStacks, parseStackConfig, readStackFile, type StackFile } from "../stacks/config";
 import { ROLE_LEVEL, stackOrder } from "./order";
+import { decodeJson } from "./json";
 import { fingerprint, planStack, StackError, StackErrors, type StackRun } from "./planner";
+
+/**
+ * The Pulumi organization the stacks belong to: the organization most of their stack references
+ * (`<organization>/ml-landing-zone/<stack>` values in the stack files) name. Undefined if none.
+ */
+export function organizationOf(files: StackFile[]): string | undefined {
+  const counts = new Map<string, number>();
+  const visit = (v: unknown) => {
+    if (typeof v === "string") {
+      const m = /^([A-Za-z0-9_.-]+)\/ml-landing-zone\/[A-Za-z0-9_.-]+$/.exec(v);
+      if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    } else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === "object") Object.values(v).forEach(visit);
+  };
+  for (const f of files) for (const v of Object.values(f.values)) visit(decodeJson(v));
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+}
 
 export interface OrganizationPlan {
   /** Runs in dependency order (the final run of each stack). */
@@ -15,12 +33,14 @@ export interface OrganizationPlan {
   passes: number;
   /** Stacks still reading stale outputs after the last pass (should be empty). */
   unconverged: string[];
+  /** The Pulumi organization the stacks' references name (see `organizationOf`). */
+  organization?: string;
 }
 
 export interface PlanOrganizationOptions {
   /** Folder with the `Pulumi.<stack>.yaml` files. */
   stacksDir: string;
-  /** Stacks to report (all when empty). Stacks they depend on are planned too. */
+  /** Stacks the caller will report (all when empty); validated here, but every stack is planned. */
   stacks?: string[];
   /** Maximum passes. Defaults to 3. */
   maxPasses?: number;
@@ -55,13 +75,9 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
       return role;
     };
     const stacks = [...files.values()].map((f) => ({ name: f.stack, role: roleOf(f) }));
-    let order = stackOrder(stacks);
-    if (opts.stacks && opts.stacks.length > 0) {
-      // The selected stacks and every stack of an earlier level (what they may depend on).
-      const level = (name: string) => ROLE_LEVEL[stacks.find((s) => s.name === name)!.role];
-      const highest = Math.max(...opts.stacks.map(level));
-      order = order.filter((s) => opts.stacks!.includes(s) || level(s) < highest);
-    }
+    // Every stack is planned, whatever is reported: a stack may read stacks planned after it (the
+    // ML stack reads its consumers' live outputs), and a plan of it without them would differ.
+    const order = stackOrder(stacks);
 
     // Every stack file is validated before any program runs: programs read each other's files.
     const invalid: StackError[] = [];
@@ -75,6 +91,7 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     }
     if (invalid.length > 0) throw new StackErrors(invalid);
 
+    const organization = organizationOf([...files.values()]);
     const runs = new Map<string, StackRun>();
     const outputsOf = (stack: string) => runs.get(stack)?.plan.outputs;
     const stale = (run: StackRun) => Object.entries(run.readOutputs)
@@ -86,11 +103,11 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     while (todo.length > 0 && passes < maxPasses) {
       passes++;
       for (const stack of todo) {
-        runs.set(stack, await planStack(files.get(stack)!, outputsOf));
+        runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization));
       }
       todo = order.filter((s) => stale(runs.get(s)!));
     }
-    return { runs: order.map((s) => runs.get(s)!), passes, unconverged: todo };
+    return { runs: order.map((s) => runs.get(s)!), passes, unconverged: todo, organization };
   } finally {
     if (previous === undefined) delete process.env.MLZ_STACK_CONFIG_DIR;
     else process.env.MLZ_STACK_CONFIG_DIR = previous;

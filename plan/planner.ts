@@ -128,6 +128,7 @@ export function runtimeConfig(file: StackFile): { config: Record<string, string>
 export async function planStack(
   file: StackFile,
   stackOutputs: (stack: string) => Record<string, unknown> | undefined,
+  organization?: string,
 ): Promise<StackRun> {
   let config: StackConfig;
   try {
@@ -140,6 +141,7 @@ export async function planStack(
   const defaultAccount = config.role === "management" ? config.managementAccountId : "000000000000";
   const { simulator, log } = createSimulator({
     defaultAccount,
+    organization,
     stackOutputs: (stack) => {
       const outputs = stackOutputs(stack);
       readOutputs[stack] = fingerprint(outputs);
@@ -214,6 +216,7 @@ async function toPlannedResources(registrations: Registration[], log: Simulation
       id: r.id,
       dependencies: [...r.dependencies].sort(),
       ...(secretInputs.length > 0 ? { secretInputs: secretInputs.sort() } : {}),
+      ...(r.importId ? { importId: r.importId } : {}),
     });
   }
   out.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));

@@ -41,6 +41,8 @@ export interface OrganizationReport {
   unconverged: string[];
   /** Stacks that failed to plan, with their error. */
   errors: { stack: string; file: string; message: string }[];
+  /** Stacks of the base plans (`--diff`) that have no stack file any more: all their resources go. */
+  removedStacks?: { stack: string; resources: number }[];
 }
 
 const MIN_TYPE_WIDTH = 40;
@@ -70,9 +72,14 @@ export function treeLines(resources: PlannedResource[]): { prefix: string; resou
   return out;
 }
 
-/** Resources that `pulumi up` would create (everything but reads such as StackReferences). */
+/** Resources that `pulumi up` would create (not reads such as StackReferences, not imports). */
 export function createdResources(plan: StackPlan): PlannedResource[] {
-  return plan.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference");
+  return plan.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference" && !r.importId);
+}
+
+/** Existing resources the program adopts (`import`). */
+export function importedResources(plan: StackPlan): PlannedResource[] {
+  return plan.resources.filter((r) => r.importId);
 }
 
 function policyLine(p: PolicyResult): string {
@@ -105,12 +112,14 @@ export function renderText(report: OrganizationReport): string {
     const width = Math.max(MIN_TYPE_WIDTH, ...tree.map(({ prefix, resource }) => prefix.length + resource.type.length + 2));
     lines.push(`     ${"Type".padEnd(width)} Name`);
     for (const { prefix, resource } of tree) {
-      const op = resource.type === "pulumi:pulumi:StackReference" ? " >  " : " +  ";
+      const op = resource.type === "pulumi:pulumi:StackReference" ? " >  " : resource.importId ? " =  " : " +  ";
       lines.push(`${op} ${(prefix + resource.type).padEnd(width)} ${resource.name}`);
     }
     lines.push("");
     lines.push("Resources:");
     lines.push(`    + ${createdResources(p).length} to create`);
+    const imports = importedResources(p).length;
+    if (imports > 0) lines.push(`    = ${imports} to import`);
     const guardrails = guardrailLines(listGuardrails(p), scpQuota(p));
     if (guardrails.length > 0) {
       lines.push("");
@@ -147,6 +156,9 @@ export function renderText(report: OrganizationReport): string {
     for (const l of e.message.split("\n")) lines.push(`    ${l}`);
     lines.push("");
   }
+  for (const r of report.removedStacks ?? []) {
+    lines.push(`Stack ${r.stack} is in the base plans but has no stack file now: its ${r.resources} resource(s) would be deleted (pulumi destroy -s ${r.stack}).`, "");
+  }
   lines.push(...summaryLines(report));
   return lines.join("\n") + "\n";
 }
@@ -172,7 +184,7 @@ export function renderMarkdown(report: OrganizationReport): string {
   const lines: string[] = ["## Offline plan", ""];
   const mandatory = mandatoryViolations(report).length;
   const failedChecks = report.checks.filter((c) => !c.ok).length;
-  const status = report.errors.length > 0 ? "❌ errors" : mandatory > 0 || failedChecks > 0 ? "❌ blocked" : "✅ clean";
+  const status = report.errors.length > 0 ? "❌ errors" : mandatory > 0 || failedChecks > 0 || report.unconverged.length > 0 ? "❌ blocked" : "✅ clean";
   lines.push(`**${status}** · ${report.stacks.length} stacks · ${report.stacks.reduce((n, s) => n + createdResources(s.plan).length, 0)} resources · ${mandatory} mandatory violation(s) · ${failedChecks} failed cross-stack check(s)`, "");
   lines.push("| stack | role | account | region | resources | violations | changes |", "|---|---|---|---|---|---|---|");
   for (const s of report.stacks) {
@@ -199,7 +211,7 @@ export function renderMarkdown(report: OrganizationReport): string {
     }
   }
   const diffs = report.stacks.filter((s) => s.diff && !isEmptyDiff(s.diff));
-  if (diffs.length > 0) {
+  if (diffs.length > 0 || (report.removedStacks ?? []).length > 0) {
     lines.push("### Changes against the base plan", "");
     for (const s of diffs) {
       const d = s.diff!;
@@ -215,7 +227,17 @@ export function renderMarkdown(report: OrganizationReport): string {
       for (const o of d.outputs) lines.push(`| ~ | output | ${o} | |`);
       lines.push("");
     }
+    for (const r of report.removedStacks ?? []) {
+      lines.push(`#### ${r.stack}`, "", `Removed stack: no stack file any more; its ${r.resources} resource(s) would be deleted.`, "");
+    }
   }
+  const diagnostics = report.stacks.flatMap((s) => [
+    ...s.warnings.map((w) => `- \`${s.plan.stack}\` warning: ${mdEscape(w)}`),
+    ...s.stackReferences.filter((r) => !r.resolved).map((r) => `- \`${s.plan.stack}\` reads \`${r.name}\`: no outputs (not planned before this stack, or not a stack of this organization)`),
+    ...(s.genericTypes.length > 0 ? [`- \`${s.plan.stack}\` simulated generically (id only): ${s.genericTypes.map((t) => `\`${t}\``).join(", ")}`] : []),
+  ]);
+  if (report.unconverged.length > 0) diagnostics.push(`- not converged after ${report.passes} passes: ${report.unconverged.map((s) => `\`${s}\``).join(", ")}`);
+  if (diagnostics.length > 0) lines.push("### Diagnostics", "", ...diagnostics, "");
   lines.push("### Cross-stack checks", "");
   for (const c of report.checks) lines.push(`- ${c.ok ? "✅" : "❌"} **${c.check}**: ${mdEscape(c.message)}`);
   lines.push("");
@@ -233,6 +255,7 @@ export function renderJson(report: OrganizationReport): string {
     passes: report.passes,
     unconverged: report.unconverged,
     errors: report.errors,
+    removedStacks: report.removedStacks ?? [],
   }, 2) + "\n";
 }
 
@@ -249,6 +272,7 @@ export function stackFile(s: StackReport): Record<string, unknown> {
     policies: s.policies,
     stackReferences: s.stackReferences,
     warnings: s.warnings,
+    genericTypes: s.genericTypes,
     guardrails: listGuardrails(s.plan),
   };
 }

@@ -49,8 +49,14 @@ export async function runPlan(opts: RunPlanOptions): Promise<{ report: Organizat
       warnings: run.warnings,
     });
   }
-  const checks = crossStackChecks(plans, { stackNames: listStacks(opts.stacksDir) }).filter((c) => !wanted || c.stacks.some((s) => wanted.has(s)));
-  const report: OrganizationReport = { stacks, checks, passes: org.passes, unconverged: org.unconverged, errors: [] };
+  const checks = crossStackChecks(plans, { stackNames: listStacks(opts.stacksDir), organization: org.organization }).filter((c) => !wanted || c.stacks.some((s) => wanted.has(s)));
+  // A stack in the base plans without a stack file now is removed by the change (only when every
+  // stack is reported: with --stack, absent stacks were merely not selected).
+  const planned = new Set(plans.map((p) => p.stack));
+  const removedStacks = base && !wanted
+    ? [...base.values()].filter((b) => !planned.has(b.stack)).map((b) => ({ stack: b.stack, resources: b.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").length })).sort((a, b) => a.stack.localeCompare(b.stack))
+    : [];
+  const report: OrganizationReport = { stacks, checks, passes: org.passes, unconverged: org.unconverged, errors: [], removedStacks };
   const blocked = mandatoryViolations(report).length > 0 || checks.some((c) => !c.ok) || org.unconverged.length > 0;
   return { report, exitCode: blocked ? EXIT.violations : EXIT.ok };
 }

@@ -29,6 +29,8 @@ export interface SimulationContext extends Placement {
   inputs: Record<string, any>;
   /** Stable seed for this resource. */
   seed: string;
+  /** Id of the organization managed by this stack (one per stack), for Organizations ARNs. */
+  organizationId: string;
   /** Import id, when the program adopts an existing resource. */
   importId?: string;
 }
@@ -78,7 +80,7 @@ function awsId(prefix: string, seed: string): string {
 export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Simulated> = {
   // Organizations
   "aws:organizations/organization:Organization": (c) => {
-    const id = `o-${token(c.seed, 10, LOWER_ALNUM)}`;
+    const id = c.organizationId;
     const root = `r-${token(c.seed + "root", 4, LOWER_ALNUM)}`;
     return {
       id,
@@ -91,15 +93,15 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
   },
   "aws:organizations/organizationalUnit:OrganizationalUnit": (c) => {
     const id = `ou-${token(c.seed + "r", 4, LOWER_ALNUM)}-${token(c.seed, 8, LOWER_ALNUM)}`;
-    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:ou/o-simulated/${id}` } };
+    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:ou/${c.organizationId}/${id}` } };
   },
   "aws:organizations/account:Account": (c) => {
     const id = c.importId ?? token(c.seed, 12, DIGITS).replace(/^0/, "1");
-    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:account/o-simulated/${id}`, status: "ACTIVE" } };
+    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:account/${c.organizationId}/${id}`, status: "ACTIVE" } };
   },
   "aws:organizations/policy:Policy": (c) => {
     const id = `p-${token(c.seed, 8, LOWER_ALNUM)}`;
-    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:policy/o-simulated/service_control_policy/${id}`, name: nameOr(c) } };
+    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:policy/${c.organizationId}/${String(c.inputs.type ?? "SERVICE_CONTROL_POLICY").toLowerCase()}/${id}`, name: nameOr(c) } };
   },
   "aws:organizations/policyAttachment:PolicyAttachment": (c) => ({ id: `${c.inputs.targetId}:${c.inputs.policyId}` }),
 
@@ -312,7 +314,9 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
 export const DYNAMIC_SIMULATIONS: Record<string, (ctx: SimulationContext) => Simulated> = {
   "mlz:rekognition:ProjectVersionRunner": (c) => ({
     id: String(c.inputs.projectVersionArn ?? c.autoName),
-    outputs: { status: c.inputs.desiredState === "STOPPED" ? "STOPPED" : "RUNNING" },
+    // RUNNING: the provider returns only once the version runs. A stopped version's status
+    // (STOPPED, TRAINING_COMPLETED, …) is whatever AWS reports.
+    outputs: { status: c.inputs.desiredState === "STOPPED" ? KNOWN_AFTER_APPLY : "RUNNING" },
   }),
   "mlz:sagemaker:AutoMLJobV2": (c) => {
     const jobName = nameOr(c, "jobName");
@@ -374,6 +378,8 @@ export interface SimulatorOptions {
   stackOutputs: (stack: string) => Record<string, unknown> | undefined;
   /** Account used by a provider that names none (the credentials' account). */
   defaultAccount: string;
+  /** The Pulumi organization of this plan's stacks; a reference into another one is unresolved. */
+  organization?: string;
 }
 
 /** Facts the simulation learned while answering, for the plan. */
@@ -403,7 +409,9 @@ export function createSimulator(opts: SimulatorOptions, project: string, stack: 
         if (parts.length === 3 && parts[1] !== project) {
           throw new Error(`simulated AWS: stack reference '${name}' names project '${parts[1]}', not '${project}'`);
         }
-        const outputs = opts.stackOutputs(target);
+        // A stack of another organization is not part of this simulation: no outputs.
+        const foreign = parts.length === 3 && opts.organization !== undefined && parts[0] !== opts.organization;
+        const outputs = foreign ? undefined : opts.stackOutputs(target);
         log.stackReferences.push({ name, stack: target, resolved: outputs !== undefined });
         return { id: name, state: { name, outputs: outputs ?? {}, secretOutputNames: [] } };
       }
@@ -436,6 +444,7 @@ export function createSimulator(opts: SimulatorOptions, project: string, stack: 
         autoName: `${args.name}-${token(seed, 7)}`,
         inputs,
         seed,
+        organizationId: `o-${token(digest(project, stack, "organization"), 10, LOWER_ALNUM)}`,
         importId: args.id || undefined,
       };
       let simulated: Simulated;

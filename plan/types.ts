@@ -29,6 +29,8 @@ export interface PlannedResource {
   dependencies: string[];
   /** Property paths of inputs marked secret. */
   secretInputs?: string[];
+  /** Id of an existing resource adopted with `import` (shown as an import, not a create). */
+  importId?: string;
 }
 
 export interface StackPlan {

@@ -229,7 +229,8 @@ function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string 
     const inner = issue.issues[0]?.message ?? issue.message;
     return [{ key: keyOf(issue.path), message: inner }];
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
+  // zod reports a missing key as an invalid type whose input is undefined.
+  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
     return [{ key: keyOf(issue.path), message: `is required: ${issue.message.replace(/^Invalid input: /, "")}` }];
   }
   return [{ key: keyOf(issue.path), message: issue.message }];
@@ -280,8 +281,9 @@ export function stackFilePath(stack: string): string {
 
 /** Reads `Pulumi.<stack>.yaml` from `dir` (default: this folder) without validating it. */
 export function readStackFile(stack: string, dir: string = stacksDir()): StackFile {
-  const file = stackFilePath(stack);
   const full = path.join(dir, `Pulumi.${stack}.yaml`);
+  // Messages name the file read: `stacks/Pulumi.<stack>.yaml`, or its path when read elsewhere.
+  const file = path.resolve(dir) === STACKS_DIR ? stackFilePath(stack) : (path.relative(process.cwd(), full) || full);
   if (!fs.existsSync(full)) throw new ConfigError(file, [{ key: "(file)", message: "does not exist" }]);
   return parseStackFileText(stack, fs.readFileSync(full, "utf8"), file);
 }

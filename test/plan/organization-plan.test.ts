@@ -3,6 +3,7 @@
  * references, determinism and isolation, and diffs.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,8 +13,8 @@ import { renderJson, stackFile } from "../../plan/render";
 import { stableStringify } from "../../plan/planner";
 import { diffStack } from "../../plan/diff";
 import { STACKS_DIR } from "../../stacks/config";
-import { listScps, listTrust } from "../../plan/guardrails";
-import { modelParametersGranted } from "../../plan/checks";
+import { guardrailLines, listGuardrails, listRcps, listScps, listTrust } from "../../plan/guardrails";
+import { modelParametersGranted, stackReferencesResolve } from "../../plan/checks";
 import type { StackPlan } from "../../plan/types";
 
 const ACCOUNTS: Record<string, string> = {
@@ -199,6 +200,21 @@ describe("offline plan of the example organization", function () {
     }
   });
 
+  it("lists the enforce-org-identities RCP apart from the SCPs, labelled, with its size and the root attachment", () => {
+    const management = planOf(org, "management");
+    const rootId = management.outputs.rootId as string;
+    const rcps = listRcps(management);
+    assert.deepEqual(rcps.map((r) => [r.name, r.targets]), [["mlz-enforce-org-identities", [`root ${rootId}`]]]);
+    const policy = management.resources.find((r) => r.type === "aws:organizations/policy:Policy" && r.inputs.name === "mlz-enforce-org-identities")!;
+    assert.equal(policy.inputs.type, "RESOURCE_CONTROL_POLICY");
+    assert.equal(rcps[0].size, String(policy.inputs.content).length);
+    assert.ok(rcps[0].size <= 5120);
+    const lines = guardrailLines(listGuardrails(management));
+    const at = lines.indexOf("Resource control policies (minified size / quota → attachments):");
+    assert.ok(at > lines.indexOf("Service control policies (minified size / quota → attachments):"));
+    assert.equal(lines[at + 1], `    mlz-enforce-org-identities  ${rcps[0].size}/5120  → root ${rootId}`);
+  });
+
   it("lists the GitHub trust of every cicd role, pinned to the repository and the stack's environment", () => {
     const trust = listTrust(planOf(org, "cicd"));
     for (const stack of ["cicd", "lakehouse", "ml", "qa", "prod"]) {
@@ -247,16 +263,53 @@ describe("offline plan of the example organization", function () {
     assert.equal(renderJson(b.report), renderJson(a.report));
   });
 
-  it("isolates stacks: a stack planned after the others equals the same stack planned with only its dependencies", async () => {
-    const alone = await planOrganization({ stacksDir: STACKS_DIR, stacks: ["lakehouse"] });
-    // Without --stack every stack is planned; with it, only the named stack and what it depends on are reported,
-    // but everything before it in the order still runs in the same process.
-    assert.equal(stableStringify(planOf(alone, "lakehouse")), stableStringify(planOf(org, "lakehouse")));
-    // No config of an earlier stack leaks into a later one: qa's plan does not change if management had more keys.
+  it("isolates stacks: each stack planned alone in a fresh process equals the same stack planned after the others in one process", function () {
+    this.timeout(120000);
+    // The in-process run's final outputs feed every fresh process, as they fed the final pass.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-iso-"));
+    const outputsFile = path.join(dir, "outputs.json");
+    fs.writeFileSync(outputsFile, JSON.stringify(Object.fromEntries(org.runs.map((r) => [r.plan.stack, r.plan.outputs]))));
+    const script = `
+      const { readStackFile } = require("./stacks/config");
+      const { planStack, stableStringify } = require("./plan/planner");
+      const outputs = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+      planStack(readStackFile(process.argv[2]), (s) => outputs[s], process.argv[3])
+        .then((run) => process.stdout.write(stableStringify(run.plan)), (e) => { console.error(e.message); process.exit(2); });`;
+    const root = path.resolve(__dirname, "..", "..");
+    for (const run of org.runs) {
+      const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", script, outputsFile, run.plan.stack, org.organization ?? ""], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, stableStringify(run.plan), `${run.plan.stack} differs when planned alone`);
+    }
+  });
+
+  it("plans every stack even when one is reported: the ML stack reads its consumers, planned after it", async () => {
+    const only = await runPlan({ stacksDir: STACKS_DIR, stacks: ["ml"] });
+    assert.deepEqual(only.report.stacks.map((s) => s.plan.stack), ["ml"]);
+    assert.equal(stableStringify(only.report.stacks[0].plan), stableStringify(planOf(org, "ml")));
+    assert.deepEqual(only.report.stacks[0].stackReferences.filter((r) => !r.resolved), []);
+  });
+
+  it("names a stack reference into another organization as unresolved, and the check fails naming it", async () => {
     const dir = copyStacks();
-    fs.appendFileSync(path.join(dir, "Pulumi.management.yaml"), "  other-project:extra: leaked\n");
-    const withExtra = await planOrganization({ stacksDir: dir });
-    assert.equal(stableStringify(planOf(withExtra, "qa").resources), stableStringify(planOf(org, "qa").resources));
+    const file = path.join(dir, "Pulumi.qa.yaml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("managementStack: example-org/", "managementStack: typo-org/"));
+    const { report, exitCode } = await runPlan({ stacksDir: dir });
+    assert.equal(exitCode, 2, "qa cannot learn its account: it reads no management outputs");
+    assert.match(report.errors[0]?.message ?? "", /Required output 'accountIds' does not exist on stack 'typo-org\/ml-landing-zone\/management'/);
+
+    // The check, on the real plans with qa's reference pointed elsewhere.
+    const plans = JSON.parse(JSON.stringify(org.runs.map((r) => r.plan))) as StackPlan[];
+    const names = plans.map((p) => p.stack);
+    assert.deepEqual(stackReferencesResolve(plans, { stackNames: names, organization: org.organization }).ok, true);
+    const qaRef = plans.find((p) => p.stack === "qa")!.resources.find((r) => r.type === "pulumi:pulumi:StackReference")!;
+    qaRef.inputs.name = "typo-org/ml-landing-zone/management";
+    const foreign = stackReferencesResolve(plans, { stackNames: names, organization: "example-org" });
+    assert.equal(foreign.ok, false);
+    assert.equal(foreign.message, "qa (stacks/Pulumi.qa.yaml) references 'typo-org/ml-landing-zone/management', a stack of organization 'typo-org'; this organization's stacks are 'example-org/ml-landing-zone/<stack>'");
+    qaRef.inputs.name = "example-org/ml-landing-zone/staging";
+    assert.equal(stackReferencesResolve(plans, { stackNames: names, organization: "example-org" }).message,
+      "qa (stacks/Pulumi.qa.yaml) references 'example-org/ml-landing-zone/staging', which is not a stack of this organization (stacks: cicd, lakehouse, management, ml, prod, qa)");
   });
 
   it("diffs a changed config value as a changed input path", async () => {
