@@ -1,7 +1,15 @@
 import * as assert from "node:assert/strict";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { resolvePolicyConfig } from "../../policies/config";
+import { resolvePolicyConfig, type MlzPolicy } from "../../policies/config";
+import { functionPolicies } from "../../policies/functions";
+import { iamPolicies } from "../../policies/iam";
+import { modelPolicies } from "../../policies/models";
+import { networkPolicies } from "../../policies/network";
+import { organizationPolicies } from "../../policies/organization";
 import { allPolicies, buildRegistry } from "../../policies/registry";
+import { s3Policies } from "../../policies/s3";
+import { stackPolicies } from "../../policies/stack";
+import { tagPolicies } from "../../policies/tags";
 
 const rule = (name: string, extra: Partial<StackValidationPolicy> = {}): StackValidationPolicy => ({
   name,
@@ -12,17 +20,76 @@ const rule = (name: string, extra: Partial<StackValidationPolicy> = {}): StackVa
 });
 
 describe("policies/registry", () => {
-  it("holds at least 25 uniquely named rules with defaults that resolve", () => {
-    assert.ok(allPolicies.length >= 25, `only ${allPolicies.length} rules`);
-    assert.equal(new Set(allPolicies.map((p) => p.name)).size, allPolicies.length);
-    const resolved = resolvePolicyConfig(allPolicies);
-    assert.equal(resolved.size, allPolicies.length);
+  it("holds exactly the pack's rules, domain by domain, with their default enforcement levels", () => {
+    const levels = (policies: readonly MlzPolicy[]) => policies.map((p) => [p.name, p.enforcementLevel]).sort(([a], [b]) => String(a).localeCompare(String(b)));
+    const expected: Record<string, [string, string][]> = {
+      s3: [
+        ["s3-bucket-public-access-block", "mandatory"],
+        ["s3-bucket-server-side-encryption", "mandatory"],
+        ["s3-bucket-tls-only-policy", "mandatory"],
+        ["s3-bucket-versioning", "mandatory"],
+        ["s3-no-public-acl", "mandatory"],
+      ],
+      iam: [
+        ["iam-cross-account-trust-in-organization", "mandatory"],
+        ["iam-github-oidc-trust-pinned", "mandatory"],
+        ["iam-no-users-or-access-keys", "mandatory"],
+        ["iam-no-wildcard-actions", "mandatory"],
+        ["iam-no-wildcard-resource-writes", "mandatory"],
+        ["iam-passrole-scoped", "mandatory"],
+      ],
+      models: [
+        ["rekognition-project-version-arns-only", "mandatory"],
+        ["sagemaker-endpoint-config-kms", "mandatory"],
+        ["sagemaker-endpoint-instance-types", "mandatory"],
+        ["sagemaker-model-network-isolation", "mandatory"],
+      ],
+      organization: [
+        ["rekognition-guardrail-attached", "mandatory"],
+        ["scp-document-valid", "mandatory"],
+        ["scp-size-quota", "mandatory"],
+      ],
+      network: [
+        ["security-group-no-public-ingress", "mandatory"],
+        ["vpc-endpoint-policy", "mandatory"],
+        ["vpc-interface-endpoint-private-dns", "mandatory"],
+      ],
+      functions: [
+        ["cloudfront-https-only", "mandatory"],
+        ["cloudfront-s3-origin-access-control", "mandatory"],
+        ["cloudfront-tls-minimum", "mandatory"],
+        ["firehose-encrypted", "mandatory"],
+        ["lambda-async-failure-destination", "advisory"],
+        ["lambda-function-url-auth", "mandatory"],
+        ["lambda-supported-runtime", "mandatory"],
+      ],
+      tags: [["required-tags", "mandatory"]],
+      stack: [
+        ["model-parameters-granted", "mandatory"],
+        ["prod-model-versions-from-qa", "mandatory"],
+      ],
+    };
+    const actual = {
+      s3: levels(s3Policies),
+      iam: levels(iamPolicies),
+      models: levels(modelPolicies),
+      organization: levels(organizationPolicies),
+      network: levels(networkPolicies),
+      functions: levels(functionPolicies),
+      tags: levels(tagPolicies),
+      stack: levels(stackPolicies),
+    };
+    assert.deepEqual(actual, expected);
+    // The pack is exactly the union of the domain lists: no rule left out of the registry, none added beside it.
+    assert.deepEqual(levels(allPolicies), Object.values(expected).flat().sort(([a], [b]) => a.localeCompare(b)));
+    assert.equal(allPolicies.length, 31);
   });
-  it("covers every domain of the issue", () => {
-    const names = allPolicies.map((p) => p.name);
-    for (const prefix of ["s3-", "iam-", "rekognition-", "sagemaker-", "scp-", "vpc-", "security-group-", "lambda-", "cloudfront-", "firehose-", "required-tags", "prod-model-", "model-parameters-"]) {
-      assert.ok(names.some((n) => n.startsWith(prefix)), prefix);
-    }
+  it("resolves every rule's defaults without configuration", () => {
+    const resolved = resolvePolicyConfig(allPolicies);
+    assert.deepEqual(
+      [...resolved.entries()].map(([name, r]) => [name, r.enforcementLevel]).sort(([a], [b]) => a.localeCompare(b)),
+      allPolicies.map((p) => [p.name, p.enforcementLevel]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
   });
   it("refuses duplicate names", () => {
     assert.throws(() => buildRegistry([rule("same-name"), rule("other"), rule("same-name")]), { message: "duplicate policy name 'same-name'" });

@@ -13,7 +13,6 @@ import {
   type Table,
 } from "../../../functions/bikeshare-training-prep/core";
 
-const SHARED = path.resolve(__dirname, "..", "..", "..", "..", "shared", "data", "bikeshare");
 const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures", "bikeshare");
 const rowsOf = (csv: string) => parse(csv) as string[][];
 
@@ -133,7 +132,7 @@ describe("bikeshare-training-prep core", () => {
   });
 
   it("prepares the real February 2019 trips (10,000 rows via the transform) deterministically", () => {
-    const input = fs.readFileSync(path.join(SHARED, "fordgobike-201902-rows-1-10000.csv"), "utf8");
+    const input = fs.readFileSync(path.join(FIXTURES, "fordgobike-201902-rows-1-10000.csv"), "utf8");
     const processed = transformCsv(input);
     const t = readTrips([processed.csv!]);
     const yes = t.rows.filter((r) => r[t.columns.indexOf("bike_share_for_all_trip")] === "Yes").length;

@@ -17,7 +17,6 @@ import {
 } from "../../../functions/bikeshare-transform/core";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures", "bikeshare");
-const SHARED = path.resolve(__dirname, "..", "..", "..", "..", "shared", "data", "bikeshare");
 const fixture = (f: string) => fs.readFileSync(path.join(FIXTURES, f), "utf8");
 const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64");
 const unb64 = (s: string) => Buffer.from(s, "base64").toString("utf8");
@@ -183,9 +182,8 @@ describe("bikeshare-transform core", () => {
       assert.equal(transformCsv(crlf).csv, "start_time,end_time,bike_share_for_all_trip,day_of_week,hour_of_day,trip_month,part_of_day\n2019-02-28 21:05:00,2019-02-28 21:15:00,Yes,3,21,2,night\n");
     });
 
-    it("transforms all 10,000 trips of February 2019 in ../shared, column by column", function () {
-      const file = path.join(SHARED, "fordgobike-201902-rows-1-10000.csv");
-      const input = fs.readFileSync(file, "utf8");
+    it("transforms all 10,000 trips of February 2019 (the whole fixture file), column by column", function () {
+      const input = fixture("fordgobike-201902-rows-1-10000.csv");
       const t = transformCsv(input);
       assert.equal(t.rowsIn, 10_000);
       const checked = checkColumnByColumn(input, t.csv!, febOrMarch2019Dow);
@@ -288,7 +286,7 @@ describe("bikeshare-transform core", () => {
     });
 
     it("fails a real record whose output alone would pass the 6 MB response limit, under the default budget", () => {
-      const tenThousand = fs.readFileSync(path.join(SHARED, "fordgobike-201902-rows-1-10000.csv"), "utf8").trimEnd().split("\n");
+      const tenThousand = fixture("fordgobike-201902-rows-1-10000.csv").trimEnd().split("\n");
       const rows = tenThousand.slice(1);
       const huge = `${tenThousand[0]}\n${[...rows, ...rows, ...rows].join("\n")}\n`; // 30,000 trips, ~6.4 MB
       assert.ok(Buffer.byteLength(huge) > 6_000_000);

@@ -112,9 +112,47 @@ describe("bikeshare part (ml stack)", () => {
     });
     assert.equal(ofType(resources, "mlz:models:SageMakerModelHosting").length, 0);
     assert.equal(ofType(resources, "aws:ssm/parameter:Parameter").length, 0);
-    // Every AWS resource goes to the ML account through the stack's provider.
     const awsResources = resources.filter((r) => r.custom && r.type.startsWith("aws:"));
-    assert.ok(awsResources.length > 30);
+    // Exactly these 36 AWS resources: the ingestion pipeline, the training job's role and the candidate's endpoint.
+    assert.deepEqual(awsResources.map((r) => [r.type, r.name]).sort(([ta, na], [tb, nb]) => `${ta} ${na}`.localeCompare(`${tb} ${nb}`)), [
+      ["aws:cloudwatch/logGroup:LogGroup", "bikeshare-delivery-logs"],
+      ["aws:cloudwatch/logGroup:LogGroup", "bikeshare-transform-logs"],
+      ["aws:cloudwatch/logStream:LogStream", "bikeshare-delivery-log-stream"],
+      ["aws:iam/role:Role", "bikeshare-delivery-role"],
+      ["aws:iam/role:Role", "bikeshare-serving-role"],
+      ["aws:iam/role:Role", "bikeshare-training-role"],
+      ["aws:iam/role:Role", "bikeshare-transform-role"],
+      ["aws:iam/rolePolicy:RolePolicy", "bikeshare-delivery-permissions"],
+      ["aws:iam/rolePolicy:RolePolicy", "bikeshare-serving-permissions"],
+      ["aws:iam/rolePolicy:RolePolicy", "bikeshare-training-permissions"],
+      ["aws:iam/rolePolicy:RolePolicy", "bikeshare-transform-permissions"],
+      ["aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "bikeshare-stream"],
+      ["aws:kms/alias:Alias", "bikeshare-key-alias"],
+      ["aws:kms/key:Key", "bikeshare-key"],
+      ["aws:lambda/function:Function", "bikeshare-transform-function"],
+      ["aws:s3/bucket:Bucket", "bikeshare-autopilot-bucket"],
+      ["aws:s3/bucket:Bucket", "bikeshare-raw-trips-bucket"],
+      ["aws:s3/bucket:Bucket", "bikeshare-training-sets-bucket"],
+      ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "bikeshare-autopilot-ownership"],
+      ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "bikeshare-raw-trips-ownership"],
+      ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "bikeshare-training-sets-ownership"],
+      ["aws:s3/bucketPolicy:BucketPolicy", "bikeshare-autopilot-policy"],
+      ["aws:s3/bucketPolicy:BucketPolicy", "bikeshare-raw-trips-policy"],
+      ["aws:s3/bucketPolicy:BucketPolicy", "bikeshare-training-sets-policy"],
+      ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bikeshare-autopilot-public-access-block"],
+      ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bikeshare-raw-trips-public-access-block"],
+      ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bikeshare-training-sets-public-access-block"],
+      ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bikeshare-autopilot-encryption"],
+      ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bikeshare-raw-trips-encryption"],
+      ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bikeshare-training-sets-encryption"],
+      ["aws:s3/bucketVersioning:BucketVersioning", "bikeshare-autopilot-versioning"],
+      ["aws:s3/bucketVersioning:BucketVersioning", "bikeshare-raw-trips-versioning"],
+      ["aws:s3/bucketVersioning:BucketVersioning", "bikeshare-training-sets-versioning"],
+      ["aws:sagemaker/endpoint:Endpoint", "bikeshare-serving-endpoint"],
+      ["aws:sagemaker/endpointConfiguration:EndpointConfiguration", "bikeshare-serving-endpoint-config"],
+      ["aws:sagemaker/model:Model", "bikeshare-serving-model"],
+    ]);
+    // Every AWS resource goes to the ML account through the stack's provider.
     for (const r of awsResources) assert.match(r.provider ?? "", /pulumi:providers:aws::account::/, `${r.type} ${r.name}`);
   });
 

@@ -77,7 +77,41 @@ describe("BikeshareAutopilot", () => {
       Sid: "PassOwnRoleToSageMaker", Effect: "Allow", Action: "iam:PassRole", Resource: `arn:aws:iam::${ACCOUNT}:role/t-role`,
       Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
     });
-    assert.ok((bySid.RunAutopilotJobs.Resource as string[]).every((r) => r.startsWith(`arn:aws:sagemaker:us-east-1:${ACCOUNT}:`)));
+    assert.deepEqual(bySid.RunAutopilotJobs, {
+      Sid: "RunAutopilotJobs",
+      Effect: "Allow",
+      Action: [
+        "sagemaker:AddTags",
+        "sagemaker:CreateHyperParameterTuningJob",
+        "sagemaker:CreateModel",
+        "sagemaker:CreateProcessingJob",
+        "sagemaker:CreateTrainingJob",
+        "sagemaker:CreateTransformJob",
+        "sagemaker:DeleteModel",
+        "sagemaker:DescribeAutoMLJob",
+        "sagemaker:DescribeAutoMLJobV2",
+        "sagemaker:DescribeHyperParameterTuningJob",
+        "sagemaker:DescribeModel",
+        "sagemaker:DescribeProcessingJob",
+        "sagemaker:DescribeTrainingJob",
+        "sagemaker:DescribeTransformJob",
+        "sagemaker:ListCandidatesForAutoMLJob",
+        "sagemaker:ListTags",
+        "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
+        "sagemaker:StopHyperParameterTuningJob",
+        "sagemaker:StopProcessingJob",
+        "sagemaker:StopTrainingJob",
+        "sagemaker:StopTransformJob",
+      ],
+      Resource: [
+        `arn:aws:sagemaker:us-east-1:${ACCOUNT}:automl-job/*`,
+        `arn:aws:sagemaker:us-east-1:${ACCOUNT}:hyper-parameter-tuning-job/*`,
+        `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/*`,
+        `arn:aws:sagemaker:us-east-1:${ACCOUNT}:processing-job/*`,
+        `arn:aws:sagemaker:us-east-1:${ACCOUNT}:training-job/*`,
+        `arn:aws:sagemaker:us-east-1:${ACCOUNT}:transform-job/*`,
+      ],
+    });
     assert.deepEqual(bySid.UseKeyForVolumes.Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
     assert.deepEqual(bySid.UseKeyForData.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
     // Nothing grants s3:PutObject on the training sets, or anything on another bucket.
