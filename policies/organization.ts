@@ -22,6 +22,9 @@ export const scpDocumentValid: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.organizations.Policy, (p, _args, report) => {
     if (!CONTROL_POLICY_TYPES.includes(policyType(p))) return;
+    // RCPs require `Principal: "*"` and only Deny statements (AWS Organizations User Guide, "RCP
+    // syntax": Allow is reserved for the AWS-managed RCPFullAWSAccess); SCPs refuse Principal.
+    const rcp = policyType(p) !== SCP;
     let raw: any;
     try {
       raw = JSON.parse(p.content);
@@ -37,14 +40,20 @@ export const scpDocumentValid: ResourceValidationPolicy = {
     }
     const sids = new Set<string>();
     statements.forEach((s, i) => {
-      const where = `SCP statement ${isRecord(s) && s.Sid ? `'${s.Sid}'` : `#${i + 1}`}`;
+      const where = `${rcp ? "RCP" : "SCP"} statement ${isRecord(s) && s.Sid ? `'${s.Sid}'` : `#${i + 1}`}`;
       if (!isRecord(s)) {
         report(`${where} must be an object.`);
         return;
       }
-      if (s.Effect !== "Allow" && s.Effect !== "Deny") report(`${where} must have Effect 'Allow' or 'Deny'.`);
-      if ((s.Action === undefined) === (s.NotAction === undefined)) report(`${where} must have exactly one of Action or NotAction.`);
-      if (s.Principal !== undefined || s.NotPrincipal !== undefined) report(`${where} must not name a Principal; SCPs apply to every principal in the target.`);
+      if (rcp) {
+        if (s.Effect !== "Deny") report(`${where} must have Effect 'Deny'; RCPs allow only through the AWS-managed RCPFullAWSAccess.`);
+        if (s.Action === undefined || s.NotAction !== undefined) report(`${where} must have Action and no NotAction.`);
+        if (s.Principal !== "*" || s.NotPrincipal !== undefined) report(`${where} must have Principal '*' and no NotPrincipal; narrow it with conditions.`);
+      } else {
+        if (s.Effect !== "Allow" && s.Effect !== "Deny") report(`${where} must have Effect 'Allow' or 'Deny'.`);
+        if ((s.Action === undefined) === (s.NotAction === undefined)) report(`${where} must have exactly one of Action or NotAction.`);
+        if (s.Principal !== undefined || s.NotPrincipal !== undefined) report(`${where} must not name a Principal; SCPs apply to every principal in the target.`);
+      }
       if (s.Sid !== undefined) {
         if (typeof s.Sid !== "string" || !/^[A-Za-z0-9]*$/.test(s.Sid)) report(`${where} must have an alphanumeric Sid.`);
         else if (sids.has(s.Sid)) report(`${where} must have a unique Sid.`);

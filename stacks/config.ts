@@ -221,7 +221,17 @@ function decodeValue(value: unknown): unknown {
   return value;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string }[] {
+/** The value at `pathParts` of `input`, or undefined when any step is missing. */
+function valueAt(input: unknown, pathParts: PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const p of pathParts) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): { key: string; message: string }[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: "unknown key (check its spelling against the documented keys)" }));
   }
@@ -229,8 +239,9 @@ function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string 
     const inner = issue.issues[0]?.message ?? issue.message;
     return [{ key: keyOf(issue.path), message: inner }];
   }
-  // zod reports a missing key as an invalid type whose input is undefined.
-  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
+  // A missing key is an invalid type at a path the input does not have; a present value of the
+  // wrong type is not "required".
+  if (issue.code === "invalid_type" && valueAt(input, issue.path) === undefined) {
     return [{ key: keyOf(issue.path), message: `is required: ${issue.message.replace(/^Invalid input: /, "")}` }];
   }
   return [{ key: keyOf(issue.path), message: issue.message }];
@@ -256,7 +267,7 @@ export function parseStackConfig(values: Record<string, unknown>, file: string):
   }
   const result = SCHEMAS[role as Role].safeParse(decoded);
   if (!result.success) {
-    throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue)));
+    throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue, decoded)));
   }
   return result.data;
 }

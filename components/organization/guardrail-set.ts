@@ -5,17 +5,29 @@ import {
   denyIamUsers,
   denyLeaveOrganization,
   denyMemberRootUser,
+  enforceOrgIdentities,
   exemptRoleArnPatterns,
   protectAuditLogBuckets,
+  protectAuditLogKey,
   protectDetection,
   regionAllowList,
 } from "./guardrails";
 import { DEFAULT_SCP_SIZE_QUOTA, MAX_SCPS_PER_TARGET, validateQuota } from "./scp";
 import { ServiceControlPolicy } from "./service-control-policy";
+import { MAX_RCPS_PER_TARGET } from "./rcp";
+import { ResourceControlPolicy } from "./resource-control-policy";
+import type { PolicyStatement } from "../iam/policy-document";
 
 export interface GuardrailsArgs {
   /** Id of the organization root (`r-…`). */
   readonly rootId: pulumi.Input<string>;
+  /** Id of the organization (`o-…`): the identity perimeter of the `enforce-org-identities` RCP. */
+  readonly organizationId: pulumi.Input<string>;
+  /**
+   * Declare the `enforce-org-identities` resource control policy on the root (the organization
+   * must have the RESOURCE_CONTROL_POLICY policy type enabled). Defaults to true.
+   */
+  readonly enforceOrgIdentities?: boolean;
   /** OU ids by OU key (from the organization component). */
   readonly organizationalUnitIds: Record<string, pulumi.Input<string>>;
   /** Keys (of `organizationalUnitIds`) of the OUs holding consumer accounts (QA, prod). At least one. */
@@ -24,7 +36,7 @@ export interface GuardrailsArgs {
   readonly allowedRegions: string[];
   /** Accounts where IAM users and access keys may still be created. Defaults to none. */
   readonly iamUserExceptionAccountIds?: pulumi.Input<string>[];
-  /** Size quota of each SCP, in characters. Defaults to 5,120 (the AWS quota). */
+  /** Size quota of each SCP and RCP, in characters. Defaults to 5,120 (the AWS quota for both). */
   readonly sizeQuota?: number;
   /**
    * Roles (in every member account) exempt from `ProtectConfig`: the role the management stack
@@ -37,7 +49,13 @@ export interface GuardrailsArgs {
    * governance bypass `ProtectAuditLogBucket` denies. Defaults to none (no such statement).
    */
   readonly auditLogBucketNames?: pulumi.Input<string>[];
-  /** Break-glass roles exempt from `ProtectAuditLogBucket`. Defaults to `["OrganizationAccountAccessRole"]`. */
+  /**
+   * The audit-log KMS key `ProtectAuditLogKey` (and, with an alias, `ProtectAuditLogKeyAlias`)
+   * protects from deletion, disabling and key-policy changes: its account and alias (the key ARN is
+   * unknown to the management stack), or its exact key ARN. Defaults to none (no such statements).
+   */
+  readonly auditLogKey?: { accountId: pulumi.Input<string>; alias: string } | { keyArn: pulumi.Input<string> };
+  /** Break-glass roles exempt from `ProtectAuditLogBucket` and `ProtectAuditLogKey*`. Defaults to `["OrganizationAccountAccessRole"]`. */
   readonly auditLogBreakGlassRoleNames?: string[];
   /** Global-service actions the region allow-list lets through. Defaults to `GLOBAL_SERVICE_ACTIONS`. */
   readonly globalServiceActions?: string[];
@@ -52,6 +70,8 @@ export interface GuardrailsArgs {
 /** A guardrail as the plan lists it. */
 export interface GuardrailSummary {
   policyName: string;
+  /** `SERVICE_CONTROL_POLICY` or `RESOURCE_CONTROL_POLICY`. */
+  policyType: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
   policyId: string;
   size: number;
   /** Target key → root/OU id. */
@@ -60,29 +80,41 @@ export interface GuardrailSummary {
   statements: string[];
 }
 
-/** Refuses a target that would carry more SCPs than AWS allows (this set's, plus the AWS-managed `FullAWSAccess`). */
-export function assertAttachmentQuota(attachments: Record<string, string[]>): void {
+/**
+ * Refuses a target that would carry more SCPs (or RCPs, with `kind` "RCP") than AWS allows: this
+ * set's, plus the AWS-managed `FullAWSAccess` (`RCPFullAWSAccess`) attached everywhere.
+ */
+export function assertAttachmentQuota(attachments: Record<string, string[]>, kind: "SCP" | "RCP" = "SCP"): void {
+  const max = kind === "SCP" ? MAX_SCPS_PER_TARGET : MAX_RCPS_PER_TARGET;
+  const managed = kind === "SCP" ? "FullAWSAccess" : "RCPFullAWSAccess";
   for (const [target, policies] of Object.entries(attachments)) {
-    if (policies.length + 1 > MAX_SCPS_PER_TARGET) {
-      throw new Error(`target '${target}' would carry ${policies.length + 1} SCPs (${policies.join(", ")} and FullAWSAccess); AWS allows ${MAX_SCPS_PER_TARGET}`);
+    if (policies.length + 1 > max) {
+      throw new Error(`target '${target}' would carry ${policies.length + 1} ${kind}s (${policies.join(", ")} and ${managed}); AWS allows ${max}`);
     }
   }
 }
 
 /**
  * The organization's preventive guardrails. Four SCPs, packed so that the root carries three of
- * its five SCP slots (with `FullAWSAccess`):
+ * its five SCP slots (with `FullAWSAccess`), and one RCP (two of five RCP slots on the root, with
+ * `RCPFullAWSAccess`):
  * - `baseline` (root): deny leaving the organization, deny the member-account root user, protect
  *   CloudTrail and IAM Access Analyzer (no exemption) and AWS Config (`configExemptRoleNames`
- *   exempt); with `auditLogBucketNames`, protect the audit-log buckets (break-glass roles exempt);
+ *   exempt); with `auditLogBucketNames`, protect the audit-log buckets, and with `auditLogKey`
+ *   the audit-log KMS key and its alias (break-glass roles exempt);
  * - `region-allow-list` (root): deny requests outside the allowed regions (global services exempt);
  * - `deny-iam-users` (root): deny creating IAM users, access keys and login profiles (exception
  *   accounts exempt);
- * - `consumer-rekognition-lockout` (each consumer OU): deny Rekognition project lifecycle actions.
+ * - `consumer-rekognition-lockout` (each consumer OU): deny Rekognition project lifecycle actions;
+ * - `enforce-org-identities` (RCP, root; unless `enforceOrgIdentities` is false): no principal
+ *   outside the organization may `sts:AssumeRole` into a member account, whatever a trust policy
+ *   says (AWS service principals and web-identity federation are unaffected).
  */
 export class Guardrails extends pulumi.ComponentResource {
   /** SCPs by guardrail key. */
   public readonly policies: Record<string, ServiceControlPolicy>;
+  /** RCPs by guardrail key (`enforce-org-identities`, unless disabled). */
+  public readonly resourcePolicies: Record<string, ResourceControlPolicy>;
   /** Each guardrail's name, id, minified size, targets and statement ids. */
   public readonly summary: pulumi.Output<Record<string, GuardrailSummary>>;
 
@@ -117,13 +149,26 @@ export class Guardrails extends pulumi.ComponentResource {
         partition,
       })
       : [];
+    const auditLogKeyProtection = args.auditLogKey !== undefined
+      ? protectAuditLogKey({
+        key: args.auditLogKey,
+        exemptPrincipalArnPatterns: exemptRoleArnPatterns(args.auditLogBreakGlassRoleNames ?? [ORGANIZATION_ACCESS_ROLE_NAME], partition, "auditLogBreakGlassRoleNames"),
+        partition,
+      })
+      : [];
+    const rcpDefinitions: Record<string, { description: string; statements: PolicyStatement<pulumi.Input<string>>[]; targets: Record<string, pulumi.Input<string>> }> = {};
+    if (args.enforceOrgIdentities ?? true) {
+      rcpDefinitions["enforce-org-identities"] = {
+        description: "Deny sts:AssumeRole into member accounts to principals outside the organization (AWS services exempt)",
+        statements: enforceOrgIdentities(args.organizationId),
+        targets: { root: args.rootId },
+      };
+    }
 
     const definitions: Record<string, { description: string; statements: ReturnType<typeof denyLeaveOrganization>; targets: Record<string, pulumi.Input<string>> }> = {
       "baseline": {
-        description: auditLogProtection.length > 0
-          ? "Deny leaving the organization and the member root user; protect CloudTrail, Config, Access Analyzer and the audit-log bucket"
-          : "Deny leaving the organization and the member root user; protect CloudTrail, Config and Access Analyzer",
-        statements: [...denyLeaveOrganization(), ...denyMemberRootUser(partition), ...protectDetection(configExempt), ...auditLogProtection],
+        description: baselineDescription(auditLogProtection.length > 0, auditLogKeyProtection.length > 0),
+        statements: [...denyLeaveOrganization(), ...denyMemberRootUser(partition), ...protectDetection(configExempt), ...auditLogProtection, ...auditLogKeyProtection],
         targets: { root: args.rootId },
       },
       "region-allow-list": {
@@ -148,6 +193,11 @@ export class Guardrails extends pulumi.ComponentResource {
       for (const t of Object.keys(d.targets)) (perTarget[t] ??= []).push(`${prefix}-${key}`);
     }
     assertAttachmentQuota(perTarget);
+    const rcpPerTarget: Record<string, string[]> = {};
+    for (const [key, d] of Object.entries(rcpDefinitions)) {
+      for (const t of Object.keys(d.targets)) (rcpPerTarget[t] ??= []).push(`${prefix}-${key}`);
+    }
+    assertAttachmentQuota(rcpPerTarget, "RCP");
 
     this.policies = {};
     for (const [key, d] of Object.entries(definitions)) {
@@ -161,15 +211,44 @@ export class Guardrails extends pulumi.ComponentResource {
       }, { parent: this });
     }
 
-    const entries = Object.entries(this.policies).map(([key, p]) =>
+    this.resourcePolicies = {};
+    for (const [key, d] of Object.entries(rcpDefinitions)) {
+      this.resourcePolicies[key] = new ResourceControlPolicy(`${name}-${key}`, {
+        policyName: `${prefix}-${key}`,
+        description: d.description,
+        statements: d.statements,
+        targetIds: d.targets,
+        sizeQuota: quota,
+        tags: args.tags,
+      }, { parent: this });
+    }
+
+    const summarize = (
+      policyType: GuardrailSummary["policyType"],
+      policies: Record<string, ServiceControlPolicy | ResourceControlPolicy>,
+      defs: Record<string, { statements: PolicyStatement<pulumi.Input<string>>[] }>,
+    ) => Object.entries(policies).map(([key, p]) =>
       pulumi.all([p.policyId, p.size, p.targets]).apply(([policyId, size, targets]): [string, GuardrailSummary] => [key, {
         policyName: `${prefix}-${key}`,
+        policyType,
         policyId,
         size,
         targets,
-        statements: definitions[key].statements.map((s) => s.Sid ?? ""),
+        statements: defs[key].statements.map((s) => s.Sid ?? ""),
       }]));
+    const entries = [
+      ...summarize("SERVICE_CONTROL_POLICY", this.policies, definitions),
+      ...summarize("RESOURCE_CONTROL_POLICY", this.resourcePolicies, rcpDefinitions),
+    ];
     this.summary = pulumi.all(entries).apply((list) => Object.fromEntries(list));
-    this.registerOutputs({ policies: this.policies, summary: this.summary });
+    this.registerOutputs({ policies: this.policies, resourcePolicies: this.resourcePolicies, summary: this.summary });
   }
+}
+
+function baselineDescription(buckets: boolean, key: boolean): string {
+  const base = "Deny leaving the organization and the member root user; protect CloudTrail, Config";
+  if (buckets && key) return `${base}, Access Analyzer, the audit-log buckets and their KMS key`;
+  if (buckets) return `${base}, Access Analyzer and the audit-log bucket`;
+  if (key) return `${base}, Access Analyzer and the audit-log KMS key`;
+  return `${base} and Access Analyzer`;
 }

@@ -9,7 +9,8 @@
  * `OrganizationAccountAccessRole`, which only the management account can assume:
  * - `ProtectConfig`, because the management stack creates each account's configuration recorder
  *   and delivery channel through that role;
- * - `ProtectAuditLogBucket`, as the break-glass path to the audit-log bucket's settings.
+ * - `ProtectAuditLogBucket`, `ProtectAuditLogKey` and `ProtectAuditLogKeyAlias`, as the break-glass
+ *   path to the audit-log buckets' settings and policies and to the audit-log KMS key.
  * Exemptions are `ArnNotLike aws:PrincipalARN` with patterns that name the role exactly
  * (`arn:aws:iam::*:role/OrganizationAccountAccessRole`): under ArnLike each ARN part matches
  * separately, so only the account part is a wildcard and a look-alike name is not exempt.
@@ -68,19 +69,41 @@ export const IAM_USER_ACTIONS: readonly string[] = [
 ];
 
 /**
- * Actions that would remove or weaken the audit-log bucket: its Object Lock and lifecycle settings,
- * the bucket and its policy, and governance-mode bypass. `s3:PutBucketPolicy` is not listed: the
- * lakehouse pipeline maintains the bucket policy (and COMPLIANCE-mode retention holds regardless).
+ * Actions that would remove or weaken the audit-log buckets: their Object Lock and lifecycle
+ * settings, the buckets and their policies, governance-mode bypass, replacing the bucket policy
+ * (which would drop the CloudTrail / AWS Config delivery statements and blind delivery org-wide) and
+ * replacing the default encryption. The PutBucketEncryption API is authorized by the IAM action
+ * `s3:PutEncryptionConfiguration` (S3 API Reference, PutBucketEncryption: "you must have permission
+ * to perform the s3:PutEncryptionConfiguration action"); there is no `s3:PutBucketEncryption` action.
+ * Consequence: once the SCP is attached, the lakehouse deploy role can no longer change these
+ * buckets' policies or encryption; such changes go through the break-glass role.
  */
 export const AUDIT_LOG_BUCKET_PROTECTED_ACTIONS: readonly string[] = [
   "s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration", "s3:DeleteBucket",
-  "s3:DeleteBucketPolicy", "s3:BypassGovernanceRetention",
+  "s3:DeleteBucketPolicy", "s3:BypassGovernanceRetention", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration",
 ];
+
+/**
+ * KMS key resource operations that would crypto-shred every audit log (deletion, disabling) or
+ * hand the key to someone else (its key policy).
+ */
+export const AUDIT_LOG_KEY_PROTECTED_ACTIONS: readonly string[] = [
+  "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy",
+];
+
+/**
+ * Alias operations on the audit-log key's alias. The key statement identifies the key by its alias
+ * (`kms:ResourceAliases`), so moving or deleting the alias would lift the key's protection.
+ */
+export const AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS: readonly string[] = ["kms:DeleteAlias", "kms:UpdateAlias"];
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KEY_ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
+const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /**
  * `arn:<partition>:iam::*:role/<name>` for each role name. Names are validated so that a wildcard
@@ -136,9 +159,9 @@ export function protectDetection(configExemptPrincipalArnPatterns: readonly stri
 }
 
 /**
- * No one but the break-glass principals (`exemptPrincipalArnPatterns`) may change the Object Lock
- * or lifecycle configuration of the audit-log buckets, delete them or their policies, or bypass
- * governance retention on their objects. Bucket names may be Outputs; plain names are checked here.
+ * No one but the break-glass principals (`exemptPrincipalArnPatterns`) may change the Object Lock,
+ * lifecycle or default-encryption configuration of the audit-log buckets, replace or delete their
+ * policies, delete them, or bypass governance retention on their objects. Bucket names may be Outputs; plain names are checked here.
  */
 export function protectAuditLogBuckets(args: {
   bucketNames: readonly pulumi.Input<string>[];
@@ -162,6 +185,96 @@ export function protectAuditLogBuckets(args: {
     Action: [...AUDIT_LOG_BUCKET_PROTECTED_ACTIONS],
     Resource: resources,
     Condition: exemption(args.exemptPrincipalArnPatterns),
+  }];
+}
+
+/**
+ * No one but the break-glass principals may schedule the deletion of, disable or change the key
+ * policy of the audit-log KMS key in the lakehouse account, nor delete or re-point its alias.
+ *
+ * The key's ARN is not known to the management stack, so with `alias` the key is identified by
+ * its alias: `Resource` is every key of the account (`arn:<partition>:kms:*:<account>:key/*`) and
+ * the condition `ForAnyValue:StringEquals kms:ResourceAliases = <alias>`. AWS KMS Developer Guide,
+ * "AWS KMS condition keys" (kms:ResourceAliases): a multi-valued key, valid in IAM policies for
+ * "KMS key resource operations" (AWS KMS Developer Guide, "AWS KMS permissions": ScheduleKeyDeletion,
+ * DisableKey and PutKeyPolicy have Resources "KMS key" and list kms:ResourceAliases among their
+ * condition keys), which requires a ForAnyValue or ForAllValues set operator;
+ * "ForAnyValue: At least one alias associated with the KMS key must match"; the value is an alias
+ * name (`alias/…`), never an alias ARN. AWS Organizations User Guide, "SCP syntax": deny statements
+ * may name resource ARNs and carry a Condition. A second statement denies DeleteAlias/UpdateAlias on
+ * the alias itself (`arn:<partition>:kms:*:<account>:alias/<name>`), so the alias cannot be moved
+ * away to lift the first statement. With `keyArn` instead, the key is named exactly.
+ */
+export function protectAuditLogKey(args: {
+  key: { accountId: pulumi.Input<string>; alias: string } | { keyArn: pulumi.Input<string> };
+  exemptPrincipalArnPatterns: readonly string[];
+  partition?: string;
+}): Statement[] {
+  const partition = args.partition ?? "aws";
+  const condition = exemption(args.exemptPrincipalArnPatterns);
+  if ("keyArn" in args.key) {
+    const keyArn = args.key.keyArn;
+    if (typeof keyArn === "string" && !KEY_ARN.test(keyArn)) {
+      throw new Error(`[auditLogKey.keyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got '${keyArn}'`);
+    }
+    return [{ Sid: "ProtectAuditLogKey", Effect: "Deny", Action: [...AUDIT_LOG_KEY_PROTECTED_ACTIONS], Resource: keyArn, Condition: condition }];
+  }
+  const { accountId, alias } = args.key;
+  if (typeof accountId === "string" && !ACCOUNT_ID.test(accountId)) {
+    throw new Error(`[auditLogKey.accountId] must be a 12-digit account id; got '${accountId}'`);
+  }
+  if (!KEY_ALIAS.test(alias) || alias.startsWith("alias/aws/")) {
+    throw new Error(`[auditLogKey.alias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got '${alias}'`);
+  }
+  const inAccount = (suffix: string): pulumi.Input<string> => (typeof accountId === "string"
+    ? `arn:${partition}:kms:*:${accountId}:${suffix}`
+    : pulumi.output(accountId).apply((id) => `arn:${partition}:kms:*:${id}:${suffix}`));
+  return [
+    {
+      Sid: "ProtectAuditLogKey",
+      Effect: "Deny",
+      Action: [...AUDIT_LOG_KEY_PROTECTED_ACTIONS],
+      Resource: inAccount("key/*"),
+      Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": alias }, ...condition },
+    },
+    {
+      Sid: "ProtectAuditLogKeyAlias",
+      Effect: "Deny",
+      Action: [...AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS],
+      Resource: inAccount(alias),
+      Condition: condition,
+    },
+  ];
+}
+
+/**
+ * Resource control policy statement: no principal outside the organization may assume a role in a
+ * member account, whatever the role's trust policy says. As the RCP `EnforceOrgIdentities` of
+ * aws-samples/data-perimeter-policy-examples (resource_control_policies/identity_perimeter_rcp.json),
+ * reduced to `sts:AssumeRole`:
+ * - `StringNotEqualsIfExists aws:PrincipalOrgID`: principals of this organization pass;
+ * - `BoolIfExists aws:PrincipalIsAWSService = false`: AWS service principals (lambda.amazonaws.com,
+ *   …) pass, since the key is true for them; RCPs do not apply to service-linked roles at all;
+ * - `sts:AssumeRoleWithWebIdentity` is NOT listed: GitHub OIDC federation (federated principal,
+ *   no organization id) keeps working; the example repository governs it with separate
+ *   statements (`EnforceTrustedOIDCTenants`), and our trust policies pin the `sub`/`aud` claims.
+ * RCPs never apply to resources of the management account (Organizations User Guide, "Resource
+ * control policies (RCPs)"), so its roles are not covered.
+ */
+export function enforceOrgIdentities(organizationId: pulumi.Input<string>): PolicyStatement<pulumi.Input<string>>[] {
+  if (typeof organizationId === "string" && !ORGANIZATION_ID.test(organizationId)) {
+    throw new Error(`[organizationId] must be an organization id such as 'o-a1b2c3d4e5'; got '${organizationId}'`);
+  }
+  return [{
+    Sid: "EnforceOrgIdentities",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "sts:AssumeRole",
+    Resource: "*",
+    Condition: {
+      StringNotEqualsIfExists: { "aws:PrincipalOrgID": organizationId },
+      BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+    },
   }];
 }
 

@@ -89,7 +89,9 @@ export class Organization extends pulumi.ComponentResource {
     this.organization = new aws.organizations.Organization(`${name}-organization`, {
       featureSet: "ALL",
       awsServiceAccessPrincipals: args.serviceAccessPrincipals ?? DEFAULT_SERVICE_ACCESS_PRINCIPALS,
-      enabledPolicyTypes: ["SERVICE_CONTROL_POLICY"],
+      // RESOURCE_CONTROL_POLICY: the Guardrails' `enforce-org-identities` RCP needs the type enabled
+      // on the root (Organizations User Guide, "Enabling a policy type").
+      enabledPolicyTypes: ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"],
     }, { parent: this, protect: true });
     this.organizationId = this.organization.id;
     this.rootId = this.organization.roots.apply((roots) => {

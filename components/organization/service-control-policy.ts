@@ -114,7 +114,7 @@ export class ServiceControlPolicy extends pulumi.ComponentResource {
 }
 
 /** `true` when no leaf of `v` is an Output or a Promise. */
-function isPlain(v: unknown): boolean {
+export function isPlain(v: unknown): boolean {
   if (pulumi.Output.isInstance(v) || v instanceof Promise) return false;
   if (Array.isArray(v)) return v.every(isPlain);
   if (v && typeof v === "object") return Object.values(v).every(isPlain);

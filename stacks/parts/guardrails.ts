@@ -13,7 +13,7 @@ import { Guardrails, type GuardrailSummary } from "../../components/organization
 import { OrganizationAccessAnalyzers } from "../../components/organization/access-analyzers";
 import { OrganizationTrail, DEFAULT_ORGANIZATION_TRAIL_NAME, auditLogBucketName } from "../../components/organization/organization-trail";
 import { OrganizationConfigRules } from "../../components/organization/config-rules";
-import { auditLogKeyAliasArn } from "../../components/organization/audit-log-bucket";
+import { DEFAULT_AUDIT_LOG_KEY_ALIAS, auditLogKeyAliasArn } from "../../components/organization/audit-log-bucket";
 import { ConfigRecorder, configLogBucketName } from "../../components/organization/config-recorder";
 import { DEFAULT_SCP_SIZE_QUOTA } from "../../components/organization/scp";
 
@@ -32,14 +32,27 @@ export const guardrailsConfigSchema = z.object({
     /** Size quota of each SCP in characters (minified). Defaults to 5120, the AWS quota. */
     scpSizeQuota: z.number().int().min(1).default(DEFAULT_SCP_SIZE_QUOTA),
     /**
-     * Add `ProtectAuditLogBucket` to the baseline SCP: outside OrganizationAccountAccessRole (break
-     * glass, assumed from the management account), no one may change the audit-log and Config
-     * buckets' Object Lock or lifecycle configuration, delete them or their policies, or bypass
-     * governance retention. Defaults to true. Creating a bucket with Object Lock needs
-     * s3:PutBucketObjectLockConfiguration, so set false for the first deployment (with
-     * organizationTrail.enabled false), before the lakehouse stack has created the buckets.
+     * Add `ProtectAuditLogBucket` and `ProtectAuditLogKey`/`ProtectAuditLogKeyAlias` to the baseline
+     * SCP: outside OrganizationAccountAccessRole (break glass, assumed from the management account),
+     * no one may change the audit-log and Config buckets' Object Lock, lifecycle or default
+     * encryption, replace or delete their policies, delete them, or bypass governance retention;
+     * nor schedule the deletion of, disable or change the key policy of the audit-log KMS key
+     * (organizationTrail.kmsKeyArn; none when "none"), nor delete or re-point its alias. Defaults to
+     * true. Creating the buckets needs s3:PutBucketObjectLockConfiguration, s3:PutBucketPolicy and
+     * s3:PutEncryptionConfiguration, so set false for the first deployment (with
+     * organizationTrail.enabled false), before the lakehouse stack has created the buckets. Once
+     * true, the lakehouse deploy role can no longer update those bucket policies, their encryption
+     * or the key policy: such changes go through OrganizationAccountAccessRole (or a deployment
+     * with this key set false).
      */
     protectAuditLogBuckets: z.boolean().default(true),
+    /**
+     * Attach the `mlz-enforce-org-identities` resource control policy to the organization root: no
+     * principal outside the organization may sts:AssumeRole into a member account, whatever a
+     * role's trust policy says (AWS service principals and GitHub OIDC web-identity federation are
+     * unaffected; management-account resources are never subject to RCPs). Defaults to true.
+     */
+    enforceOrgIdentities: z.boolean().default(true),
     /** IAM Access Analyzer: days after which access counts as unused (1–365). Defaults to 90. */
     unusedAccessAgeDays: z.number().int().min(1).max(365).default(90),
     /** The organization trail. */
@@ -102,7 +115,7 @@ export interface OrganizationFacts {
 }
 
 export interface GuardrailsOutputs {
-  /** Each SCP: name, id, minified size, attachments (target key → id), statement ids. */
+  /** Each SCP and RCP: name, type, id, minified size, attachments (target key → id), statement ids. */
   guardrails: pulumi.Output<Record<string, GuardrailSummary>>;
   accessAnalyzerArns: { externalAccess: pulumi.Output<string>; unusedAccess: pulumi.Output<string> };
   /** Undefined when `organizationTrail.enabled` is false. */
@@ -143,6 +156,26 @@ function configBucketNameOf(g: GuardrailsConfig["guardrails"], org: Organization
   return g.configRecorders.bucketName !== undefined
     ? pulumi.output(g.configRecorders.bucketName)
     : accountIdOf(org, "lakehouse", "guardrails.configRecorders").apply(configLogBucketName);
+}
+
+const KMS_ALIAS_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):(alias\/[A-Za-z0-9/_-]+)$/;
+const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+/**
+ * The audit-log KMS key the baseline SCP protects, from `organizationTrail.kmsKeyArn`: by default
+ * the lakehouse account's `alias/mlz-audit-logs`; an alias ARN names its account and alias; a key
+ * ARN names the key exactly; "none" (the bucket's default encryption) protects no key.
+ */
+export function auditLogKeyOf(
+  kmsKeyArn: string | undefined,
+  lakehouseAccountId: pulumi.Input<string>,
+): { accountId: pulumi.Input<string>; alias: string } | { keyArn: string } | undefined {
+  if (kmsKeyArn === undefined) return { accountId: lakehouseAccountId, alias: DEFAULT_AUDIT_LOG_KEY_ALIAS };
+  if (kmsKeyArn === "none") return undefined;
+  const alias = KMS_ALIAS_ARN.exec(kmsKeyArn);
+  if (alias) return { accountId: alias[1], alias: alias[2] };
+  if (KMS_KEY_ARN.test(kmsKeyArn)) return { keyArn: kmsKeyArn };
+  throw new Error(`ml-landing-zone:guardrails.organizationTrail.kmsKeyArn: expected a KMS key ARN, a KMS alias ARN or "none"; got '${kmsKeyArn}'`);
 }
 
 /**
@@ -206,6 +239,8 @@ export function declareGuardrails(
 
   const guardrails = new Guardrails("guardrails", {
     rootId: org.rootId,
+    organizationId: org.organizationId,
+    enforceOrgIdentities: g.enforceOrgIdentities,
     organizationalUnitIds: org.organizationalUnitIds,
     consumerOuKeys: consumerOuKeys(g.consumerAccounts, org.accountOus),
     allowedRegions: g.allowedRegions ?? [ctx.region],
@@ -213,6 +248,7 @@ export function declareGuardrails(
     sizeQuota: g.scpSizeQuota,
     configExemptRoleNames: [ORGANIZATION_ACCESS_ROLE_NAME],
     auditLogBucketNames: g.protectAuditLogBuckets ? [bucketName, configBucketNameOf(g, org)] : undefined,
+    auditLogKey: g.protectAuditLogBuckets ? auditLogKeyOf(g.organizationTrail.kmsKeyArn, lakehouseId) : undefined,
     auditLogBreakGlassRoleNames: [ORGANIZATION_ACCESS_ROLE_NAME],
     partition: ctx.partition,
   }, opts);

@@ -59,6 +59,33 @@ describe("policies/organization", () => {
         "SCP statement #3 must name actions as 'service:Action'; got 'not an action'.",
       ]);
     });
+    it("passes the enforce-org-identities RCP (Principal '*' is required in RCPs, not a violation)", async () => {
+      const content = JSON.stringify(policyDocument([{
+        Sid: "EnforceOrgIdentities", Effect: "Deny", Principal: "*", Action: "sts:AssumeRole", Resource: "*",
+        Condition: { StringNotEqualsIfExists: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
+      }]));
+      assert.deepEqual(await resourceMessages(scpDocumentValid, aws.organizations.Policy, scp(content, "RESOURCE_CONTROL_POLICY")), []);
+      // The same document as an SCP is refused for its Principal.
+      assert.deepEqual(await resourceMessages(scpDocumentValid, aws.organizations.Policy, scp(content)), [
+        "SCP statement 'EnforceOrgIdentities' must not name a Principal; SCPs apply to every principal in the target.",
+      ]);
+    });
+    it("reports RCP statements without Principal '*', with Allow, or with NotAction", async () => {
+      const content = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "A", Effect: "Deny", Action: "s3:*", Resource: "*" },
+          { Sid: "B", Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" },
+          { Sid: "C", Effect: "Deny", Principal: { AWS: "arn:aws:iam::111111111111:root" }, NotAction: "s3:*", Resource: "*" },
+        ],
+      });
+      assert.deepEqual(await resourceMessages(scpDocumentValid, aws.organizations.Policy, scp(content, "RESOURCE_CONTROL_POLICY")), [
+        "RCP statement 'A' must have Principal '*' and no NotPrincipal; narrow it with conditions.",
+        "RCP statement 'B' must have Effect 'Deny'; RCPs allow only through the AWS-managed RCPFullAWSAccess.",
+        "RCP statement 'C' must have Action and no NotAction.",
+        "RCP statement 'C' must have Principal '*' and no NotPrincipal; narrow it with conditions.",
+      ]);
+    });
     it("ignores tag and backup policies", async () => {
       assert.deepEqual(await resourceMessages(scpDocumentValid, aws.organizations.Policy, scp("{", "TAG_POLICY")), []);
     });

@@ -170,6 +170,13 @@ describe("stack config schema", () => {
       "stacks/Pulumi.management.yaml: ml-landing-zone:guardrails.allowedRegions: expected each region once; got eu-west-1, eu-west-1");
   });
 
+  it("says a present value of the wrong type is of the wrong type, not missing", () => {
+    const models = { "defect-detector": { kind: "rekognition", versionArn: VERSION, minF1: "0.85" } };
+    const message = messageOf(() => parseStackConfig(workload({ models }), FILE));
+    assert.match(message, /^stacks\/Pulumi\.qa\.yaml: ml-landing-zone:models\.defect-detector\.minF1: /);
+    assert.doesNotMatch(message, /is required/);
+  });
+
   it("reports every bad key at once", () => {
     const message = messageOf(() => parseStackConfig(workload({ region: "nowhere", owner: "x" }), FILE));
     assert.deepEqual(message.split("\n").map((l) => l.split(": ")[1]), ["ml-landing-zone:region", "ml-landing-zone:owner"]);
@@ -207,6 +214,8 @@ describe("stack files", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-stacks-"));
     fs.writeFileSync(path.join(dir, "Pulumi.x.yaml"), "config:\n  ml-landing-zone:role: cicd\n");
     assert.deepEqual(listStacks(dir), ["x"]);
-    assert.equal(messageOf(() => readStackConfigFile("x", dir)).split("\n")[0], "stacks/Pulumi.x.yaml: ml-landing-zone:region: is required: expected an AWS region such as 'us-east-1'");
+    // Messages name the file read, here outside stacks/.
+    const file = path.relative(process.cwd(), path.join(dir, "Pulumi.x.yaml"));
+    assert.equal(messageOf(() => readStackConfigFile("x", dir)).split("\n")[0], `${file}: ml-landing-zone:region: is required: expected an AWS region such as 'us-east-1'`);
   });
 });

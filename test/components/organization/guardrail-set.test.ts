@@ -5,6 +5,8 @@ import { Guardrails, assertAttachmentQuota, type GuardrailsArgs } from "../../..
 import {
   ACCESS_ANALYZER_PROTECTED_ACTIONS,
   AUDIT_LOG_BUCKET_PROTECTED_ACTIONS,
+  AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS,
+  AUDIT_LOG_KEY_PROTECTED_ACTIONS,
   CLOUDTRAIL_PROTECTED_ACTIONS,
   CONFIG_PROTECTED_ACTIONS,
   GLOBAL_SERVICE_ACTIONS,
@@ -12,7 +14,13 @@ import {
 import { arnLike } from "../../../components/organization/scp";
 
 /** Minified size of the baseline SCP with two audit-log buckets (mlz-audit-logs-… and mlz-config-logs-…). */
-const BASELINE_WITH_BUCKETS_SIZE = 1857;
+const BASELINE_WITH_BUCKETS_SIZE = 1910;
+/** The same, with the audit-log key protected by account and alias (as the management stack declares it). */
+const BASELINE_WITH_BUCKETS_AND_KEY_SIZE = 2510;
+/** Minified size of the enforce-org-identities RCP for organization o-ab12cd34ef. */
+const ENFORCE_ORG_IDENTITIES_SIZE = 273;
+
+const BREAK_GLASS = { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } };
 
 /** OU ids of the simulated example organization. */
 const OU_IDS = {
@@ -26,6 +34,7 @@ const OU_IDS = {
 
 const args = (over: Partial<GuardrailsArgs> = {}): GuardrailsArgs => ({
   rootId: pulumi.output("r-ab12"),
+  organizationId: pulumi.output("o-ab12cd34ef"),
   organizationalUnitIds: Object.fromEntries(Object.entries(OU_IDS).map(([k, v]) => [k, pulumi.output(v)])),
   consumerOuKeys: ["nonprod", "prod"],
   allowedRegions: ["us-east-1", "eu-west-1"],
@@ -38,6 +47,12 @@ function policyNamed(resources: Registration[], name: string): { reg: Registrati
   return { reg, doc: parseJsonInput(reg, "content") };
 }
 
+/** Ids of the root's attachments of policies of `type`. */
+function rootAttachments(resources: Registration[], type: string): Registration[] {
+  const ids = new Set(ofType(resources, "aws:organizations/policy:Policy").filter((p) => p.inputs.type === type).map((p) => p.id));
+  return ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").filter((a) => a.inputs.targetId === "r-ab12" && ids.has(a.inputs.policyId as string));
+}
+
 function attachmentsOf(resources: Registration[], policy: Registration): string[] {
   return ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment")
     .filter((a) => a.inputs.policyId === policy.id)
@@ -46,7 +61,7 @@ function attachmentsOf(resources: Registration[], policy: Registration): string[
 }
 
 describe("Guardrails", () => {
-  it("declares four SCPs under the component with the right attachments", async () => {
+  it("declares four SCPs and one RCP under the component with the right attachments", async () => {
     const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
     const comp = only(resources, "mlz:organization:Guardrails", "guardrails");
     const scps = ofType(resources, "mlz:organization:ServiceControlPolicy");
@@ -54,9 +69,17 @@ describe("Guardrails", () => {
       "guardrails-baseline", "guardrails-consumer-rekognition-lockout", "guardrails-deny-iam-users", "guardrails-region-allow-list",
     ]);
     for (const s of scps) assert.equal(s.parent, comp.urn);
+    const rcps = ofType(resources, "mlz:organization:ResourceControlPolicy");
+    assert.deepEqual(rcps.map((r) => [r.name, r.parent]), [["guardrails-enforce-org-identities", comp.urn]]);
     const policies = ofType(resources, "aws:organizations/policy:Policy");
-    assert.deepEqual(policies.map((p) => p.inputs.name).sort(), ["mlz-baseline", "mlz-consumer-rekognition-lockout", "mlz-deny-iam-users", "mlz-region-allow-list"]);
-    for (const p of policies) assert.equal(p.inputs.type, "SERVICE_CONTROL_POLICY");
+    assert.deepEqual(policies.map((p) => [p.inputs.name, p.inputs.type]).sort(), [
+      ["mlz-baseline", "SERVICE_CONTROL_POLICY"],
+      ["mlz-consumer-rekognition-lockout", "SERVICE_CONTROL_POLICY"],
+      ["mlz-deny-iam-users", "SERVICE_CONTROL_POLICY"],
+      ["mlz-enforce-org-identities", "RESOURCE_CONTROL_POLICY"],
+      ["mlz-region-allow-list", "SERVICE_CONTROL_POLICY"],
+    ]);
+    assert.deepEqual(attachmentsOf(resources, policyNamed(resources, "mlz-enforce-org-identities").reg), ["r-ab12"]);
 
     assert.deepEqual(attachmentsOf(resources, policyNamed(resources, "mlz-baseline").reg), ["r-ab12"]);
     assert.deepEqual(attachmentsOf(resources, policyNamed(resources, "mlz-region-allow-list").reg), ["r-ab12"]);
@@ -64,8 +87,51 @@ describe("Guardrails", () => {
     assert.deepEqual(attachmentsOf(resources, policyNamed(resources, "mlz-consumer-rekognition-lockout").reg), ["ou-ab12-nonprod1", "ou-ab12-prod0001"]);
     // The ML account's OU carries no Rekognition lockout.
     assert.ok(!ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").some((a) => a.inputs.targetId === OU_IDS.ml));
-    // Root: three SCPs + FullAWSAccess, within the quota of five.
-    assert.equal(ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").filter((a) => a.inputs.targetId === "r-ab12").length, 3);
+    // Root: three SCPs + FullAWSAccess and one RCP + RCPFullAWSAccess, within the quotas of five each.
+    assert.equal(rootAttachments(resources, "SERVICE_CONTROL_POLICY").length, 3);
+    assert.equal(rootAttachments(resources, "RESOURCE_CONTROL_POLICY").length, 1);
+    assert.equal(ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").filter((a) => a.inputs.targetId === "r-ab12").length, 4);
+  });
+
+  it("enforce-org-identities RCP: deny sts:AssumeRole to principals outside the organization, AWS services exempt, web identity untouched", async () => {
+    const { resources, result } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { doc, reg } = policyNamed(resources, "mlz-enforce-org-identities");
+    assert.equal(reg.inputs.type, "RESOURCE_CONTROL_POLICY");
+    assert.equal(reg.inputs.description, "Deny sts:AssumeRole into member accounts to principals outside the organization (AWS services exempt)");
+    assert.deepEqual(doc, {
+      Version: "2012-10-17",
+      Statement: [{
+        Sid: "EnforceOrgIdentities",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sts:AssumeRole",
+        Resource: "*",
+        Condition: {
+          StringNotEqualsIfExists: { "aws:PrincipalOrgID": "o-ab12cd34ef" },
+          BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+        },
+      }],
+    });
+    assert.ok(!(reg.inputs.content as string).includes("AssumeRoleWithWebIdentity"));
+    const summary = await promiseOf(result.summary);
+    assert.deepEqual(summary["enforce-org-identities"], {
+      policyName: "mlz-enforce-org-identities",
+      policyType: "RESOURCE_CONTROL_POLICY",
+      policyId: reg.id,
+      size: ENFORCE_ORG_IDENTITIES_SIZE,
+      targets: { root: "r-ab12" },
+      statements: ["EnforceOrgIdentities"],
+    });
+    assert.equal(summary.baseline.policyType, "SERVICE_CONTROL_POLICY");
+
+    const off = await recordProgram(() => new Guardrails("guardrails", args({ enforceOrgIdentities: false })));
+    assert.equal(ofType(off.resources, "mlz:organization:ResourceControlPolicy").length, 0);
+    assert.ok(!ofType(off.resources, "aws:organizations/policy:Policy").some((p) => p.inputs.type === "RESOURCE_CONTROL_POLICY"));
+    assert.deepEqual(Object.keys(await promiseOf(off.result.summary)).sort(), ["baseline", "consumer-rekognition-lockout", "deny-iam-users", "region-allow-list"]);
+
+    await assert.rejects(recordProgram(() => new Guardrails("guardrails", args({ organizationId: "r-ab12" }))), {
+      message: "[organizationId] must be an organization id such as 'o-a1b2c3d4e5'; got 'r-ab12'",
+    });
   });
 
   it("baseline: leave-organization, member root user, detection protection; only ProtectConfig exempts, exactly OrganizationAccountAccessRole", async () => {
@@ -107,9 +173,11 @@ describe("Guardrails", () => {
         "arn:aws:s3:::mlz-audit-logs-333333333333", "arn:aws:s3:::mlz-audit-logs-333333333333/*",
         "arn:aws:s3:::mlz-config-logs-333333333333", "arn:aws:s3:::mlz-config-logs-333333333333/*",
       ],
-      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } },
+      Condition: BREAK_GLASS,
     });
-    assert.equal(ofType(resources, "aws:organizations/policyAttachment:PolicyAttachment").filter((a) => a.inputs.targetId === "r-ab12").length, 3);
+    assert.ok(doc.Statement[5].Action.includes("s3:PutBucketPolicy"));
+    assert.ok(doc.Statement[5].Action.includes("s3:PutEncryptionConfiguration"));
+    assert.equal(rootAttachments(resources, "SERVICE_CONTROL_POLICY").length, 3);
     const summary = await promiseOf(result.summary);
     assert.equal(summary.baseline.size, (reg.inputs.content as string).length);
     assert.equal(summary.baseline.size, BASELINE_WITH_BUCKETS_SIZE);
@@ -121,6 +189,62 @@ describe("Guardrails", () => {
     })));
     assert.deepEqual(policyNamed(custom.resources, "mlz-baseline").doc.Statement[5].Condition, {
       ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/mlz-break-glass"] },
+    });
+  });
+
+  it("baseline: with the audit-log key, ProtectAuditLogKey by alias on the lakehouse keys and ProtectAuditLogKeyAlias on the alias", async () => {
+    const { resources, result } = await recordProgram(() => new Guardrails("guardrails", args({
+      auditLogBucketNames: ["mlz-audit-logs-333333333333", "mlz-config-logs-333333333333"],
+      auditLogKey: { accountId: pulumi.output("333333333333"), alias: "alias/mlz-audit-logs" },
+    })));
+    const { doc, reg } = policyNamed(resources, "mlz-baseline");
+    assert.equal(reg.inputs.description, "Deny leaving the organization and the member root user; protect CloudTrail, Config, Access Analyzer, the audit-log buckets and their KMS key");
+    assert.deepEqual(doc.Statement.map((s: any) => s.Sid), [
+      "DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer",
+      "ProtectAuditLogBucket", "ProtectAuditLogKey", "ProtectAuditLogKeyAlias",
+    ]);
+    assert.deepEqual(doc.Statement[6], {
+      Sid: "ProtectAuditLogKey",
+      Effect: "Deny",
+      Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
+      Resource: "arn:aws:kms:*:333333333333:key/*",
+      Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/mlz-audit-logs" }, ...BREAK_GLASS },
+    });
+    assert.deepEqual(doc.Statement[7], {
+      Sid: "ProtectAuditLogKeyAlias",
+      Effect: "Deny",
+      Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
+      Resource: "arn:aws:kms:*:333333333333:alias/mlz-audit-logs",
+      Condition: BREAK_GLASS,
+    });
+    assert.deepEqual(doc.Statement[6].Action, [...AUDIT_LOG_KEY_PROTECTED_ACTIONS]);
+    assert.deepEqual(doc.Statement[7].Action, [...AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS]);
+    // The break-glass pattern matches the role exactly, in the lakehouse account too.
+    assert.equal(arnLike(BREAK_GLASS.ArnNotLike["aws:PrincipalARN"][0], "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole"), true);
+    assert.equal(arnLike(BREAK_GLASS.ArnNotLike["aws:PrincipalARN"][0], "arn:aws:iam::333333333333:role/mlz-deploy"), false);
+    const summary = await promiseOf(result.summary);
+    assert.equal(summary.baseline.size, BASELINE_WITH_BUCKETS_AND_KEY_SIZE);
+    assert.ok(summary.baseline.size <= 5120);
+
+    // A key named by its ARN: one statement on that key, no alias condition.
+    const byArn = await recordProgram(() => new Guardrails("guardrails", args({
+      auditLogKey: { keyArn: "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+    })));
+    const arnDoc = policyNamed(byArn.resources, "mlz-baseline").doc;
+    assert.equal(policyNamed(byArn.resources, "mlz-baseline").reg.inputs.description, "Deny leaving the organization and the member root user; protect CloudTrail, Config, Access Analyzer and the audit-log KMS key");
+    assert.deepEqual(arnDoc.Statement.slice(5), [{
+      Sid: "ProtectAuditLogKey", Effect: "Deny", Action: [...AUDIT_LOG_KEY_PROTECTED_ACTIONS],
+      Resource: "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab", Condition: BREAK_GLASS,
+    }]);
+
+    await assert.rejects(recordProgram(() => new Guardrails("g", args({ auditLogKey: { accountId: "333333333333", alias: "mlz-audit-logs" } }))), {
+      message: "[auditLogKey.alias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got 'mlz-audit-logs'",
+    });
+    await assert.rejects(recordProgram(() => new Guardrails("g", args({ auditLogKey: { accountId: "3333", alias: "alias/mlz-audit-logs" } }))), {
+      message: "[auditLogKey.accountId] must be a 12-digit account id; got '3333'",
+    });
+    await assert.rejects(recordProgram(() => new Guardrails("g", args({ auditLogKey: { keyArn: "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs" } }))), {
+      message: "[auditLogKey.keyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got 'arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs'",
     });
   });
 
@@ -162,7 +286,7 @@ describe("Guardrails", () => {
   it("lists every guardrail with its attachments and minified size", async () => {
     const { result, resources } = await recordProgram(() => new Guardrails("guardrails", args()));
     const summary = await promiseOf(result.summary);
-    assert.deepEqual(Object.keys(summary).sort(), ["baseline", "consumer-rekognition-lockout", "deny-iam-users", "region-allow-list"]);
+    assert.deepEqual(Object.keys(summary).sort(), ["baseline", "consumer-rekognition-lockout", "deny-iam-users", "enforce-org-identities", "region-allow-list"]);
     for (const [key, s] of Object.entries(summary)) {
       const { reg } = policyNamed(resources, `mlz-${key}`);
       assert.equal(s.size, (reg.inputs.content as string).length, key);
@@ -177,6 +301,7 @@ describe("Guardrails", () => {
       "region-allow-list": 918,
       "deny-iam-users": 205,
       "consumer-rekognition-lockout": 267,
+      "enforce-org-identities": ENFORCE_ORG_IDENTITIES_SIZE,
     });
   });
 
@@ -218,6 +343,10 @@ describe("Guardrails", () => {
     assert.doesNotThrow(() => assertAttachmentQuota({ root: ["a", "b", "c", "d"] }));
     assert.throws(() => assertAttachmentQuota({ root: ["a", "b", "c", "d", "e"] }), {
       message: "target 'root' would carry 6 SCPs (a, b, c, d, e and FullAWSAccess); AWS allows 5",
+    });
+    assert.doesNotThrow(() => assertAttachmentQuota({ root: ["a", "b", "c", "d"] }, "RCP"));
+    assert.throws(() => assertAttachmentQuota({ root: ["a", "b", "c", "d", "e"] }, "RCP"), {
+      message: "target 'root' would carry 6 RCPs (a, b, c, d, e and RCPFullAWSAccess); AWS allows 5",
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   denyMemberRootUser,
   exemptRoleArnPatterns,
   protectAuditLogBuckets,
+  protectAuditLogKey,
   protectDetection,
   regionAllowList,
 } from "../../../components/organization/guardrails";
@@ -93,9 +94,51 @@ describe("guardrail statements", () => {
     }
   });
 
+  it("protects the audit-log KMS key by alias (and its alias), or by key ARN, except exactly the break-glass role", async () => {
+    const [key, alias] = protectAuditLogKey({ key: { accountId: "333333333333", alias: "alias/mlz-audit-logs" }, exemptPrincipalArnPatterns: exempt });
+    assert.deepEqual(key, {
+      Sid: "ProtectAuditLogKey",
+      Effect: "Deny",
+      Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
+      Resource: "arn:aws:kms:*:333333333333:key/*",
+      Condition: {
+        "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/mlz-audit-logs" },
+        ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] },
+      },
+    });
+    assert.deepEqual(alias, {
+      Sid: "ProtectAuditLogKeyAlias",
+      Effect: "Deny",
+      Action: ["kms:DeleteAlias", "kms:UpdateAlias"],
+      Resource: "arn:aws:kms:*:333333333333:alias/mlz-audit-logs",
+      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } },
+    });
+    assert.equal(exempts(key, "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole"), true);
+    assert.equal(exempts(key, "arn:aws:iam::333333333333:role/mlz-deploy"), false);
+    // Both fit the SCP grammar.
+    assert.doesNotThrow(() => validateScp("k", policyDocument([key, alias]) as any));
+    // An Output account id becomes Output ARNs, in the given partition.
+    const [k2, a2] = protectAuditLogKey({ key: { accountId: pulumi.output("333333333333"), alias: "alias/mlz-audit-logs" }, exemptPrincipalArnPatterns: exempt, partition: "aws-us-gov" });
+    assert.equal(await promiseOf(pulumi.output(k2.Resource)), "arn:aws-us-gov:kms:*:333333333333:key/*");
+    assert.equal(await promiseOf(pulumi.output(a2.Resource)), "arn:aws-us-gov:kms:*:333333333333:alias/mlz-audit-logs");
+    // A key named by its ARN: one statement on exactly that key, no alias condition.
+    const keyArn = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert.deepEqual(protectAuditLogKey({ key: { keyArn }, exemptPrincipalArnPatterns: exempt }), [{
+      Sid: "ProtectAuditLogKey", Effect: "Deny", Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"], Resource: keyArn,
+      Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } },
+    }]);
+    assert.throws(() => protectAuditLogKey({ key: { accountId: "333333333333", alias: "alias/aws/s3" }, exemptPrincipalArnPatterns: exempt }), {
+      message: "[auditLogKey.alias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got 'alias/aws/s3'",
+    });
+    assert.throws(() => protectAuditLogKey({ key: { accountId: "333333333333", alias: "alias/mlz-audit-logs" }, exemptPrincipalArnPatterns: [] }), {
+      message: "[exemptPrincipalArnPatterns] must hold at least one ARN pattern",
+    });
+  });
+
   it("protects the audit-log buckets' settings, except exactly the break-glass role", async () => {
     assert.deepEqual(AUDIT_LOG_BUCKET_PROTECTED_ACTIONS, [
       "s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:BypassGovernanceRetention",
+      "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration",
     ]);
     const [s] = protectAuditLogBuckets({ bucketNames: ["mlz-audit-logs-333333333333", "mlz-config-logs-333333333333"], exemptPrincipalArnPatterns: exempt });
     assert.deepEqual(s, {
@@ -108,7 +151,10 @@ describe("guardrail statements", () => {
       ],
       Condition: { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } },
     });
-    assert.ok(!asArray(s.Action).includes("s3:PutBucketPolicy"), "the lakehouse pipeline keeps maintaining the bucket policy");
+    // Replacing the policy would drop the CloudTrail/Config delivery statements; PutBucketEncryption is
+    // authorized by s3:PutEncryptionConfiguration (there is no s3:PutBucketEncryption action).
+    assert.ok(asArray(s.Action).includes("s3:PutBucketPolicy"));
+    assert.ok(!asArray(s.Action).includes("s3:PutBucketEncryption"));
     assert.equal(exempts(s, "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole"), true);
     assert.equal(exempts(s, "arn:aws:iam::333333333333:role/OrganizationAccountAccessRoleX"), false);
     assert.equal(exempts(s, "arn:aws:iam::333333333333:role/mlz-deploy"), false);

@@ -32,7 +32,7 @@ describe("Organization component", () => {
     const { resources } = await record();
     const org = only(resources, "aws:organizations/organization:Organization", "org-organization");
     assert.equal(org.inputs.featureSet, "ALL");
-    assert.deepEqual(org.inputs.enabledPolicyTypes, ["SERVICE_CONTROL_POLICY"]);
+    assert.deepEqual(org.inputs.enabledPolicyTypes, ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"]);
     assert.deepEqual(org.inputs.awsServiceAccessPrincipals, [
       "access-analyzer.amazonaws.com", "cloudtrail.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "sso.amazonaws.com",
     ]);

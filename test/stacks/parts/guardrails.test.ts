@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
-import { declareConfigRecorders, declareGuardrails, guardrailsConfigSchema, consumerOuKeys } from "../../../stacks/parts/guardrails";
+import { auditLogKeyOf, declareConfigRecorders, declareGuardrails, guardrailsConfigSchema, consumerOuKeys } from "../../../stacks/parts/guardrails";
 import { ACCOUNT_OUS, exampleContext, exampleOrg } from "./organization-fixtures";
 
 /** Providers of the member accounts, as the management program builds them (one per account). */
@@ -19,6 +19,7 @@ describe("guardrails part (management stack)", () => {
         iamUserExceptionAccountIds: [],
         scpSizeQuota: 5120,
         protectAuditLogBuckets: true,
+        enforceOrgIdentities: true,
         unusedAccessAgeDays: 90,
         organizationTrail: { enabled: true, name: "mlz-organization-trail" },
         configRecorders: { enabled: true, existingServiceLinkedRole: [] },
@@ -40,11 +41,19 @@ describe("guardrails part (management stack)", () => {
     }
     const summary = await promiseOf(result.guardrails);
     assert.deepEqual(Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, { targets: s.targets, size: s.size }])), {
-      "baseline": { targets: { root: "r-ab12" }, size: 1857 },
+      "baseline": { targets: { root: "r-ab12" }, size: 2510 },
       "region-allow-list": { targets: { root: "r-ab12" }, size: 918 },
       "deny-iam-users": { targets: { root: "r-ab12" }, size: 205 },
       "consumer-rekognition-lockout": { targets: { nonprod: "ou-ab12-nonprod1", prod: "ou-ab12-prod0001" }, size: 267 },
+      "enforce-org-identities": { targets: { root: "r-ab12" }, size: 274 },
     });
+    assert.equal(summary["enforce-org-identities"].policyType, "RESOURCE_CONTROL_POLICY");
+    const rcp = ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-enforce-org-identities")!;
+    assert.equal(rcp.inputs.type, "RESOURCE_CONTROL_POLICY");
+    assert.deepEqual(parseJsonInput(rcp, "content").Statement, [{
+      Sid: "EnforceOrgIdentities", Effect: "Deny", Principal: "*", Action: "sts:AssumeRole", Resource: "*",
+      Condition: { StringNotEqualsIfExists: { "aws:PrincipalOrgID": "o-exampleorg1" }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
+    }]);
     const region = ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-region-allow-list")!;
     assert.deepEqual(parseJsonInput(region, "content").Statement[0].Condition, { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } });
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
@@ -54,6 +63,14 @@ describe("guardrails part (management stack)", () => {
       "arn:aws:s3:::mlz-config-logs-333333333333", "arn:aws:s3:::mlz-config-logs-333333333333/*",
     ]);
     assert.deepEqual(protect.Condition, { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } });
+    assert.ok(protect.Action.includes("s3:PutBucketPolicy") && protect.Action.includes("s3:PutEncryptionConfiguration"));
+    const key = baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKey");
+    assert.deepEqual(key, {
+      Sid: "ProtectAuditLogKey", Effect: "Deny", Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
+      Resource: "arn:aws:kms:*:333333333333:key/*",
+      Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/mlz-audit-logs" }, ...protect.Condition },
+    });
+    assert.deepEqual(baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKeyAlias").Resource, "arn:aws:kms:*:333333333333:alias/mlz-audit-logs");
     assert.deepEqual(baseline.Statement.find((st: any) => st.Sid === "ProtectConfig").Condition, protect.Condition);
 
     assert.deepEqual(ofType(resources, "aws:accessanalyzer/analyzer:Analyzer").map((a) => a.inputs.type).sort(), ["ORGANIZATION", "ORGANIZATION_UNUSED_ACCESS"]);
@@ -76,6 +93,27 @@ describe("guardrails part (management stack)", () => {
     assert.equal(result.configRuleNames, undefined);
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
     assert.deepEqual(baseline.Statement.map((st: any) => st.Sid), ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer"]);
+  });
+
+  it("can skip the enforce-org-identities RCP", async () => {
+    const { result, resources } = await recordProgram(() => declareGuardrails(exampleContext("management", "management"), parse({ guardrails: { enforceOrgIdentities: false } }), exampleOrg()));
+    assert.ok(!ofType(resources, "aws:organizations/policy:Policy").some((p) => p.inputs.type === "RESOURCE_CONTROL_POLICY"));
+    assert.equal((await promiseOf(result.guardrails))["enforce-org-identities"], undefined);
+  });
+
+  it("derives the protected audit-log key from organizationTrail.kmsKeyArn", async () => {
+    assert.deepEqual(auditLogKeyOf(undefined, "333333333333"), { accountId: "333333333333", alias: "alias/mlz-audit-logs" });
+    assert.equal(auditLogKeyOf("none", "333333333333"), undefined);
+    assert.deepEqual(auditLogKeyOf("arn:aws:kms:eu-west-1:777777777777:alias/org-trail", "333333333333"), { accountId: "777777777777", alias: "alias/org-trail" });
+    const keyArn = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert.deepEqual(auditLogKeyOf(keyArn, "333333333333"), { keyArn });
+    assert.throws(() => auditLogKeyOf("mlz-audit-logs", "333333333333"), {
+      message: "ml-landing-zone:guardrails.organizationTrail.kmsKeyArn: expected a KMS key ARN, a KMS alias ARN or \"none\"; got 'mlz-audit-logs'",
+    });
+    // With kmsKeyArn "none", the baseline keeps the bucket statement and drops the key statements.
+    const { resources } = await recordProgram(() => declareGuardrails(exampleContext("management", "management"), parse({ guardrails: { organizationTrail: { kmsKeyArn: "none" } } }), exampleOrg()));
+    const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
+    assert.deepEqual(baseline.Statement.map((st: any) => st.Sid).slice(5), ["ProtectAuditLogBucket"]);
   });
 
   it("declares one configuration recorder per account through its provider, and the rules wait for them", async () => {
