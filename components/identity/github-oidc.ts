@@ -29,11 +29,72 @@ const STACK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,44}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**
- * Where the Pulumi DIY backend keeps everything in its bucket (pulumi/pulumi pkg/backend/diy:
- * `.pulumi/meta.yaml`, `.pulumi/stacks/<project>/<stack>.json`, `.pulumi/history/…`,
- * `.pulumi/backups/…`, `.pulumi/locks/organization/<project>/<stack>/<id>.json`).
+ * Root of the Pulumi DIY backend's bookkeeping in its bucket (`workspace.BookkeepingDir`). Inside
+ * it, the project-scoped layout (meta.yaml version 1) that `stateObjects` grants, read in the
+ * pulumi/pulumi source, `pkg/backend/diy/`:
+ * - `meta.go`: `.pulumi/meta.yaml` (layout version; read at every login, written only when missing);
+ * - `store.go` (`projectReferenceStore`): checkpoint `.pulumi/stacks/<project>/<stack>.json`, or
+ *   `.json.gz` / `.json.zst` when compressed; `HistoryDir` `.pulumi/history/<project>/<stack>/`,
+ *   `BackupDir` `.pulumi/backups/<project>/<stack>/`, `JournalDir` `.pulumi/journal/<project>/<stack>/`;
+ * - `state.go`: `saveCheckpoint`/`backupTarget` copy the checkpoint to `<checkpoint>.bak` before
+ *   overwriting it; `backupStack` writes into the backups dir; `removeStack` deletes all of them;
+ *   `stackPath` lists the prefix `.pulumi/stacks/<project>/<stack>.json` to find the variant;
+ * - `stack_tags.go`: tags in `.pulumi/stacks/<project>/<stack>.pulumi-tags`, read by every update;
+ * - `lock.go`: lock `.pulumi/locks/organization/<project>/<stack>/<lock id>.json` (the fully
+ *   qualified name, whose organization is always `organization`), `checkForLock` lists that dir;
+ * - `bucket.go`: `listBucket(dir)` lists with prefix `<dir>/` and delimiter `/`.
+ * A stack reference (`pulumi.StackReference`) reads only the other stack's checkpoint.
+ * `PULUMI_RETAIN_CHECKPOINTS` (`<checkpoint>.<unix nanos>` copies) is not supported by these grants.
  */
 export const PULUMI_STATE_PREFIX = ".pulumi/";
+/** Pulumi project names (`tokens.ValidateProjectName`): no '/', no wildcard. */
+const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** A stack in the state bucket: its project and name. */
+export interface StateStack {
+  readonly project: string;
+  readonly stack: string;
+}
+
+/**
+ * The state objects of one stack, as key names relative to the bucket (see `PULUMI_STATE_PREFIX`).
+ * `checkpoints`: the checkpoint in its three encodings (what a stack reference reads);
+ * `own`: everything an update of the stack reads, writes or deletes (checkpoints and their `.bak`
+ * copies, tags, and the history, backups, journal and lock folders);
+ * `listPrefixes`: the exact `s3:prefix` values the CLI lists for the stack (`ownListPrefixes`) or
+ * for a referenced stack (`referenceListPrefix`).
+ */
+export function stateObjects(ref: StateStack): { checkpoints: string[]; own: string[]; ownListPrefixes: string[]; referenceListPrefix: string } {
+  const base = `${PULUMI_STATE_PREFIX}stacks/${ref.project}/${ref.stack}`;
+  const checkpoints = [".json", ".json.gz", ".json.zst"].map((ext) => `${base}${ext}`);
+  const dirs = [
+    `${PULUMI_STATE_PREFIX}history/${ref.project}/${ref.stack}/`,
+    `${PULUMI_STATE_PREFIX}backups/${ref.project}/${ref.stack}/`,
+    `${PULUMI_STATE_PREFIX}journal/${ref.project}/${ref.stack}/`,
+    `${PULUMI_STATE_PREFIX}locks/organization/${ref.project}/${ref.stack}/`,
+  ];
+  return {
+    checkpoints,
+    own: [...checkpoints.flatMap((c) => [c, `${c}.bak`]), `${base}.pulumi-tags`, ...dirs.map((d) => `${d}*`)],
+    ownListPrefixes: [`${base}.json`, ...dirs],
+    referenceListPrefix: `${base}.json`,
+  };
+}
+
+/**
+ * Parses a stack reference as the DIY backend does (`store.go`, `ParseReference`): `<stack>`,
+ * `<org>/<stack>` or `<org>/<project>/<stack>`; a missing project is `project`. Wildcards refused.
+ */
+export function parseStateReference(reference: string, project: string, arg = "readsStacks"): StateStack {
+  const parts = reference.split("/");
+  const stack = parts[parts.length - 1];
+  const refProject = parts.length === 3 ? parts[1] : project;
+  const org = parts.length > 1 ? parts[0] : "organization";
+  if (parts.length > 3 || !STACK.test(stack) || !PROJECT_NAME.test(refProject) || !PROJECT_NAME.test(org)) {
+    throw new Error(`[${arg}] must hold stack references '<stack>' or '<organization>/<project>/<stack>' (letters, digits, '.', '_', '-'; no wildcards); got '${reference}'`);
+  }
+  return { project: refProject, stack };
+}
 
 /**
  * S3 general purpose bucket naming rules: 3-63 characters of lowercase letters, digits, '.' and
@@ -102,7 +163,19 @@ export interface GithubOidcArgs {
     readonly accountId: pulumi.Input<string>;
     /** Role the stack's provider assumes in that account. Defaults to `targetDeployRoleName`. */
     readonly deployRoleName?: string;
+    /**
+     * Stacks whose state this stack's program reads through `pulumi.StackReference` (the
+     * management stack, consumers, …): `<stack>` or `<organization>/<project>/<stack>`. The stack's
+     * deploy and preview roles may read (never write) their checkpoints. Defaults to none.
+     */
+    readonly readsStacks?: string[];
   }>;
+  /**
+   * Pulumi project of the stacks (the `<project>` of the state layout `.pulumi/stacks/<project>/…`;
+   * references without a project resolve to it). Defaults to the project of the running program
+   * (`pulumi.getProject()`), the one all stacks of this landing zone share.
+   */
+  readonly stateProject?: string;
   /** Role each target account's stack provider assumes. Defaults to `mlz-deploy`. */
   readonly targetDeployRoleName?: string;
   /** Read-only role in each target account for previews. Defaults to `mlz-preview`. */
@@ -122,9 +195,11 @@ export interface GithubOidcArgs {
   };
   /**
    * Bucket of the Pulumi state (`PULUMI_BACKEND_URL=s3://<stateBucket>`, no path prefix), which the
-   * workflows `pulumi login` to with the GitHub role's own credentials. Deploy roles may list it
-   * (only under `.pulumi/`) and read, write and delete `.pulumi/*`; preview roles may list and read.
-   * Required.
+   * workflows `pulumi login` to with the GitHub role's own credentials. Each deploy role may read,
+   * write and delete only its own stack's state objects, and read `.pulumi/meta.yaml` and the
+   * checkpoints of the stacks in its `readsStacks`; each preview role may only read its own stack's
+   * checkpoints and tags, the metadata and the `readsStacks` checkpoints (see `stackStateStatements`).
+   * Listing is limited to the exact prefixes the CLI lists for those stacks. Required.
    */
   readonly stateBucket: string;
   /**
@@ -139,8 +214,8 @@ export interface GithubOidcArgs {
   /**
    * Permissions boundary of the GitHub roles. Defaults to a managed policy created here that allows
    * only `sts:AssumeRole`/`sts:TagSession` on the target deploy and preview roles (and the promotion
-   * reader roles) and exactly the deploy roles' state-backend statements (see `stateBucket`). A
-   * boundary given here must allow those itself.
+   * reader roles) and the union of the deploy roles' state-backend statements (see `stateBucket`,
+   * `stateBoundaryStatements`). A boundary given here must allow those itself.
    */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
   /** AWS partition. Defaults to `aws`. */
@@ -154,7 +229,8 @@ export interface GithubOidcArgs {
  * deploy role (assumable only from this repository's matching GitHub environment) and a preview role
  * (assumable only from this repository's pull requests). Each role may only assume its target
  * account's deploy (resp. read-only preview) role, and use the Pulumi state bucket (deploy: read and
- * write under `.pulumi/`; preview: read); no access key is ever created.
+ * write its own stack's state only, read the stacks it references; preview: read them); no access
+ * key is ever created.
  */
 export class GithubOidc extends pulumi.ComponentResource {
   public readonly provider: aws.iam.OpenIdConnectProvider;
@@ -194,6 +270,19 @@ export class GithubOidc extends pulumi.ComponentResource {
     if (typeof args.stateKmsKeyArn === "string" && !KMS_KEY_ARN.test(args.stateKmsKeyArn)) {
       throw new Error(`[stateKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>; not an alias); got '${args.stateKmsKeyArn}'`);
     }
+    const stateProject = args.stateProject ?? pulumi.getProject();
+    if (typeof stateProject !== "string" || !PROJECT_NAME.test(stateProject)) {
+      throw new Error(`[stateProject] must be a Pulumi project name (1-100 letters, digits, '.', '_' and '-'; no wildcards); got '${String(stateProject)}'`);
+    }
+    const reads: Record<string, StateStack[]> = {};
+    for (const [stack, target] of Object.entries(args.stacks)) {
+      const own = `${stateProject}/${stack}`;
+      reads[stack] = [...new Map((target.readsStacks ?? [])
+        .map((r) => parseStateReference(r, stateProject, `stacks.${stack}.readsStacks`))
+        .filter((r) => `${r.project}/${r.stack}` !== own)
+        .map((r) => [`${r.project}/${r.stack}`, r] as const)).values()]
+        .sort((x, y) => `${x.project}/${x.stack}`.localeCompare(`${y.project}/${y.stack}`));
+    }
     const partition = args.partition ?? "aws";
     const promotion = args.promotion;
     const promotionEnvironment = promotion?.environment ?? PROMOTION_ENVIRONMENT;
@@ -231,7 +320,7 @@ export class GithubOidc extends pulumi.ComponentResource {
       Resource: resources,
     });
 
-    const state = stateBackendStatements(partition, args.stateBucket, args.stateKmsKeyArn);
+    const state = (stack: string) => stackStateStatements(partition, args.stateBucket, { project: stateProject, stack }, reads[stack], args.stateKmsKeyArn);
 
     this.provider = new aws.iam.OpenIdConnectProvider(`${name}-provider`, {
       url: `https://${GITHUB_OIDC_HOST}`,
@@ -253,7 +342,10 @@ export class GithubOidc extends pulumi.ComponentResource {
         description: promotion
           ? "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles and the promotion reader roles; the Pulumi state"
           : "Ceiling of the GitHub Actions roles: assume the target accounts' deploy and preview roles; the Pulumi state",
-        policy: policyJson(policyDocument([assumeOnly("AssumeTargetRolesOnly", targets), ...state.deploy])),
+        policy: policyJson(policyDocument([
+          assumeOnly("AssumeTargetRolesOnly", targets),
+          ...stateBoundaryStatements(partition, args.stateBucket, stackNames.map((stack) => ({ own: { project: stateProject, stack }, reads: reads[stack] })), args.stateKmsKeyArn),
+        ])),
         tags: args.tags,
       }, { parent: this });
       boundaryArn = this.boundary.arn;
@@ -304,7 +396,7 @@ export class GithubOidc extends pulumi.ComponentResource {
         `GitHub Actions deploys stack ${stack} from environment ${stack} of ${args.owner}/${args.repo}`,
         environmentSubject(args.owner, args.repo, stack),
         targetArn(target.accountId, target.deployRoleName ?? targetDeploy),
-        state.deploy,
+        state(stack).deploy,
       );
       this.previewRoles[stack] = role(
         `${name}-preview-${stack}`,
@@ -312,7 +404,7 @@ export class GithubOidc extends pulumi.ComponentResource {
         `GitHub Actions previews stack ${stack} for pull requests of ${args.owner}/${args.repo}`,
         prSubject,
         targetArn(target.accountId, targetPreview),
-        state.preview,
+        state(stack).preview,
       );
     }
 
@@ -359,30 +451,86 @@ export class GithubOidc extends pulumi.ComponentResource {
 }
 
 /**
- * What `pulumi login s3://<bucket>` and the stack operations need in the Pulumi DIY backend's
- * bucket: `deploy` (update: list, read, write and delete under `.pulumi/`, which holds the stack
- * checkpoints, history, backups and locks) and `preview` (list and read only: a preview takes no
- * lock and writes nothing). With a key: Decrypt/Encrypt/GenerateDataKey resp. Decrypt.
+ * What the stack operations of ONE stack need in the Pulumi DIY backend's bucket (object layout:
+ * see `PULUMI_STATE_PREFIX`):
+ * - `deploy` (`pulumi up`/`refresh`/`destroy` of `own`): list exactly the prefixes the CLI lists for
+ *   `own` and for each referenced stack; read `.pulumi/meta.yaml`; read, write and delete `own`'s
+ *   state objects only; read (never write) the referenced stacks' checkpoints.
+ * - `preview`: list the checkpoint prefixes of `own` and the referenced stacks; read the metadata,
+ *   `own`'s checkpoints and tags, and the referenced checkpoints (a preview takes no lock and writes
+ *   nothing).
+ * With a key: Decrypt/Encrypt/GenerateDataKey resp. Decrypt. No statement names another stack's
+ * objects for writing, so no deploy role can change the management stack's outputs.
  */
-export function stateBackendStatements(partition: string, bucket: string, kmsKeyArn?: pulumi.Input<string>): {
-  deploy: PolicyStatement<pulumi.Input<string>>[];
-  preview: PolicyStatement<pulumi.Input<string>>[];
-} {
+export function stackStateStatements(
+  partition: string,
+  bucket: string,
+  own: StateStack,
+  reads: StateStack[],
+  kmsKeyArn?: pulumi.Input<string>,
+): { deploy: PolicyStatement<pulumi.Input<string>>[]; preview: PolicyStatement<pulumi.Input<string>>[] } {
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
-  const list: PolicyStatement<pulumi.Input<string>> = {
+  const mine = stateObjects(own);
+  const referenced = reads.map(stateObjects);
+  const list = (prefixes: string[]): PolicyStatement<pulumi.Input<string>> => ({
     Sid: "ListPulumiState",
     Effect: "Allow",
     Action: "s3:ListBucket",
     Resource: bucketArn,
-    Condition: { StringLike: { "s3:prefix": [`${PULUMI_STATE_PREFIX}*`] } },
-  };
-  const objects = (sid: string, actions: string[]): PolicyStatement<pulumi.Input<string>> => ({
-    Sid: sid, Effect: "Allow", Action: actions, Resource: `${bucketArn}/${PULUMI_STATE_PREFIX}*`,
+    Condition: { StringEquals: { "s3:prefix": prefixes } },
   });
+  const objects = (sid: string, actions: string[], keys: string[]): PolicyStatement<pulumi.Input<string>> => ({
+    Sid: sid, Effect: "Allow", Action: actions, Resource: keys.map((k) => `${bucketArn}/${k}`),
+  });
+  const meta = objects("ReadPulumiMeta", ["s3:GetObject"], [`${PULUMI_STATE_PREFIX}meta.yaml`]);
+  const readRefs = referenced.length === 0 ? [] : [objects("ReadReferencedPulumiState", ["s3:GetObject"], referenced.flatMap((r) => r.checkpoints))];
+  const refPrefixes = referenced.map((r) => r.referenceListPrefix);
   const key = (actions: string[]): PolicyStatement<pulumi.Input<string>>[] =>
     kmsKeyArn === undefined ? [] : [{ Sid: "UsePulumiStateKey", Effect: "Allow", Action: actions, Resource: kmsKeyArn }];
   return {
-    deploy: [list, objects("ReadWritePulumiState", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]), ...key(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"])],
-    preview: [list, objects("ReadPulumiState", ["s3:GetObject"]), ...key(["kms:Decrypt"])],
+    deploy: [
+      list([...mine.ownListPrefixes, ...refPrefixes]),
+      meta,
+      objects("ReadWriteOwnPulumiState", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], mine.own),
+      ...readRefs,
+      ...key(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]),
+    ],
+    preview: [
+      list([mine.referenceListPrefix, ...refPrefixes]),
+      meta,
+      objects("ReadOwnPulumiState", ["s3:GetObject"], [...mine.checkpoints, `${PULUMI_STATE_PREFIX}stacks/${own.project}/${own.stack}.pulumi-tags`]),
+      ...readRefs,
+      ...key(["kms:Decrypt"]),
+    ],
   };
+}
+
+/**
+ * The state part of the default permissions boundary: a ceiling over every deploy role's
+ * `stackStateStatements` (the roles' inline policies stay the exact grants). Compact, to stay
+ * within a managed policy's size: per deploying stack, its checkpoints and their copies
+ * (`<stack>.json*`), tags and folders; the referenced checkpoints read-only; the union of the
+ * listed prefixes. Nothing of a stack that is not deployed here (e.g. management) is writable.
+ */
+export function stateBoundaryStatements(
+  partition: string,
+  bucket: string,
+  stacks: { own: StateStack; reads: StateStack[] }[],
+  kmsKeyArn?: pulumi.Input<string>,
+): PolicyStatement<pulumi.Input<string>>[] {
+  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const uniq = (xs: string[]) => [...new Set(xs)];
+  const writable = uniq(stacks.flatMap(({ own }) => [
+    `${PULUMI_STATE_PREFIX}stacks/${own.project}/${own.stack}.json*`,
+    `${PULUMI_STATE_PREFIX}stacks/${own.project}/${own.stack}.pulumi-tags`,
+    ...stateObjects(own).ownListPrefixes.slice(1).map((d) => `${d}*`),
+  ]));
+  const readable = uniq([`${PULUMI_STATE_PREFIX}meta.yaml`, ...stacks.flatMap(({ reads }) => reads.flatMap((r) => stateObjects(r).checkpoints))]);
+  const prefixes = uniq(stacks.flatMap(({ own, reads }) => [...stateObjects(own).ownListPrefixes, ...reads.map((r) => stateObjects(r).referenceListPrefix)]));
+  return [
+    { Sid: "ListPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringEquals: { "s3:prefix": prefixes } } },
+    { Sid: "ReadPulumiState", Effect: "Allow", Action: "s3:GetObject", Resource: readable.map((k) => `${bucketArn}/${k}`) },
+    { Sid: "ReadWriteOwnPulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: writable.map((k) => `${bucketArn}/${k}`) },
+    ...(kmsKeyArn === undefined ? [] : [{ Sid: "UsePulumiStateKey", Effect: "Allow" as const, Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: kmsKeyArn }]),
+  ];
 }

@@ -37,8 +37,9 @@ export const deploymentIdentityConfigSchema = z.object({
     maxSessionDurationSeconds: z.number().int().min(900).max(43200).default(3600),
   }),
   /**
-   * Stacks GitHub deploys: stack name (= GitHub environment) → account key, and the stack's
-   * `deployRoleName` when it is not mlz-deploy. At least one.
+   * Stacks GitHub deploys: stack name (= GitHub environment) → account key, the stack's
+   * `deployRoleName` when it is not mlz-deploy, and the stacks it references (`readsStacks`). Each
+   * stack's GitHub roles may write only that stack's Pulumi state. At least one.
    */
   deployStacks: z.record(
     z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,44}$/, { error: (i) => `expected a stack name without wildcards; got '${String(i.input)}'` }),
@@ -47,6 +48,12 @@ export const deploymentIdentityConfigSchema = z.object({
       account: kebabName("an account key"),
       /** Role the stack's provider assumes there. Defaults to mlz-deploy. */
       deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+      /**
+       * Stack references the stack's program reads (`<organization>/<project>/<stack>` or
+       * `<stack>`): its GitHub roles may read those stacks' checkpoints, never write them.
+       * Defaults to none.
+       */
+      readsStacks: z.array(z.string().regex(/^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9][A-Za-z0-9_.-]{0,44}$/, { error: (i) => `expected a stack reference without wildcards; got '${String(i.input)}'` })).default([]),
     }),
   ).refine((m) => Object.keys(m).length > 0, { error: "expected at least one stack" }),
   /**
@@ -79,6 +86,7 @@ export function declareDeploymentIdentity(ctx: StackContext, cfg: DeploymentIden
   const stacks = Object.fromEntries(Object.entries(cfg.deployStacks).map(([stack, s]) => [stack, {
     accountId: accountId(`deployStacks.${stack}.account`, s.account),
     deployRoleName: s.deployRoleName,
+    readsStacks: s.readsStacks,
   }]));
   const readers = [...new Set(cfg.promotionReaderAccounts)].sort();
   const github = new GithubOidc("github", {

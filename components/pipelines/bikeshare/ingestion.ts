@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { SecureBucket } from "../../storage/secure-bucket";
 import { NodeFunction } from "../../lambda/node-function";
 import { policyDocument, policyJson, type PolicyStatement } from "../../iam/policy-document";
-import { deliveryRoleStatements, serviceTrust } from "./policies";
+import { deliveryRoleStatements } from "./policies";
 
 /** Date-partitioned prefix of delivered trips (Firehose evaluates the expressions at delivery). */
 export const TRIPS_PREFIX = "trips/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/";
@@ -22,11 +22,6 @@ export interface BikeshareIngestionArgs {
   readonly accountId: pulumi.Input<string>;
   /** Region of the stack (scopes KMS use through S3). Required. */
   readonly region: string;
-  /**
-   * Partition of `region` (pins the delivery role's trust to the stream ARN). Defaults to the
-   * partition the region belongs to: `aws-cn` for `cn-*`, `aws-us-gov` for `us-gov-*`, else `aws`.
-   */
-  readonly partition?: "aws" | "aws-cn" | "aws-us-gov";
   /** Delivery stream name. Defaults to `bikeshare-trips`. */
   readonly streamName?: string;
   /**
@@ -52,32 +47,23 @@ export interface BikeshareIngestionArgs {
   readonly tags?: Record<string, string>;
 }
 
-/** The partition an AWS region belongs to. */
-function partitionOfRegion(region: string): "aws" | "aws-cn" | "aws-us-gov" {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
 /**
- * Trust of the delivery role: Firehose only, acting for this account (`aws:SourceAccount`) and for
- * this one delivery stream (`aws:SourceArn`), so no other stream of the account can use the role
- * (the confused-deputy protection of the Firehose Developer Guide, "Grant Firehose access to an
- * Amazon S3 destination"). The stream ARN is known from its name before the stream exists.
+ * Trust of the delivery role, exactly as the Amazon Data Firehose Developer Guide documents it
+ * ("Controlling access with Amazon Data Firehose" → "Grant Firehose access to an Amazon S3
+ * destination", https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3;
+ * source: awsdocs/amazon-kinesis-data-firehose-developer-guide, doc_source/controlling-access.md):
+ * principal `firehose.amazonaws.com`, `sts:AssumeRole`, and `StringEquals sts:ExternalId` = the
+ * account id, "so that only you can request Firehose to assume the IAM role" (Firehose presents the
+ * stream owner's account id as the external id when it assumes the role). The guide shows no `aws:SourceArn` /
+ * `aws:SourceAccount` condition for this role, so none is added: a condition on a key Firehose does
+ * not send would make every `AssumeRole` (and so every delivery) fail.
  */
-export function deliveryRoleTrust(
-  partition: string,
-  region: string,
-  accountId: pulumi.Input<string>,
-  streamName: string,
-): PolicyStatement<pulumi.Input<string>> {
-  const trust = serviceTrust("firehose.amazonaws.com", accountId);
+export function deliveryRoleTrust(accountId: pulumi.Input<string>): PolicyStatement<pulumi.Input<string>> {
   return {
-    ...trust,
-    Condition: {
-      ...trust.Condition,
-      ArnEquals: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:firehose:${region}:${accountId}:deliverystream/${streamName}` },
-    },
+    Effect: "Allow",
+    Principal: { Service: "firehose.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "sts:ExternalId": accountId } },
   };
 }
 
@@ -90,9 +76,6 @@ function validate(args: BikeshareIngestionArgs): void {
   }
   if (args.streamName !== undefined && !STREAM_NAME.test(args.streamName)) {
     throw new Error(`[streamName] must be 1-64 letters, digits, '_', '.' or '-'; got '${args.streamName}'`);
-  }
-  if (args.partition !== undefined && !["aws", "aws-cn", "aws-us-gov"].includes(args.partition)) {
-    throw new Error(`[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got '${String(args.partition)}'`);
   }
   const range = (key: string, v: number | undefined, min: number, max: number, integer = true) => {
     if (v !== undefined && (!(v >= min && v <= max) || (integer && !Number.isInteger(v)))) {
@@ -126,7 +109,6 @@ export class BikeshareIngestion extends pulumi.ComponentResource {
     super("mlz:pipelines:BikeshareIngestion", name, {}, opts);
     validate(args);
     const streamName = args.streamName ?? "bikeshare-trips";
-    const partition = args.partition ?? partitionOfRegion(args.region);
     const retention = args.logRetentionDays ?? 90;
 
     if (args.kmsKeyArn !== undefined) {
@@ -174,7 +156,7 @@ export class BikeshareIngestion extends pulumi.ComponentResource {
 
     this.deliveryRole = new aws.iam.Role(`${name}-delivery-role`, {
       description: `Firehose delivery role of ${streamName}`,
-      assumeRolePolicy: policyJson(policyDocument([deliveryRoleTrust(partition, args.region, args.accountId, streamName)])),
+      assumeRolePolicy: policyJson(policyDocument([deliveryRoleTrust(args.accountId)])),
       tags: args.tags,
     }, { parent: this });
     const deliveryPolicy = new aws.iam.RolePolicy(`${name}-delivery-permissions`, {

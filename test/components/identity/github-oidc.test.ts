@@ -1,33 +1,88 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registration } from "../../helpers/pulumi";
-import { GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, isS3BucketName, pullRequestSubject, type GithubOidcArgs } from "../../../components/identity/github-oidc";
+import {
+  GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, isS3BucketName, parseStateReference, pullRequestSubject, stateObjects, type GithubOidcArgs,
+} from "../../../components/identity/github-oidc";
 
 const args = (over: Partial<GithubOidcArgs> = {}): GithubOidcArgs => ({
   owner: "example-org",
   repo: "ml-landing-zone",
-  stacks: { qa: { accountId: pulumi.output("555555555555") }, prod: { accountId: "666666666666" } },
+  stacks: {
+    qa: { accountId: pulumi.output("555555555555"), readsStacks: ["example-org/ml-landing-zone/management"] },
+    prod: { accountId: "666666666666", readsStacks: ["management"] },
+  },
+  stateProject: "ml-landing-zone",
   stateBucket: "mlz-pulumi-state-222222222222",
   ...over,
 });
 
 const STATE_KEY = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-/** The deploy roles' state statements (and the boundary's), without a key. */
-const DEPLOY_STATE = [
+const BUCKET = "arn:aws:s3:::mlz-pulumi-state-222222222222";
+const P = ".pulumi/stacks/ml-landing-zone";
+/** Exactly what the deploy role of `stack` (reading only management) gets, without a key. */
+const deployState = (stack: string, bucket = BUCKET) => [
   {
     Sid: "ListPulumiState",
     Effect: "Allow",
     Action: "s3:ListBucket",
-    Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222",
-    Condition: { StringLike: { "s3:prefix": [".pulumi/*"] } },
+    Resource: bucket,
+    Condition: {
+      StringEquals: {
+        "s3:prefix": [
+          `${P}/${stack}.json`,
+          `.pulumi/history/ml-landing-zone/${stack}/`,
+          `.pulumi/backups/ml-landing-zone/${stack}/`,
+          `.pulumi/journal/ml-landing-zone/${stack}/`,
+          `.pulumi/locks/organization/ml-landing-zone/${stack}/`,
+          `${P}/management.json`,
+        ],
+      },
+    },
   },
+  { Sid: "ReadPulumiMeta", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucket}/.pulumi/meta.yaml`] },
   {
-    Sid: "ReadWritePulumiState",
+    Sid: "ReadWriteOwnPulumiState",
     Effect: "Allow",
     Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-    Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*",
+    Resource: [
+      `${bucket}/${P}/${stack}.json`, `${bucket}/${P}/${stack}.json.bak`,
+      `${bucket}/${P}/${stack}.json.gz`, `${bucket}/${P}/${stack}.json.gz.bak`,
+      `${bucket}/${P}/${stack}.json.zst`, `${bucket}/${P}/${stack}.json.zst.bak`,
+      `${bucket}/${P}/${stack}.pulumi-tags`,
+      `${bucket}/.pulumi/history/ml-landing-zone/${stack}/*`,
+      `${bucket}/.pulumi/backups/ml-landing-zone/${stack}/*`,
+      `${bucket}/.pulumi/journal/ml-landing-zone/${stack}/*`,
+      `${bucket}/.pulumi/locks/organization/ml-landing-zone/${stack}/*`,
+    ],
+  },
+  {
+    Sid: "ReadReferencedPulumiState",
+    Effect: "Allow",
+    Action: ["s3:GetObject"],
+    Resource: [`${bucket}/${P}/management.json`, `${bucket}/${P}/management.json.gz`, `${bucket}/${P}/management.json.zst`],
   },
 ];
+/** Exactly what the preview role of `stack` (reading only management) gets, without a key. */
+const previewState = (stack: string) => [
+  { Sid: "ListPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringEquals: { "s3:prefix": [`${P}/${stack}.json`, `${P}/management.json`] } } },
+  { Sid: "ReadPulumiMeta", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${BUCKET}/.pulumi/meta.yaml`] },
+  {
+    Sid: "ReadOwnPulumiState",
+    Effect: "Allow",
+    Action: ["s3:GetObject"],
+    Resource: [`${BUCKET}/${P}/${stack}.json`, `${BUCKET}/${P}/${stack}.json.gz`, `${BUCKET}/${P}/${stack}.json.zst`, `${BUCKET}/${P}/${stack}.pulumi-tags`],
+  },
+  deployState(stack)[3],
+];
+/** Every object ARN a statement of `doc` allows `action` on. */
+const allowedObjects = (doc: { Statement: { Action: string | string[]; Resource: string | string[] }[] }, action: string): string[] =>
+  doc.Statement.filter((st) => [st.Action].flat().includes(action)).flatMap((st) => [st.Resource].flat());
+/** IAM-style wildcard match of an object ARN against a resource pattern (`*` only). */
+const matches = (pattern: string, arn: string) => new RegExp(`^${pattern.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(arn);
+const mayOn = (doc: Parameters<typeof allowedObjects>[0], action: string, key: string) =>
+  allowedObjects(doc, action).some((pattern) => matches(pattern, `${BUCKET}/${key}`));
+
 const statePolicy = (resources: Registration[], roleLogicalName: string) => {
   const p = only(resources, "aws:iam/rolePolicy:RolePolicy", `${roleLogicalName}-pulumi-state`);
   assert.equal(p.inputs.name, "pulumi-state");
@@ -106,7 +161,38 @@ describe("GithubOidc", () => {
         "arn:aws:iam::555555555555:role/mlz-deploy", "arn:aws:iam::555555555555:role/mlz-preview",
         "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
       ],
-    }, ...DEPLOY_STATE]);
+    }, {
+      Sid: "ListPulumiState",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: BUCKET,
+      Condition: {
+        StringEquals: {
+          "s3:prefix": [
+            `${P}/qa.json`, ".pulumi/history/ml-landing-zone/qa/", ".pulumi/backups/ml-landing-zone/qa/", ".pulumi/journal/ml-landing-zone/qa/", ".pulumi/locks/organization/ml-landing-zone/qa/",
+            `${P}/management.json`,
+            `${P}/prod.json`, ".pulumi/history/ml-landing-zone/prod/", ".pulumi/backups/ml-landing-zone/prod/", ".pulumi/journal/ml-landing-zone/prod/", ".pulumi/locks/organization/ml-landing-zone/prod/",
+          ],
+        },
+      },
+    }, {
+      Sid: "ReadPulumiState",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: [`${BUCKET}/.pulumi/meta.yaml`, `${BUCKET}/${P}/management.json`, `${BUCKET}/${P}/management.json.gz`, `${BUCKET}/${P}/management.json.zst`],
+    }, {
+      Sid: "ReadWriteOwnPulumiState",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: ["qa", "prod"].flatMap((st) => [
+        `${BUCKET}/${P}/${st}.json*`, `${BUCKET}/${P}/${st}.pulumi-tags`,
+        `${BUCKET}/.pulumi/history/ml-landing-zone/${st}/*`, `${BUCKET}/.pulumi/backups/ml-landing-zone/${st}/*`,
+        `${BUCKET}/.pulumi/journal/ml-landing-zone/${st}/*`, `${BUCKET}/.pulumi/locks/organization/ml-landing-zone/${st}/*`,
+      ]),
+    }]);
+    const boundaryDoc = parseJsonInput(boundary, "policy");
+    assert.equal(mayOn(boundaryDoc, "s3:PutObject", `${P}/management.json`), false, "the boundary never lets a GitHub role write management's state");
+    assert.equal(mayOn(boundaryDoc, "s3:PutObject", `${P}/qa.json`), true);
     const roles = ofType(resources, "aws:iam/role:Role");
     assert.equal(roles.length, 4);
     for (const r of roles) {
@@ -195,7 +281,8 @@ describe("GithubOidc", () => {
       });
       assert.equal(ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === "mlz-github-promote").length, 1);
       const boundary = only(resources, "aws:iam/policy:Policy", "github-boundary");
-      assert.deepEqual(parseJsonInput(boundary, "policy").Statement, [{
+      const statements = parseJsonInput(boundary, "policy").Statement;
+      assert.deepEqual(statements[0], {
         Sid: "AssumeTargetRolesOnly",
         Effect: "Allow",
         Action: ["sts:AssumeRole", "sts:TagSession"],
@@ -204,7 +291,9 @@ describe("GithubOidc", () => {
           "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
           "arn:aws:iam::444444444444:role/mlz-promotion-reader",
         ],
-      }, ...DEPLOY_STATE]);
+      });
+      // The state statements are the same as without promotion (asserted in the boundary test).
+      assert.deepEqual(statements.slice(1).map((st: { Sid: string }) => st.Sid), ["ListPulumiState", "ReadPulumiState", "ReadWriteOwnPulumiState"]);
       const promote = promoteRole(resources);
       assert.equal(promote.inputs.permissionsBoundary, boundary.outputs.arn);
       assert.equal(promote.inputs.maxSessionDuration, 1800);
@@ -240,57 +329,103 @@ describe("GithubOidc", () => {
     });
   });
 
-  describe("Pulumi state bucket (pulumi login s3://<stateBucket>)", () => {
-    it("deploy roles: list only under .pulumi/, read/write/delete .pulumi/*; nothing else", async () => {
+  describe("Pulumi state bucket (pulumi login s3://<stateBucket>): each stack's own state only", () => {
+    it("deploy roles: list exactly their own and the referenced prefixes, write only their own objects, read the referenced checkpoints", async () => {
       const { resources } = await recordProgram(() => new GithubOidc("github", args()));
       for (const stack of ["qa", "prod"]) {
         const doc = statePolicy(resources, `github-deploy-${stack}`);
         assert.equal(doc.Version, "2012-10-17");
-        assert.deepEqual(doc.Statement[0], {
-          Sid: "ListPulumiState",
-          Effect: "Allow",
-          Action: "s3:ListBucket",
-          Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222",
-          Condition: { StringLike: { "s3:prefix": [".pulumi/*"] } },
-        });
-        assert.deepEqual(doc.Statement[1], {
-          Sid: "ReadWritePulumiState",
-          Effect: "Allow",
-          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-          Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*",
-        });
-        assert.equal(doc.Statement.length, 2, "no KMS statement without stateKmsKeyArn");
+        assert.deepEqual(doc.Statement, deployState(stack), stack);
       }
       const deployRole = role(resources, "mlz-github-deploy-qa");
       assert.equal(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-deploy-qa-pulumi-state").inputs.role, deployRole.inputs.name);
     });
 
-    it("preview roles: list only under .pulumi/ and read .pulumi/*; no write, no delete", async () => {
+    it("the qa deploy role cannot write management's or prod's state, lock or history; it may read management's checkpoint", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", args()));
+      const qa = statePolicy(resources, "github-deploy-qa");
+      for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+        for (const key of [
+          `${P}/management.json`, `${P}/management.json.bak`, `${P}/management.json.gz`, `${P}/management.pulumi-tags`,
+          ".pulumi/history/ml-landing-zone/management/management-1.history.json",
+          ".pulumi/backups/ml-landing-zone/management/management.1.json",
+          ".pulumi/locks/organization/ml-landing-zone/management/l.json",
+          `${P}/prod.json`, ".pulumi/locks/organization/ml-landing-zone/prod/l.json",
+          ".pulumi/meta.yaml", `${P}/qa.json.evil`, ".pulumi/stacks/other-project/qa.json",
+        ]) {
+          assert.equal(mayOn(qa, action, key), false, `${action} ${key}`);
+        }
+        for (const key of [`${P}/qa.json`, `${P}/qa.json.bak`, ".pulumi/locks/organization/ml-landing-zone/qa/2b5c.json", ".pulumi/history/ml-landing-zone/qa/qa-1.history.json"]) {
+          assert.equal(mayOn(qa, action, key), true, `${action} ${key}`);
+        }
+      }
+      assert.equal(mayOn(qa, "s3:GetObject", `${P}/management.json`), true);
+      assert.equal(mayOn(qa, "s3:GetObject", `${P}/prod.json`), false, "qa does not reference prod");
+      assert.equal(mayOn(qa, "s3:GetObject", ".pulumi/history/ml-landing-zone/management/h.json"), false);
+    });
+
+    it("preview roles: list and read their own checkpoint, tags and the referenced checkpoints; no write, no delete, no lock", async () => {
       const { resources } = await recordProgram(() => new GithubOidc("github", args()));
       for (const stack of ["qa", "prod"]) {
         const doc = statePolicy(resources, `github-preview-${stack}`);
-        assert.deepEqual(doc.Statement[0], DEPLOY_STATE[0]);
-        assert.deepEqual(doc.Statement[1], {
-          Sid: "ReadPulumiState",
-          Effect: "Allow",
-          Action: ["s3:GetObject"],
-          Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*",
-        });
-        assert.equal(doc.Statement.length, 2);
-        assert.ok(!JSON.stringify(doc).includes("s3:PutObject") && !JSON.stringify(doc).includes("s3:DeleteObject"));
+        assert.deepEqual(doc.Statement, previewState(stack), stack);
+        assert.deepEqual(allowedObjects(doc, "s3:PutObject"), []);
+        assert.deepEqual(allowedObjects(doc, "s3:DeleteObject"), []);
+      }
+    });
+
+    it("ML-like stack: reads several stacks, deduplicated and sorted; a reference to itself or another project is handled", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", args({
+        stacks: {
+          ml: { accountId: "444444444444", readsStacks: ["example-org/ml-landing-zone/qa", "example-org/ml-landing-zone/prod", "example-org/ml-landing-zone/management", "example-org/ml-landing-zone/lakehouse", "management", "ml", "organization/shared-net/core"] },
+        },
+      })));
+      const doc = statePolicy(resources, "github-deploy-ml");
+      assert.deepEqual(doc.Statement[3].Resource, ["ml-landing-zone/lakehouse", "ml-landing-zone/management", "ml-landing-zone/prod", "ml-landing-zone/qa", "shared-net/core"]
+        .flatMap((s) => [".json", ".json.gz", ".json.zst"].map((e) => `${BUCKET}/.pulumi/stacks/${s}${e}`)));
+      assert.deepEqual(doc.Statement[0].Condition.StringEquals["s3:prefix"].slice(5), [
+        `${P}/lakehouse.json`, `${P}/management.json`, `${P}/prod.json`, `${P}/qa.json`, ".pulumi/stacks/shared-net/core.json",
+      ]);
+      for (const key of [`${P}/qa.json`, `${P}/prod.json`, `${P}/lakehouse.json`, `${P}/management.json`]) {
+        assert.equal(mayOn(doc, "s3:PutObject", key), false, key);
+        assert.equal(mayOn(doc, "s3:GetObject", key), true, key);
+      }
+      const noRefs = await recordProgram(() => new GithubOidc("github", args({ stacks: { qa: { accountId: "555555555555" } } })));
+      assert.deepEqual(statePolicy(noRefs.resources, "github-deploy-qa").Statement.map((st: { Sid: string }) => st.Sid), ["ListPulumiState", "ReadPulumiMeta", "ReadWriteOwnPulumiState"]);
+    });
+
+    it("stateObjects / parseStateReference follow the DIY layout and refuse wildcards with exact messages", async () => {
+      assert.deepEqual(stateObjects({ project: "p", stack: "s" }).ownListPrefixes, [
+        ".pulumi/stacks/p/s.json", ".pulumi/history/p/s/", ".pulumi/backups/p/s/", ".pulumi/journal/p/s/", ".pulumi/locks/organization/p/s/",
+      ]);
+      assert.deepEqual(parseStateReference("org/proj/qa", "x"), { project: "proj", stack: "qa" });
+      assert.deepEqual(parseStateReference("organization/qa", "x"), { project: "x", stack: "qa" });
+      assert.deepEqual(parseStateReference("qa", "x"), { project: "x", stack: "qa" });
+      for (const bad of ["*", "org/ml-landing-zone/*", "org/*/qa", "a/b/c/d", "org/ml-landing-zone/"]) {
+        assert.throws(() => parseStateReference(bad, "x"), {
+          message: `[readsStacks] must hold stack references '<stack>' or '<organization>/<project>/<stack>' (letters, digits, '.', '_', '-'; no wildcards); got '${bad}'`,
+        }, bad);
+      }
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stacks: { qa: { accountId: "555555555555", readsStacks: ["org/ml-landing-zone/*"] } } }))), {
+        message: "[stacks.qa.readsStacks] must hold stack references '<stack>' or '<organization>/<project>/<stack>' (letters, digits, '.', '_', '-'; no wildcards); got 'org/ml-landing-zone/*'",
+      });
+      const byDefault = await recordProgram(() => new GithubOidc("github", args({ stateProject: undefined })), { project: "other-project" });
+      assert.equal(statePolicy(byDefault.resources, "github-deploy-qa").Statement[2].Resource[0], `${BUCKET}/.pulumi/stacks/other-project/qa.json`, "defaults to the program's project");
+      for (const bad of ["", "ml/landing", "*"]) {
+        await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stateProject: bad }))), {
+          message: `[stateProject] must be a Pulumi project name (1-100 letters, digits, '.', '_' and '-'; no wildcards); got '${bad}'`,
+        }, bad);
       }
     });
 
     it("with stateKmsKeyArn: deploy Decrypt/Encrypt/GenerateDataKey, preview Decrypt, boundary the deploy set", async () => {
       const { resources } = await recordProgram(() => new GithubOidc("github", args({ stateKmsKeyArn: pulumi.output(STATE_KEY) })));
       const deployKey = { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: STATE_KEY };
-      assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, [...DEPLOY_STATE, deployKey]);
-      const preview = statePolicy(resources, "github-preview-prod").Statement;
-      assert.equal(preview.length, 3);
-      assert.deepEqual(preview[2], { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: STATE_KEY });
+      assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, [...deployState("qa"), deployKey]);
+      assert.deepEqual(statePolicy(resources, "github-preview-prod").Statement, [...previewState("prod"), { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: STATE_KEY }]);
       const boundary = parseJsonInput(only(resources, "aws:iam/policy:Policy", "github-boundary"), "policy").Statement;
-      assert.deepEqual(boundary.map((st: { Sid: string }) => st.Sid), ["AssumeTargetRolesOnly", "ListPulumiState", "ReadWritePulumiState", "UsePulumiStateKey"]);
-      assert.deepEqual(boundary.slice(1), [...DEPLOY_STATE, deployKey]);
+      assert.deepEqual(boundary.map((st: { Sid: string }) => st.Sid), ["AssumeTargetRolesOnly", "ListPulumiState", "ReadPulumiState", "ReadWriteOwnPulumiState", "UsePulumiStateKey"]);
+      assert.deepEqual(boundary[4], deployKey);
     });
 
     it("the promotion role gets no state policy (the boundary allows it, no identity policy does)", async () => {
@@ -304,9 +439,7 @@ describe("GithubOidc", () => {
 
     it("uses the partition in the bucket ARNs", async () => {
       const { resources } = await recordProgram(() => new GithubOidc("github", args({ partition: "aws-us-gov" })));
-      const doc = statePolicy(resources, "github-deploy-qa");
-      assert.equal(doc.Statement[0].Resource, "arn:aws-us-gov:s3:::mlz-pulumi-state-222222222222");
-      assert.equal(doc.Statement[1].Resource, "arn:aws-us-gov:s3:::mlz-pulumi-state-222222222222/.pulumi/*");
+      assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, deployState("qa", "arn:aws-us-gov:s3:::mlz-pulumi-state-222222222222"));
     });
 
     it("refuses a bad bucket name or key ARN with exact messages; accepts a multi-Region key", async () => {
@@ -323,7 +456,7 @@ describe("GithubOidc", () => {
         }, bad);
       }
       const { resources } = await recordProgram(() => new GithubOidc("g", args({ stateKmsKeyArn: "arn:aws:kms:eu-west-1:222222222222:key/mrk-1234abcd12ab34cd56ef1234567890ab" })));
-      assert.equal(statePolicy(resources, "g-deploy-qa").Statement[2].Resource, "arn:aws:kms:eu-west-1:222222222222:key/mrk-1234abcd12ab34cd56ef1234567890ab");
+      assert.equal(statePolicy(resources, "g-deploy-qa").Statement[4].Resource, "arn:aws:kms:eu-west-1:222222222222:key/mrk-1234abcd12ab34cd56ef1234567890ab");
     });
 
     it("isS3BucketName: accepts the example and dotted names", () => {

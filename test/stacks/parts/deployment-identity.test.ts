@@ -8,10 +8,15 @@ import { promotionReaderAccounts } from "../../../stacks/promotion-readers";
 import { STACKS_DIR, readStackConfigFile } from "../../../stacks/config";
 import { exampleContext } from "./organization-fixtures";
 
+const MGMT = "example-org/ml-landing-zone/management";
 const example = {
   github: { owner: "example-org", repo: "ml-landing-zone", stateBucket: "mlz-pulumi-state-222222222222" },
   deployStacks: {
-    cicd: { account: "cicd" }, lakehouse: { account: "lakehouse" }, ml: { account: "ml" }, qa: { account: "qa" }, prod: { account: "prod" },
+    cicd: { account: "cicd", readsStacks: [MGMT] },
+    lakehouse: { account: "lakehouse", readsStacks: [MGMT] },
+    ml: { account: "ml", readsStacks: ["example-org/ml-landing-zone/lakehouse", MGMT, "example-org/ml-landing-zone/prod", "example-org/ml-landing-zone/qa"] },
+    qa: { account: "qa", readsStacks: [MGMT] },
+    prod: { account: "prod", readsStacks: [MGMT] },
   },
 };
 
@@ -23,6 +28,34 @@ describe("deployment-identity part (cicd stack)", () => {
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, promotionReaderAccounts: ["*"] }), /promotionReaderAccounts/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: { "*": { account: "qa" } } }), /expected a stack name without wildcards; got '\*'/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: {} }), /expected at least one stack/);
+    assert.deepEqual(deploymentIdentityConfigSchema.parse({ ...example, deployStacks: { qa: { account: "qa" } } }).deployStacks.qa.readsStacks, []);
+    const bad = deploymentIdentityConfigSchema.safeParse({ ...example, deployStacks: { qa: { account: "qa", readsStacks: ["example-org/ml-landing-zone/*"] } } });
+    assert.deepEqual(bad.error!.issues.map((i) => [i.path.join("."), i.message]), [
+      ["deployStacks.qa.readsStacks.0", "expected a stack reference without wildcards; got 'example-org/ml-landing-zone/*'"],
+    ]);
+  });
+
+  it("no deploy role may write another stack's state; the ML roles read qa, prod, lakehouse and management, write only ml", async () => {
+    const cfg = deploymentIdentityConfigSchema.parse(example);
+    const { resources } = await recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), cfg));
+    const B = "arn:aws:s3:::mlz-pulumi-state-222222222222/";
+    const stacks = ["cicd", "lakehouse", "ml", "qa", "prod"];
+    for (const stack of stacks) {
+      const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", `github-deploy-${stack}-pulumi-state`), "policy");
+      const writable: string[] = doc.Statement.filter((st: { Action: string[] | string }) => [st.Action].flat().includes("s3:PutObject")).flatMap((st: { Resource: string[] }) => st.Resource);
+      for (const arn of writable) {
+        assert.ok(
+          arn.startsWith(`${B}.pulumi/stacks/ml-landing-zone/${stack}.`) || new RegExp(`^${B}\\.pulumi/(history|backups|journal|locks/organization)/ml-landing-zone/${stack}/\\*$`).test(arn),
+          `${stack} may write ${arn}`,
+        );
+        assert.ok(!arn.includes("management"), `${stack} may write ${arn}`);
+      }
+    }
+    const ml = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-deploy-ml-pulumi-state"), "policy");
+    assert.deepEqual(ml.Statement[3].Resource, ["lakehouse", "management", "prod", "qa"].flatMap((s) => [".json", ".json.gz", ".json.zst"].map((e) => `${B}.pulumi/stacks/ml-landing-zone/${s}${e}`)));
+    const qa = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-deploy-qa-pulumi-state"), "policy");
+    assert.deepEqual(qa.Statement[3].Resource, [".json", ".json.gz", ".json.zst"].map((e) => `${B}.pulumi/stacks/ml-landing-zone/management${e}`));
+    assert.ok(!JSON.stringify(qa.Statement[2]).includes("management.json"), "qa cannot write management.json");
   });
 
   it("github.stateBucket is required and must be an S3 bucket name; stateKmsKeyArn optional, a key ARN", () => {
@@ -51,16 +84,37 @@ describe("deployment-identity part (cicd stack)", () => {
     const { resources } = await recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), cfg));
     const state = ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.name === "pulumi-state");
     assert.equal(state.length, 10);
+    const B = "arn:aws:s3:::mlz-pulumi-state-222222222222";
+    const S = ".pulumi/stacks/ml-landing-zone";
     const prodDeploy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-deploy-prod-pulumi-state"), "policy").Statement;
+    const management = [`${B}/${S}/management.json`, `${B}/${S}/management.json.gz`, `${B}/${S}/management.json.zst`];
     assert.deepEqual(prodDeploy, [
-      { Sid: "ListPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222", Condition: { StringLike: { "s3:prefix": [".pulumi/*"] } } },
-      { Sid: "ReadWritePulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*" },
+      {
+        Sid: "ListPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: B,
+        Condition: { StringEquals: { "s3:prefix": [
+          `${S}/prod.json`, ".pulumi/history/ml-landing-zone/prod/", ".pulumi/backups/ml-landing-zone/prod/",
+          ".pulumi/journal/ml-landing-zone/prod/", ".pulumi/locks/organization/ml-landing-zone/prod/", `${S}/management.json`,
+        ] } },
+      },
+      { Sid: "ReadPulumiMeta", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${B}/.pulumi/meta.yaml`] },
+      {
+        Sid: "ReadWriteOwnPulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: [
+          `${B}/${S}/prod.json`, `${B}/${S}/prod.json.bak`, `${B}/${S}/prod.json.gz`, `${B}/${S}/prod.json.gz.bak`,
+          `${B}/${S}/prod.json.zst`, `${B}/${S}/prod.json.zst.bak`, `${B}/${S}/prod.pulumi-tags`,
+          `${B}/.pulumi/history/ml-landing-zone/prod/*`, `${B}/.pulumi/backups/ml-landing-zone/prod/*`,
+          `${B}/.pulumi/journal/ml-landing-zone/prod/*`, `${B}/.pulumi/locks/organization/ml-landing-zone/prod/*`,
+        ],
+      },
+      { Sid: "ReadReferencedPulumiState", Effect: "Allow", Action: ["s3:GetObject"], Resource: management },
       { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: key },
     ]);
     const prodPreview = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-preview-prod-pulumi-state"), "policy").Statement;
     assert.deepEqual(prodPreview, [
-      prodDeploy[0],
-      { Sid: "ReadPulumiState", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::mlz-pulumi-state-222222222222/.pulumi/*" },
+      { Sid: "ListPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: B, Condition: { StringEquals: { "s3:prefix": [`${S}/prod.json`, `${S}/management.json`] } } },
+      prodDeploy[1],
+      { Sid: "ReadOwnPulumiState", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${B}/${S}/prod.json`, `${B}/${S}/prod.json.gz`, `${B}/${S}/prod.json.zst`, `${B}/${S}/prod.pulumi-tags`] },
+      prodDeploy[3],
       { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: key },
     ]);
     // The GitHub roles carry the CI/CD account's workload boundary (the only boundary the deploy

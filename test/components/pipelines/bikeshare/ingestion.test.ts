@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ofType, only, parseJsonInput, promiseOf, recordProgram } from "../../../helpers/pulumi";
-import { BikeshareIngestion, TRIPS_ERROR_PREFIX, TRIPS_PREFIX, type BikeshareIngestionArgs } from "../../../../components/pipelines/bikeshare/ingestion";
+import { BikeshareIngestion, deliveryRoleTrust, TRIPS_ERROR_PREFIX, TRIPS_PREFIX, type BikeshareIngestionArgs } from "../../../../components/pipelines/bikeshare/ingestion";
 import { ACCOUNT, simulator } from "./sim";
 
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -82,28 +82,26 @@ describe("BikeshareIngestion", () => {
     assert.deepEqual(doc.Statement.map((s: any) => s.Sid), ["WriteOwnLogs"]);
   });
 
-  it("pins the delivery role's trust to the stream's own ARN, in the stream's name, region and partition", async () => {
+  it("uses the Firehose Developer Guide's documented trust: firehose.amazonaws.com with sts:ExternalId = the account id, nothing else", async () => {
     const { resources } = await recordProgram(
       () => new BikeshareIngestion("bikes", { ...ARGS, region: "cn-north-1", streamName: "trips.v2" }),
       { simulator },
     );
     const trust = parseJsonInput(only(resources, "aws:iam/role:Role", "bikes-delivery-role"), "assumeRolePolicy");
     assert.equal(trust.Statement.length, 1);
-    assert.deepEqual(trust.Statement[0].Condition, {
-      StringEquals: { "aws:SourceAccount": ACCOUNT },
-      ArnEquals: { "aws:SourceArn": `arn:aws-cn:firehose:cn-north-1:${ACCOUNT}:deliverystream/trips.v2` },
-    });
+    assert.deepEqual(trust.Statement[0].Condition, { StringEquals: { "sts:ExternalId": ACCOUNT } });
+    assert.equal(JSON.stringify(trust).includes("aws:SourceArn"), false);
+    assert.equal(JSON.stringify(trust).includes("aws:SourceAccount"), false);
     assert.equal(only(resources, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs.name, "trips.v2");
   });
 
-  it("uses an explicit partition and refuses an unknown one", async () => {
-    const { resources } = await recordProgram(() => new BikeshareIngestion("bikes", { ...ARGS, region: "us-gov-west-1" }), { simulator });
-    const trust = parseJsonInput(only(resources, "aws:iam/role:Role", "bikes-delivery-role"), "assumeRolePolicy");
-    assert.equal(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], `arn:aws-us-gov:firehose:us-gov-west-1:${ACCOUNT}:deliverystream/bikeshare-trips`);
-    await assert.rejects(
-      recordProgram(() => new BikeshareIngestion("bikes", { ...ARGS, partition: "aws-eu" as "aws" }), { simulator }),
-      { message: "[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got 'aws-eu'" },
-    );
+  it("builds the trust statement from the account id alone (deliveryRoleTrust)", () => {
+    assert.deepEqual(deliveryRoleTrust("210987654321"), {
+      Effect: "Allow",
+      Principal: { Service: "firehose.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "sts:ExternalId": "210987654321" } },
+    });
   });
 
   it("gives the delivery role least privilege, statement by statement", async () => {
@@ -115,10 +113,7 @@ describe("BikeshareIngestion", () => {
         Effect: "Allow",
         Principal: { Service: "firehose.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: {
-          StringEquals: { "aws:SourceAccount": ACCOUNT },
-          ArnEquals: { "aws:SourceArn": `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/bikeshare-trips` },
-        },
+        Condition: { StringEquals: { "sts:ExternalId": ACCOUNT } },
       }],
     });
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "bikes-delivery-permissions"), "policy");
