@@ -4,7 +4,8 @@
  */
 import { decodeJson } from "./json";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
-import { modelAccessRoleName } from "../components/naming";
+import { DEFAULT_DEPLOY_ROLE_NAME, modelAccessRoleName } from "../components/naming";
+import { partitionOf } from "../stacks/regions";
 import { PROJECT } from "../stacks/config";
 import type { CheckResult } from "./render";
 import type { PlannedResource, StackPlan } from "./types";
@@ -30,13 +31,28 @@ export function deployRolesExist(plans: StackPlan[]): CheckResult {
     return { check: "deploy-roles-exist", ok: false, message: "no management stack was planned, so no deploy role exists", stacks: members.map((p) => p.stack) };
   }
   const declared = new Set(rolesOf(management).map((r) => String(r.outputs.arn ?? "")));
-  const missing = members.filter((p) => !declared.has(providerRoleArn(p) ?? ""));
+  const accountIds = (management.outputs.accountIds ?? {}) as Record<string, string>;
+  // Exactly the deploy role of the stack's own account, as the management stack declares it.
+  const expected = (p: StackPlan) => {
+    const account = accountIds[String(p.config.account ?? "")];
+    const roleName = typeof p.config.deployRoleName === "string" ? p.config.deployRoleName : DEFAULT_DEPLOY_ROLE_NAME;
+    return account ? `arn:${partitionOf(String(p.config.region ?? p.region ?? "us-east-1"))}:iam::${account}:role/${roleName}` : undefined;
+  };
+  const missing = members.filter((p) => {
+    const arn = providerRoleArn(p);
+    return arn === undefined || arn !== expected(p) || !declared.has(arn);
+  });
   return {
     check: "deploy-roles-exist",
     ok: missing.length === 0,
     message: missing.length === 0
       ? `${members.length} member stack(s) assume deploy roles the management stack declares`
-      : missing.map((p) => `${p.stack} assumes ${providerRoleArn(p) ?? "no role"}, which the management stack does not declare`).join("; "),
+      : missing.map((p) => {
+        const arn = providerRoleArn(p);
+        const want = expected(p);
+        if (arn !== undefined && want !== undefined && arn !== want) return `${p.stack} assumes ${arn}, not its own account's deploy role ${want}`;
+        return `${p.stack} assumes ${arn ?? "no role"}, which the management stack does not declare`;
+      }).join("; "),
     stacks: [management.stack, ...members.map((p) => p.stack)],
   };
 }
@@ -97,8 +113,14 @@ export function modelVersionsInMlAccount(plans: StackPlan[]): CheckResult {
 export function modelParametersGranted(plans: StackPlan[]): CheckResult {
   const ml = plans.find((p) => p.role === "ml");
   const workloads = plans.filter((p) => p.role === "workload");
-  if (!ml || workloads.length === 0) {
-    return { check: "model-parameters-granted", ok: true, message: "no ML stack and workload planned together: nothing to check", stacks: [...(ml ? [ml.stack] : []), ...workloads.map((w) => w.stack)] };
+  const parameterCount = workloads.reduce((n, w) => n + w.resources.filter((r) => r.type === "aws:ssm/parameter:Parameter" && /^\/mlz\/models\/[^/]+\/arn$/.test(String(r.inputs.name))).length, 0);
+  if (!ml) {
+    return parameterCount === 0
+      ? { check: "model-parameters-granted", ok: true, message: "no model parameters and no ML stack: nothing to check", stacks: workloads.map((w) => w.stack) }
+      : { check: "model-parameters-granted", ok: false, message: `${parameterCount} model parameter(s) in ${workloads.map((w) => w.stack).join(", ")}, but no ML stack was planned to grant them`, stacks: workloads.map((w) => w.stack) };
+  }
+  if (workloads.length === 0) {
+    return { check: "model-parameters-granted", ok: true, message: "no workload stack planned: nothing to check", stacks: [ml.stack] };
   }
   const consumers = (decode(ml.config.consumers) ?? {}) as Record<string, { requireVpcEndpoint?: boolean }>;
   const problems: string[] = [];

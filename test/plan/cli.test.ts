@@ -4,11 +4,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { STACKS_DIR } from "../../stacks/config";
+import { planOrganization } from "../../plan/organization";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-function plan(args: string[]) {
-  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "plan", "cli.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+function plan(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "plan", "cli.ts"), ...args], { cwd: ROOT, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -100,5 +101,95 @@ describe("plan CLI", function () {
     assert.deepEqual([qa.diff.added, qa.diff.removed, qa.diff.changed], [[], [], []]);
     const md = plan(["--stacks-dir", dir, "--diff", base, "--format", "markdown"]);
     assert.match(md.stdout, /#### prod\n\n\| \| type \| name \| changed inputs \|\n\|---\|---\|---\|---\|\n(\| ~ \| .*\n)*\| ~ \| `pulumi:providers:aws` \| account \| `defaultTags.tags.owner` \|/);
+  });
+
+  it("reports every invalid stack file in one run, not only the first", () => {
+    const dir = copyStacks((f, t) => {
+      if (f === "Pulumi.qa.yaml") return t.replace("ml-landing-zone:region: us-east-1", "ml-landing-zone:region: us-central-9");
+      if (f === "Pulumi.lakehouse.yaml") return t.replace("ml-landing-zone:region: us-east-1", "ml-landing-zone:region: eu-nowhere-7");
+      return t;
+    });
+    const r = plan(["--stacks-dir", dir, "--format", "json"]);
+    assert.equal(r.status, 2, r.stderr);
+    const report = JSON.parse(r.stdout);
+    const file = (stack: string) => path.relative(ROOT, path.join(dir, `Pulumi.${stack}.yaml`));
+    assert.deepEqual(report.errors, [
+      { stack: "lakehouse", file: file("lakehouse"), message: `${file("lakehouse")}: ml-landing-zone:region: expected an AWS region such as 'us-east-1'; got 'eu-nowhere-7'` },
+      { stack: "qa", file: file("qa"), message: `${file("qa")}: ml-landing-zone:region: expected an AWS region such as 'us-east-1'; got 'us-central-9'` },
+    ]);
+    assert.deepEqual(report.stacks, []);
+    const text = plan(["--stacks-dir", dir]);
+    assert.equal(text.status, 2);
+    assert.ok(text.stdout.includes(`error: stack lakehouse (${file("lakehouse")}):\n`), text.stdout);
+    assert.ok(text.stdout.includes(`error: stack qa (${file("qa")}):\n`), text.stdout);
+    assert.ok(text.stdout.includes("    stacks planned: 0, failed: 2 (0 passes)\n"), text.stdout);
+  });
+
+  it("plans what a deployment asks for even when MLZ_ASSUME_ROLE_NAME=mlz-preview is set (the preview override is ignored)", () => {
+    const env = { ...process.env };
+    delete env.MLZ_ASSUME_ROLE_NAME;
+    const without = plan(["--format", "json"], env);
+    assert.equal(without.status, 0, without.stderr);
+    const withOverride = plan(["--format", "json"], { ...env, MLZ_ASSUME_ROLE_NAME: "mlz-preview" });
+    assert.equal(withOverride.status, 0, withOverride.stderr);
+    assert.ok(without.stdout.length > 1000);
+    assert.equal(withOverride.stdout, without.stdout);
+    const accounts: Record<string, string> = { cicd: "222222222222", lakehouse: "333333333333", ml: "444444444444", prod: "666666666666", qa: "555555555555" };
+    for (const s of JSON.parse(withOverride.stdout).stacks as { stack: string; resources: { type: string; name: string; inputs: Record<string, string> }[] }[]) {
+      if (s.stack === "management") continue;
+      const provider = s.resources.find((x) => x.type === "pulumi:providers:aws" && x.name === "account")!;
+      assert.deepEqual(JSON.parse(provider.inputs.assumeRoles), [{ roleArn: `arn:aws:iam::${accounts[s.stack]}:role/mlz-deploy`, sessionName: `mlz-${s.stack}` }], s.stack);
+    }
+  });
+
+  it("restores MLZ_ASSUME_ROLE_NAME after planning in process", async () => {
+    const previous = process.env.MLZ_ASSUME_ROLE_NAME;
+    process.env.MLZ_ASSUME_ROLE_NAME = "mlz-preview";
+    try {
+      const org = await planOrganization({ stacksDir: STACKS_DIR, stacks: ["qa"] });
+      const qa = org.runs.find((r) => r.plan.stack === "qa")!.plan;
+      const provider = qa.resources.find((x) => x.type === "pulumi:providers:aws" && x.name === "account")!;
+      assert.deepEqual(JSON.parse(String(provider.inputs.assumeRoles)), [{ roleArn: "arn:aws:iam::555555555555:role/mlz-deploy", sessionName: "mlz-qa" }]);
+      assert.equal(process.env.MLZ_ASSUME_ROLE_NAME, "mlz-preview");
+    } finally {
+      if (previous === undefined) delete process.env.MLZ_ASSUME_ROLE_NAME;
+      else process.env.MLZ_ASSUME_ROLE_NAME = previous;
+    }
+  });
+
+  it("reports with --diff a base stack that has no stack file any more, with its resource count", () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-base-"));
+    const first = plan(["--out", base, "--format", "json"]);
+    assert.equal(first.status, 0, first.stderr);
+    // A stack that existed when the base was written: qa's plan under the name 'staging'.
+    const qa = JSON.parse(fs.readFileSync(path.join(base, "qa.json"), "utf8"));
+    const resources = (qa.resources as { type: string }[]).filter((x) => x.type !== "pulumi:pulumi:StackReference").length;
+    assert.ok(resources > 10 && resources < qa.resources.length, `${resources} of ${qa.resources.length}`);
+    fs.writeFileSync(path.join(base, "staging.json"), JSON.stringify({ ...qa, stack: "staging" }));
+
+    const r = plan(["--diff", base, "--format", "json"]);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.removedStacks, [{ stack: "staging", resources }]);
+    assert.deepEqual(report.stacks.map((s: { stack: string }) => s.stack), ["management", "cicd", "lakehouse", "ml", "prod", "qa"]);
+
+    const text = plan(["--diff", base]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.ok(text.stdout.includes(`\nStack staging is in the base plans but has no stack file now: its ${resources} resource(s) would be deleted (pulumi destroy -s staging).\n`), text.stdout);
+    const md = plan(["--diff", base, "--format", "markdown"]);
+    assert.ok(md.stdout.includes(`#### staging\n\nRemoved stack: no stack file any more; its ${resources} resource(s) would be deleted.\n`), md.stdout);
+
+    // With --stack, absent stacks were merely not selected: nothing is reported removed.
+    const selected = plan(["--diff", base, "--stack", "qa", "--format", "json"]);
+    assert.deepEqual(JSON.parse(selected.stdout).removedStacks, []);
+  });
+
+  it("reports the ML stack as not converged when planning is cut to one pass", async () => {
+    const one = await planOrganization({ stacksDir: STACKS_DIR, maxPasses: 1 });
+    assert.equal(one.passes, 1);
+    assert.deepEqual(one.unconverged, ["ml"]);
+    const full = await planOrganization({ stacksDir: STACKS_DIR });
+    assert.equal(full.passes, 2);
+    assert.deepEqual(full.unconverged, []);
   });
 });
