@@ -1,37 +1,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { policyDocument, type PolicyDocument, type PolicyStatement } from "../iam/policy-document";
 import { DEFAULT_RCP_SIZE_QUOTA, checkRcpSize, validateRcp, validateRcpStructure } from "./rcp";
-import { validateQuota } from "./scp";
-import { isPlain } from "./service-control-policy";
+import { declareOrganizationPolicy, type OrganizationPolicyArgs, type PolicyGrammar } from "./organization-policy";
 
-export interface ResourceControlPolicyArgs {
-  /** Physical policy name in AWS Organizations (1–128 characters). Defaults to the component name. */
-  readonly policyName?: string;
-  /** Description shown in the Organizations console. Defaults to none. */
-  readonly description?: string;
-  /**
-   * The statements, as typed data: `Effect: "Deny"`, `Principal: "*"`, actions of services RCPs
-   * apply to. Leaves may be Outputs (e.g. the organization id); when every leaf is a plain string
-   * the document is validated, sized and refused before any child is declared, otherwise the size
-   * check runs as soon as the values are known (still before anything is created).
-   */
-  readonly statements: PolicyStatement<pulumi.Input<string>>[];
-  /**
-   * Where to attach the policy: stable key (e.g. `root`, an OU key) → root, OU or account id.
-   * One `aws.organizations.PolicyAttachment` per entry. Defaults to none (policy only).
-   */
-  readonly targetIds?: Record<string, pulumi.Input<string>>;
-  /** Size quota in characters for the minified document. Defaults to 5,120 (the AWS quota). */
-  readonly sizeQuota?: number;
-  /** Tags for the policy. Defaults to none. */
-  readonly tags?: Record<string, string>;
-}
+/** The policy's args (see `OrganizationPolicyArgs`). */
+export type ResourceControlPolicyArgs = OrganizationPolicyArgs;
+
+/** Resource control policies: the RCP grammar of `./rcp.ts`. */
+export const RCP_GRAMMAR: PolicyGrammar = {
+  type: "RESOURCE_CONTROL_POLICY",
+  label: "resource control policy",
+  defaultQuota: DEFAULT_RCP_SIZE_QUOTA,
+  validateStructure: validateRcpStructure,
+  validate: validateRcp,
+  checkSize: checkRcpSize,
+};
 
 /**
  * A resource control policy built from typed statements: validated against the RCP grammar
- * (`./rcp.ts`), serialized minified, refused when larger than the size quota, and attached to each
- * target. The organization must have the `RESOURCE_CONTROL_POLICY` policy type enabled.
+ * (`./rcp.ts`: Deny, `Principal: "*"`, services RCPs apply to), serialized minified, refused when
+ * larger than the size quota, and attached to each target. The organization must have the
+ * `RESOURCE_CONTROL_POLICY` policy type enabled.
  */
 export class ResourceControlPolicy extends pulumi.ComponentResource {
   public readonly policy: aws.organizations.Policy;
@@ -48,63 +37,14 @@ export class ResourceControlPolicy extends pulumi.ComponentResource {
 
   constructor(name: string, args: ResourceControlPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:organization:ResourceControlPolicy", name, {}, opts);
-    const policyName = args.policyName ?? name;
-    if (policyName.length < 1 || policyName.length > 128) {
-      throw new Error(`[policyName] must be 1 to 128 characters; got '${policyName}'`);
-    }
-    if (args.description !== undefined && args.description.length > 512) {
-      throw new Error(`[description] of resource control policy '${policyName}' must be at most 512 characters; got ${args.description.length}`);
-    }
-    const quota = args.sizeQuota ?? DEFAULT_RCP_SIZE_QUOTA;
-    validateQuota(quota);
-    const targetIds = args.targetIds ?? {};
-    for (const key of Object.keys(targetIds)) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(key)) {
-        throw new Error(`[targetIds] keys must be letters, digits and '-'; got '${key}'`);
-      }
-    }
-
-    const doc = policyDocument(args.statements);
-    validateRcpStructure(policyName, doc);
-    let document: pulumi.Output<string>;
-    let size: pulumi.Output<number>;
-    if (isPlain(doc)) {
-      const checked = validateRcp(policyName, doc as PolicyDocument<string>, quota);
-      document = pulumi.output(checked.json);
-      size = pulumi.output(checked.size);
-    } else {
-      const checked = pulumi.output(doc).apply((resolved) => {
-        try {
-          return checkRcpSize(policyName, resolved as PolicyDocument<string>, quota);
-        } catch (e) {
-          throw new pulumi.ResourceError((e as Error).message, this);
-        }
-      });
-      document = checked.json;
-      size = checked.size;
-    }
-
-    this.policy = new aws.organizations.Policy(`${name}-policy`, {
-      name: policyName,
-      description: args.description,
-      type: "RESOURCE_CONTROL_POLICY",
-      content: document,
-      tags: args.tags,
-    }, { parent: this });
-
-    this.attachments = {};
-    for (const [key, targetId] of Object.entries(targetIds)) {
-      this.attachments[key] = new aws.organizations.PolicyAttachment(`${name}-${key}`, {
-        policyId: this.policy.id,
-        targetId,
-      }, { parent: this });
-    }
-
+    const declared = declareOrganizationPolicy(this, name, args, RCP_GRAMMAR);
+    this.policy = declared.policy;
+    this.attachments = declared.attachments;
     this.policyId = this.policy.id;
     this.arn = this.policy.arn;
-    this.document = document;
-    this.size = size;
-    this.targets = pulumi.output(targetIds) as pulumi.Output<Record<string, string>>;
+    this.document = declared.document;
+    this.size = declared.size;
+    this.targets = declared.targets;
     this.registerOutputs({
       policy: this.policy,
       attachments: this.attachments,
