@@ -15,6 +15,7 @@ import {
 import { DEFAULT_SCP_SIZE_QUOTA, MAX_SCPS_PER_TARGET, validateQuota } from "./scp";
 import { ServiceControlPolicy } from "./service-control-policy";
 import { MAX_RCPS_PER_TARGET } from "./rcp";
+import type { OrganizationPolicyArgs } from "./organization-policy";
 import { ResourceControlPolicy } from "./resource-control-policy";
 import type { PolicyStatement } from "../iam/policy-document";
 
@@ -199,29 +200,17 @@ export class Guardrails extends pulumi.ComponentResource {
     }
     assertAttachmentQuota(rcpPerTarget, "RCP");
 
-    this.policies = {};
-    for (const [key, d] of Object.entries(definitions)) {
-      this.policies[key] = new ServiceControlPolicy(`${name}-${key}`, {
+    const declare = <T>(Policy: new (n: string, a: OrganizationPolicyArgs, o: pulumi.ComponentResourceOptions) => T, defs: typeof definitions) =>
+      Object.fromEntries(Object.entries(defs).map(([key, d]) => [key, new Policy(`${name}-${key}`, {
         policyName: `${prefix}-${key}`,
         description: d.description,
         statements: d.statements,
         targetIds: d.targets,
         sizeQuota: quota,
         tags: args.tags,
-      }, { parent: this });
-    }
-
-    this.resourcePolicies = {};
-    for (const [key, d] of Object.entries(rcpDefinitions)) {
-      this.resourcePolicies[key] = new ResourceControlPolicy(`${name}-${key}`, {
-        policyName: `${prefix}-${key}`,
-        description: d.description,
-        statements: d.statements,
-        targetIds: d.targets,
-        sizeQuota: quota,
-        tags: args.tags,
-      }, { parent: this });
-    }
+      }, { parent: this })]));
+    this.policies = declare(ServiceControlPolicy, definitions);
+    this.resourcePolicies = declare(ResourceControlPolicy, rcpDefinitions);
 
     const summarize = (
       policyType: GuardrailSummary["policyType"],

@@ -113,6 +113,45 @@ export function declareOrganizationPolicy(
   return { policy, attachments, document, size, targets: pulumi.output(targetIds) as pulumi.Output<Record<string, string>> };
 }
 
+/**
+ * An Organizations policy component: the policy and its attachments as children, with the same
+ * outputs whatever the kind. Subclasses only name their type token and grammar.
+ */
+export abstract class OrganizationPolicyComponent extends pulumi.ComponentResource {
+  public readonly policy: aws.organizations.Policy;
+  public readonly attachments: Record<string, aws.organizations.PolicyAttachment>;
+  /** Policy id (`p-…`). */
+  public readonly policyId: pulumi.Output<string>;
+  public readonly arn: pulumi.Output<string>;
+  /** The minified document sent to AWS. */
+  public readonly document: pulumi.Output<string>;
+  /** Characters the document counts toward the quota. */
+  public readonly size: pulumi.Output<number>;
+  /** Attached target ids by key. */
+  public readonly targets: pulumi.Output<Record<string, string>>;
+
+  protected constructor(type: string, name: string, args: OrganizationPolicyArgs, grammar: PolicyGrammar, opts?: pulumi.ComponentResourceOptions) {
+    super(type, name, {}, opts);
+    const declared = declareOrganizationPolicy(this, name, args, grammar);
+    this.policy = declared.policy;
+    this.attachments = declared.attachments;
+    this.policyId = this.policy.id;
+    this.arn = this.policy.arn;
+    this.document = declared.document;
+    this.size = declared.size;
+    this.targets = declared.targets;
+    this.registerOutputs({
+      policy: this.policy,
+      attachments: this.attachments,
+      policyId: this.policyId,
+      arn: this.arn,
+      document: this.document,
+      size: this.size,
+      targets: this.targets,
+    });
+  }
+}
+
 /** `true` when no leaf of `v` is an Output or a Promise. */
 export function isPlain(v: unknown): boolean {
   if (pulumi.Output.isInstance(v) || v instanceof Promise) return false;

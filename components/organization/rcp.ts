@@ -25,6 +25,7 @@
  */
 import type { PolicyDocument, PolicyStatement } from "../iam/policy-document";
 import { asArray } from "../iam/policy-document";
+import { ACTION, checkDocumentShell, checkResourcesAndConditions, checkSid } from "./scp";
 
 /** Maximum size of an RCP document in characters (AWS Organizations quota). */
 export const DEFAULT_RCP_SIZE_QUOTA = 5120;
@@ -39,8 +40,6 @@ export const MAX_RCPS_PER_TARGET = 5;
 export const RCP_SUPPORTED_SERVICES: readonly string[] = ["s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss"];
 
 const STATEMENT_KEYS = new Set(["Sid", "Effect", "Principal", "Action", "Resource", "NotResource", "Condition"]);
-const ACTION = /^([a-z0-9-]+):(?:[A-Za-z0-9]+|[A-Za-z0-9]*[*?]+)$/;
-const SID = /^[A-Za-z0-9]*$/;
 
 /** The minified JSON AWS receives (no whitespace outside strings). */
 export function minifyRcp(doc: PolicyDocument<string>): string {
@@ -53,12 +52,7 @@ export function minifyRcp(doc: PolicyDocument<string>): string {
  */
 export function validateRcpStructure(policyName: string, doc: PolicyDocument<unknown>): void {
   const where = `resource control policy '${policyName}'`;
-  if (doc.Version !== "2012-10-17") {
-    throw new Error(`[statements] of ${where}: Version must be '2012-10-17'; got '${String(doc.Version)}'`);
-  }
-  if (!Array.isArray(doc.Statement) || doc.Statement.length === 0) {
-    throw new Error(`[statements] of ${where} must hold at least one statement`);
-  }
+  checkDocumentShell(where, doc);
   const sids = new Set<string>();
   doc.Statement.forEach((s: PolicyStatement<unknown>, i) => {
     const at = `[statements] of ${where}: statement ${i}${s.Sid ? ` (Sid '${s.Sid}')` : ""}`;
@@ -74,11 +68,7 @@ export function validateRcpStructure(policyName: string, doc: PolicyDocument<unk
     if (s.Principal !== "*") {
       throw new Error(`${at} must have Principal '*'; got ${JSON.stringify(s.Principal) ?? "none"}`);
     }
-    if (s.Sid !== undefined) {
-      if (!SID.test(s.Sid)) throw new Error(`${at}: Sid must hold only letters and digits`);
-      if (sids.has(s.Sid)) throw new Error(`${at}: Sid is used by another statement`);
-      sids.add(s.Sid);
-    }
+    checkSid(at, s, sids);
     const actions = asArray(s.Action);
     if (actions.length === 0) throw new Error(`${at} must have a non-empty Action`);
     for (const a of actions) {
@@ -91,19 +81,7 @@ export function validateRcpStructure(policyName: string, doc: PolicyDocument<unk
         throw new Error(`${at} has action '${a}'; RCPs apply only to ${RCP_SUPPORTED_SERVICES.join(", ")}`);
       }
     }
-    if (s.Resource !== undefined && s.NotResource !== undefined) {
-      throw new Error(`${at} must not have both Resource and NotResource`);
-    }
-    for (const key of ["Resource", "NotResource"] as const) {
-      if (s[key] !== undefined && asArray(s[key]).length === 0) throw new Error(`${at} has an empty ${key} list`);
-    }
-    if (s.Condition !== undefined) {
-      for (const [op, block] of Object.entries(s.Condition)) {
-        if (typeof block !== "object" || block === null || Object.keys(block).length === 0) {
-          throw new Error(`${at}: condition operator '${op}' must map at least one condition key`);
-        }
-      }
-    }
+    checkResourcesAndConditions(at, s);
   });
 }
 

@@ -26,8 +26,44 @@ export const DEFAULT_SCP_SIZE_QUOTA = 5120;
 export const MAX_SCPS_PER_TARGET = 5;
 
 const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
-const ACTION = /^[a-z0-9-]+:(?:[A-Za-z0-9]+|[A-Za-z0-9]*[*?]+)$/;
+/** `service:Action`, wildcards only alone or at the end; group 1 is the service prefix. */
+export const ACTION = /^([a-z0-9-]+):(?:[A-Za-z0-9]+|[A-Za-z0-9]*[*?]+)$/;
 const SID = /^[A-Za-z0-9]*$/;
+
+/** Organizations policy grammar shared by SCPs and RCPs: Version and a non-empty Statement list. */
+export function checkDocumentShell(where: string, doc: PolicyDocument<unknown>): void {
+  if (doc.Version !== "2012-10-17") {
+    throw new Error(`[statements] of ${where}: Version must be '2012-10-17'; got '${String(doc.Version)}'`);
+  }
+  if (!Array.isArray(doc.Statement) || doc.Statement.length === 0) {
+    throw new Error(`[statements] of ${where} must hold at least one statement`);
+  }
+}
+
+/** Sids are alphanumeric and unique within the document (`sids` collects the ones seen). */
+export function checkSid(at: string, s: PolicyStatement<unknown>, sids: Set<string>): void {
+  if (s.Sid === undefined) return;
+  if (!SID.test(s.Sid)) throw new Error(`${at}: Sid must hold only letters and digits`);
+  if (sids.has(s.Sid)) throw new Error(`${at}: Sid is used by another statement`);
+  sids.add(s.Sid);
+}
+
+/** At most one of Resource / NotResource, no empty list, every condition operator maps a key. */
+export function checkResourcesAndConditions(at: string, s: PolicyStatement<unknown>): void {
+  if (s.Resource !== undefined && s.NotResource !== undefined) {
+    throw new Error(`${at} must not have both Resource and NotResource`);
+  }
+  for (const key of ["Resource", "NotResource"] as const) {
+    if (s[key] !== undefined && asArray(s[key]).length === 0) throw new Error(`${at} has an empty ${key} list`);
+  }
+  if (s.Condition !== undefined) {
+    for (const [op, block] of Object.entries(s.Condition)) {
+      if (typeof block !== "object" || block === null || Object.keys(block).length === 0) {
+        throw new Error(`${at}: condition operator '${op}' must map at least one condition key`);
+      }
+    }
+  }
+}
 
 /** The minified JSON AWS receives (no whitespace outside strings). */
 export function minifyScp(doc: PolicyDocument<string>): string {
@@ -45,12 +81,7 @@ export function scpSize(doc: PolicyDocument<string>): number {
  */
 export function validateScpStructure(policyName: string, doc: PolicyDocument<unknown>): void {
   const where = `service control policy '${policyName}'`;
-  if (doc.Version !== "2012-10-17") {
-    throw new Error(`[statements] of ${where}: Version must be '2012-10-17'; got '${String(doc.Version)}'`);
-  }
-  if (!Array.isArray(doc.Statement) || doc.Statement.length === 0) {
-    throw new Error(`[statements] of ${where} must hold at least one statement`);
-  }
+  checkDocumentShell(where, doc);
   const sids = new Set<string>();
   doc.Statement.forEach((s: PolicyStatement<unknown>, i) => {
     const at = `[statements] of ${where}: statement ${i}${s.Sid ? ` (Sid '${s.Sid}')` : ""}`;
@@ -63,11 +94,7 @@ export function validateScpStructure(policyName: string, doc: PolicyDocument<unk
     if (s.Effect !== "Allow" && s.Effect !== "Deny") {
       throw new Error(`${at} has Effect '${String(s.Effect)}'; expected 'Allow' or 'Deny'`);
     }
-    if (s.Sid !== undefined) {
-      if (!SID.test(s.Sid)) throw new Error(`${at}: Sid must hold only letters and digits`);
-      if (sids.has(s.Sid)) throw new Error(`${at}: Sid is used by another statement`);
-      sids.add(s.Sid);
-    }
+    checkSid(at, s, sids);
     const hasAction = s.Action !== undefined;
     const hasNotAction = s.NotAction !== undefined;
     if (hasAction === hasNotAction) {
@@ -80,19 +107,7 @@ export function validateScpStructure(policyName: string, doc: PolicyDocument<unk
         throw new Error(`${at} has action '${String(a)}'; expected 'service:Action', with '*' or '?' only alone or at the end`);
       }
     }
-    if (s.Resource !== undefined && s.NotResource !== undefined) {
-      throw new Error(`${at} must not have both Resource and NotResource`);
-    }
-    for (const key of ["Resource", "NotResource"] as const) {
-      if (s[key] !== undefined && asArray(s[key]).length === 0) throw new Error(`${at} has an empty ${key} list`);
-    }
-    if (s.Condition !== undefined) {
-      for (const [op, block] of Object.entries(s.Condition)) {
-        if (typeof block !== "object" || block === null || Object.keys(block).length === 0) {
-          throw new Error(`${at}: condition operator '${op}' must map at least one condition key`);
-        }
-      }
-    }
+    checkResourcesAndConditions(at, s);
   });
 }
 

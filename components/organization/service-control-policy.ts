@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import { DEFAULT_SCP_SIZE_QUOTA, checkScpSize, validateScp, validateScpStructure } from "./scp";
-import { declareOrganizationPolicy, type OrganizationPolicyArgs, type PolicyGrammar } from "./organization-policy";
+import { OrganizationPolicyComponent, type OrganizationPolicyArgs, type PolicyGrammar } from "./organization-policy";
 
 export { isPlain } from "./organization-policy";
 
@@ -22,37 +21,8 @@ export const SCP_GRAMMAR: PolicyGrammar = {
  * A service control policy built from typed statements: validated against the SCP grammar,
  * serialized minified, refused when larger than the size quota, and attached to each target.
  */
-export class ServiceControlPolicy extends pulumi.ComponentResource {
-  public readonly policy: aws.organizations.Policy;
-  public readonly attachments: Record<string, aws.organizations.PolicyAttachment>;
-  /** Policy id (`p-…`). */
-  public readonly policyId: pulumi.Output<string>;
-  public readonly arn: pulumi.Output<string>;
-  /** The minified document sent to AWS. */
-  public readonly document: pulumi.Output<string>;
-  /** Characters the document counts toward the quota. */
-  public readonly size: pulumi.Output<number>;
-  /** Attached target ids by key. */
-  public readonly targets: pulumi.Output<Record<string, string>>;
-
+export class ServiceControlPolicy extends OrganizationPolicyComponent {
   constructor(name: string, args: ServiceControlPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mlz:organization:ServiceControlPolicy", name, {}, opts);
-    const declared = declareOrganizationPolicy(this, name, args, SCP_GRAMMAR);
-    this.policy = declared.policy;
-    this.attachments = declared.attachments;
-    this.policyId = this.policy.id;
-    this.arn = this.policy.arn;
-    this.document = declared.document;
-    this.size = declared.size;
-    this.targets = declared.targets;
-    this.registerOutputs({
-      policy: this.policy,
-      attachments: this.attachments,
-      policyId: this.policyId,
-      arn: this.arn,
-      document: this.document,
-      size: this.size,
-      targets: this.targets,
-    });
+    super("mlz:organization:ServiceControlPolicy", name, args, SCP_GRAMMAR, opts);
   }
 }
