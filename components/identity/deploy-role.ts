@@ -7,7 +7,8 @@ import {
   LONG_LIVED_CREDENTIAL_ACTIONS,
   PLATFORM_ROLE_NAMES,
   POLICY_ALTERATION_ACTIONS,
-  ROLE_MODIFICATION_ACTIONS,
+  attachPoliciesOnlyToBoundedRoles,
+  denyPlatformRoleModification,
 } from "./workload-boundary";
 
 export interface DeployRoleArgs {
@@ -129,21 +130,8 @@ export class DeployRole extends pulumi.ComponentResource {
           Resource: "*",
           Condition: { StringNotEquals: { "iam:PermissionsBoundary": workloadBoundaryArn } },
         },
-        // iam:PermissionsBoundary is also the target role's boundary for Attach/PutRolePolicy: no
-        // policy lands on a role that escapes the workload boundary (a role created outside the stacks).
-        {
-          Sid: "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
-          Effect: "Deny",
-          Action: ["iam:AttachRolePolicy", "iam:PutRolePolicy"],
-          Resource: "*",
-          Condition: { StringNotEquals: { "iam:PermissionsBoundary": workloadBoundaryArn } },
-        },
-        {
-          Sid: "DenyPlatformRoleModification",
-          Effect: "Deny",
-          Action: ROLE_MODIFICATION_ACTIONS,
-          Resource: platformRoles.map((r) => `arn:${partition}:iam::*:role/${r}`),
-        },
+        attachPoliciesOnlyToBoundedRoles(workloadBoundaryArn),
+        denyPlatformRoleModification(partition, platformRoles),
       ];
       boundary = new aws.iam.Policy(`${name}-boundary`, {
         name: `${args.roleName}-boundary`,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { policyDocument, type PolicyDocument } from "../iam/policy-document";
+import { policyDocument, type PolicyDocument, type PolicyStatement } from "../iam/policy-document";
 import {
   DEFAULT_DEPLOY_ROLE_NAME,
   DEFAULT_PREVIEW_ROLE_NAME,
@@ -73,6 +73,30 @@ export const DETECTION_TAMPERING_ACTIONS = [
   "access-analyzer:ApplyArchiveRule",
 ];
 
+/**
+ * `iam:PermissionsBoundary` is also the target role's boundary for Attach/PutRolePolicy: no policy
+ * lands on a role that escapes the workload boundary (a role created outside the stacks).
+ */
+export function attachPoliciesOnlyToBoundedRoles<S>(boundaryArn: S): PolicyStatement<S | string> {
+  return {
+    Sid: "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
+    Effect: "Deny",
+    Action: ["iam:AttachRolePolicy", "iam:PutRolePolicy"],
+    Resource: "*",
+    Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
+  };
+}
+
+/** No change to the platform roles (in any account), their trust, policies or boundary. */
+export function denyPlatformRoleModification(partition: string, roleNames: readonly string[]): PolicyStatement<string> {
+  return {
+    Sid: "DenyPlatformRoleModification",
+    Effect: "Deny",
+    Action: ROLE_MODIFICATION_ACTIONS,
+    Resource: roleNames.map((r) => `arn:${partition}:iam::*:role/${r}`),
+  };
+}
+
 /** Changing a managed policy's content or deleting it (policy versions included). */
 export const POLICY_ALTERATION_ACTIONS = [
   "iam:CreatePolicyVersion",
@@ -131,19 +155,8 @@ export function workloadBoundaryDocument(accountId: string, partition = "aws"): 
       Resource: "*",
       Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
     },
-    {
-      Sid: "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
-      Effect: "Deny",
-      Action: ["iam:AttachRolePolicy", "iam:PutRolePolicy"],
-      Resource: "*",
-      Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
-    },
-    {
-      Sid: "DenyPlatformRoleModification",
-      Effect: "Deny",
-      Action: ROLE_MODIFICATION_ACTIONS,
-      Resource: PLATFORM_ROLE_NAMES.map((r) => `arn:${partition}:iam::*:role/${r}`),
-    },
+    attachPoliciesOnlyToBoundedRoles(boundaryArn),
+    denyPlatformRoleModification(partition, PLATFORM_ROLE_NAMES),
     { Sid: "DenyBlindingDetection", Effect: "Deny", Action: DETECTION_TAMPERING_ACTIONS, Resource: "*" },
   ]);
 }
