@@ -2,7 +2,7 @@
  * Cross-stack checks: facts no single stack can verify, checked across the planned organization.
  * Each returns pass or fail with a message naming the stacks and values involved.
  */
-import { decodeJson } from "./json";
+import { decodeJson } from "../stacks/config";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
 import { DEFAULT_DEPLOY_ROLE_NAME, modelAccessRoleName } from "../components/naming";
 import { partitionOf } from "../stacks/regions";

@@ -2,7 +2,7 @@
  * Differences between plans: what a pull request changes. Resources are matched by URN; a changed
  * resource lists the input paths whose values differ.
  */
-import { decodeJson } from "./json";
+import { decodeJson } from "../stacks/config";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stableStringify } from "./planner";

@@ -4,7 +4,7 @@
  * OIDC conditions, exact principals). Derived from what the program sends to AWS, never from
  * component outputs, so the listing cannot disagree with the resources.
  */
-import { decodeJson } from "./json";
+import { decodeJson } from "../stacks/config";
 import type { PlannedResource, StackPlan } from "./types";
 
 export interface ScpListing {

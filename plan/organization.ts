@@ -6,7 +6,7 @@
  */
 import { ConfigError, listStacks, parseStackConfig, readStackFile, type StackFile } from "../stacks/config";
 import { ROLE_LEVEL, stackOrder } from "./order";
-import { decodeJson } from "./json";
+import { decodeJson } from "../stacks/config";
 import { fingerprint, planStack, StackError, StackErrors, type StackRun } from "./planner";
 
 /**

@@ -2,7 +2,7 @@
  * Renders plans like `pulumi preview`: per stack the resource tree, the resource count, policy
  * results and cross-stack checks, then an organization summary. Formats: text, markdown, json.
  */
-import { decodeJson } from "./json";
+import { decodeJson } from "../stacks/config";
 import { stableStringify } from "./planner";
 import { isEmptyDiff, type StackDiff } from "./diff";
 import { guardrailLines, listGuardrails } from "./guardrails";

@@ -209,8 +209,11 @@ const SCHEMAS: Record<Role, z.ZodType<StackConfig>> = {
 // Parsing
 // ---------------------------------------------------------------------------------------------
 
-/** Values arrive as Pulumi gives them: objects may be JSON strings. */
-function decodeValue(value: unknown): unknown {
+/**
+ * Pulumi hands JSON-typed values (objects in config, policies and provider settings in inputs)
+ * around as strings: parses a string that holds a JSON object or array, returns anything else as is.
+ */
+export function decodeJson(value: unknown): any {
   if (typeof value === "string" && /^\s*[[{]/.test(value)) {
     try {
       return JSON.parse(value);
@@ -257,7 +260,7 @@ function keyOf(pathParts: PropertyKey[]): string {
  * Throws a `ConfigError` naming `file`, every bad key and what was expected.
  */
 export function parseStackConfig(values: Record<string, unknown>, file: string): StackConfig {
-  const decoded = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, decodeValue(v)]));
+  const decoded = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, decodeJson(v)]));
   const role = decoded.role;
   if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) {
     throw new ConfigError(file, [{
