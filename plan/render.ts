@@ -51,6 +51,8 @@ export interface OrganizationReport {
   removedStacks?: { stack: string; resources: number }[];
   /** The reported stacks' always-on cost (plan/cost.ts). */
   cost?: OrganizationCost;
+  /** The organization's picture, a Mermaid flowchart (plan/topology.ts); with --diff, changes highlighted. */
+  topology?: string;
 }
 
 const MIN_TYPE_WIDTH = 40;
@@ -250,6 +252,7 @@ export function renderMarkdown(report: OrganizationReport): string {
   if (report.unconverged.length > 0) diagnostics.push(`- not converged after ${report.passes} passes: ${report.unconverged.map((s) => `\`${s}\``).join(", ")}`);
   if (diagnostics.length > 0) lines.push("### Diagnostics", "", ...diagnostics, "");
   lines.push(...costMarkdownSection(report));
+  if (report.topology) lines.push("### Organization picture", "", ...(report.stacks.some((s) => s.diff) ? ["Green: added by this change; amber: changed; red dashed: removed.", ""] : []), "```mermaid", report.topology, "```", "");
   lines.push("### Cross-stack checks", "");
   for (const c of report.checks) lines.push(`- ${c.ok ? "✅" : "❌"} **${c.check}**: ${mdEscape(c.message)}`);
   lines.push("");

@@ -12,6 +12,7 @@ import { mandatoryViolations, type OrganizationReport, type StackReport } from "
 import { budgetViolation, costDelta, HOURS_PER_MONTH, loadPrices, pendingRevoke, stackCost, type StackCost } from "./cost";
 import type { OrganizationCost } from "./cost-render";
 import type { StackPlan } from "./types";
+import { buildTopology, compareTopologies, renderMermaid } from "./topology";
 
 export const EXIT = { ok: 0, violations: 1, error: 2 } as const;
 
@@ -67,6 +68,8 @@ export async function runPlan(opts: RunPlanOptions): Promise<{ report: Organizat
     ? [...base.values()].filter((b) => !planned.has(b.stack)).map((b) => ({ stack: b.stack, resources: b.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").length })).sort((a, b) => a.stack.localeCompare(b.stack))
     : [];
   const report: OrganizationReport = { stacks, checks, passes: org.passes, unconverged: org.unconverged, errors: [], removedStacks };
+  const head = buildTopology(plans);
+  report.topology = renderMermaid(base ? compareTopologies(buildTopology([...base.values()]), head, stacks.flatMap((s) => (s.diff ? [s.diff] : []))) : head);
   report.cost = organizationCost(stacks, plans, costs, base && !wanted ? [...base.values()].filter((b) => !planned.has(b.stack)).map((b) => stackCost(b, prices)) : []);
   const blocked = mandatoryViolations(report).length > 0 || checks.some((c) => !c.ok) || org.unconverged.length > 0;
   return { report, exitCode: blocked ? EXIT.violations : EXIT.ok };
