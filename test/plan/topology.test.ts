@@ -6,6 +6,9 @@
  * whatever the resource order, and the highlighting of a change.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { buildTopology, compareTopologies, mermaidIds, mermaidLabel, renderMermaid } from "../../plan/topology";
 import type { StackPlan } from "../../plan/types";
 import { plan, res, runner, versionArn } from "./fixtures/cost-plans";
@@ -89,6 +92,13 @@ function assertFlowchartGrammar(text: string): void {
   for (const id of declared) assert.notEqual(id.toLowerCase(), "end");
 }
 
+/** The real mermaid parser's verdicts (test/helpers/mermaid-parse.mjs, in one child process). */
+function mermaidParse(texts: string[]): { ok: boolean; message: string }[] {
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, "..", "helpers", "mermaid-parse.mjs")], { input: JSON.stringify(texts), encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
 describe("plan/topology", () => {
   it("draws OUs and accounts as nested subgraphs, the SCP where attached, and the access paths", () => {
     const text = renderMermaid(buildTopology(organization(["v1"])));
@@ -138,6 +148,25 @@ describe("plan/topology", () => {
     assert.ok(lines.includes(`  linkStyle ${added} stroke:#1a7f37,stroke-width:3px`), text);
     assert.ok(lines.includes(`  linkStyle ${removed} stroke:#cf222e,stroke-width:2px`), text);
     assert.equal(renderMermaid(compareTopologies(head, head, [])).includes(":::"), false, "no change, no highlight");
+  });
+
+  it("parses with mermaid itself: the pictures here, a highlighted change, the README's example organization", function () {
+    this.timeout(60000);
+    const readme = fs.readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");
+    const example = /```mermaid\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    assert.ok(example, "README has a mermaid picture");
+    const pictures = [
+      renderMermaid(buildTopology(organization(["v1", "v2"]))),
+      renderMermaid(compareTopologies(buildTopology(organization(["v1"])), buildTopology(organization(["v2"])), [])),
+      example,
+    ];
+    // The parser does reject what the renderer must never write: a raw quote inside a label.
+    const broken = pictures[0].replace('["role mlz-deploy"]', '["role "mlz-deploy"]');
+    assert.notEqual(broken, pictures[0]);
+    const results = mermaidParse([...pictures, broken]);
+    assert.deepEqual(results.slice(0, 3), pictures.map(() => ({ ok: true, message: "flowchart-v2" })));
+    assert.equal(results[3].ok, false);
+    assert.match(results[3].message, /Parse error/);
   });
 
   it("quotes labels and makes ids Mermaid accepts from any key", () => {
