@@ -31,6 +31,8 @@ Options:
   --diff <dir>           Compare with plans written earlier by --out (added, removed and changed
                          resources with the changed input paths).
   --stacks-dir <dir>     Folder with the Pulumi.<stack>.yaml files. Default: stacks/.
+  --prices <file>        Price file for the cost report (the shape of plan/prices.json). Default:
+                         plan/prices.json, the pinned list prices.
   --policy-config <file> Policy configuration JSON (like pulumi preview --policy-pack-config).
                          Default: policies/policy-config.json, the file the workflows pass to
                          pulumi preview/up, so the plan and the real preview judge alike.
@@ -52,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
         diff: { type: "string" },
         "stacks-dir": { type: "string" },
         "policy-config": { type: "string" },
+        prices: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -85,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
     stacks: v.stack,
     diffDir: v.diff,
     policyConfig,
+    pricesFile: v.prices ? path.resolve(v.prices) : undefined,
   });
   if (v.out) {
     fs.mkdirSync(v.out, { recursive: true });

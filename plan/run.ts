@@ -24,10 +24,13 @@ export interface RunPlanOptions {
   diffDir?: string;
   /** Policy pack config (`--policy-pack-config` shape). */
   policyConfig?: Record<string, unknown>;
+  /** Price file for the cost report (`--prices`). Defaults to the pinned plan/prices.json. */
+  pricesFile?: string;
 }
 
 export async function runPlan(opts: RunPlanOptions): Promise<{ report: OrganizationReport; exitCode: number }> {
   const base = opts.diffDir ? readPlans(opts.diffDir) : undefined;
+  const prices = loadPrices(opts.pricesFile);
   let org;
   try {
     org = await planOrganization({ stacksDir: opts.stacksDir, stacks: opts.stacks });
@@ -42,7 +45,6 @@ export async function runPlan(opts: RunPlanOptions): Promise<{ report: Organizat
   const plans = org.runs.map((r) => r.plan);
   const wanted = opts.stacks && opts.stacks.length > 0 ? new Set(opts.stacks) : undefined;
   const stacks: StackReport[] = [];
-  const prices = loadPrices();
   const costs = new Map<string, StackCost>(plans.map((p) => [p.stack, stackCost(p, prices)]));
   for (const run of org.runs) {
     if (wanted && !wanted.has(run.plan.stack)) continue;
