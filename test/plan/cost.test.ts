@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "node:assert";
 import { budgetViolation, costDelta, loadPrices, parsePrices, pendingRevoke, stackCost, type StackCost } from "../../plan/cost";
-import { costHeadline } from "../../plan/cost-render";
+import { costHeadline, costMarkdownSection, costSummaryLines, costTextLines } from "../../plan/cost-render";
 import type { OrganizationReport } from "../../plan/render";
 import { PRICES, plan, res, runner, versionArn } from "./fixtures/cost-plans";
 
@@ -178,6 +178,55 @@ describe("plan/cost", () => {
       assert.deepEqual(costHeadline(report), [
         "**Cost:** this change adds $2,920.00/month: + ml `defect-detector.v2-runner` (ProjectVersionRunner, 1 inference unit × $4/h). Always on after it: $5,840.00/month.",
         "",
+      ]);
+    });
+  });
+
+  describe("rendering a promotion that replaces a version everywhere", () => {
+    const before = plan("ml", [runner("ml", "v1", 1), res("ml", "aws:kms/key:Key", "key", {})], { role: "ml" });
+    const after = plan("ml", [runner("ml", "v2", 1), res("ml", "aws:kms/key:Key", "key", {})], { role: "ml" });
+    const headCost = stackCost(after, PRICES);
+    const stack = { plan: after, policies: [], genericTypes: [], stackReferences: [], warnings: [], cost: headCost, costDelta: costDelta(stackCost(before, PRICES), headCost) };
+    const report = {
+      stacks: [stack], checks: [], passes: 1, unconverged: [], errors: [],
+      cost: {
+        hourlyUsd: headCost.hourlyUsd, monthlyUsd: headCost.monthlyUsd, delta: { hourlyUsd: 0, monthlyUsd: 0 },
+        pendingRevoke: [{ stack: "ml", urn: "urn:pulumi:ml::ml-landing-zone::pulumi-nodejs:dynamic:Resource::defect-detector.v0-runner", type: "mlz:rekognition:ProjectVersionRunner", monthlyUsd: 2920, versionArn: versionArn("v0") }],
+      },
+    } as OrganizationReport;
+
+    it("the headline: no change in the end, the double cost until the revoke step, and a version not yet revoked", () => {
+      assert.deepEqual(costHeadline(report), [
+        "**Cost:** this change does not change the always-on cost: + ml `defect-detector.v2-runner` (ProjectVersionRunner, 1 inference unit × $4/h); − ml `defect-detector.v1-runner` (ProjectVersionRunner, 1 inference unit × $4/h). Always on after it: $2,921.00/month.",
+        "⚠️ Until the revoke step, ml keeps the replaced `defect-detector.v1-runner` running: +$2,920.00/month while both versions run.",
+        `⚠️ Double cost until the revoke step: ml \`defect-detector.v0-runner\` runs ${versionArn("v0")}, which no stack file asks for ($2,920.00/month).`,
+        "",
+      ]);
+    });
+
+    it("the per-stack lines: text and markdown", () => {
+      assert.deepEqual(costTextLines(stack), [
+        "",
+        "Cost (always on): $2,921.00/month ($4.0014/h, 730 h/month)",
+        "      $2,920.00/month  ProjectVersionRunner defect-detector.v2-runner: 1 inference unit × $4/h [us-east-1/rekognition-custom-labels-inference-unit-hour]",
+        "          $1.00/month  Key key: 1 key × $1/month [us-east-1/kms-key-month]",
+        "    usage-priced (not in the total):",
+        "      aws:kms/key:Key: $0.03 per 10,000 requests",
+        "    change: +$0.00/month",
+        "      + $2,920.00/month ProjectVersionRunner defect-detector.v2-runner, 1 inference unit × $4/h",
+        "      − $2,920.00/month ProjectVersionRunner defect-detector.v1-runner, 1 inference unit × $4/h",
+        "      until the revoke step (ml-revoke) the replaced ProjectVersionRunner defect-detector.v1-runner, 1 inference unit × $4/h keeps running: +$2,920.00/month while both run",
+      ]);
+      assert.deepEqual(costMarkdownSection(report).slice(4), [
+        "- **ml**: $2,921.00/month (+$0.00/month) · 2 priced item(s) · usage-priced: `aws:kms/key:Key`",
+        "  - + $2,920.00/month ProjectVersionRunner defect-detector.v2-runner, 1 inference unit × $4/h",
+        "  - − $2,920.00/month ProjectVersionRunner defect-detector.v1-runner, 1 inference unit × $4/h",
+        "  - until the revoke step (ml-revoke) the replaced ProjectVersionRunner defect-detector.v1-runner, 1 inference unit × $4/h keeps running: +$2,920.00/month while both run",
+        "",
+      ]);
+      assert.deepEqual(costSummaryLines(report), [
+        "    always-on cost: $2,921.00/month ($4.0014/h), change +$0.00/month",
+        `      not yet revoked: ml defect-detector.v0-runner (${versionArn("v0")}) $2,920.00/month until the revoke step`,
       ]);
     });
   });
