@@ -22,13 +22,17 @@ with --diff, the changes against earlier plans. No AWS account, Pulumi CLI or ne
 Options:
   --stack <name>         Report only this stack (repeatable). Every stack is still planned: a stack
                          may read stacks planned after it (the ML stack reads its consumers).
-  --format <f>           text (default), json or markdown.
+  --format <f>           text (default), json, markdown, or mermaid (a flowchart of the
+                         organization: OUs, accounts, SCPs, who can assume which role, who can
+                         call which model version; with --diff, changes highlighted).
   --out <dir>            Also write one <dir>/<stack>.json per reported stack: every resource with
                          type, name, urn, parent, account, region, inputs (secrets redacted) and
                          simulated outputs.
   --diff <dir>           Compare with plans written earlier by --out (added, removed and changed
                          resources with the changed input paths).
   --stacks-dir <dir>     Folder with the Pulumi.<stack>.yaml files. Default: stacks/.
+  --prices <file>        Price file for the cost report (the shape of plan/prices.json). Default:
+                         plan/prices.json, the pinned list prices.
   --policy-config <file> Policy configuration JSON (like pulumi preview --policy-pack-config).
                          Default: policies/policy-config.json, the file the workflows pass to
                          pulumi preview/up, so the plan and the real preview judge alike.
@@ -50,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
         diff: { type: "string" },
         "stacks-dir": { type: "string" },
         "policy-config": { type: "string" },
+        prices: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -64,8 +69,8 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const format = v.format ?? "text";
-  if (!["text", "json", "markdown"].includes(format)) {
-    process.stderr.write(`plan: --format must be text, json or markdown; got '${format}'\n`);
+  if (!["text", "json", "markdown", "mermaid"].includes(format)) {
+    process.stderr.write(`plan: --format must be text, json, markdown or mermaid; got '${format}'\n`);
     return EXIT.error;
   }
   let policyConfig: Record<string, unknown> | undefined;
@@ -83,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
     stacks: v.stack,
     diffDir: v.diff,
     policyConfig,
+    pricesFile: v.prices ? path.resolve(v.prices) : undefined,
   });
   if (v.out) {
     fs.mkdirSync(v.out, { recursive: true });
@@ -90,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
       fs.writeFileSync(path.join(v.out, `${s.plan.stack}.json`), stableStringify(stackFile(s), 2) + "\n");
     }
   }
-  const rendered = format === "json" ? renderJson(report) : format === "markdown" ? renderMarkdown(report) : renderText(report);
+  const rendered = format === "json" ? renderJson(report) : format === "markdown" ? renderMarkdown(report) : format === "mermaid" ? (report.topology ? `${report.topology}\n` : "") : renderText(report);
   process.stdout.write(rendered);
   return exitCode;
 }

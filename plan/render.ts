@@ -7,6 +7,8 @@ import { stableStringify } from "./planner";
 import { isEmptyDiff, type StackDiff } from "./diff";
 import { guardrailLines, listGuardrails } from "./guardrails";
 import type { PlannedResource, PolicyResult, StackPlan } from "./types";
+import type { CostDelta, StackCost } from "./cost";
+import { costHeadline, costMarkdownSection, costSummaryLines, costTextLines, type OrganizationCost } from "./cost-render";
 
 /** The SCP size quota a stack configured (guardrails.scpSizeQuota), else AWS's default. */
 function scpQuota(plan: StackPlan): number {
@@ -32,6 +34,10 @@ export interface StackReport {
   stackReferences: { name: string; stack: string; resolved: boolean }[];
   /** Warnings the program logged. */
   warnings: string[];
+  /** Always-on cost from plan/prices.json (plan/cost.ts). */
+  cost?: StackCost;
+  /** Cost against the base plan (`--diff`). */
+  costDelta?: CostDelta;
 }
 
 export interface OrganizationReport {
@@ -43,6 +49,10 @@ export interface OrganizationReport {
   errors: { stack: string; file: string; message: string }[];
   /** Stacks of the base plans (`--diff`) that have no stack file any more: all their resources go. */
   removedStacks?: { stack: string; resources: number }[];
+  /** The reported stacks' always-on cost (plan/cost.ts). */
+  cost?: OrganizationCost;
+  /** The organization's picture, a Mermaid flowchart (plan/topology.ts); with --diff, changes highlighted. */
+  topology?: string;
 }
 
 const MIN_TYPE_WIDTH = 40;
@@ -144,6 +154,7 @@ export function renderText(report: OrganizationReport): string {
     const violations = s.policies;
     lines.push(violations.length === 0 ? "Policies: no violations" : `Policies: ${violations.length} violation(s)`);
     for (const v of violations) lines.push(`    ${policyLine(v)}`);
+    lines.push(...costTextLines(s));
     if (s.diff) {
       lines.push("");
       lines.push("Changes against base plan:");
@@ -173,6 +184,7 @@ function summaryLines(report: OrganizationReport): string[] {
   const failed = report.checks.filter((c) => !c.ok);
   lines.push(`    cross-stack checks: ${report.checks.length - failed.length} passed, ${failed.length} failed`);
   for (const c of report.checks) lines.push(`      ${c.ok ? "✔" : "✖"} ${c.check}: ${c.message}`);
+  lines.push(...costSummaryLines(report));
   return lines;
 }
 
@@ -186,6 +198,7 @@ export function renderMarkdown(report: OrganizationReport): string {
   const failedChecks = report.checks.filter((c) => !c.ok).length;
   const status = report.errors.length > 0 ? "❌ errors" : mandatory > 0 || failedChecks > 0 || report.unconverged.length > 0 ? "❌ blocked" : "✅ clean";
   lines.push(`**${status}** · ${report.stacks.length} stacks · ${report.stacks.reduce((n, s) => n + createdResources(s.plan).length, 0)} resources · ${mandatory} mandatory violation(s) · ${failedChecks} failed cross-stack check(s)`, "");
+  lines.push(...costHeadline(report));
   lines.push("| stack | role | account | region | resources | violations | changes |", "|---|---|---|---|---|---|---|");
   for (const s of report.stacks) {
     const d = s.diff;
@@ -238,6 +251,8 @@ export function renderMarkdown(report: OrganizationReport): string {
   ]);
   if (report.unconverged.length > 0) diagnostics.push(`- not converged after ${report.passes} passes: ${report.unconverged.map((s) => `\`${s}\``).join(", ")}`);
   if (diagnostics.length > 0) lines.push("### Diagnostics", "", ...diagnostics, "");
+  lines.push(...costMarkdownSection(report));
+  if (report.topology) lines.push("### Organization picture", "", ...(report.stacks.some((s) => s.diff) ? ["Green: added by this change; amber: changed; red dashed: removed.", ""] : []), "```mermaid", report.topology, "```", "");
   lines.push("### Cross-stack checks", "");
   for (const c of report.checks) lines.push(`- ${c.ok ? "✅" : "❌"} **${c.check}**: ${mdEscape(c.message)}`);
   lines.push("");
@@ -250,7 +265,8 @@ export function renderMarkdown(report: OrganizationReport): string {
 /** One JSON document for the whole run; keys sorted, so equal plans are byte-identical. */
 export function renderJson(report: OrganizationReport): string {
   return stableStringify({
-    stacks: report.stacks.map((s) => ({ ...stackFile(s), diff: s.diff })),
+    stacks: report.stacks.map((s) => ({ ...stackFile(s), diff: s.diff, ...(s.costDelta ? { costDelta: s.costDelta } : {}) })),
+    cost: report.cost,
     checks: report.checks,
     passes: report.passes,
     unconverged: report.unconverged,
@@ -274,5 +290,6 @@ export function stackFile(s: StackReport): Record<string, unknown> {
     warnings: s.warnings,
     genericTypes: s.genericTypes,
     guardrails: listGuardrails(s.plan),
+    cost: s.cost,
   };
 }

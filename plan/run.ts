@@ -9,6 +9,10 @@ import { diffStack, readPlans } from "./diff";
 import { planOrganization } from "./organization";
 import { StackError, StackErrors } from "./planner";
 import { mandatoryViolations, type OrganizationReport, type StackReport } from "./render";
+import { budgetViolation, costDelta, HOURS_PER_MONTH, loadPrices, pendingRevoke, stackCost, type StackCost } from "./cost";
+import type { OrganizationCost } from "./cost-render";
+import type { StackPlan } from "./types";
+import { buildTopology, compareTopologies, renderMermaid } from "./topology";
 
 export const EXIT = { ok: 0, violations: 1, error: 2 } as const;
 
@@ -20,10 +24,13 @@ export interface RunPlanOptions {
   diffDir?: string;
   /** Policy pack config (`--policy-pack-config` shape). */
   policyConfig?: Record<string, unknown>;
+  /** Price file for the cost report (`--prices`). Defaults to the pinned plan/prices.json. */
+  pricesFile?: string;
 }
 
 export async function runPlan(opts: RunPlanOptions): Promise<{ report: OrganizationReport; exitCode: number }> {
   const base = opts.diffDir ? readPlans(opts.diffDir) : undefined;
+  const prices = loadPrices(opts.pricesFile);
   let org;
   try {
     org = await planOrganization({ stacksDir: opts.stacksDir, stacks: opts.stacks });
@@ -38,11 +45,17 @@ export async function runPlan(opts: RunPlanOptions): Promise<{ report: Organizat
   const plans = org.runs.map((r) => r.plan);
   const wanted = opts.stacks && opts.stacks.length > 0 ? new Set(opts.stacks) : undefined;
   const stacks: StackReport[] = [];
+  const costs = new Map<string, StackCost>(plans.map((p) => [p.stack, stackCost(p, prices)]));
   for (const run of org.runs) {
     if (wanted && !wanted.has(run.plan.stack)) continue;
+    const cost = costs.get(run.plan.stack)!;
+    const budget = budgetViolation(run.plan, cost);
+    const basePlan = base?.get(run.plan.stack);
     stacks.push({
       plan: run.plan,
-      policies: await evaluateStack(run.plan, { policyConfig: opts.policyConfig, organization: plans }),
+      policies: [...(await evaluateStack(run.plan, { policyConfig: opts.policyConfig, organization: plans })), ...(budget ? [budget] : [])],
+      cost,
+      costDelta: base ? costDelta(basePlan ? stackCost(basePlan, prices) : undefined, cost) : undefined,
       diff: base ? diffStack(base.get(run.plan.stack), run.plan) : undefined,
       genericTypes: [...run.log.genericTypes].sort(),
       stackReferences: dedupeReferences(run.log.stackReferences),
@@ -57,8 +70,26 @@ export async function runPlan(opts: RunPlanOptions): Promise<{ report: Organizat
     ? [...base.values()].filter((b) => !planned.has(b.stack)).map((b) => ({ stack: b.stack, resources: b.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").length })).sort((a, b) => a.stack.localeCompare(b.stack))
     : [];
   const report: OrganizationReport = { stacks, checks, passes: org.passes, unconverged: org.unconverged, errors: [], removedStacks };
+  const head = buildTopology(plans);
+  report.topology = renderMermaid(base ? compareTopologies(buildTopology([...base.values()]), head, stacks.flatMap((s) => (s.diff ? [s.diff] : []))) : head);
+  report.cost = organizationCost(stacks, plans, costs, base && !wanted ? [...base.values()].filter((b) => !planned.has(b.stack)).map((b) => stackCost(b, prices)) : []);
   const blocked = mandatoryViolations(report).length > 0 || checks.some((c) => !c.ok) || org.unconverged.length > 0;
   return { report, exitCode: blocked ? EXIT.violations : EXIT.ok };
+}
+
+function organizationCost(stacks: StackReport[], plans: StackPlan[], costs: Map<string, StackCost>, removed: StackCost[]): OrganizationCost {
+  const hourlyUsd = stacks.reduce((n, s) => n + s.cost!.hourlyUsd, 0);
+  const withDelta = stacks.some((s) => s.costDelta);
+  const deltaHourly = stacks.reduce((n, s) => n + (s.costDelta?.hourlyUsd ?? 0), 0) - removed.reduce((n, c) => n + c.hourlyUsd, 0);
+  const reported = new Set(stacks.map((s) => s.plan.stack));
+  return {
+    hourlyUsd,
+    monthlyUsd: hourlyUsd * HOURS_PER_MONTH,
+    delta: withDelta ? { hourlyUsd: deltaHourly, monthlyUsd: deltaHourly * HOURS_PER_MONTH } : undefined,
+    pendingRevoke: pendingRevoke(plans, costs)
+      .filter((p) => reported.has(p.stack))
+      .map((p) => ({ stack: p.stack, urn: p.item.urn, type: p.item.type, monthlyUsd: p.item.monthlyUsd, versionArn: p.versionArn })),
+  };
 }
 
 function dedupeReferences(refs: { name: string; stack: string; resolved: boolean }[]) {

@@ -26,6 +26,7 @@ import { modelConsumptionConfigSchema } from "./parts/model-consumption";
 import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
+import { costBudgetConfigSchema } from "./parts/cost-budget";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -74,6 +75,8 @@ const common = {
   owner: email,
   /** Value of the `environment` tag. Defaults to the stack name. */
   environment: kebabName("an environment name").optional(),
+  /** Monthly budget of the stack's always-on cost, checked by the offline plan (stacks/parts/cost-budget.ts). */
+  ...costBudgetConfigSchema.shape,
 };
 
 const member = {

@@ -35,7 +35,7 @@ describe("plan CLI", function () {
   it("exits 2 on a bad argument, naming it", () => {
     const r = plan(["--format", "yaml"]);
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, "plan: --format must be text, json or markdown; got 'yaml'\n");
+    assert.equal(r.stderr, "plan: --format must be text, json, markdown or mermaid; got 'yaml'\n");
     assert.equal(plan(["--stack", "staging"]).status, 2);
   });
 
