@@ -124,6 +124,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     organizationalUnitIds: org.organizationalUnitIds,
     accountOus,
     accountIds: org.accountIds,
+    trustedAccess: org.organization,
   };
   // AWS Config recorders in every account (through its bootstrap provider), before the
   // organization's Config rules, which fail in an account without one.

@@ -38,6 +38,7 @@ function management(overrides: Record<string, unknown> = {}): Record<string, unk
       lakehouse: { name: "l", email: "l@example.com", ou: "infra" },
       ml: { name: "m", email: "m@example.com", ou: "work" },
     },
+    guardrails: { organizationTrail: { kmsKeyArn: "arn:aws:kms:us-east-1:333333333333:key/4f3c2a1b-8d7e-4c6b-9a5f-0e1d2c3b4a59" } },
     ...overrides,
   };
 }
@@ -165,7 +166,7 @@ describe("stack config schema", () => {
   });
 
   it("refuses a region listed twice in the guardrails' allow-list", () => {
-    const guardrails = { allowedRegions: ["eu-west-1", "eu-west-1"] };
+    const guardrails = { allowedRegions: ["eu-west-1", "eu-west-1"], organizationTrail: { enabled: false } };
     assert.equal(messageOf(() => parseStackConfig(management({ guardrails }), "stacks/Pulumi.management.yaml")),
       "stacks/Pulumi.management.yaml: ml-landing-zone:guardrails.allowedRegions: expected each region once; got eu-west-1, eu-west-1");
   });
