@@ -17,7 +17,9 @@ import {
   hostedModel,
   kebabName,
   region,
+  stackReferenceMismatch,
   stackReferenceName,
+  stateBackend,
 } from "./fields";
 import { guardrailsConfigSchema } from "./parts/guardrails";
 import { auditLogConfigSchema } from "./parts/audit-log";
@@ -74,6 +76,13 @@ const common = {
   owner: email,
   /** Value of the `environment` tag. Defaults to the stack name. */
   environment: kebabName("an environment name").optional(),
+  /**
+   * Backend of the stacks' state: `diy` (the S3 bucket the workflows log in to; every stack
+   * reference is `organization/ml-landing-zone/<stack>`) or `cloud` (Pulumi Cloud;
+   * `<organization>/ml-landing-zone/<stack>`). Stack references of the other form are refused.
+   * Defaults to `diy`.
+   */
+  stateBackend: stateBackend.default("diy"),
 };
 
 const member = {
@@ -272,7 +281,23 @@ export function parseStackConfig(values: Record<string, unknown>, file: string):
   if (!result.success) {
     throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue, decoded)));
   }
+  const mismatches = stackReferenceFields(result.data).flatMap(({ key, reference }) => {
+    const message = stackReferenceMismatch(reference, result.data.stateBackend, PROJECT);
+    return message ? [{ key: `${NAMESPACE}:${key}`, message }] : [];
+  });
+  if (mismatches.length > 0) throw new ConfigError(file, mismatches);
   return result.data;
+}
+
+/** Every stack reference of a config, with its key (`managementStack`, `consumers.qa.stack`, …). */
+export function stackReferenceFields(config: StackConfig): { key: string; reference: string }[] {
+  if (config.role === "management") return [];
+  const fields = [{ key: "managementStack", reference: config.managementStack }];
+  if (config.role === "ml") {
+    for (const [k, c] of Object.entries(config.consumers)) fields.push({ key: `consumers.${k}.stack`, reference: c.stack });
+    if (config.rekognitionTrainer?.lakehouseStack) fields.push({ key: "rekognitionTrainer.lakehouseStack", reference: config.rekognitionTrainer.lakehouseStack });
+  }
+  return fields;
 }
 
 export interface StackFile {
