@@ -110,6 +110,13 @@ const memberAccount = z.strictObject({
   ou: kebabName("an OU key"),
   /** Id of an existing account to adopt (imported, not created). Defaults to creating a new one. */
   id: accountId.optional(),
+  /**
+   * Role the management stack assumes in the account to bootstrap it (deploy, preview and reader
+   * roles, Config recorder). Accounts the organization created have `OrganizationAccountAccessRole`;
+   * an account INVITED into the organization has no such role until its administrator creates one
+   * trusting the management account: name that role here. Defaults to `OrganizationAccountAccessRole`.
+   */
+  bootstrapRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (i) => `expected an IAM role name (letters, digits and +=,.@_-, at most 64; no wildcards); got '${String(i.input)}'` }).optional(),
 });
 
 export const managementSchema = z.strictObject({
@@ -117,6 +124,12 @@ export const managementSchema = z.strictObject({
   role: z.literal("management"),
   /** Id of the organization's management account (where this stack runs). */
   managementAccountId: accountId,
+  /**
+   * Id (`o-…`) of the organization when it already exists: it is imported, not created
+   * (CreateOrganization fails where one exists). Required when any account is adopted by `id`.
+   * Defaults to creating the organization.
+   */
+  organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { error: (i) => `expected an organization id (o- and 10 to 32 lowercase letters or digits); got '${String(i.input)}'` }).optional(),
   /** OUs by key. */
   organizationalUnits: z.record(kebabName("an OU key"), organizationalUnit),
   /** Member accounts by key; must include cicd, lakehouse and ml. */
@@ -133,6 +146,10 @@ export const managementSchema = z.strictObject({
     if (!(acct.ou in c.organizationalUnits)) {
       ctx.addIssue({ code: "custom", path: ["accounts", key, "ou"], message: `expected an OU key (${Object.keys(c.organizationalUnits).join(", ") || "none defined"}); got '${acct.ou}'` });
     }
+  }
+  const adopted = Object.entries(c.accounts).filter(([, a]) => a.id !== undefined).map(([k]) => k).sort();
+  if (c.organizationId === undefined && adopted.length > 0) {
+    ctx.addIssue({ code: "custom", path: ["organizationId"], message: `is required when accounts are adopted by id (${adopted.join(", ")}): their organization exists and is imported by its id (CreateOrganization fails where one exists)` });
   }
   for (const required of ["cicd", "lakehouse", "ml"]) {
     if (!(required in c.accounts)) {

@@ -128,6 +128,12 @@ export interface OrganizationFacts {
    * fail until it exists, so they depend on it. Defaults to none (the organization already exists).
    */
   trustedAccess?: pulumi.Resource;
+  /**
+   * Roles the management stack bootstraps member accounts through (each account's
+   * `bootstrapRoleName`): the SCPs' Config and audit-log exemptions name them. Defaults to
+   * OrganizationAccountAccessRole only.
+   */
+  bootstrapRoleNames?: string[];
 }
 
 export interface GuardrailsOutputs {
@@ -259,10 +265,10 @@ export function declareGuardrails(
     allowedRegions: g.allowedRegions ?? [ctx.region],
     iamUserExceptionAccountIds: g.iamUserExceptionAccountIds,
     sizeQuota: g.scpSizeQuota,
-    configExemptRoleNames: [ORGANIZATION_ACCESS_ROLE_NAME],
+    configExemptRoleNames: org.bootstrapRoleNames ?? [ORGANIZATION_ACCESS_ROLE_NAME],
     auditLogBucketNames: g.protectAuditLogBuckets ? [bucketName, configBucketNameOf(g, org)] : undefined,
     auditLogKey: g.protectAuditLogBuckets ? auditLogKeyOf(g.organizationTrail.kmsKeyArn, lakehouseId) : undefined,
-    auditLogBreakGlassRoleNames: [ORGANIZATION_ACCESS_ROLE_NAME],
+    auditLogBreakGlassRoleNames: org.bootstrapRoleNames ?? [ORGANIZATION_ACCESS_ROLE_NAME],
     partition: ctx.partition,
   }, opts);
 
