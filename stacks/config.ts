@@ -17,7 +17,9 @@ import {
   hostedModel,
   kebabName,
   region,
+  stackReferenceMismatch,
   stackReferenceName,
+  stateBackend,
 } from "./fields";
 import { guardrailsConfigSchema } from "./parts/guardrails";
 import { auditLogConfigSchema } from "./parts/audit-log";
@@ -74,6 +76,13 @@ const common = {
   owner: email,
   /** Value of the `environment` tag. Defaults to the stack name. */
   environment: kebabName("an environment name").optional(),
+  /**
+   * Backend of the stacks' state: `diy` (the S3 bucket the workflows log in to; every stack
+   * reference is `organization/ml-landing-zone/<stack>`) or `cloud` (Pulumi Cloud;
+   * `<organization>/ml-landing-zone/<stack>`). Stack references of the other form are refused.
+   * Defaults to `diy`.
+   */
+  stateBackend: stateBackend.default("diy"),
 };
 
 const member = {
@@ -101,6 +110,13 @@ const memberAccount = z.strictObject({
   ou: kebabName("an OU key"),
   /** Id of an existing account to adopt (imported, not created). Defaults to creating a new one. */
   id: accountId.optional(),
+  /**
+   * Role the management stack assumes in the account to bootstrap it (deploy, preview and reader
+   * roles, Config recorder). Accounts the organization created have `OrganizationAccountAccessRole`;
+   * an account INVITED into the organization has no such role until its administrator creates one
+   * trusting the management account: name that role here. Defaults to `OrganizationAccountAccessRole`.
+   */
+  bootstrapRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (i) => `expected an IAM role name (letters, digits and +=,.@_-, at most 64; no wildcards); got '${String(i.input)}'` }).optional(),
 });
 
 export const managementSchema = z.strictObject({
@@ -108,6 +124,12 @@ export const managementSchema = z.strictObject({
   role: z.literal("management"),
   /** Id of the organization's management account (where this stack runs). */
   managementAccountId: accountId,
+  /**
+   * Id (`o-…`) of the organization when it already exists: it is imported, not created
+   * (CreateOrganization fails where one exists). Required when any account is adopted by `id`.
+   * Defaults to creating the organization.
+   */
+  organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { error: (i) => `expected an organization id (o- and 10 to 32 lowercase letters or digits); got '${String(i.input)}'` }).optional(),
   /** OUs by key. */
   organizationalUnits: z.record(kebabName("an OU key"), organizationalUnit),
   /** Member accounts by key; must include cicd, lakehouse and ml. */
@@ -124,6 +146,10 @@ export const managementSchema = z.strictObject({
     if (!(acct.ou in c.organizationalUnits)) {
       ctx.addIssue({ code: "custom", path: ["accounts", key, "ou"], message: `expected an OU key (${Object.keys(c.organizationalUnits).join(", ") || "none defined"}); got '${acct.ou}'` });
     }
+  }
+  const adopted = Object.entries(c.accounts).filter(([, a]) => a.id !== undefined).map(([k]) => k).sort();
+  if (c.organizationId === undefined && adopted.length > 0) {
+    ctx.addIssue({ code: "custom", path: ["organizationId"], message: `is required when accounts are adopted by id (${adopted.join(", ")}): their organization exists and is imported by its id (CreateOrganization fails where one exists)` });
   }
   for (const required of ["cicd", "lakehouse", "ml"]) {
     if (!(required in c.accounts)) {
@@ -272,7 +298,23 @@ export function parseStackConfig(values: Record<string, unknown>, file: string):
   if (!result.success) {
     throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue, decoded)));
   }
+  const mismatches = stackReferenceFields(result.data).flatMap(({ key, reference }) => {
+    const message = stackReferenceMismatch(reference, result.data.stateBackend, PROJECT);
+    return message ? [{ key: `${NAMESPACE}:${key}`, message }] : [];
+  });
+  if (mismatches.length > 0) throw new ConfigError(file, mismatches);
   return result.data;
+}
+
+/** Every stack reference of a config, with its key (`managementStack`, `consumers.qa.stack`, …). */
+export function stackReferenceFields(config: StackConfig): { key: string; reference: string }[] {
+  if (config.role === "management") return [];
+  const fields = [{ key: "managementStack", reference: config.managementStack }];
+  if (config.role === "ml") {
+    for (const [k, c] of Object.entries(config.consumers)) fields.push({ key: `consumers.${k}.stack`, reference: c.stack });
+    if (config.rekognitionTrainer?.lakehouseStack) fields.push({ key: "rekognitionTrainer.lakehouseStack", reference: config.rekognitionTrainer.lakehouseStack });
+  }
+  return fields;
 }
 
 export interface StackFile {

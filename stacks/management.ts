@@ -36,6 +36,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     defaultTags: { tags },
   });
   const org = new Organization("org", {
+    id: config.organizationId,
     organizationalUnits: config.organizationalUnits,
     accounts: config.accounts,
   }, { provider });
@@ -53,7 +54,9 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     tags,
   };
 
-  // Bootstrap, through OrganizationAccountAccessRole, the roles each member stack assumes.
+  // Bootstrap, through each account's bootstrap role (OrganizationAccountAccessRole unless the
+  // account was invited and names another), the roles each member stack assumes.
+  const bootstrapRoleOf = (account: string) => config.accounts[account]?.bootstrapRoleName ?? ORGANIZATION_ACCESS_ROLE_NAME;
   const cicdAccountId = org.accountIds["cicd"];
   const deployRoleArns: Record<string, pulumi.Output<string>> = {};
   const previewRoleArns: Record<string, pulumi.Output<string>> = {};
@@ -66,7 +69,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     const accountProvider = new aws.Provider(`account-${account}`, {
       region: config.region as aws.Region,
       assumeRoles: [{
-        roleArn: pulumi.interpolate`arn:${partition}:iam::${org.accountIds[account]}:role/${ORGANIZATION_ACCESS_ROLE_NAME}`,
+        roleArn: pulumi.interpolate`arn:${partition}:iam::${org.accountIds[account]}:role/${bootstrapRoleOf(account)}`,
         sessionName: "mlz-bootstrap",
       }],
       allowedAccountIds: [org.accountIds[account]],
@@ -78,6 +81,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     const workloadBoundary = new WorkloadBoundary(`${account}-workload-boundary`, {
       accountId: org.accountIds[account],
       partition,
+      ...(bootstrapRoleOf(account) !== ORGANIZATION_ACCESS_ROLE_NAME ? { bootstrapRoleName: bootstrapRoleOf(account) } : {}),
     }, { provider: accountProvider });
     workloadBoundaryArns[account] = workloadBoundary.arn;
     const deployRoleNames = [...new Set(stacksHere.map((s) => s.deployRoleName))].sort();
@@ -87,7 +91,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
         roleName,
         access: "deploy",
         workloadBoundaryArn: workloadBoundary.arn,
-        platformRoleNames: [...PLATFORM_ROLE_NAMES, ...deployRoleNames],
+        platformRoleNames: [...new Set([...PLATFORM_ROLE_NAMES, bootstrapRoleOf(account), ...deployRoleNames])],
         partition,
         organizationId: org.organizationId,
         trustedRoleArns: stacks.map((s) => pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubDeployRoleName(s)}`),
@@ -124,6 +128,8 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     organizationalUnitIds: org.organizationalUnitIds,
     accountOus,
     accountIds: org.accountIds,
+    trustedAccess: org.organization,
+    bootstrapRoleNames: [...new Set([ORGANIZATION_ACCESS_ROLE_NAME, ...Object.keys(config.accounts).map(bootstrapRoleOf)])].sort(),
   };
   // AWS Config recorders in every account (through its bootstrap provider), before the
   // organization's Config rules, which fail in an account without one.

@@ -18,9 +18,24 @@ export interface MemberAccountSpec {
   readonly ou: string;
   /** Id of an existing account to adopt with `import`. Defaults to creating the account. */
   readonly id?: string;
+  /**
+   * Role the management account assumes in the account. A created account gets it from
+   * Organizations (`roleName`); an invited account must already have it. Defaults to
+   * `OrganizationAccountAccessRole`.
+   */
+  readonly bootstrapRoleName?: string;
 }
 
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
 export interface OrganizationArgs {
+  /**
+   * Id (`o-…`) of the existing organization this management account already runs: it is adopted
+   * with `import` (CreateOrganization fails where an organization exists). The existing
+   * organization must already have all features, the service access principals and the policy types
+   * declared here, or the import fails. Defaults to creating the organization.
+   */
+  readonly id?: string;
   /** OUs by stable key. */
   readonly organizationalUnits: Record<string, OrganizationalUnitSpec>;
   /** Member accounts by stable key (e.g. cicd, lakehouse, ml, qa, prod). */
@@ -86,13 +101,21 @@ export class Organization extends pulumi.ComponentResource {
       }
     }
 
+    if (args.id !== undefined && !ORGANIZATION_ID.test(args.id)) {
+      throw new Error(`[id] must be an organization id (o- and 10 to 32 lowercase letters or digits); got '${args.id}'`);
+    }
+    const importedAccounts = Object.entries(args.accounts).filter(([, a]) => a.id !== undefined).map(([k]) => k).sort();
+    if (args.id === undefined && importedAccounts.length > 0) {
+      throw new Error(`[id] must be given when accounts are adopted by id (${importedAccounts.join(", ")}): their organization exists, and CreateOrganization fails where one exists`);
+    }
+
     this.organization = new aws.organizations.Organization(`${name}-organization`, {
       featureSet: "ALL",
       awsServiceAccessPrincipals: args.serviceAccessPrincipals ?? DEFAULT_SERVICE_ACCESS_PRINCIPALS,
       // RESOURCE_CONTROL_POLICY: the Guardrails' `enforce-org-identities` RCP needs the type enabled
       // on the root (Organizations User Guide, "Enabling a policy type").
       enabledPolicyTypes: ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"],
-    }, { parent: this, protect: true });
+    }, { parent: this, protect: true, ...(args.id !== undefined ? { import: args.id } : {}) });
     this.organizationId = this.organization.id;
     this.rootId = this.organization.roots.apply((roots) => {
       if (!roots || roots.length === 0 || !roots[0].id) {
@@ -119,7 +142,7 @@ export class Organization extends pulumi.ComponentResource {
         name: spec.name,
         email: spec.email,
         parentId: ouIds[spec.ou],
-        roleName: ORGANIZATION_ACCESS_ROLE_NAME,
+        roleName: spec.bootstrapRoleName ?? ORGANIZATION_ACCESS_ROLE_NAME,
         iamUserAccessToBilling: "DENY",
         closeOnDeletion: false,
       }, {
