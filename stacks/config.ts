@@ -99,6 +99,8 @@ const organizationalUnit = z.strictObject({
   name: z.string().min(1).max(128),
   /** Key of the parent OU. Defaults to the organization root. */
   parent: kebabName("an OU key").optional(),
+  /** Id (`ou-…`) of an existing OU to adopt (imported, not created; `npm run adopt` writes it). */
+  id: z.string().regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, { error: (i) => `expected an OU id (ou-<root part>-<8 to 32 lowercase letters or digits>); got '${String(i.input)}'` }).optional(),
 });
 
 const memberAccount = z.strictObject({
@@ -119,6 +121,27 @@ const memberAccount = z.strictObject({
   bootstrapRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (i) => `expected an IAM role name (letters, digits and +=,.@_-, at most 64; no wildcards); got '${String(i.input)}'` }).optional(),
 });
 
+const adoptedPolicy = z.strictObject({
+  /** Policy id (`p-…`). */
+  id: z.string().regex(/^p-[0-9a-zA-Z_]{8,128}$/, { error: (i) => `expected a policy id (p-…); got '${String(i.input)}'` }),
+  /** Name, as in Organizations. */
+  name: z.string().min(1).max(128),
+  type: z.enum(["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"]),
+  /** Description, as in Organizations. */
+  description: z.string().max(512).optional(),
+  /** The policy document, exactly as Organizations returns it. */
+  content: z.string().min(1).refine((c) => {
+    try {
+      JSON.parse(c);
+      return true;
+    } catch {
+      return false;
+    }
+  }, { error: "expected a JSON policy document" }),
+  /** Ids of the root (r-…), OUs (ou-…) and accounts it is attached to. */
+  targets: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, { error: (i) => `expected a root, OU or account id; got '${String(i.input)}'` })),
+});
+
 export const managementSchema = z.strictObject({
   ...common,
   role: z.literal("management"),
@@ -134,6 +157,11 @@ export const managementSchema = z.strictObject({
   organizationalUnits: z.record(kebabName("an OU key"), organizationalUnit),
   /** Member accounts by key; must include cicd, lakehouse and ml. */
   accounts: z.record(kebabName("an account key"), memberAccount),
+  /**
+   * Organization policies (SCPs, RCPs) that existed before the landing zone, imported as they are
+   * (`npm run adopt -- --adopt-policies` writes them). Defaults to none: other policies are left alone.
+   */
+  adoptedPolicies: z.record(kebabName("a policy key"), adoptedPolicy).optional(),
   /** SCP guardrails, Access Analyzer, organization trail and Config rules (stacks/parts/guardrails.ts). */
   ...guardrailsConfigSchema.shape,
 }).superRefine((c, ctx) => {

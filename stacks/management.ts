@@ -5,6 +5,7 @@ import { memberStackAccounts } from "./topology";
 import { declareConfigRecorders, declareGuardrails } from "./parts/guardrails";
 import { defaultTags, type StackContext } from "./context";
 import { partitionOf } from "./regions";
+import { AdoptedOrganizationPolicy } from "../components/organization/adopted-policy";
 import { Organization } from "../components/organization/organization";
 import { DeployRole } from "../components/identity/deploy-role";
 import { PLATFORM_ROLE_NAMES, WorkloadBoundary } from "../components/identity/workload-boundary";
@@ -40,6 +41,17 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     organizationalUnits: config.organizationalUnits,
     accounts: config.accounts,
   }, { provider });
+  // Policies that existed before the landing zone, imported as they are (npm run adopt -- --adopt-policies).
+  for (const [key, p] of Object.entries(config.adoptedPolicies ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    new AdoptedOrganizationPolicy(`adopted-${key}`, {
+      policyId: p.id,
+      policyName: p.name,
+      type: p.type,
+      content: p.content,
+      description: p.description,
+      targetIds: p.targets,
+    }, { provider, dependsOn: [org] });
+  }
 
   const accountIds = pulumi.output(org.accountIds);
   const ctx: StackContext = {

@@ -7,6 +7,8 @@ export interface OrganizationalUnitSpec {
   readonly name: string;
   /** Key of the parent OU. Defaults to the organization root. */
   readonly parent?: string;
+  /** Id (`ou-…`) of an existing OU to adopt with `import`. Defaults to creating the OU. */
+  readonly id?: string;
 }
 
 export interface MemberAccountSpec {
@@ -46,6 +48,9 @@ export interface OrganizationArgs {
    */
   readonly serviceAccessPrincipals?: string[];
 }
+
+/** An OU id as Organizations writes it (`ou-` + root part + `-` + 8–32 characters). */
+export const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 
 export const DEFAULT_SERVICE_ACCESS_PRINCIPALS = [
   "access-analyzer.amazonaws.com",
@@ -92,6 +97,11 @@ export class Organization extends pulumi.ComponentResource {
   constructor(name: string, args: OrganizationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:organization:Organization", name, {}, opts);
     const order = orderOrganizationalUnits(args.organizationalUnits);
+    for (const [key, ou] of Object.entries(args.organizationalUnits)) {
+      if (ou.id !== undefined && !OU_ID.test(ou.id)) {
+        throw new Error(`[organizationalUnits.${key}.id] must be an OU id (ou-<root part>-<8 to 32 characters>); got '${ou.id}'`);
+      }
+    }
     for (const [key, account] of Object.entries(args.accounts)) {
       if (!(account.ou in args.organizationalUnits)) {
         throw new Error(`[accounts.${key}.ou] must name an OU (${Object.keys(args.organizationalUnits).join(", ")}); got '${account.ou}'`);
@@ -130,7 +140,7 @@ export class Organization extends pulumi.ComponentResource {
       const ou = new aws.organizations.OrganizationalUnit(`${name}-ou-${key}`, {
         name: spec.name,
         parentId: spec.parent === undefined ? this.rootId : ouIds[spec.parent],
-      }, { parent: this });
+      }, { parent: this, ...(spec.id !== undefined ? { import: spec.id } : {}) });
       ouIds[key] = ou.id;
     }
     this.organizationalUnitIds = ouIds;
