@@ -57,11 +57,15 @@ export interface PreviewStep {
   newState?: ResourceState;
   diffReasons?: string[];
   replaceReasons?: string[];
+  /** Property paths that differ, with the kind of difference (`update`, `add`, `delete`, `…-replace`). */
+  detailedDiff?: Record<string, { kind: string; inputDiff?: boolean }>;
 }
 
 export interface PreviewDigest {
   steps: PreviewStep[];
   changeSummary: Record<string, number>;
+  /** Errors the preview reported (diagnostics of severity `error`). */
+  errors: string[];
 }
 
 /** One resource of a stack file written by `npm run plan -- --out`. */
@@ -134,13 +138,16 @@ export function parsePreview(text: string, file: string, stack: string): Preview
         throw new InputError(`${file}: ${where}.${k} must be an array of strings`);
       }
     }
-    return { op: s.op, urn: s.urn, provider: s.provider as string | undefined, newState, oldState, diffReasons: s.diffReasons as string[] | undefined, replaceReasons: s.replaceReasons as string[] | undefined };
+    const detailedDiff = isObject(s.detailedDiff) ? (s.detailedDiff as PreviewStep["detailedDiff"]) : undefined;
+    return { op: s.op, urn: s.urn, provider: s.provider as string | undefined, newState, oldState, diffReasons: s.diffReasons as string[] | undefined, replaceReasons: s.replaceReasons as string[] | undefined, detailedDiff };
   });
   const summary = doc.changeSummary ?? {};
   if (!isObject(summary) || !Object.values(summary).every((n) => Number.isInteger(n) && (n as number) >= 0)) {
     throw new InputError(`${file}: changeSummary must map operations to counts`);
   }
-  return { steps: out, changeSummary: summary as Record<string, number> };
+  const diagnostics = Array.isArray(doc.diagnostics) ? doc.diagnostics : [];
+  const errors = diagnostics.filter((d) => isObject(d) && d.severity === "error").map((d) => String((d as Record<string, unknown>).message ?? "").trim());
+  return { steps: out, changeSummary: summary as Record<string, number>, errors };
 }
 
 /** Reads a stack file written by `npm run plan -- --out`. */

@@ -137,6 +137,7 @@ describe("compare-preview: what is and is not discounted", () => {
       { op: "same", urn: base.resources[1].urn, newState: { urn: base.resources[1].urn, type: "aws:ec2/subnet:Subnet", inputs } },
     ],
     changeSummary: { same: 2 },
+    errors: [],
   });
 
   it("the simulated tokens are ids and computed outputs, not the resource's own inputs", () => {
