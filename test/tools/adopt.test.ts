@@ -5,7 +5,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   DescribePolicyCommand,
-  ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
   ListTargetsForPolicyCommand,
 } from "@aws-sdk/client-organizations";
