@@ -12,6 +12,7 @@
  * records, the largest response, and peak memory: the process's RSS high-water mark from the OS
  * (`resourceUsage().maxRSS`, exact) and the V8 heap high-water mark sampled after every invocation.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -82,9 +83,11 @@ export async function run(): Promise<{ name: string; metrics: Record<string, num
   const seconds = (performance.now() - started) / 1000;
   if (rowsIn !== TOTAL_ROWS) throw new Error(`benchmark read ${rowsIn} rows, expected ${TOTAL_ROWS}`);
 
+  const pandas = comparePandas();
   return {
     name: "bikeshare-transform",
     metrics: {
+      ...pandas,
       source: path.basename(source),
       rows: rowsIn,
       rowsOut,
@@ -97,10 +100,64 @@ export async function run(): Promise<{ name: string; metrics: Record<string, num
       rowsPerSecond: Math.round(rowsIn / seconds),
       mbPerSecond: Number((inputBytes / 1e6 / seconds).toFixed(2)),
       maxResponseBytes,
-      peakRssMB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
+      "peakRssMB (goal <= 256)": Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
       peakHeapUsedMB: Number((heapHighWater / 1024 / 1024).toFixed(1)),
     },
   };
+}
+
+/** The seed's reference (shared/bench): the pandas transform and the Firehose event builder. */
+const SHARED_BENCH = path.resolve(__dirname, "..", "..", "shared", "bench");
+/** The issue's figure: the first 4,646 trips, 500 per record (plus the builder's one garbage record). */
+export const PANDAS_TRIPS = 4646;
+const PANDAS_PASSES = 20;
+
+/** A Python with pandas: the one on PATH, or Debian's (python3-pandas). */
+function pythonWithPandas(): string | undefined {
+  for (const py of ["python3", "/usr/bin/python3"]) {
+    const r = spawnSync(py, ["-c", "import pandas"], { encoding: "utf8" });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+/**
+ * Side by side with the seed's pandas transform on the same Firehose event (4,646 trips): mean
+ * seconds per event over the same number of passes after one warm-up, each in its own process.
+ * Skipped, with a note, without Python + pandas or without ../shared/bench.
+ */
+function comparePandas(): Record<string, number | string> {
+  const builder = path.join(SHARED_BENCH, "firehose_event.py");
+  const reference = path.join(SHARED_BENCH, "pandas_transform.py");
+  if (!fs.existsSync(builder) || !fs.existsSync(reference)) return { pandas: `skipped: ${SHARED_BENCH} not found` };
+  const py = pythonWithPandas();
+  if (!py) return { pandas: "skipped: no Python with pandas (Debian: apt-get install python3-pandas)" };
+  const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "mlz-bench-"));
+  try {
+    const lines = fs.readFileSync(SOURCE_FILE, "utf8").split("\n");
+    const csv = path.join(dir, "trips.csv");
+    fs.writeFileSync(csv, lines.slice(0, PANDAS_TRIPS + 1).join("\n") + "\n");
+    const built = spawnSync(py, [builder, csv, String(ROWS_PER_RECORD)], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (built.status !== 0) throw new Error(`firehose_event.py failed: ${built.stderr}`);
+    const eventFile = path.join(dir, "event.json");
+    fs.writeFileSync(eventFile, built.stdout);
+    const pandasRun = spawnSync(py, [reference, eventFile, "--bench", String(PANDAS_PASSES)], { encoding: "utf8" });
+    if (pandasRun.status !== 0) throw new Error(`pandas_transform.py failed: ${pandasRun.stderr}`);
+    const pandasSeconds = Number(pandasRun.stdout.trim());
+    const records = (JSON.parse(built.stdout) as { records: InputRecord[] }).records;
+    transformBatch(records);
+    const t = performance.now();
+    for (let i = 0; i < PANDAS_PASSES; i++) transformBatch(records);
+    const oursSeconds = (performance.now() - t) / 1000 / PANDAS_PASSES;
+    return {
+      pandasEventTrips: PANDAS_TRIPS,
+      pandasSecondsPerEvent: Number(pandasSeconds.toFixed(4)),
+      oursSecondsPerEvent: Number(oursSeconds.toFixed(4)),
+      "speedupOverPandas (goal >= 5)": Number((pandasSeconds / oursSeconds).toFixed(2)),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) {

@@ -394,6 +394,8 @@ export interface SimulationLog {
 
 export function createSimulator(opts: SimulatorOptions, project: string, stack: string): { simulator: Simulator; log: SimulationLog } {
   const log: SimulationLog = { providers: new Map(), genericTypes: new Set(), stackReferences: [] };
+  // An organization adopted by id (`import`) keeps its id: its OUs, accounts and policies carry it.
+  let importedOrganizationId: string | undefined;
   const placementOf = (providerRef: string | undefined): Placement | undefined => {
     if (!providerRef) return undefined;
     return log.providers.get(providerRef.split("::").pop() as string);
@@ -437,6 +439,7 @@ export function createSimulator(opts: SimulatorOptions, project: string, stack: 
       if (!placement) {
         throw new Error(`simulated AWS: ${args.type} '${args.name}' names a provider the simulation has not seen (${args.provider})`);
       }
+      if (args.type === "aws:organizations/organization:Organization" && args.id) importedOrganizationId = args.id;
       const ctx: SimulationContext = {
         ...placement,
         name: args.name,
@@ -444,7 +447,7 @@ export function createSimulator(opts: SimulatorOptions, project: string, stack: 
         autoName: `${args.name}-${token(seed, 7)}`,
         inputs,
         seed,
-        organizationId: `o-${token(digest(project, stack, "organization"), 10, LOWER_ALNUM)}`,
+        organizationId: importedOrganizationId ?? `o-${token(digest(project, stack, "organization"), 10, LOWER_ALNUM)}`,
         importId: args.id || undefined,
       };
       let simulated: Simulated;

@@ -16,7 +16,7 @@ export const lambdaSupportedRuntime: ResourceValidationPolicy = {
       allowedRuntimes: {
         type: "array",
         items: { type: "string" },
-        default: ["nodejs20.x", "nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14", "java21", "java25", "provided.al2023"],
+        default: ["nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14", "java21", "java25", "provided.al2023"],
         description: "Runtimes functions may use (container-image functions have none).",
       },
     },

@@ -155,3 +155,54 @@ export function changedLines(a: string, b: string): number[] {
   }
   return out;
 }
+
+/** One value to set in a stack file: `path` from the document root, e.g. `["config", "ml-landing-zone:accounts", "ml", "id"]`. */
+export interface StackFileEdit {
+  readonly path: readonly string[];
+  readonly value: string | number | boolean | readonly string[];
+}
+
+/**
+ * Returns `text` with every edit applied, through the same Document API as `setModelVersion`:
+ * comments, key order, quoting and blank lines elsewhere survive, maps on the way are created when
+ * missing, an unchanged value is left as it is, and the file keeps its line endings, byte-order mark
+ * and final-newline state. Throws (naming `file` and the key) when the file does not parse, a map on
+ * the way is an alias or not a map, or a value carries an anchor an alias refers to.
+ */
+export function editStackFile(text: string, file: string, edits: readonly StackFileEdit[]): string {
+  const layout = detectLayout(text, file);
+  const doc = parseDocument(normalise(text, layout));
+  if (doc.errors.length > 0) throw new Error(`${file}: cannot parse YAML: ${doc.errors[0].message}`);
+  const used = aliasedAnchors(doc);
+  let changed = false;
+  for (const edit of edits) {
+    const key = edit.path.join(".");
+    let current: unknown = doc.contents;
+    for (let depth = 0; depth < edit.path.length; depth++) {
+      if (current === undefined) break;
+      if (!isMap(current)) throw new Error(`${file}: cannot write '${key}': '${edit.path.slice(0, depth).join(".")}' is not a map`);
+      const child: unknown = current.get(edit.path[depth], true);
+      if (isAlias(child)) throw new Error(`${file}: cannot write '${key}': '${edit.path.slice(0, depth + 1).join(".")}' is the alias *${child.source}; write it out first`);
+      if (isNode(child) && child.anchor !== undefined && used.has(child.anchor)) {
+        throw new Error(`${file}: cannot write '${key}': '${edit.path.slice(0, depth + 1).join(".")}' carries the anchor &${child.anchor} that an alias refers to`);
+      }
+      current = child;
+    }
+    const before = doc.getIn(edit.path as string[]);
+    const same = Array.isArray(edit.value)
+      ? isNode(current) && JSON.stringify((current as { toJSON(): unknown }).toJSON()) === JSON.stringify(edit.value)
+      : before === edit.value;
+    if (same) continue;
+    if (isScalar(current) && !Array.isArray(edit.value)) {
+      const next = new Scalar(edit.value);
+      next.comment = current.comment;
+      next.commentBefore = current.commentBefore;
+      doc.setIn(edit.path as string[], next);
+    } else {
+      doc.setIn(edit.path as string[], doc.createNode(edit.value));
+    }
+    changed = true;
+  }
+  if (!changed) return text;
+  return restore(serialiseEdited(doc, file, edits.map((e) => e.path.join(".")).join(", ")), layout);
+}

@@ -17,7 +17,9 @@ import {
   hostedModel,
   kebabName,
   region,
+  stackReferenceMismatch,
   stackReferenceName,
+  stateBackend,
 } from "./fields";
 import { guardrailsConfigSchema } from "./parts/guardrails";
 import { auditLogConfigSchema } from "./parts/audit-log";
@@ -77,6 +79,13 @@ const common = {
   environment: kebabName("an environment name").optional(),
   /** Monthly budget of the stack's always-on cost, checked by the offline plan (stacks/parts/cost-budget.ts). */
   ...costBudgetConfigSchema.shape,
+  /**
+   * Backend of the stacks' state: `diy` (the S3 bucket the workflows log in to; every stack
+   * reference is `organization/ml-landing-zone/<stack>`) or `cloud` (Pulumi Cloud;
+   * `<organization>/ml-landing-zone/<stack>`). Stack references of the other form are refused.
+   * Defaults to `diy`.
+   */
+  stateBackend: stateBackend.default("diy"),
 };
 
 const member = {
@@ -93,6 +102,8 @@ const organizationalUnit = z.strictObject({
   name: z.string().min(1).max(128),
   /** Key of the parent OU. Defaults to the organization root. */
   parent: kebabName("an OU key").optional(),
+  /** Id (`ou-…`) of an existing OU to adopt (imported, not created; `npm run adopt` writes it). */
+  id: z.string().regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, { error: (i) => `expected an OU id (ou-<root part>-<8 to 32 lowercase letters or digits>); got '${String(i.input)}'` }).optional(),
 });
 
 const memberAccount = z.strictObject({
@@ -104,6 +115,34 @@ const memberAccount = z.strictObject({
   ou: kebabName("an OU key"),
   /** Id of an existing account to adopt (imported, not created). Defaults to creating a new one. */
   id: accountId.optional(),
+  /**
+   * Role the management stack assumes in the account to bootstrap it (deploy, preview and reader
+   * roles, Config recorder). Accounts the organization created have `OrganizationAccountAccessRole`;
+   * an account INVITED into the organization has no such role until its administrator creates one
+   * trusting the management account: name that role here. Defaults to `OrganizationAccountAccessRole`.
+   */
+  bootstrapRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (i) => `expected an IAM role name (letters, digits and +=,.@_-, at most 64; no wildcards); got '${String(i.input)}'` }).optional(),
+});
+
+const adoptedPolicy = z.strictObject({
+  /** Policy id (`p-…`). */
+  id: z.string().regex(/^p-[0-9a-zA-Z_]{8,128}$/, { error: (i) => `expected a policy id (p-…); got '${String(i.input)}'` }),
+  /** Name, as in Organizations. */
+  name: z.string().min(1).max(128),
+  type: z.enum(["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"]),
+  /** Description, as in Organizations. */
+  description: z.string().max(512).optional(),
+  /** The policy document, exactly as Organizations returns it. */
+  content: z.string().min(1).refine((c) => {
+    try {
+      JSON.parse(c);
+      return true;
+    } catch {
+      return false;
+    }
+  }, { error: "expected a JSON policy document" }),
+  /** Ids of the root (r-…), OUs (ou-…) and accounts it is attached to. */
+  targets: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, { error: (i) => `expected a root, OU or account id; got '${String(i.input)}'` })),
 });
 
 export const managementSchema = z.strictObject({
@@ -111,10 +150,21 @@ export const managementSchema = z.strictObject({
   role: z.literal("management"),
   /** Id of the organization's management account (where this stack runs). */
   managementAccountId: accountId,
+  /**
+   * Id (`o-…`) of the organization when it already exists: it is imported, not created
+   * (CreateOrganization fails where one exists). Required when any account is adopted by `id`.
+   * Defaults to creating the organization.
+   */
+  organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { error: (i) => `expected an organization id (o- and 10 to 32 lowercase letters or digits); got '${String(i.input)}'` }).optional(),
   /** OUs by key. */
   organizationalUnits: z.record(kebabName("an OU key"), organizationalUnit),
   /** Member accounts by key; must include cicd, lakehouse and ml. */
   accounts: z.record(kebabName("an account key"), memberAccount),
+  /**
+   * Organization policies (SCPs, RCPs) that existed before the landing zone, imported as they are
+   * (`npm run adopt -- --adopt-policies` writes them). Defaults to none: other policies are left alone.
+   */
+  adoptedPolicies: z.record(kebabName("a policy key"), adoptedPolicy).optional(),
   /** SCP guardrails, Access Analyzer, organization trail and Config rules (stacks/parts/guardrails.ts). */
   ...guardrailsConfigSchema.shape,
 }).superRefine((c, ctx) => {
@@ -127,6 +177,10 @@ export const managementSchema = z.strictObject({
     if (!(acct.ou in c.organizationalUnits)) {
       ctx.addIssue({ code: "custom", path: ["accounts", key, "ou"], message: `expected an OU key (${Object.keys(c.organizationalUnits).join(", ") || "none defined"}); got '${acct.ou}'` });
     }
+  }
+  const adopted = Object.entries(c.accounts).filter(([, a]) => a.id !== undefined).map(([k]) => k).sort();
+  if (c.organizationId === undefined && adopted.length > 0) {
+    ctx.addIssue({ code: "custom", path: ["organizationId"], message: `is required when accounts are adopted by id (${adopted.join(", ")}): their organization exists and is imported by its id (CreateOrganization fails where one exists)` });
   }
   for (const required of ["cicd", "lakehouse", "ml"]) {
     if (!(required in c.accounts)) {
@@ -275,7 +329,23 @@ export function parseStackConfig(values: Record<string, unknown>, file: string):
   if (!result.success) {
     throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue, decoded)));
   }
+  const mismatches = stackReferenceFields(result.data).flatMap(({ key, reference }) => {
+    const message = stackReferenceMismatch(reference, result.data.stateBackend, PROJECT);
+    return message ? [{ key: `${NAMESPACE}:${key}`, message }] : [];
+  });
+  if (mismatches.length > 0) throw new ConfigError(file, mismatches);
   return result.data;
+}
+
+/** Every stack reference of a config, with its key (`managementStack`, `consumers.qa.stack`, …). */
+export function stackReferenceFields(config: StackConfig): { key: string; reference: string }[] {
+  if (config.role === "management") return [];
+  const fields = [{ key: "managementStack", reference: config.managementStack }];
+  if (config.role === "ml") {
+    for (const [k, c] of Object.entries(config.consumers)) fields.push({ key: `consumers.${k}.stack`, reference: c.stack });
+    if (config.rekognitionTrainer?.lakehouseStack) fields.push({ key: "rekognitionTrainer.lakehouseStack", reference: config.rekognitionTrainer.lakehouseStack });
+  }
+  return fields;
 }
 
 export interface StackFile {

@@ -25,6 +25,35 @@ export const stackReferenceName = z.string({ error: "expected a stack reference 
     error: (i) => `expected a stack reference '<organization>/ml-landing-zone/<stack>'; got '${String(i.input)}'`,
   });
 
+/**
+ * The Pulumi backend the stacks' state lives in, which decides the form of stack references:
+ * `diy` (a self-managed backend such as the S3 bucket of the workflows' `PULUMI_BACKEND_URL`) names
+ * every stack `organization/<project>/<stack>` and rejects any other organization; `cloud` (Pulumi
+ * Cloud) names it `<your organization>/<project>/<stack>`.
+ */
+export const STATE_BACKENDS = ["diy", "cloud"] as const;
+export type StateBackend = (typeof STATE_BACKENDS)[number];
+export const stateBackend = z.enum(STATE_BACKENDS, { error: (i) => `expected 'diy' (the S3 backend the workflows use) or 'cloud' (Pulumi Cloud); got '${String(i.input)}'` });
+/** The organization segment every stack reference has on a DIY backend. */
+export const DIY_ORGANIZATION = "organization";
+
+/**
+ * Why `reference` does not fit `backend` and `project` (undefined when it does): on a DIY backend
+ * the organization must be `organization`; on Pulumi Cloud it must be your organization, never the
+ * DIY placeholder; the project must be this project.
+ */
+export function stackReferenceMismatch(reference: string, backend: StateBackend, project: string): string | undefined {
+  const [org, refProject, stack] = reference.split("/");
+  if (refProject !== project) return `expected a stack of project '${project}' ('<organization>/${project}/<stack>'); got '${reference}'`;
+  if (backend === "diy" && org !== DIY_ORGANIZATION) {
+    return `expected '${DIY_ORGANIZATION}/${project}/${stack}': the DIY (S3) backend of stateBackend 'diy' names every stack '${DIY_ORGANIZATION}/<project>/<stack>' and rejects the organization '${org}'`;
+  }
+  if (backend === "cloud" && org === DIY_ORGANIZATION) {
+    return `expected '<your Pulumi Cloud organization>/${project}/${stack}': '${DIY_ORGANIZATION}/…' is the DIY backend's form, and stateBackend is 'cloud'`;
+  }
+  return undefined;
+}
+
 /** Top-level numbers and booleans arrive as strings from Pulumi config. */
 export const intFromConfig = (min: number, max: number) =>
   z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)], { error: `expected a whole number from ${min} to ${max}` })

@@ -5,6 +5,7 @@ import { memberStackAccounts } from "./topology";
 import { declareConfigRecorders, declareGuardrails } from "./parts/guardrails";
 import { defaultTags, type StackContext } from "./context";
 import { partitionOf } from "./regions";
+import { AdoptedOrganizationPolicy } from "../components/organization/adopted-policy";
 import { Organization } from "../components/organization/organization";
 import { DeployRole } from "../components/identity/deploy-role";
 import { PLATFORM_ROLE_NAMES, WorkloadBoundary } from "../components/identity/workload-boundary";
@@ -36,9 +37,21 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     defaultTags: { tags },
   });
   const org = new Organization("org", {
+    id: config.organizationId,
     organizationalUnits: config.organizationalUnits,
     accounts: config.accounts,
   }, { provider });
+  // Policies that existed before the landing zone, imported as they are (npm run adopt -- --adopt-policies).
+  for (const [key, p] of Object.entries(config.adoptedPolicies ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    new AdoptedOrganizationPolicy(`adopted-${key}`, {
+      policyId: p.id,
+      policyName: p.name,
+      type: p.type,
+      content: p.content,
+      description: p.description,
+      targetIds: p.targets,
+    }, { provider, dependsOn: [org] });
+  }
 
   const accountIds = pulumi.output(org.accountIds);
   const ctx: StackContext = {
@@ -53,7 +66,9 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     tags,
   };
 
-  // Bootstrap, through OrganizationAccountAccessRole, the roles each member stack assumes.
+  // Bootstrap, through each account's bootstrap role (OrganizationAccountAccessRole unless the
+  // account was invited and names another), the roles each member stack assumes.
+  const bootstrapRoleOf = (account: string) => config.accounts[account]?.bootstrapRoleName ?? ORGANIZATION_ACCESS_ROLE_NAME;
   const cicdAccountId = org.accountIds["cicd"];
   const deployRoleArns: Record<string, pulumi.Output<string>> = {};
   const previewRoleArns: Record<string, pulumi.Output<string>> = {};
@@ -66,7 +81,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     const accountProvider = new aws.Provider(`account-${account}`, {
       region: config.region as aws.Region,
       assumeRoles: [{
-        roleArn: pulumi.interpolate`arn:${partition}:iam::${org.accountIds[account]}:role/${ORGANIZATION_ACCESS_ROLE_NAME}`,
+        roleArn: pulumi.interpolate`arn:${partition}:iam::${org.accountIds[account]}:role/${bootstrapRoleOf(account)}`,
         sessionName: "mlz-bootstrap",
       }],
       allowedAccountIds: [org.accountIds[account]],
@@ -78,6 +93,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     const workloadBoundary = new WorkloadBoundary(`${account}-workload-boundary`, {
       accountId: org.accountIds[account],
       partition,
+      ...(bootstrapRoleOf(account) !== ORGANIZATION_ACCESS_ROLE_NAME ? { bootstrapRoleName: bootstrapRoleOf(account) } : {}),
     }, { provider: accountProvider });
     workloadBoundaryArns[account] = workloadBoundary.arn;
     const deployRoleNames = [...new Set(stacksHere.map((s) => s.deployRoleName))].sort();
@@ -87,7 +103,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
         roleName,
         access: "deploy",
         workloadBoundaryArn: workloadBoundary.arn,
-        platformRoleNames: [...PLATFORM_ROLE_NAMES, ...deployRoleNames],
+        platformRoleNames: [...new Set([...PLATFORM_ROLE_NAMES, bootstrapRoleOf(account), ...deployRoleNames])],
         partition,
         organizationId: org.organizationId,
         trustedRoleArns: stacks.map((s) => pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubDeployRoleName(s)}`),
@@ -124,6 +140,8 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     organizationalUnitIds: org.organizationalUnitIds,
     accountOus,
     accountIds: org.accountIds,
+    trustedAccess: org.organization,
+    bootstrapRoleNames: [...new Set([ORGANIZATION_ACCESS_ROLE_NAME, ...Object.keys(config.accounts).map(bootstrapRoleOf)])].sort(),
   };
   // AWS Config recorders in every account (through its bootstrap provider), before the
   // organization's Config rules, which fail in an account without one.

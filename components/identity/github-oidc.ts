@@ -19,6 +19,11 @@ export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
  * promotion role trusts only `repo:<owner>/<repo>:environment:promotion`.
  */
 export const PROMOTION_ENVIRONMENT = "promotion";
+/**
+ * GitHub environment of the drift workflow's preview jobs (`.github/workflows/drift.yml`): the
+ * read-only preview roles trust it besides pull requests. No stack may bear this name.
+ */
+export const DRIFT_ENVIRONMENT = "drift";
 
 // GitHub owner (user or organization): letters, digits and single inner hyphens, at most 39.
 export const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -351,7 +356,7 @@ export class GithubOidc extends pulumi.ComponentResource {
       boundaryArn = this.boundary.arn;
     }
 
-    const trust = (subject: string) => policyJson(policyDocument<pulumi.Input<string>>([{
+    const trust = (subject: string | string[]) => policyJson(policyDocument<pulumi.Input<string>>([{
       Sid: "GithubActions",
       Effect: "Allow",
       Principal: { Federated: providerArn },
@@ -364,7 +369,7 @@ export class GithubOidc extends pulumi.ComponentResource {
       },
     }]));
 
-    const role = (key: string, roleName: string, description: string, subject: string, target: pulumi.Output<string>, stateStatements: PolicyStatement<pulumi.Input<string>>[]) => {
+    const role = (key: string, roleName: string, description: string, subject: string | string[], target: pulumi.Output<string>, stateStatements: PolicyStatement<pulumi.Input<string>>[]) => {
       const r = new aws.iam.Role(key, {
         name: roleName,
         description,
@@ -388,7 +393,11 @@ export class GithubOidc extends pulumi.ComponentResource {
 
     this.deployRoles = {};
     this.previewRoles = {};
-    const prSubject = pullRequestSubject(args.owner, args.repo);
+    if (stackNames.includes(DRIFT_ENVIRONMENT)) {
+      throw new Error(`[stacks] must not hold a stack named '${DRIFT_ENVIRONMENT}': that is the drift workflow's environment, which the preview roles trust`);
+    }
+    // Pull requests, and the nightly drift check (environment drift, main only: repository settings).
+    const previewSubjects = [pullRequestSubject(args.owner, args.repo), environmentSubject(args.owner, args.repo, DRIFT_ENVIRONMENT)];
     for (const [stack, target] of Object.entries(args.stacks)) {
       this.deployRoles[stack] = role(
         `${name}-deploy-${stack}`,
@@ -401,8 +410,8 @@ export class GithubOidc extends pulumi.ComponentResource {
       this.previewRoles[stack] = role(
         `${name}-preview-${stack}`,
         githubPreviewRoleName(stack),
-        `GitHub Actions previews stack ${stack} for pull requests of ${args.owner}/${args.repo}`,
-        prSubject,
+        `GitHub Actions previews stack ${stack} for pull requests and drift checks of ${args.owner}/${args.repo}`,
+        previewSubjects,
         targetArn(target.accountId, targetPreview),
         state(stack).preview,
       );

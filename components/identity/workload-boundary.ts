@@ -130,7 +130,7 @@ export function workloadBoundaryArn(accountId: pulumi.Input<string>, partition =
  * touching the platform roles, and blinding detection.
  * Pure: the account and partition are the only inputs.
  */
-export function workloadBoundaryDocument(accountId: string, partition = "aws"): PolicyDocument {
+export function workloadBoundaryDocument(accountId: string, partition = "aws", bootstrapRoleName: string = ORGANIZATION_ACCESS_ROLE_NAME): PolicyDocument {
   const boundaryArn = `arn:${partition}:iam::${accountId}:policy/${WORKLOAD_BOUNDARY_POLICY_NAME}`;
   return policyDocument([
     { Sid: "AllowWithinBoundary", Effect: "Allow", Action: "*", Resource: "*" },
@@ -156,7 +156,7 @@ export function workloadBoundaryDocument(accountId: string, partition = "aws"): 
       Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
     },
     attachPoliciesOnlyToBoundedRoles(boundaryArn),
-    denyPlatformRoleModification(partition, PLATFORM_ROLE_NAMES),
+    denyPlatformRoleModification(partition, [...new Set([...PLATFORM_ROLE_NAMES, bootstrapRoleName])]),
     { Sid: "DenyBlindingDetection", Effect: "Deny", Action: DETECTION_TAMPERING_ACTIONS, Resource: "*" },
   ]);
 }
@@ -168,6 +168,11 @@ export interface WorkloadBoundaryArgs {
   readonly partition?: string;
   /** Tags of the policy. Defaults to none. */
   readonly tags?: Record<string, string>;
+  /**
+   * The role the management stack bootstraps the account through (an invited account's own
+   * role): no session inside the account may change it. Defaults to `OrganizationAccountAccessRole`.
+   */
+  readonly bootstrapRoleName?: string;
 }
 
 /**
@@ -191,7 +196,7 @@ export class WorkloadBoundary extends pulumi.ComponentResource {
       if (!/^\d{12}$/.test(accountId)) {
         throw new pulumi.ResourceError(`[accountId] must be a 12-digit account id; got '${accountId}'`, this);
       }
-      const json = JSON.stringify(workloadBoundaryDocument(accountId, partition));
+      const json = JSON.stringify(workloadBoundaryDocument(accountId, partition, args.bootstrapRoleName));
       if (json.length > MANAGED_POLICY_MAX_CHARS) {
         throw new pulumi.ResourceError(`${WORKLOAD_BOUNDARY_POLICY_NAME} is ${json.length} characters; IAM allows ${MANAGED_POLICY_MAX_CHARS}`, this);
       }

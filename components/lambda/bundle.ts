@@ -6,6 +6,9 @@ import * as esbuild from "esbuild";
 /** Folder holding one sub-folder per Lambda function (`functions/<name>/index.ts`). */
 export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "..", "functions");
 
+/** esbuild target of every bundle: the Node.js major of the Lambda runtime (`NODE_RUNTIME`, nodejs24.x). */
+export const BUNDLE_TARGET = "node24";
+
 export interface FunctionBundle {
   /** Bundled CommonJS code exporting `handler`. */
   code: string;
@@ -36,7 +39,7 @@ export function bundleFunction(source: string): FunctionBundle {
     entryPoints: [entry],
     bundle: true,
     platform: "node",
-    target: "node22",
+    target: BUNDLE_TARGET,
     format: "cjs",
     minify: true,
     legalComments: "none",

@@ -33,8 +33,12 @@ export interface NodeFunctionArgs {
   readonly tags?: Record<string, string>;
 }
 
-/** Lambda runtime used by every function of the platform. */
-export const NODE_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+/**
+ * Lambda runtime used by every function of the platform: the Node.js runtime AWS supports longest
+ * (Lambda runtimes page: nodejs24.x deprecation 30 Apr 2028, nodejs22.x 30 Apr 2027). The bundle
+ * targets the same Node.js major (`BUNDLE_TARGET` in bundle.ts).
+ */
+export const NODE_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
 
 /**
  * A Node.js Lambda function from `functions/<source>/`, with its own least-privilege role and a

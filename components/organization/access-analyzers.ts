@@ -8,6 +8,13 @@ export interface OrganizationAccessAnalyzersArgs {
   readonly unusedAccessAgeDays?: number;
   /** Tags for the analyzers. Defaults to none. */
   readonly tags?: Record<string, string>;
+  /**
+   * Resources that enable trusted access for `access-analyzer.amazonaws.com` in the organization
+   * (the `aws.organizations.Organization` listing it in `awsServiceAccessPrincipals`): CreateAnalyzer
+   * of an organization type fails until then, so each analyzer depends on them. Defaults to none
+   * (trusted access is already enabled).
+   */
+  readonly trustedAccess?: pulumi.Resource[];
 }
 
 /**
@@ -37,13 +44,13 @@ export class OrganizationAccessAnalyzers extends pulumi.ComponentResource {
       analyzerName: `${prefix}-external-access`,
       type: "ORGANIZATION",
       tags: args.tags,
-    }, { parent: this });
+    }, { parent: this, dependsOn: args.trustedAccess ?? [] });
     this.unusedAccess = new aws.accessanalyzer.Analyzer(`${name}-unused-access`, {
       analyzerName: `${prefix}-unused-access`,
       type: "ORGANIZATION_UNUSED_ACCESS",
       configuration: { unusedAccess: { unusedAccessAge: age } },
       tags: args.tags,
-    }, { parent: this });
+    }, { parent: this, dependsOn: args.trustedAccess ?? [] });
 
     this.externalAccessArn = this.externalAccess.arn;
     this.unusedAccessArn = this.unusedAccess.arn;

@@ -21,7 +21,11 @@ export interface OrganizationTrailArgs {
   readonly trailName?: string;
   /** Name of the S3 bucket (in the lakehouse account) that receives the logs. */
   readonly s3BucketName: pulumi.Input<string>;
-  /** KMS key ARN to encrypt log files with (its key policy must allow CloudTrail). Defaults to the bucket's default encryption. */
+  /**
+   * KMS key ARN to encrypt log files with (its key policy must allow CloudTrail). A key ARN, not an
+   * alias ARN: CloudTrail reports the key ARN back, so an alias would show a change on every run.
+   * Defaults to the bucket's default encryption.
+   */
   readonly kmsKeyArn?: pulumi.Input<string>;
   /** Tags for the trail. Defaults to none. */
   readonly tags?: Record<string, string>;
@@ -43,6 +47,12 @@ export class OrganizationTrail extends pulumi.ComponentResource {
     if (!TRAIL_NAME.test(trailName) || /[._-]{2}/.test(trailName)) {
       throw new Error(`[trailName] must be 3 to 128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, without adjacent punctuation; got '${trailName}'`);
     }
+    const kmsKeyArn = args.kmsKeyArn === undefined ? undefined : pulumi.output(args.kmsKeyArn).apply((arn) => {
+      if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(arn)) {
+        throw new pulumi.ResourceError(`[kmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), not an alias: CloudTrail reports the key ARN back; got '${arn}'`, this);
+      }
+      return arn;
+    });
 
     this.trail = new aws.cloudtrail.Trail(`${name}-trail`, {
       name: trailName,
@@ -52,7 +62,7 @@ export class OrganizationTrail extends pulumi.ComponentResource {
       includeGlobalServiceEvents: true,
       enableLogFileValidation: true,
       enableLogging: true,
-      kmsKeyId: args.kmsKeyArn,
+      kmsKeyId: kmsKeyArn,
       tags: args.tags,
     }, { parent: this });
 

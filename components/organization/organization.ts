@@ -7,6 +7,8 @@ export interface OrganizationalUnitSpec {
   readonly name: string;
   /** Key of the parent OU. Defaults to the organization root. */
   readonly parent?: string;
+  /** Id (`ou-…`) of an existing OU to adopt with `import`. Defaults to creating the OU. */
+  readonly id?: string;
 }
 
 export interface MemberAccountSpec {
@@ -18,9 +20,24 @@ export interface MemberAccountSpec {
   readonly ou: string;
   /** Id of an existing account to adopt with `import`. Defaults to creating the account. */
   readonly id?: string;
+  /**
+   * Role the management account assumes in the account. A created account gets it from
+   * Organizations (`roleName`); an invited account must already have it. Defaults to
+   * `OrganizationAccountAccessRole`.
+   */
+  readonly bootstrapRoleName?: string;
 }
 
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
 export interface OrganizationArgs {
+  /**
+   * Id (`o-…`) of the existing organization this management account already runs: it is adopted
+   * with `import` (CreateOrganization fails where an organization exists). The existing
+   * organization must already have all features, the service access principals and the policy types
+   * declared here, or the import fails. Defaults to creating the organization.
+   */
+  readonly id?: string;
   /** OUs by stable key. */
   readonly organizationalUnits: Record<string, OrganizationalUnitSpec>;
   /** Member accounts by stable key (e.g. cicd, lakehouse, ml, qa, prod). */
@@ -31,6 +48,9 @@ export interface OrganizationArgs {
    */
   readonly serviceAccessPrincipals?: string[];
 }
+
+/** An OU id as Organizations writes it (`ou-` + root part + `-` + 8–32 characters). */
+export const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 
 export const DEFAULT_SERVICE_ACCESS_PRINCIPALS = [
   "access-analyzer.amazonaws.com",
@@ -77,6 +97,11 @@ export class Organization extends pulumi.ComponentResource {
   constructor(name: string, args: OrganizationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:organization:Organization", name, {}, opts);
     const order = orderOrganizationalUnits(args.organizationalUnits);
+    for (const [key, ou] of Object.entries(args.organizationalUnits)) {
+      if (ou.id !== undefined && !OU_ID.test(ou.id)) {
+        throw new Error(`[organizationalUnits.${key}.id] must be an OU id (ou-<root part>-<8 to 32 characters>); got '${ou.id}'`);
+      }
+    }
     for (const [key, account] of Object.entries(args.accounts)) {
       if (!(account.ou in args.organizationalUnits)) {
         throw new Error(`[accounts.${key}.ou] must name an OU (${Object.keys(args.organizationalUnits).join(", ")}); got '${account.ou}'`);
@@ -86,13 +111,21 @@ export class Organization extends pulumi.ComponentResource {
       }
     }
 
+    if (args.id !== undefined && !ORGANIZATION_ID.test(args.id)) {
+      throw new Error(`[id] must be an organization id (o- and 10 to 32 lowercase letters or digits); got '${args.id}'`);
+    }
+    const importedAccounts = Object.entries(args.accounts).filter(([, a]) => a.id !== undefined).map(([k]) => k).sort();
+    if (args.id === undefined && importedAccounts.length > 0) {
+      throw new Error(`[id] must be given when accounts are adopted by id (${importedAccounts.join(", ")}): their organization exists, and CreateOrganization fails where one exists`);
+    }
+
     this.organization = new aws.organizations.Organization(`${name}-organization`, {
       featureSet: "ALL",
       awsServiceAccessPrincipals: args.serviceAccessPrincipals ?? DEFAULT_SERVICE_ACCESS_PRINCIPALS,
       // RESOURCE_CONTROL_POLICY: the Guardrails' `enforce-org-identities` RCP needs the type enabled
       // on the root (Organizations User Guide, "Enabling a policy type").
       enabledPolicyTypes: ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"],
-    }, { parent: this, protect: true });
+    }, { parent: this, protect: true, ...(args.id !== undefined ? { import: args.id } : {}) });
     this.organizationId = this.organization.id;
     this.rootId = this.organization.roots.apply((roots) => {
       if (!roots || roots.length === 0 || !roots[0].id) {
@@ -107,7 +140,7 @@ export class Organization extends pulumi.ComponentResource {
       const ou = new aws.organizations.OrganizationalUnit(`${name}-ou-${key}`, {
         name: spec.name,
         parentId: spec.parent === undefined ? this.rootId : ouIds[spec.parent],
-      }, { parent: this });
+      }, { parent: this, ...(spec.id !== undefined ? { import: spec.id } : {}) });
       ouIds[key] = ou.id;
     }
     this.organizationalUnitIds = ouIds;
@@ -119,7 +152,7 @@ export class Organization extends pulumi.ComponentResource {
         name: spec.name,
         email: spec.email,
         parentId: ouIds[spec.ou],
-        roleName: ORGANIZATION_ACCESS_ROLE_NAME,
+        roleName: spec.bootstrapRoleName ?? ORGANIZATION_ACCESS_ROLE_NAME,
         iamUserAccessToBilling: "DENY",
         closeOnDeletion: false,
       }, {

@@ -8,16 +8,20 @@
  *
  * 1. decodes base64 → UTF-8 (strictly: invalid UTF-8 fails the record), detects the delimiter from
  *    the header line (`,` for the 2017–2019 exports, `;` for the later ones) and parses with
- *    csv-parse (quoted station names contain commas);
+ *    papaparse row by row (quoted station names contain commas);
  * 2. drops the columns in `DROPPED_COLUMNS` (`rental_access_method`) by name;
  * 3. drops every row with a missing value in a kept column: an empty field or the `NULL` marker the
- *    exports use for trips without a station; it counts them;
+ *    exports use for trips without a station, and every row cut short (fewer fields than the
+ *    header, e.g. the last row of a record a producer split mid-line), as pandas' `dropna()` does;
+ *    it counts them;
  * 4. parses `start_time` and `end_time` (`YYYY-MM-DD HH:MM:SS[.fraction]`, local time without a
- *    zone: no time-zone conversion) and adds, from `start_time`:
+ *    zone: no time-zone conversion; fixed-format, read character by character, no `Date` per row)
+ *    and adds, from `start_time`:
  *    `day_of_week` (Monday = 0 … Sunday = 6, as pandas' `dayofweek`), `hour_of_day` (0–23),
  *    `trip_month` (1–12) and `part_of_day` (morning [5,12), afternoon [12,18), evening [18,21),
  *    night otherwise);
- * 5. writes a comma-delimited CSV with csv-stringify: a header line, then the rows, each line ending
+ * 5. writes a comma-delimited CSV, built once as one string (fields quoted where they hold a comma,
+ *    a quote or a line break, as csv-stringify would): a header line, then the rows, each line ending
  *    in `\n` (so records concatenate cleanly in the S3 object). Column order: the input columns in
  *    input order minus the dropped ones, then `ADDED_COLUMNS` in that order. The header is repeated
  *    in every output record (self-describing across months; the training-set preparation splits
@@ -27,7 +31,7 @@
  * - `Ok`: at least one row survived.
  * - `Dropped`: nothing to deliver (empty payload, header only, or every row had a missing value);
  *   the rows are counted, nothing else is lost.
- * - `ProcessingFailed`: malformed (not base64, not UTF-8, CSV syntax error, wrong field count,
+ * - `ProcessingFailed`: malformed (not base64, not UTF-8, CSV syntax error, more fields than the header,
  *   missing `start_time`/`end_time` column, duplicate or already-derived column, invalid timestamp),
  *   or its output would push the response over the Lambda response limit. Firehose then writes the
  *   ORIGINAL record to the stream's error prefix (`processing-failed`), so it can be replayed. A
@@ -41,8 +45,8 @@
  * order until the first one that does not fit; it and every later `Ok` record fail with reason
  * `response-size-limit` (Firehose writes them to the error prefix for replay).
  */
-import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
+import { isUtf8 } from "node:buffer";
+import Papa from "papaparse";
 
 /** Columns removed by name when present. */
 export const DROPPED_COLUMNS: readonly string[] = ["rental_access_method"];
@@ -77,23 +81,55 @@ export interface LocalTimestamp {
   second: number;
 }
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
-/** Parses `YYYY-MM-DD HH:MM:SS[.fraction]` as local wall-clock time; returns undefined when invalid. */
+/** Two ASCII digits at `i` as a number, or -1. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * Parses `YYYY-MM-DD HH:MM:SS[.fraction]` (or `T` between date and time) as local wall-clock time;
+ * returns undefined when invalid. One pass over the characters, no `Date` and no regular
+ * expression: the transform calls it twice per row. Surrounding spaces are allowed.
+ */
 export function parseLocalTimestamp(value: string): LocalTimestamp | undefined {
-  const m = TIMESTAMP.exec(value.trim());
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-  // Calendar check only (UTC arithmetic on the wall-clock fields; no zone conversion happens).
-  const d = new Date(Date.UTC(year, month - 1, day));
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
+  let start = 0;
+  let end = value.length;
+  while (start < end && value.charCodeAt(start) <= 32) start++;
+  while (end > start && value.charCodeAt(end - 1) <= 32) end--;
+  const n = end - start;
+  if (n < 19 || (n > 19 && (value.charCodeAt(start + 19) !== 46 || n === 20 || n > 29))) return undefined;
+  const s = start;
+  if (value.charCodeAt(s + 4) !== 45 || value.charCodeAt(s + 7) !== 45 || value.charCodeAt(s + 13) !== 58 || value.charCodeAt(s + 16) !== 58) return undefined;
+  const sep = value.charCodeAt(s + 10);
+  if (sep !== 32 && sep !== 84) return undefined;
+  const hi = two(value, s);
+  const lo = two(value, s + 2);
+  const month = two(value, s + 5);
+  const day = two(value, s + 8);
+  const hour = two(value, s + 11);
+  const minute = two(value, s + 14);
+  const second = two(value, s + 17);
+  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  for (let i = s + 20; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const year = hi * 100 + lo;
+  const maxDay = month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  if (day > maxDay) return undefined;
   return { year, month, day, hour, minute, second };
 }
 
-/** Monday = 0 … Sunday = 6 (pandas' `dayofweek`). */
+/** Monday = 0 … Sunday = 6 (pandas' `dayofweek`), from the calendar date alone (Sakamoto). */
 export function dayOfWeek(t: LocalTimestamp): number {
-  const sundayZero = new Date(Date.UTC(t.year, t.month - 1, t.day)).getUTCDay();
+  const offsets = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+  const y = t.month < 3 ? t.year - 1 : t.year;
+  const sundayZero = (y + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) + offsets[t.month - 1] + t.day) % 7;
   return (sundayZero + 6) % 7;
 }
 
@@ -138,78 +174,112 @@ export interface TransformedCsv {
  */
 export function transformCsv(text: string): TransformedCsv {
   if (text.trim() === "") return { csv: undefined, columns: [], rowsIn: 0, rowsOut: 0, rowsDroppedMissing: 0 };
-  let rows: string[][];
-  try {
-    rows = parse(text, {
-      delimiter: detectDelimiter(text),
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: false,
-    }) as string[][];
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const line = (err as { lines?: number }).lines;
-    const where = [code, line !== undefined ? `line ${line}` : undefined].filter((x) => x !== undefined).join(", ");
-    throw new MalformedRecordError(`CSV does not parse${where ? ` (${where})` : ""}`);
-  }
-  if (rows.length === 0) return { csv: undefined, columns: [], rowsIn: 0, rowsOut: 0, rowsDroppedMissing: 0 };
-
-  const header = rows[0].map((h) => h.trim());
-  const seen = new Set<string>();
-  for (const h of header) {
-    if (h === "") throw new MalformedRecordError("header has an empty column name");
-    if (seen.has(h)) throw new MalformedRecordError(`header names column '${h}' twice`);
-    seen.add(h);
-  }
-  for (const required of REQUIRED_COLUMNS) {
-    if (!seen.has(required)) throw new MalformedRecordError(`header has no '${required}' column`);
-  }
-  for (const added of ADDED_COLUMNS) {
-    if (seen.has(added)) throw new MalformedRecordError(`header already has derived column '${added}' (record transformed twice?)`);
-  }
-
-  const kept: number[] = [];
-  header.forEach((h, i) => {
-    if (!DROPPED_COLUMNS.includes(h)) kept.push(i);
-  });
-  const columns = [...kept.map((i) => header[i]), ...ADDED_COLUMNS];
-  const startIdx = header.indexOf("start_time");
-  const endIdx = header.indexOf("end_time");
-
-  const out: string[][] = [columns];
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const firstBreak = body.indexOf("\n");
+  // papaparse: the fastest of csv-parse, papaparse and uDSV on these exports that still reports
+  // quoting errors (uDSV silently mangles an unclosed quote). Rows are handled as they are parsed
+  // (no array of all rows); field counts are checked here.
+  let header: string[] | undefined;
+  let kept: number[] = [];
+  let columns: string[] = [];
+  let width = 0;
+  let startIdx = -1;
+  let endIdx = -1;
+  let out = "";
+  let rowsIn = 0;
+  let rowsOut = 0;
   let droppedMissing = 0;
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r];
-    let missing = false;
-    for (const i of kept) {
-      const v = row[i].trim();
-      if (v === "" || v === "NULL") {
-        missing = true;
-        break;
-      }
+  let failure: MalformedRecordError | undefined;
+  const onHeader = (fields: string[]) => {
+    const names = fields.map((h) => h.trim());
+    const seen = new Set<string>();
+    for (const h of names) {
+      if (h === "") throw new MalformedRecordError("header has an empty column name");
+      if (seen.has(h)) throw new MalformedRecordError(`header names column '${h}' twice`);
+      seen.add(h);
     }
+    for (const required of REQUIRED_COLUMNS) {
+      if (!seen.has(required)) throw new MalformedRecordError(`header has no '${required}' column`);
+    }
+    for (const added of ADDED_COLUMNS) {
+      if (seen.has(added)) throw new MalformedRecordError(`header already has derived column '${added}' (record transformed twice?)`);
+    }
+    header = names;
+    kept = [];
+    names.forEach((h, i) => {
+      if (!DROPPED_COLUMNS.includes(h)) kept.push(i);
+    });
+    columns = [...kept.map((i) => names[i]), ...ADDED_COLUMNS];
+    width = names.length;
+    startIdx = names.indexOf("start_time");
+    endIdx = names.indexOf("end_time");
+    // The output is built once, as one string: each kept field written as it is, or quoted when
+    // it holds the delimiter, a quote or a line break (as csv-stringify writes it).
+    out = columns.map(csvField).join(",") + "\n";
+  };
+  const onRow = (row: string[]) => {
+    const r = ++rowsIn;
+    if (row.length > width) throw new MalformedRecordError(`CSV does not parse (TooManyFields, data row ${r}: ${row.length} fields, the header has ${width})`);
+    // A row cut short (e.g. the last row of a record a producer split mid-line) lacks values: it
+    // is dropped and counted like a row with a missing value, as pandas' dropna() does.
+    let missing = row.length < width;
+    for (let k = 0; !missing && k < kept.length; k++) missing = isMissing(row[kept[k]]);
     if (missing) {
       droppedMissing++;
-      continue;
+      return;
     }
     const start = parseLocalTimestamp(row[startIdx]);
     if (!start) throw new MalformedRecordError(`data row ${r}: start_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
-    if (!parseLocalTimestamp(row[endIdx])) {
-      throw new MalformedRecordError(`data row ${r}: end_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
-    }
-    const values = kept.map((i) => row[i]);
-    values.push(String(dayOfWeek(start)), String(start.hour), String(start.month), partOfDay(start.hour));
-    out.push(values);
-  }
-  const rowsIn = rows.length - 1;
-  const rowsOut = out.length - 1;
-  return {
-    csv: rowsOut > 0 ? stringify(out, { record_delimiter: "\n" }) : undefined,
-    columns,
-    rowsIn,
-    rowsOut,
-    rowsDroppedMissing: droppedMissing,
+    if (!parseLocalTimestamp(row[endIdx])) throw new MalformedRecordError(`data row ${r}: end_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
+    let line = "";
+    for (let k = 0; k < kept.length; k++) line += csvField(row[kept[k]]) + ",";
+    out += `${line}${dayOfWeek(start)},${start.hour},${start.month},${partOfDay(start.hour)}\n`;
+    rowsOut++;
   };
+  Papa.parse<string[]>(body, {
+    delimiter: detectDelimiter(body),
+    newline: firstBreak > 0 && body.charCodeAt(firstBreak - 1) === 13 ? "\r\n" : "\n",
+    skipEmptyLines: true,
+    step: (results, parser) => {
+      if (failure) return;
+      try {
+        const syntax = results.errors.find((e) => e.type === "Quotes" || e.type === "Delimiter");
+        // A quoted field left open at the very end is the last row of a record split mid-line
+        // (papaparse reports MissingQuotes only at the end of the input): a row cut short, unless
+        // the open quote swallowed line breaks, i.e. whole rows.
+        const fields = results.data;
+        if (syntax?.code === "MissingQuotes" && header !== undefined && !fields[fields.length - 1]?.includes("\n")) {
+          rowsIn++;
+          droppedMissing++;
+          return;
+        }
+        if (syntax) throw new MalformedRecordError(`CSV does not parse (${syntax.code}, ${header ? `data row ${rowsIn + 1}` : "header"})`);
+        if (header === undefined) onHeader(results.data);
+        else onRow(results.data);
+      } catch (e) {
+        if (!(e instanceof MalformedRecordError)) throw e;
+        failure = e;
+        parser.abort();
+      }
+    },
+  });
+  if (failure) throw failure;
+  return { csv: rowsOut > 0 ? out : undefined, columns, rowsIn, rowsOut, rowsDroppedMissing: droppedMissing };
+}
+
+const MARKER_LENGTHS = new Set(MISSING_VALUE_MARKERS.map((m) => m.length));
+/** A field equal to a missing-value marker once surrounding spaces are trimmed (lengths first: no hashing). */
+function isMissing(v: string): boolean {
+  if (v.length === 0) return true;
+  const t = v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32 ? v.trim() : v;
+  return MARKER_LENGTHS.has(t.length) && MISSING_VALUE_MARKERS.includes(t);
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+const QUOTE = /"/g;
+/** One CSV field: as it is, or quoted with inner quotes doubled. */
+function csvField(v: string): string {
+  return NEEDS_QUOTES.test(v) ? `"${v.replace(QUOTE, '""')}"` : v;
 }
 
 export interface InputRecord {
@@ -261,21 +331,24 @@ export interface BatchResult {
   summary: BatchSummary;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** Decodes a Firehose record's base64 data to text, or throws `MalformedRecordError`. */
+/**
+ * Decodes a Firehose record's base64 data to text, or throws `MalformedRecordError`. Strict without
+ * a regular expression over the whole payload: Node's decoder skips characters outside the base64
+ * alphabet, so a payload holding one decodes to fewer bytes than its length promises; the UTF-8
+ * check is Node's native `isUtf8`.
+ */
 export function decodeRecordData(data: string): string {
-  if (typeof data !== "string" || data.length % 4 !== 0 || !BASE64.test(data)) throw new MalformedRecordError("data is not base64");
-  try {
-    return utf8.decode(Buffer.from(data, "base64"));
-  } catch {
-    throw new MalformedRecordError("data is not UTF-8 text");
-  }
+  if (typeof data !== "string" || data.length % 4 !== 0) throw new MalformedRecordError("data is not base64");
+  const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
+  const bytes = Buffer.from(data, "base64");
+  if (bytes.length !== (data.length / 4) * 3 - padding) throw new MalformedRecordError("data is not base64");
+  if (!isUtf8(bytes)) throw new MalformedRecordError("data is not UTF-8 text");
+  return bytes.toString("utf8");
 }
 
+/** Size of one response entry as JSON.stringify writes it (base64 data needs no escaping). */
 function entryBytes(recordId: string, result: RecordResult, data: string): number {
-  return Buffer.byteLength(JSON.stringify({ recordId, result, data }));
+  return Buffer.byteLength(JSON.stringify({ recordId, result, data: "" })) + data.length;
 }
 
 /**

@@ -13,9 +13,12 @@ import { Guardrails, type GuardrailSummary } from "../../components/organization
 import { OrganizationAccessAnalyzers } from "../../components/organization/access-analyzers";
 import { OrganizationTrail, DEFAULT_ORGANIZATION_TRAIL_NAME, auditLogBucketName } from "../../components/organization/organization-trail";
 import { OrganizationConfigRules } from "../../components/organization/config-rules";
-import { DEFAULT_AUDIT_LOG_KEY_ALIAS, auditLogKeyAliasArn } from "../../components/organization/audit-log-bucket";
+import { DEFAULT_AUDIT_LOG_KEY_ALIAS } from "../../components/organization/audit-log-bucket";
 import { ConfigRecorder, configLogBucketName } from "../../components/organization/config-recorder";
 import { DEFAULT_SCP_SIZE_QUOTA } from "../../components/organization/scp";
+
+const KMS_ALIAS_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):(alias\/[A-Za-z0-9/_-]+)$/;
+const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.management.yaml`). */
 export const guardrailsConfigSchema = z.object({
@@ -69,11 +72,18 @@ export const guardrailsConfigSchema = z.object({
       /** Region of the lakehouse stack (where the bucket and its key live). Defaults to this stack's region. */
       bucketRegion: region.optional(),
       /**
-       * KMS key of the log files. Defaults to the lakehouse key alias
-       * arn:aws:kms:<bucketRegion>:<lakehouse>:alias/mlz-audit-logs; "none" for the bucket's default encryption.
+       * KMS key of the log files: the key ARN (the lakehouse stack's output `auditLogKmsKeyArn`),
+       * or "none" for the bucket's default encryption. Not an alias ARN: CloudTrail reports the key
+       * ARN back, so an alias would show a change on every run. Required while `enabled`.
        */
-      kmsKeyArn: z.string().optional(),
-    }).prefault({}),
+      kmsKeyArn: z.string().refine((v) => v === "none" || KMS_KEY_ARN.test(v), {
+        error: (i) => `expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>, the lakehouse stack's output auditLogKmsKeyArn) or "none"; ${KMS_ALIAS_ARN.test(String(i.input)) ? "an alias ARN is reported back by CloudTrail as the key ARN (a change on every run)" : "got"} '${String(i.input)}'`,
+      }).optional(),
+    }).prefault({}).superRefine((t, ctx) => {
+      if (t.enabled && t.kmsKeyArn === undefined) {
+        ctx.addIssue({ code: "custom", path: ["kmsKeyArn"], message: "is required while the trail is enabled: the audit-log key ARN (the lakehouse stack's output auditLogKmsKeyArn) or \"none\"" });
+      }
+    }),
     /** AWS Config configuration recorders (one per account, created through OrganizationAccountAccessRole). */
     configRecorders: z.strictObject({
       /**
@@ -112,6 +122,18 @@ export interface OrganizationFacts {
   /** Account key → OU key. */
   accountOus: Record<string, string>;
   accountIds: Record<string, pulumi.Output<string>>;
+  /**
+   * The resource that enables the organization's trusted service access (the organization, whose
+   * `awsServiceAccessPrincipals` include access-analyzer.amazonaws.com): organization analyzers
+   * fail until it exists, so they depend on it. Defaults to none (the organization already exists).
+   */
+  trustedAccess?: pulumi.Resource;
+  /**
+   * Roles the management stack bootstraps member accounts through (each account's
+   * `bootstrapRoleName`): the SCPs' Config and audit-log exemptions name them. Defaults to
+   * OrganizationAccountAccessRole only.
+   */
+  bootstrapRoleNames?: string[];
 }
 
 export interface GuardrailsOutputs {
@@ -157,9 +179,6 @@ function configBucketNameOf(g: GuardrailsConfig["guardrails"], org: Organization
     ? pulumi.output(g.configRecorders.bucketName)
     : accountIdOf(org, "lakehouse", "guardrails.configRecorders").apply(configLogBucketName);
 }
-
-const KMS_ALIAS_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):(alias\/[A-Za-z0-9/_-]+)$/;
-const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /**
  * The audit-log KMS key the baseline SCP protects, from `organizationTrail.kmsKeyArn`: by default
@@ -246,21 +265,27 @@ export function declareGuardrails(
     allowedRegions: g.allowedRegions ?? [ctx.region],
     iamUserExceptionAccountIds: g.iamUserExceptionAccountIds,
     sizeQuota: g.scpSizeQuota,
-    configExemptRoleNames: [ORGANIZATION_ACCESS_ROLE_NAME],
+    configExemptRoleNames: org.bootstrapRoleNames ?? [ORGANIZATION_ACCESS_ROLE_NAME],
     auditLogBucketNames: g.protectAuditLogBuckets ? [bucketName, configBucketNameOf(g, org)] : undefined,
     auditLogKey: g.protectAuditLogBuckets ? auditLogKeyOf(g.organizationTrail.kmsKeyArn, lakehouseId) : undefined,
-    auditLogBreakGlassRoleNames: [ORGANIZATION_ACCESS_ROLE_NAME],
+    auditLogBreakGlassRoleNames: org.bootstrapRoleNames ?? [ORGANIZATION_ACCESS_ROLE_NAME],
     partition: ctx.partition,
   }, opts);
 
-  const analyzers = new OrganizationAccessAnalyzers("access-analyzers", { unusedAccessAgeDays: g.unusedAccessAgeDays }, opts);
+  // CreateAnalyzer of type ORGANIZATION* fails until trusted access for access-analyzer.amazonaws.com
+  // is enabled (the organization's service access principals): wait for it.
+  const analyzers = new OrganizationAccessAnalyzers("access-analyzers", {
+    unusedAccessAgeDays: g.unusedAccessAgeDays,
+    trustedAccess: org.trustedAccess ? [org.trustedAccess] : [],
+  }, opts);
 
   let organizationTrailArn: pulumi.Output<string> | undefined;
   if (g.organizationTrail.enabled) {
-    const bucketRegion = g.organizationTrail.bucketRegion ?? ctx.region;
-    const kmsKeyArn = g.organizationTrail.kmsKeyArn === "none"
-      ? undefined
-      : g.organizationTrail.kmsKeyArn ?? lakehouseId.apply((id) => auditLogKeyAliasArn(bucketRegion, id, undefined, ctx.partition));
+    const configured = g.organizationTrail.kmsKeyArn;
+    if (configured === undefined || (configured !== "none" && !KMS_KEY_ARN.test(configured))) {
+      throw new Error(`ml-landing-zone:guardrails.organizationTrail.kmsKeyArn: expected the audit-log KMS key ARN (the lakehouse stack's output auditLogKmsKeyArn) or "none"; got '${configured ?? ""}'`);
+    }
+    const kmsKeyArn = configured === "none" ? undefined : configured;
     const trail = new OrganizationTrail("organization-trail", {
       trailName: g.organizationTrail.name,
       s3BucketName: bucketName,

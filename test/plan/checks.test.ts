@@ -186,7 +186,7 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
         stacks: ["management", "cicd", "lakehouse", "ml", "prod", "qa"],
       };
       assert.deepEqual(stackReferencesResolve(plans), expected);
-      assert.equal(org.organization, "example-org");
+      assert.equal(org.organization, "organization");
       assert.deepEqual(stackReferencesResolve(plans, { stackNames: plans.map((p) => p.stack), organization: org.organization }), expected);
     });
 
@@ -195,7 +195,7 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
       const r = stackReferencesResolve(mutated);
       assert.equal(r.ok, false);
       assert.equal(r.message, ["cicd", "lakehouse", "ml", "prod", "qa"]
-        .map((s) => `${s} (stacks/Pulumi.${s}.yaml) references 'example-org/ml-landing-zone/management', which is not a stack of this organization (stacks: cicd, lakehouse, ml, prod, qa)`)
+        .map((s) => `${s} (stacks/Pulumi.${s}.yaml) references 'organization/ml-landing-zone/management', which is not a stack of this organization (stacks: cicd, lakehouse, ml, prod, qa)`)
         .join("; "));
       // A stack file that exists but was not planned still resolves.
       assert.equal(stackReferencesResolve(mutated, { stackNames: plans.map((p) => p.stack) }).ok, true);
@@ -204,10 +204,10 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
     it("fails for a reference into another project", () => {
       const mutated = copy();
       const ref = find(mutated, "lakehouse").resources.find((r) => r.type === "pulumi:pulumi:StackReference" && r.name === "management")!;
-      ref.inputs.name = "example-org/other-project/management";
-      const r = stackReferencesResolve(mutated, { stackNames: plans.map((p) => p.stack), organization: "example-org" });
+      ref.inputs.name = "organization/other-project/management";
+      const r = stackReferencesResolve(mutated, { stackNames: plans.map((p) => p.stack), organization: "organization" });
       assert.equal(r.ok, false);
-      assert.equal(r.message, "lakehouse (stacks/Pulumi.lakehouse.yaml) references 'example-org/other-project/management', which is not a stack of this organization (stacks: cicd, lakehouse, management, ml, prod, qa)");
+      assert.equal(r.message, "lakehouse (stacks/Pulumi.lakehouse.yaml) references 'organization/other-project/management', which is not a stack of this organization (stacks: cicd, lakehouse, management, ml, prod, qa)");
     });
   });
 
@@ -332,20 +332,20 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
     it("shows resolved references as the referenced plan's outputs and unresolved ones as 'no outputs (…)'", () => {
       const report = reportOf("qa", {
         stackReferences: [
-          { name: "example-org/ml-landing-zone/management", stack: "management", resolved: true },
-          { name: "example-org/ml-landing-zone/ml", stack: "ml", resolved: false },
+          { name: "organization/ml-landing-zone/management", stack: "management", resolved: true },
+          { name: "organization/ml-landing-zone/ml", stack: "ml", resolved: false },
         ],
       });
       const lines = renderText(report).split("\n");
       const at = lines.indexOf("Stack references:");
       assert.ok(at > 0, lines.join("\n"));
       assert.deepEqual(lines.slice(at + 1, at + 3), [
-        "    example-org/ml-landing-zone/management → outputs of the management plan",
-        "    example-org/ml-landing-zone/ml → no outputs (ml not planned before this stack: first deployment)",
+        "    organization/ml-landing-zone/management → outputs of the management plan",
+        "    organization/ml-landing-zone/ml → no outputs (ml not planned before this stack: first deployment)",
       ]);
       const md = renderMarkdown(report);
-      assert.ok(md.includes("- `qa` reads `example-org/ml-landing-zone/ml`: no outputs (not planned before this stack, or not a stack of this organization)\n"), md);
-      assert.ok(!md.includes("reads `example-org/ml-landing-zone/management`"), md);
+      assert.ok(md.includes("- `qa` reads `organization/ml-landing-zone/ml`: no outputs (not planned before this stack, or not a stack of this organization)\n"), md);
+      assert.ok(!md.includes("reads `organization/ml-landing-zone/management`"), md);
     });
 
     it("marks the markdown '❌ blocked' with a Diagnostics section when stacks did not converge", () => {

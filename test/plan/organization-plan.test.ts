@@ -102,7 +102,7 @@ describe("offline plan of the example organization", function () {
       const plan = planOf(org, stack);
       const ref = plan.resources.find((r) => r.type === "pulumi:pulumi:StackReference" && r.name === "management");
       assert.ok(ref, `${stack} has no management StackReference`);
-      assert.equal(ref.inputs.name, "example-org/ml-landing-zone/management");
+      assert.equal(ref.inputs.name, "organization/ml-landing-zone/management");
       assert.equal(plan.outputs.accountId, ACCOUNTS[stack]);
     }
   });
@@ -293,10 +293,10 @@ describe("offline plan of the example organization", function () {
   it("names a stack reference into another organization as unresolved, and the check fails naming it", async () => {
     const dir = copyStacks();
     const file = path.join(dir, "Pulumi.qa.yaml");
-    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("managementStack: example-org/", "managementStack: typo-org/"));
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("managementStack: organization/", "managementStack: typo-org/"));
     const { report, exitCode } = await runPlan({ stacksDir: dir });
-    assert.equal(exitCode, 2, "qa cannot learn its account: it reads no management outputs");
-    assert.match(report.errors[0]?.message ?? "", /Required output 'accountIds' does not exist on stack 'typo-org\/ml-landing-zone\/management'/);
+    assert.equal(exitCode, 2, "the S3 (DIY) backend the workflows use knows no organization 'typo-org': the stack file is refused");
+    assert.match(report.errors[0]?.message ?? "", /ml-landing-zone:managementStack: expected 'organization\/ml-landing-zone\/management': the DIY \(S3\) backend/);
 
     // The check, on the real plans with qa's reference pointed elsewhere.
     const plans = JSON.parse(JSON.stringify(org.runs.map((r) => r.plan))) as StackPlan[];
@@ -304,12 +304,12 @@ describe("offline plan of the example organization", function () {
     assert.deepEqual(stackReferencesResolve(plans, { stackNames: names, organization: org.organization }).ok, true);
     const qaRef = plans.find((p) => p.stack === "qa")!.resources.find((r) => r.type === "pulumi:pulumi:StackReference")!;
     qaRef.inputs.name = "typo-org/ml-landing-zone/management";
-    const foreign = stackReferencesResolve(plans, { stackNames: names, organization: "example-org" });
+    const foreign = stackReferencesResolve(plans, { stackNames: names, organization: "organization" });
     assert.equal(foreign.ok, false);
-    assert.equal(foreign.message, "qa (stacks/Pulumi.qa.yaml) references 'typo-org/ml-landing-zone/management', a stack of organization 'typo-org'; this organization's stacks are 'example-org/ml-landing-zone/<stack>'");
-    qaRef.inputs.name = "example-org/ml-landing-zone/staging";
-    assert.equal(stackReferencesResolve(plans, { stackNames: names, organization: "example-org" }).message,
-      "qa (stacks/Pulumi.qa.yaml) references 'example-org/ml-landing-zone/staging', which is not a stack of this organization (stacks: cicd, lakehouse, management, ml, prod, qa)");
+    assert.equal(foreign.message, "qa (stacks/Pulumi.qa.yaml) references 'typo-org/ml-landing-zone/management', a stack of organization 'typo-org'; this organization's stacks are 'organization/ml-landing-zone/<stack>'");
+    qaRef.inputs.name = "organization/ml-landing-zone/staging";
+    assert.equal(stackReferencesResolve(plans, { stackNames: names, organization: "organization" }).message,
+      "qa (stacks/Pulumi.qa.yaml) references 'organization/ml-landing-zone/staging', which is not a stack of this organization (stacks: cicd, lakehouse, management, ml, prod, qa)");
   });
 
   it("diffs a changed config value as a changed input path", async () => {

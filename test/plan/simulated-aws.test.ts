@@ -118,12 +118,12 @@ describe("simulated AWS", () => {
       defaultAccount: "111111111111",
       stackOutputs: (s) => (s === "management" ? { accountIds: { qa: "555555555555" } } : undefined),
     }, "ml-landing-zone", "qa");
-    const ref = simulator.newResource({ type: "pulumi:pulumi:StackReference", name: "m", inputs: { name: "example-org/ml-landing-zone/management" }, custom: true }) as { state: any };
+    const ref = simulator.newResource({ type: "pulumi:pulumi:StackReference", name: "m", inputs: { name: "organization/ml-landing-zone/management" }, custom: true }) as { state: any };
     assert.deepEqual(ref.state.outputs, { accountIds: { qa: "555555555555" } });
-    simulator.newResource({ type: "pulumi:pulumi:StackReference", name: "p", inputs: { name: "example-org/ml-landing-zone/prod" }, custom: true });
+    simulator.newResource({ type: "pulumi:pulumi:StackReference", name: "p", inputs: { name: "organization/ml-landing-zone/prod" }, custom: true });
     assert.deepEqual(log.stackReferences, [
-      { name: "example-org/ml-landing-zone/management", stack: "management", resolved: true },
-      { name: "example-org/ml-landing-zone/prod", stack: "prod", resolved: false },
+      { name: "organization/ml-landing-zone/management", stack: "management", resolved: true },
+      { name: "organization/ml-landing-zone/prod", stack: "prod", resolved: false },
     ]);
     assert.throws(() => simulator.newResource({ type: "pulumi:pulumi:StackReference", name: "x", inputs: { name: "org/other-project/qa" }, custom: true }),
       /names project 'other-project', not 'ml-landing-zone'/);

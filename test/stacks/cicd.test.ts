@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { stackReferences, stackReferencesOf } from "../../stacks/cicd";
 import { STACKS_DIR, readStackConfigFile } from "../../stacks/config";
 
-const MGMT = "example-org/ml-landing-zone/management";
+const MGMT = "organization/ml-landing-zone/management";
 
 describe("cicd stack: which stacks each stack's GitHub roles may read (from the stack files)", () => {
   it("every member stack reads management; ml also reads its consumers and the lakehouse; management reads nothing", () => {
@@ -13,7 +13,7 @@ describe("cicd stack: which stacks each stack's GitHub roles may read (from the 
       cicd: [MGMT],
       lakehouse: [MGMT],
       management: [],
-      ml: ["example-org/ml-landing-zone/lakehouse", MGMT, "example-org/ml-landing-zone/prod", "example-org/ml-landing-zone/qa"],
+      ml: ["organization/ml-landing-zone/lakehouse", MGMT, "organization/ml-landing-zone/prod", "organization/ml-landing-zone/qa"],
       prod: [MGMT],
       qa: [MGMT],
     });
@@ -24,10 +24,10 @@ describe("cicd stack: which stacks each stack's GitHub roles may read (from the 
     try {
       for (const f of fs.readdirSync(STACKS_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) fs.copyFileSync(path.join(STACKS_DIR, f), path.join(dir, f));
       const ml = fs.readFileSync(path.join(STACKS_DIR, "Pulumi.ml.yaml"), "utf8")
-        .replace(/ {4}prod:\n {6}stack: example-org\/ml-landing-zone\/prod\n {6}requireVpcEndpoint: true\n/, "")
-        .replace(/ {4}lakehouseStack: example-org\/ml-landing-zone\/lakehouse\n/, "");
+        .replace(/ {4}prod:\n {6}stack: organization\/ml-landing-zone\/prod\n {6}requireVpcEndpoint: true\n/, "")
+        .replace(/ {4}lakehouseStack: organization\/ml-landing-zone\/lakehouse\n/, "");
       fs.writeFileSync(path.join(dir, "Pulumi.ml.yaml"), ml);
-      assert.deepEqual(stackReferences(dir).ml, [MGMT, "example-org/ml-landing-zone/qa"]);
+      assert.deepEqual(stackReferences(dir).ml, [MGMT, "organization/ml-landing-zone/qa"]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -38,6 +38,6 @@ describe("cicd stack: which stacks each stack's GitHub roles may read (from the 
     assert.equal(ml.role, "ml");
     if (ml.role !== "ml") return;
     const twice = { ...ml, consumers: { ...ml.consumers, again: { stack: MGMT, requireVpcEndpoint: false } } };
-    assert.deepEqual(stackReferencesOf(twice), ["example-org/ml-landing-zone/lakehouse", MGMT, "example-org/ml-landing-zone/prod", "example-org/ml-landing-zone/qa"]);
+    assert.deepEqual(stackReferencesOf(twice), ["organization/ml-landing-zone/lakehouse", MGMT, "organization/ml-landing-zone/prod", "organization/ml-landing-zone/qa"]);
   });
 });

@@ -19,7 +19,7 @@ function workload(overrides: Record<string, unknown> = {}): Record<string, unkno
     role: "workload",
     region: "us-east-1",
     owner: "apps@example.com",
-    managementStack: "example-org/ml-landing-zone/management",
+    managementStack: "organization/ml-landing-zone/management",
     account: "qa",
     models: JSON.stringify({ "defect-detector": { kind: "rekognition", versionArn: VERSION } }),
     ...overrides,
@@ -38,6 +38,7 @@ function management(overrides: Record<string, unknown> = {}): Record<string, unk
       lakehouse: { name: "l", email: "l@example.com", ou: "infra" },
       ml: { name: "m", email: "m@example.com", ou: "work" },
     },
+    guardrails: { organizationTrail: { kmsKeyArn: "arn:aws:kms:us-east-1:333333333333:key/4f3c2a1b-8d7e-4c6b-9a5f-0e1d2c3b4a59" } },
     ...overrides,
   };
 }
@@ -119,6 +120,32 @@ describe("stack config schema", () => {
       "stacks/Pulumi.qa.yaml: ml-landing-zone:managementStack: expected a stack reference '<organization>/ml-landing-zone/<stack>'; got 'management'");
   });
 
+  it("refuses stack references the configured backend would reject (DIY: organization/<project>/<stack>)", () => {
+    // The S3 (DIY) backend the workflows use is the default.
+    assert.equal(messageOf(() => parseStackConfig(workload({ managementStack: "example-org/ml-landing-zone/management" }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:managementStack: expected 'organization/ml-landing-zone/management': the DIY (S3) backend of stateBackend 'diy' names every stack 'organization/<project>/<stack>' and rejects the organization 'example-org'");
+    assert.equal((parseStackConfig(workload(), FILE) as any).stateBackend, "diy");
+    // Pulumi Cloud: the organization is yours, never the DIY placeholder.
+    assert.equal(parseStackConfig(workload({ stateBackend: "cloud", managementStack: "example-org/ml-landing-zone/management" }), FILE).role, "workload");
+    assert.equal(messageOf(() => parseStackConfig(workload({ stateBackend: "cloud" }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:managementStack: expected '<your Pulumi Cloud organization>/ml-landing-zone/management': 'organization/…' is the DIY backend's form, and stateBackend is 'cloud'");
+    assert.equal(messageOf(() => parseStackConfig(workload({ managementStack: "organization/other-project/management" }), FILE)),
+      "stacks/Pulumi.qa.yaml: ml-landing-zone:managementStack: expected a stack of project 'ml-landing-zone' ('<organization>/ml-landing-zone/<stack>'); got 'organization/other-project/management'");
+    assert.match(messageOf(() => parseStackConfig(workload({ stateBackend: "s3" }), FILE)), /ml-landing-zone:stateBackend: expected 'diy' \(the S3 backend the workflows use\) or 'cloud'/);
+  });
+
+  it("checks every stack reference of an ML stack: consumers and the lakehouse stack", () => {
+    const ml = {
+      role: "ml", region: "us-east-1", owner: "mlops@example.com", managementStack: "organization/ml-landing-zone/management", account: "ml",
+      models: JSON.stringify({ "defect-detector": { kind: "rekognition" } }),
+      consumers: JSON.stringify({ qa: { stack: "example-org/ml-landing-zone/qa" } }),
+      rekognitionTrainer: JSON.stringify({ lakehouseStack: "acme/ml-landing-zone/lakehouse" }),
+    };
+    const message = messageOf(() => parseStackConfig(ml, "stacks/Pulumi.ml.yaml"));
+    assert.match(message, /^stacks\/Pulumi\.ml\.yaml: ml-landing-zone:consumers\.qa\.stack: expected 'organization\/ml-landing-zone\/qa'/m);
+    assert.match(message, /^stacks\/Pulumi\.ml\.yaml: ml-landing-zone:rekognitionTrainer\.lakehouseStack: expected 'organization\/ml-landing-zone\/lakehouse'/m);
+  });
+
   it("refuses an unknown key (a typo is not ignored)", () => {
     assert.equal(messageOf(() => parseStackConfig(workload({ modles: "{}" }), FILE)),
       "stacks/Pulumi.qa.yaml: ml-landing-zone:modles: unknown key (check its spelling against the documented keys)");
@@ -156,7 +183,7 @@ describe("stack config schema", () => {
   });
 
   it("makes a wildcard in the GitHub repository impossible to configure (it would reach the OIDC sub)", () => {
-    const cicd = { role: "cicd", region: "us-east-1", owner: "platform@example.com", managementStack: "example-org/ml-landing-zone/management", account: "cicd" };
+    const cicd = { role: "cicd", region: "us-east-1", owner: "platform@example.com", managementStack: "organization/ml-landing-zone/management", account: "cicd" };
     assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-*", repo: "ml-landing-zone", stateBucket: "mlz-pulumi-state-222222222222" } }, "stacks/Pulumi.cicd.yaml")),
       "stacks/Pulumi.cicd.yaml: ml-landing-zone:github.owner: expected a GitHub user or organization name (letters, digits, single inner hyphens; no wildcards); got 'example-*'");
     assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "*", stateBucket: "mlz-pulumi-state-222222222222" } }, "stacks/Pulumi.cicd.yaml")),
@@ -165,7 +192,7 @@ describe("stack config schema", () => {
   });
 
   it("refuses a region listed twice in the guardrails' allow-list", () => {
-    const guardrails = { allowedRegions: ["eu-west-1", "eu-west-1"] };
+    const guardrails = { allowedRegions: ["eu-west-1", "eu-west-1"], organizationTrail: { enabled: false } };
     assert.equal(messageOf(() => parseStackConfig(management({ guardrails }), "stacks/Pulumi.management.yaml")),
       "stacks/Pulumi.management.yaml: ml-landing-zone:guardrails.allowedRegions: expected each region once; got eu-west-1, eu-west-1");
   });

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { githubDeployRoleName, githubPreviewRoleName } from "../../components/naming";
-import { PROMOTION_ENVIRONMENT, environmentSubject } from "../../components/identity/github-oidc";
+import { DRIFT_ENVIRONMENT, PROMOTION_ENVIRONMENT, environmentSubject } from "../../components/identity/github-oidc";
 import { PROMOTION_READER_ROLE_NAME } from "../../components/identity/promotion-reader";
 import { deploySteps } from "../../promotion/deploy-order";
 import { listStacks, parseStackFileText } from "../../stacks/config";
@@ -75,7 +75,7 @@ function dependsOn(wf: Workflow, job: string, on: string, seen = new Set<string>
 
 describe("workflows", () => {
   it("are the expected files", () => {
-    assert.deepEqual(FILES, ["deploy.yml", "preview-comment.yml", "preview.yml", "promote.yml"]);
+    assert.deepEqual(FILES, ["deploy.yml", "drift.yml", "preview-comment.yml", "preview.yml", "promote.yml"]);
   });
 
   describe("action-validator (@action-validator/cli)", () => {
@@ -150,6 +150,38 @@ describe("workflows", () => {
             assert.ok(step.run === undefined, `${f}: ${id} runs a shell script under ${Object.keys(wf.on).join(", ")}`);
           }
         }
+      }
+    });
+
+    it("drift.yml: scheduled and on demand only; read-only roles from environment drift; issues written without cloud credentials", () => {
+      const wf = load("drift.yml");
+      assert.deepEqual(Object.keys(wf.on).sort(), ["schedule", "workflow_dispatch"]);
+      const preview = wf.jobs.preview;
+      assert.equal(preview.environment, DRIFT_ENVIRONMENT);
+      assert.deepEqual(preview.permissions, { contents: "read", "id-token": "write" });
+      const assume = preview.steps!.find((st) => st.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+      assert.equal(assume.with!["role-to-assume"], `arn:aws:iam::\${{ vars.MLZ_CICD_ACCOUNT_ID }}:role/${githubPreviewRoleName("${{ matrix.stack }}")}`);
+      assert.equal(preview.env!.MLZ_ASSUME_ROLE_NAME, "mlz-preview");
+      const run = preview.steps!.find((st) => st.run?.includes("pulumi preview"))!.run!;
+      assert.match(run, /pulumi preview --refresh --expect-no-changes --json --non-interactive --stack "\$STACK" > "\$RUNNER_TEMP\/drift\/\$STACK\.json"/);
+      assert.deepEqual(wf.jobs.report.permissions, { contents: "read", issues: "write" });
+      assert.ok(!(wf.jobs.report.steps ?? []).some((st) => st.uses?.startsWith("aws-actions/")), "the issue job holds no cloud credentials");
+      assert.match(wf.jobs.report.steps!.find((st) => st.run?.includes("drift-report"))!.run!, /npm run -s drift-report -- "\$\{args\[@\]\}"/);
+    });
+
+    it("drift.yml: the member-stack list leaves out management", () => {
+      const step = load("drift.yml").jobs.stacks.steps!.find((st) => st.id === "list")!;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-drift-"));
+      try {
+        fs.mkdirSync(path.join(dir, "stacks"));
+        for (const s of ["management", "qa", "ml", "prod"]) fs.writeFileSync(path.join(dir, "stacks", `Pulumi.${s}.yaml`), "config: {}\n");
+        fs.writeFileSync(path.join(dir, "stacks", "README.md"), "");
+        const out = path.join(dir, "out");
+        const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, GITHUB_OUTPUT: out } });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(fs.readFileSync(out, "utf8"), 'stacks=["ml","prod","qa"]\n');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     });
 

@@ -137,13 +137,13 @@ describe("GithubOidc", () => {
     });
   });
 
-  it("preview role: trusts only the repository's pull requests and assumes only the target read-only role", async () => {
+  it("preview role: trusts only the repository's pull requests and its drift environment, and assumes only the target read-only role", async () => {
     const { resources } = await recordProgram(() => new GithubOidc("github", args()));
     const qa = role(resources, "mlz-github-preview-qa");
     assert.deepEqual(parseJsonInput(qa, "assumeRolePolicy").Statement[0].Condition, {
       StringEquals: {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": "repo:example-org/ml-landing-zone:pull_request",
+        "token.actions.githubusercontent.com:sub": ["repo:example-org/ml-landing-zone:pull_request", "repo:example-org/ml-landing-zone:environment:drift"],
       },
     });
     assert.deepEqual(inline(resources, "github-preview-qa").Statement[0].Resource, ["arn:aws:iam::555555555555:role/mlz-preview"]);
@@ -316,6 +316,9 @@ describe("GithubOidc", () => {
         promotion: { readerAccountIds: ["444444444444"] },
       }))), {
         message: "[promotion.environment] must not be the name of a deployed stack (its deploy job would present the same subject); got 'promotion'",
+      });
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stacks: { drift: { accountId: "555555555555" } } }))), {
+        message: "[stacks] must not hold a stack named 'drift': that is the drift workflow's environment, which the preview roles trust",
       });
       await assert.rejects(recordProgram(() => new GithubOidc("g", args({ promotion: { readerAccountIds: [] } }))), {
         message: "[promotion.readerAccountIds] must name at least one account",

@@ -31,11 +31,17 @@ describe("OrganizationTrail", () => {
   });
 
   it("passes an optional KMS key and computes the predictable names", async () => {
-    const key = "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs";
+    const key = "arn:aws:kms:us-east-1:333333333333:key/4f3c2a1b-8d7e-4c6b-9a5f-0e1d2c3b4a59";
     const { resources } = await recordProgram(() => new OrganizationTrail("trail", { s3BucketName: "b-logs", kmsKeyArn: key }));
     assert.equal(only(resources, "aws:cloudtrail/trail:Trail").inputs.kmsKeyId, key);
     assert.equal(trailArn("us-east-1", "111111111111", DEFAULT_ORGANIZATION_TRAIL_NAME), "arn:aws:cloudtrail:us-east-1:111111111111:trail/mlz-organization-trail");
     assert.equal(auditLogBucketName("333333333333"), "mlz-audit-logs-333333333333");
+  });
+
+  it("refuses an alias ARN as the key: CloudTrail reports the key ARN back (a diff on every run)", async () => {
+    await assert.rejects(recordProgram(() => new OrganizationTrail("t", { s3BucketName: "b-logs", kmsKeyArn: "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs" })), {
+      message: /\[kmsKeyArn\] must be a KMS key ARN \(arn:<partition>:kms:<region>:<account>:key\/<key id>\), not an alias: CloudTrail reports the key ARN back; got 'arn:aws:kms:us-east-1:333333333333:alias\/mlz-audit-logs'$/,
+    });
   });
 
   it("refuses a trail name CloudTrail would reject", async () => {

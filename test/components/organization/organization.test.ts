@@ -23,11 +23,43 @@ function simulator() {
 async function record() {
   return recordProgram(() => {
     const provider = new aws.Provider("management", { region: "us-east-1", allowedAccountIds: ["111111111111"] });
-    return new Organization("org", { organizationalUnits: OUS, accounts: ACCOUNTS }, { provider });
+    return new Organization("org", { id: "o-exampleorg1", organizationalUnits: OUS, accounts: ACCOUNTS }, { provider });
   }, { simulator: simulator() });
 }
 
 describe("Organization component", () => {
+  it("imports the existing organization when its id is given (CreateOrganization fails where one exists)", async () => {
+    const { resources, result } = await recordProgram(() => {
+      const provider = new aws.Provider("management", { region: "us-east-1", allowedAccountIds: ["111111111111"] });
+      return new Organization("org", { id: "o-exampleorg1", organizationalUnits: OUS, accounts: ACCOUNTS }, { provider });
+    }, { simulator: simulator() });
+    const org = only(resources, "aws:organizations/organization:Organization", "org-organization");
+    assert.equal(org.importId, "o-exampleorg1");
+    assert.equal(await promiseOf(result.organizationId), "o-exampleorg1");
+  });
+
+  it("refuses adopted accounts without the organization's id, and a malformed id", async () => {
+    await assert.rejects(recordProgram(() => new Organization("org", { organizationalUnits: OUS, accounts: ACCOUNTS })), {
+      message: "[id] must be given when accounts are adopted by id (cicd, prod): their organization exists, and CreateOrganization fails where one exists",
+    });
+    await assert.rejects(recordProgram(() => new Organization("org", { id: "org-1", organizationalUnits: OUS, accounts: {} })), {
+      message: "[id] must be an organization id (o- and 10 to 32 lowercase letters or digits); got 'org-1'",
+    });
+    const created = await recordProgram(() => {
+      const provider = new aws.Provider("management", { region: "us-east-1" });
+      return new Organization("org", { organizationalUnits: OUS, accounts: { qa: ACCOUNTS.qa } }, { provider });
+    }, { simulator: simulator() });
+    assert.equal(only(created.resources, "aws:organizations/organization:Organization").importId, undefined);
+  });
+
+  it("gives a created account the configured bootstrap role name", async () => {
+    const { resources } = await recordProgram(() => {
+      const provider = new aws.Provider("management", { region: "us-east-1" });
+      return new Organization("org", { organizationalUnits: OUS, accounts: { qa: { ...ACCOUNTS.qa, bootstrapRoleName: "mlz-bootstrap" } } }, { provider });
+    }, { simulator: simulator() });
+    assert.equal(only(resources, "aws:organizations/account:Account").inputs.roleName, "mlz-bootstrap");
+  });
+
   it("declares an all-features organization with SCPs enabled and trusted service access", async () => {
     const { resources } = await record();
     const org = only(resources, "aws:organizations/organization:Organization", "org-organization");

@@ -206,8 +206,9 @@ describe("bikeshare-transform core", () => {
 
     it("refuses malformed payloads with a message naming the problem", () => {
       const row = FEB_2019.split("\n")[1];
-      assert.throws(() => transformCsv(`${FEB_HEADER}\n${row.replace('"Customer"', '"Customer')}\n`), { name: "MalformedRecordError", message: /^CSV does not parse \(CSV_/ });
-      assert.throws(() => transformCsv(`${FEB_HEADER}\n${row},extra\n`), { name: "MalformedRecordError", message: /^CSV does not parse \(CSV_RECORD_INCONSISTENT_FIELDS_LENGTH, line 2\)$/ });
+      assert.throws(() => transformCsv(`${FEB_HEADER}\n${row.replace('"Customer"', '"Customer')}\n`), { name: "MalformedRecordError", message: "CSV does not parse (InvalidQuotes, data row 1)" });
+      assert.throws(() => transformCsv(`${FEB_HEADER}\n${row}\n"unclosed,1\n`), { name: "MalformedRecordError", message: /^CSV does not parse \((InvalidQuotes|MissingQuotes), data row 2\)$/ });
+      assert.throws(() => transformCsv(`${FEB_HEADER}\n${row},extra\n`), { name: "MalformedRecordError", message: "CSV does not parse (TooManyFields, data row 1: 17 fields, the header has 16)" });
       assert.throws(() => transformCsv("duration_sec,end_time\n1,2019-02-01 00:00:00\n"), { message: "header has no 'start_time' column" });
       assert.throws(() => transformCsv("start_time,end_time,start_time\n1,2,3\n"), { message: "header names column 'start_time' twice" });
       assert.throws(() => transformCsv("start_time,end_time,day_of_week\n1,2,3\n"), { message: "header already has derived column 'day_of_week' (record transformed twice?)" });
@@ -215,7 +216,27 @@ describe("bikeshare-transform core", () => {
       assert.throws(() => transformCsv("start_time,end_time\n2019-02-03 10:00:00,soon\n"), { message: "data row 1: end_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp" });
     });
 
+    it("drops and counts a row cut short (fewer fields than the header), keeping the rest of the record", () => {
+      const [first, second, third] = FEB_2019.split("\n").slice(1, 4);
+      const cut = second.slice(0, second.indexOf(",", second.indexOf(",") + 1)); // duration and start_time only
+      const t = transformCsv(`${FEB_HEADER}\n${first}\n${cut}\n${third}\n`);
+      assert.equal(t.rowsIn, 3);
+      assert.equal(t.rowsOut, 2);
+      assert.equal(t.rowsDroppedMissing, 1);
+      assert.deepEqual(rowsOf(t.csv!).slice(1), rowsOf(transformCsv(`${FEB_HEADER}\n${first}\n${third}\n`).csv!).slice(1));
+      // The last row of a record a producer split mid-line.
+      const split = transformCsv(`${FEB_HEADER}\n${first}\n${cut}`);
+      assert.deepEqual([split.rowsIn, split.rowsOut, split.rowsDroppedMissing], [2, 1, 1]);
+      // Split inside a quoted station name: the open quote ends the record.
+      const inQuote = transformCsv(`${FEB_HEADER}\n${first}\n${second.slice(0, second.indexOf('"', second.indexOf("2019-02")) + 30)}`);
+      assert.deepEqual([inQuote.rowsIn, inQuote.rowsOut, inQuote.rowsDroppedMissing], [2, 1, 1]);
+      // An open quote that swallows whole rows is not a cut row: the record fails.
+      assert.throws(() => transformCsv(`${FEB_HEADER}\n${first}\n"open,1\n${third}\n${third}`), { message: /^CSV does not parse \((InvalidQuotes|MissingQuotes), data row 2\)$/ });
+    });
+
     it("decodes base64 strictly and refuses non-UTF-8 data", () => {
+      assert.throws(() => decodeRecordData("YWJj ZA=="), { message: "data is not base64" });
+      assert.throws(() => decodeRecordData("YW=j"), { message: "data is not base64" });
       assert.equal(decodeRecordData(b64("a,b\n")), "a,b\n");
       assert.throws(() => decodeRecordData("not base64!"), { message: "data is not base64" });
       assert.throws(() => decodeRecordData(undefined as unknown as string), { message: "data is not base64" });
@@ -241,7 +262,7 @@ describe("bikeshare-transform core", () => {
         ["r1", "Ok"], ["r2", "ProcessingFailed"], ["r3", "Ok"], ["r4", "Dropped"], ["r5", "Dropped"], ["r6", "Dropped"],
       ]);
       assert.deepEqual(res.reports.map((r) => r.reason), [
-        undefined, "CSV does not parse (CSV_RECORD_INCONSISTENT_FIELDS_LENGTH, line 2)", undefined, "empty", "header-only", "all-rows-missing-values",
+        undefined, "CSV does not parse (TooManyFields, data row 1: 17 fields, the header has 16)", undefined, "empty", "header-only", "all-rows-missing-values",
       ]);
       assert.deepEqual(res.records.filter((r) => r.result !== "Ok").map((r) => r.data), ["", "", "", ""]);
       // The two Ok records together hold exactly what the whole slice gives.

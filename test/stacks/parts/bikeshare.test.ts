@@ -258,7 +258,7 @@ describe("bikeshare part (ml stack)", () => {
     it("in the ML program: qa references the candidate, so two endpoints serve it (the version's, sized by the model, and the candidate endpoint)", async () => {
       const ml = rekognitionModelsConfigSchema.parse({
         models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.m5.large" } },
-        consumers: { qa: { stack: "example-org/ml-landing-zone/qa" } },
+        consumers: { qa: { stack: "organization/ml-landing-zone/qa" } },
       });
       const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
       const io = { readConsumer: () => ({ account: "qa", models: { "bikeshare-classifier": { kind: "sagemaker" as const, versionArn: CANDIDATE } } }) };

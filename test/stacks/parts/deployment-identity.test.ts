@@ -8,13 +8,13 @@ import { promotionReaderAccounts } from "../../../stacks/promotion-readers";
 import { STACKS_DIR, readStackConfigFile } from "../../../stacks/config";
 import { exampleContext } from "./organization-fixtures";
 
-const MGMT = "example-org/ml-landing-zone/management";
+const MGMT = "organization/ml-landing-zone/management";
 const example = {
   github: { owner: "example-org", repo: "ml-landing-zone", stateBucket: "mlz-pulumi-state-222222222222" },
   deployStacks: {
     cicd: { account: "cicd", readsStacks: [MGMT] },
     lakehouse: { account: "lakehouse", readsStacks: [MGMT] },
-    ml: { account: "ml", readsStacks: ["example-org/ml-landing-zone/lakehouse", MGMT, "example-org/ml-landing-zone/prod", "example-org/ml-landing-zone/qa"] },
+    ml: { account: "ml", readsStacks: ["organization/ml-landing-zone/lakehouse", MGMT, "organization/ml-landing-zone/prod", "organization/ml-landing-zone/qa"] },
     qa: { account: "qa", readsStacks: [MGMT] },
     prod: { account: "prod", readsStacks: [MGMT] },
   },
@@ -29,9 +29,9 @@ describe("deployment-identity part (cicd stack)", () => {
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: { "*": { account: "qa" } } }), /expected a stack name without wildcards; got '\*'/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: {} }), /expected at least one stack/);
     assert.deepEqual(deploymentIdentityConfigSchema.parse({ ...example, deployStacks: { qa: { account: "qa" } } }).deployStacks.qa.readsStacks, []);
-    const bad = deploymentIdentityConfigSchema.safeParse({ ...example, deployStacks: { qa: { account: "qa", readsStacks: ["example-org/ml-landing-zone/*"] } } });
+    const bad = deploymentIdentityConfigSchema.safeParse({ ...example, deployStacks: { qa: { account: "qa", readsStacks: ["organization/ml-landing-zone/*"] } } });
     assert.deepEqual(bad.error!.issues.map((i) => [i.path.join("."), i.message]), [
-      ["deployStacks.qa.readsStacks.0", "expected a stack reference without wildcards; got 'example-org/ml-landing-zone/*'"],
+      ["deployStacks.qa.readsStacks.0", "expected a stack reference without wildcards; got 'organization/ml-landing-zone/*'"],
     ]);
   });
 

@@ -9,9 +9,33 @@ function memberProviders(keys = ["cicd", "lakehouse", "ml", "qa", "prod"]): Reco
   return Object.fromEntries(keys.map((k) => [k, new aws.Provider(`account-${k}`, { region: "us-east-1" })]));
 }
 
-const parse = (v: unknown) => guardrailsConfigSchema.parse(v);
+const TRAIL_KEY = "arn:aws:kms:us-east-1:333333333333:key/4f3c2a1b-8d7e-4c6b-9a5f-0e1d2c3b4a59";
+/** Parses a guardrails config; the trail's key ARN (required while the trail is enabled) defaults to TRAIL_KEY. */
+const parse = (v: { guardrails?: Record<string, any> }) => guardrailsConfigSchema.parse({
+  ...v,
+  guardrails: { ...v.guardrails, organizationTrail: { kmsKeyArn: TRAIL_KEY, ...v.guardrails?.organizationTrail } },
+});
 
 describe("guardrails part (management stack)", () => {
+  it("requires the trail's key as a key ARN, never an alias ARN (CloudTrail reports the key ARN: a diff on every run)", () => {
+    assert.throws(() => guardrailsConfigSchema.parse({}), /kmsKeyArn.*is required while the trail is enabled: the audit-log key ARN \(the lakehouse stack's output auditLogKmsKeyArn\) or \\"none\\"/s);
+    assert.throws(() => parse({ guardrails: { organizationTrail: { kmsKeyArn: "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs" } } }),
+      /an alias ARN is reported back by CloudTrail as the key ARN \(a change on every run\) 'arn:aws:kms:us-east-1:333333333333:alias\/mlz-audit-logs'/);
+    assert.equal(guardrailsConfigSchema.parse({ guardrails: { organizationTrail: { enabled: false } } }).guardrails.organizationTrail.kmsKeyArn, undefined);
+    assert.equal(parse({ guardrails: { organizationTrail: { kmsKeyArn: "none" } } }).guardrails.organizationTrail.kmsKeyArn, "none");
+  });
+
+  it("makes the organization analyzers wait for the resource that enables trusted access", async () => {
+    const { resources } = await recordProgram(() => {
+      const enabler = new aws.organizations.Organization("org", { featureSet: "ALL", awsServiceAccessPrincipals: ["access-analyzer.amazonaws.com"] });
+      declareGuardrails(exampleContext("management", "management"), parse({}), { ...exampleOrg(), trustedAccess: enabler });
+    });
+    const org = only(resources, "aws:organizations/organization:Organization");
+    const analyzers = ofType(resources, "aws:accessanalyzer/analyzer:Analyzer");
+    assert.equal(analyzers.length, 2);
+    for (const a of analyzers) assert.ok(a.dependencies.includes(org.urn), `${a.name} depends on the organization`);
+  });
+
   it("documents its defaults", () => {
     assert.deepEqual(parse({}), {
       guardrails: {
@@ -21,7 +45,7 @@ describe("guardrails part (management stack)", () => {
         protectAuditLogBuckets: true,
         enforceOrgIdentities: true,
         unusedAccessAgeDays: 90,
-        organizationTrail: { enabled: true, name: "mlz-organization-trail" },
+        organizationTrail: { enabled: true, name: "mlz-organization-trail", kmsKeyArn: TRAIL_KEY },
         configRecorders: { enabled: true, existingServiceLinkedRole: [] },
         configRules: { enabled: true, excludedAccounts: [] },
       },
@@ -41,7 +65,7 @@ describe("guardrails part (management stack)", () => {
     }
     const summary = await promiseOf(result.guardrails);
     assert.deepEqual(Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, { targets: s.targets, size: s.size }])), {
-      "baseline": { targets: { root: "r-ab12" }, size: 2510 },
+      "baseline": { targets: { root: "r-ab12" }, size: 2219 },
       "region-allow-list": { targets: { root: "r-ab12" }, size: 918 },
       "deny-iam-users": { targets: { root: "r-ab12" }, size: 205 },
       "consumer-rekognition-lockout": { targets: { nonprod: "ou-ab12-nonprod1", prod: "ou-ab12-prod0001" }, size: 267 },
@@ -65,18 +89,19 @@ describe("guardrails part (management stack)", () => {
     assert.deepEqual(protect.Condition, { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } });
     assert.ok(protect.Action.includes("s3:PutBucketPolicy") && protect.Action.includes("s3:PutEncryptionConfiguration"));
     const key = baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKey");
+    // The trail's key is named by its key ARN, so the SCP names that exact key (no alias to protect).
     assert.deepEqual(key, {
       Sid: "ProtectAuditLogKey", Effect: "Deny", Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
-      Resource: "arn:aws:kms:*:333333333333:key/*",
-      Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/mlz-audit-logs" }, ...protect.Condition },
+      Resource: TRAIL_KEY,
+      Condition: protect.Condition,
     });
-    assert.deepEqual(baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKeyAlias").Resource, "arn:aws:kms:*:333333333333:alias/mlz-audit-logs");
+    assert.equal(baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKeyAlias"), undefined);
     assert.deepEqual(baseline.Statement.find((st: any) => st.Sid === "ProtectConfig").Condition, protect.Condition);
 
     assert.deepEqual(ofType(resources, "aws:accessanalyzer/analyzer:Analyzer").map((a) => a.inputs.type).sort(), ["ORGANIZATION", "ORGANIZATION_UNUSED_ACCESS"]);
     const trail = only(resources, "aws:cloudtrail/trail:Trail");
     assert.equal(trail.inputs.s3BucketName, "mlz-audit-logs-333333333333");
-    assert.equal(trail.inputs.kmsKeyId, "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs");
+    assert.equal(trail.inputs.kmsKeyId, TRAIL_KEY);
     assert.equal(trail.inputs.isOrganizationTrail, true);
     assert.equal(await promiseOf(result.auditLogBucketName), "mlz-audit-logs-333333333333");
     assert.equal(ofType(resources, "aws:cfg/organizationManagedRule:OrganizationManagedRule").length, 7);

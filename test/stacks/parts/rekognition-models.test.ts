@@ -28,8 +28,8 @@ const CONFIG = rekognitionModelsConfigSchema.parse({
     "bikeshare-classifier": { kind: "sagemaker" },
   },
   consumers: {
-    qa: { stack: "example-org/ml-landing-zone/qa", requireVpcEndpoint: false },
-    prod: { stack: "example-org/ml-landing-zone/prod", requireVpcEndpoint: true },
+    qa: { stack: "organization/ml-landing-zone/qa", requireVpcEndpoint: false },
+    prod: { stack: "organization/ml-landing-zone/prod", requireVpcEndpoint: true },
   },
 });
 
@@ -104,7 +104,7 @@ describe("rekognition models part (ML stack)", () => {
   });
 
   it("keeps each referenced version RUNNING once, with the model's units, the project ARN and the deploy role", async () => {
-    const { resources } = await run(consumerFiles(qaModels, qaModels), { "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 } } });
+    const { resources } = await run(consumerFiles(qaModels, qaModels), { "organization/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 } } });
     const runner = only(resources, "pulumi-nodejs:dynamic:Resource", "defect-detector.defect-detector.2026-11-02T10.15.00-runner");
     const { __provider, ...inputs } = runner.inputs;
     assert.equal(typeof __provider, "string");
@@ -128,7 +128,7 @@ describe("rekognition models part (ML stack)", () => {
 
   it("qa: exact trust and permissions without an endpoint condition", async () => {
     const { resources, result } = await run(consumerFiles(qaModels, qaModels), {
-      "example-org/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM } },
+      "organization/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM } },
     });
     const role = only(resources, "aws:iam/role:Role", "model-access-qa-role");
     assert.equal(role.inputs.name, "mlz-model-access-qa");
@@ -163,7 +163,7 @@ describe("rekognition models part (ML stack)", () => {
 
   it("prod: exact trust and permissions through the prod endpoints", async () => {
     const { resources, result } = await run(consumerFiles(qaModels, qaModels), {
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM }, modelEndpointIds: PROD_VPCE },
     });
     const role = only(resources, "aws:iam/role:Role", "model-access-prod-role");
     assert.equal(role.inputs.name, "mlz-model-access-prod");
@@ -209,8 +209,8 @@ describe("rekognition models part (ML stack)", () => {
     const qa = { "defect-detector": { kind: "rekognition" as const, versionArn: V2 } };
     const prod = { "defect-detector": { kind: "rekognition" as const, versionArn: V1 } };
     const live = {
-      "example-org/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 }, modelEndpointIds: PROD_VPCE },
     };
     const plain = await run(consumerFiles(qa, prod), live);
     assert.deepEqual(runners(plain.resources), [[V1, "RUNNING"], [V2, "RUNNING"]]);
@@ -236,8 +236,8 @@ describe("rekognition models part (ML stack)", () => {
     const qa = { "defect-detector": { kind: "rekognition" as const, versionArn: V2 } };
     // Apply 1: the pull request set prod to V2; prod still runs V1.
     const first = await run(consumerFiles(qa, prodAsks), {
-      "example-org/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 }, modelEndpointIds: PROD_VPCE },
     });
     assert.deepEqual(permissions(first.resources, "prod").Statement, [{
       Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1, V2],
@@ -248,8 +248,8 @@ describe("rekognition models part (ML stack)", () => {
 
     // Apply 2: prod deployed V2.
     const second = await run(consumerFiles(qa, prodAsks), {
-      "example-org/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V2 }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/qa": { modelVersionArns: { "defect-detector": V2 } },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V2 }, modelEndpointIds: PROD_VPCE },
     });
     assert.deepEqual(permissions(second.resources, "prod").Statement, [{
       Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V2],
@@ -285,8 +285,8 @@ describe("rekognition models part (ML stack)", () => {
 
     it("refuses a malformed live output", async () => {
       await assert.rejects(
-        run(consumerFiles(qaModels, qaModels), { "example-org/ml-landing-zone/qa": { modelVersionArns: ["x"] } }),
-        { message: "output modelVersionArns of example-org/ml-landing-zone/qa must be a map of strings; got [\"x\"]" },
+        run(consumerFiles(qaModels, qaModels), { "organization/ml-landing-zone/qa": { modelVersionArns: ["x"] } }),
+        { message: "output modelVersionArns of organization/ml-landing-zone/qa must be a map of strings; got [\"x\"]" },
       );
     });
 
@@ -314,9 +314,9 @@ describe("rekognition models part (ML stack)", () => {
       return declareRekognitionModels(context(provider), cfg);
     }, {
       simulator: simulatorFor({
-        "example-org/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM }, modelEndpointIds: PROD_VPCE },
+        "organization/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1, "bikeshare-classifier": SM }, modelEndpointIds: PROD_VPCE },
         // The example ML config reads the training-images bucket and key from the lakehouse stack.
-        "example-org/ml-landing-zone/lakehouse": {
+        "organization/ml-landing-zone/lakehouse": {
           trainingImagesBucketName: "mlz-training-images-333333333333",
           trainingImagesKmsKeyArn: "arn:aws:kms:us-east-1:333333333333:key/5b81cedd-c0a9-5e47-5da7-6e11f76b34a6",
         },
@@ -336,10 +336,10 @@ describe("rekognition models part (ML stack)", () => {
   it("parses the ML stack's example config", () => {
     assert.deepEqual(rekognitionModelsConfigSchema.parse({
       models: { "defect-detector": { kind: "rekognition" } },
-      consumers: { qa: { stack: "example-org/ml-landing-zone/qa" } },
+      consumers: { qa: { stack: "organization/ml-landing-zone/qa" } },
     }), {
       models: { "defect-detector": { kind: "rekognition", minInferenceUnits: 1 } },
-      consumers: { qa: { stack: "example-org/ml-landing-zone/qa", requireVpcEndpoint: false } },
+      consumers: { qa: { stack: "organization/ml-landing-zone/qa", requireVpcEndpoint: false } },
       retiredModelVersions: [],
     });
   });
@@ -378,13 +378,13 @@ describe("rekognition models part (ML stack)", () => {
       const mlops = "arn:aws:iam::444444444444:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_MLOps_0123456789abcdef";
       const cfg = rekognitionModelsConfigSchema.parse({
         ...CONFIG,
-        rekognitionTrainer: { lakehouseStack: "example-org/ml-landing-zone/lakehouse", trustedPrincipalArns: [mlops] },
+        rekognitionTrainer: { lakehouseStack: "organization/ml-landing-zone/lakehouse", trustedPrincipalArns: [mlops] },
       });
       const { resources } = await run(consumerFiles(qaModels, qaModels), {
-        "example-org/ml-landing-zone/lakehouse": { trainingImagesBucketName: "example-training-images", trainingImagesKmsKeyArn: key },
+        "organization/ml-landing-zone/lakehouse": { trainingImagesBucketName: "example-training-images", trainingImagesKmsKeyArn: key },
       }, cfg);
       const ref = only(resources, "pulumi:pulumi:StackReference", "lakehouse");
-      assert.equal(ref.inputs.name, "example-org/ml-landing-zone/lakehouse");
+      assert.equal(ref.inputs.name, "organization/ml-landing-zone/lakehouse");
       const p = trainerPolicy(resources);
       assert.equal(p.UseTrainingImagesKeyThroughS3.Resource, key);
       assert.equal(p.ListTrainingImages.Resource, "arn:aws:s3:::example-training-images");

@@ -22,8 +22,8 @@ const CONFIG = rekognitionModelsConfigSchema.parse({
     "bikeshare-classifier": { kind: "sagemaker" },
   },
   consumers: {
-    qa: { stack: "example-org/ml-landing-zone/qa", requireVpcEndpoint: false },
-    prod: { stack: "example-org/ml-landing-zone/prod", requireVpcEndpoint: true },
+    qa: { stack: "organization/ml-landing-zone/qa", requireVpcEndpoint: false },
+    prod: { stack: "organization/ml-landing-zone/prod", requireVpcEndpoint: true },
   },
 });
 
@@ -85,7 +85,7 @@ const invokeResources = (resources: Registration[], env: string) => {
 describe("sagemaker hosting part (ML stack)", () => {
   it("hosts each referenced version once, named for its ARN, with the hosting key and the model's defaults", async () => {
     const { resources, result } = await run(bikes(SM1), bikes(SM1), {
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM1 }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM1 }, modelEndpointIds: PROD_VPCE },
     });
     const key = only(resources, "aws:kms/key:Key", "sagemaker-hosting-key");
     assert.deepEqual(key.inputs, {
@@ -151,14 +151,14 @@ describe("sagemaker hosting part (ML stack)", () => {
   it("a version no environment references gets no endpoint", async () => {
     // qa asks for SM2 while it still runs SM1; prod asks for and runs SM0.
     const before = await run(bikes(SM2), bikes(SM0), {
-      "example-org/ml-landing-zone/qa": { modelVersionArns: { "bikeshare-classifier": SM1 } },
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM0 }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/qa": { modelVersionArns: { "bikeshare-classifier": SM1 } },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM0 }, modelEndpointIds: PROD_VPCE },
     });
     assert.deepEqual(hostedEndpoints(before.resources), ["mlz-bikeshare-classifier-20261001", "mlz-bikeshare-classifier-20261101", "mlz-bikeshare-classifier-20261120"]);
     // qa has switched to SM2 and prod moved to SM2 too: SM0 and SM1 are referenced nowhere.
     const after = await run(bikes(SM2), bikes(SM2), {
-      "example-org/ml-landing-zone/qa": { modelVersionArns: { "bikeshare-classifier": SM2 } },
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM2 }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/qa": { modelVersionArns: { "bikeshare-classifier": SM2 } },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM2 }, modelEndpointIds: PROD_VPCE },
     });
     assert.deepEqual(hostedEndpoints(after.resources), ["mlz-bikeshare-classifier-20261120"]);
     assert.deepEqual(hostedModels(after.resources), ["bikeshare-classifier-20261120"]);
@@ -168,8 +168,8 @@ describe("sagemaker hosting part (ML stack)", () => {
   it("promotion: old and new hosted on the first apply, only the new on the second", async () => {
     // Apply 1: the pull request set qa and prod to SM2; prod still runs SM1.
     const first = await run(bikes(SM2), bikes(SM2), {
-      "example-org/ml-landing-zone/qa": { modelVersionArns: { "bikeshare-classifier": SM2 } },
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM1 }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/qa": { modelVersionArns: { "bikeshare-classifier": SM2 } },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM1 }, modelEndpointIds: PROD_VPCE },
     });
     assert.deepEqual(hostedEndpoints(first.resources), ["mlz-bikeshare-classifier-20261101", "mlz-bikeshare-classifier-20261120"]);
     assert.deepEqual(hostedModels(first.resources), ["bikeshare-classifier-20261101", "bikeshare-classifier-20261120"]);
@@ -182,8 +182,8 @@ describe("sagemaker hosting part (ML stack)", () => {
     // Apply 2: prod deployed SM2. SM1 is referenced nowhere: its hosting is no longer declared, so
     // Pulumi deletes its endpoint and endpoint configuration.
     const second = await run(bikes(SM2), bikes(SM2), {
-      "example-org/ml-landing-zone/qa": { modelVersionArns: { "bikeshare-classifier": SM2 } },
-      "example-org/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM2 }, modelEndpointIds: PROD_VPCE },
+      "organization/ml-landing-zone/qa": { modelVersionArns: { "bikeshare-classifier": SM2 } },
+      "organization/ml-landing-zone/prod": { modelVersionArns: { "bikeshare-classifier": SM2 }, modelEndpointIds: PROD_VPCE },
     });
     assert.deepEqual(hostedEndpoints(second.resources), ["mlz-bikeshare-classifier-20261120"]);
     assert.deepEqual(ofType(second.resources, "mlz:models:SageMakerModelHosting").map((r) => r.name), ["hosting-mlz-bikeshare-classifier-20261120"]);
