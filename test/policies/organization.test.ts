@@ -10,7 +10,7 @@ const GUARDRAIL = JSON.stringify(
       Sid: "DenyRekognitionProjectLifecycle",
       Effect: "Deny",
       Action: ["rekognition:CreateProject*", "rekognition:DeleteProject*", "rekognition:StartProject*", "rekognition:StopProject*"],
-      Resource: "arn:aws:rekognition:*:*:project/*",
+      Resource: "*",
     },
   ]),
 );
