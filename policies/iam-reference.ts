@@ -119,14 +119,15 @@ export const iamConditionKeysSupported: ResourceValidationPolicy = {
       for (const [i, s] of d.doc.Statement.entries()) {
         for (const f of await unsupportedConditionKeys(s)) {
           const verb = s.Effect === "Deny" ? "denies" : "grants";
+          const them = f.actions.length === 1 ? "it" : "them";
           const effect =
             f.outcome === "false"
-              ? `so the statement never ${s.Effect === "Deny" ? "denies" : "grants"} ${f.actions.length === 1 ? "it" : "them"}`
-              : `so '${f.operator}' always holds and the statement ${verb} ${f.actions.length === 1 ? "it" : "them"} unconditionally`;
+              ? `so the statement never ${verb} ${them}`
+              : `so '${f.operator}' always holds and the statement ${verb} ${them} unconditionally`;
           report(
             `${d.label} statement ${statementLabel(s, i)} must use condition keys its actions support: ${listOf(f.actions)} ` +
               `${f.actions.length === 1 ? "does" : "do"} not have '${f.key}' in the request context, ${effect}. ` +
-              `Move ${f.actions.length === 1 ? "it" : "them"} to a statement without that key, or use '${f.operator}IfExists' where the key may be absent.`,
+              `Move ${them} to a statement without that condition.`,
           );
         }
       }

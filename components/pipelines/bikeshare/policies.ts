@@ -141,7 +141,6 @@ export function autopilotRoleStatements(i: AutopilotRoleInput): PolicyStatement<
         "sagemaker:DescribeProcessingJob",
         "sagemaker:DescribeTrainingJob",
         "sagemaker:DescribeTransformJob",
-        "sagemaker:ListCandidatesForAutoMLJob",
         "sagemaker:ListTags",
         "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
         "sagemaker:StopHyperParameterTuningJob",
@@ -157,6 +156,13 @@ export function autopilotRoleStatements(i: AutopilotRoleInput): PolicyStatement<
         sm("training-job/*"),
         sm("transform-job/*"),
       ],
+    },
+    {
+      // No resource types (Service Authorization Reference): a statement naming job ARNs never grants it.
+      Sid: "ListAutopilotCandidates",
+      Effect: "Allow",
+      Action: "sagemaker:ListCandidatesForAutoMLJob",
+      Resource: "*",
     },
     {
       Sid: "PassOwnRoleToSageMaker",

@@ -59,7 +59,7 @@ describe("BikeshareAutopilot", () => {
     const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
     assert.deepEqual(Object.keys(bySid), [
       "ListTrainingSets", "ReadTrainingSets", "ListAutopilotOutput", "ReadWriteAutopilotOutput", "RunAutopilotJobs",
-      "PassOwnRoleToSageMaker", "EcrLogin", "PullSageMakerImages", "WriteSageMakerLogs", "PutSageMakerMetrics",
+      "ListAutopilotCandidates", "PassOwnRoleToSageMaker", "EcrLogin", "PullSageMakerImages", "WriteSageMakerLogs", "PutSageMakerMetrics",
       "UseKeyForData", "GrantKeyToVolumes", "UseKeyForVolumes",
     ]);
     assert.deepEqual(bySid.ListTrainingSets, {
@@ -95,7 +95,6 @@ describe("BikeshareAutopilot", () => {
         "sagemaker:DescribeProcessingJob",
         "sagemaker:DescribeTrainingJob",
         "sagemaker:DescribeTransformJob",
-        "sagemaker:ListCandidatesForAutoMLJob",
         "sagemaker:ListTags",
         "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
         "sagemaker:StopHyperParameterTuningJob",
@@ -112,6 +111,7 @@ describe("BikeshareAutopilot", () => {
         `arn:aws:sagemaker:us-east-1:${ACCOUNT}:transform-job/*`,
       ],
     });
+    assert.deepEqual(bySid.ListAutopilotCandidates, { Sid: "ListAutopilotCandidates", Effect: "Allow", Action: "sagemaker:ListCandidatesForAutoMLJob", Resource: "*" });
     // kms:GrantIsForAWSResource only where it is in the request context: the grant action.
     assert.deepEqual(bySid.GrantKeyToVolumes.Action, "kms:CreateGrant");
     assert.deepEqual(bySid.GrantKeyToVolumes.Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
