@@ -12,7 +12,7 @@
  */
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import type { PolicyDocument } from "../components/iam/policy-document";
-import { asArray, identityDocuments, parseDocument, statementLabel } from "./lib";
+import { asArray, identityDocuments, known, parseDocument, statementLabel } from "./lib";
 import {
   actionsWithoutResourceLevel,
   rcpSupportedServices,
@@ -56,23 +56,29 @@ function nameOf(args: { name: string; props: Record<string, any> }): string {
   return args.name;
 }
 
-/** Every IAM-grammar document a resource declares: identity policies, a role's trust policy, resource policies, SCPs and RCPs. */
+/**
+ * Every IAM-grammar document a resource declares: identity policies, a role's trust policy, resource
+ * policies, SCPs and RCPs. During `pulumi preview` a document that is not known yet is skipped
+ * (reading it throws `UnknownValueError`); the others are still returned.
+ */
 export function resourceDocuments(args: { type: string; name: string; props: Record<string, any> }): ResourceDocument[] {
   const { type, props } = args;
-  const docs: ResourceDocument[] = identityDocuments(type, props).map((d) => ({ label: d.label, kind: "identity" as const, doc: d.doc }));
-  if (type === "aws:iam/role:Role" && props.assumeRolePolicy !== undefined) {
-    docs.push({ label: `trust policy of role '${nameOf(args)}'`, kind: "trust", doc: parseDocument(props.assumeRolePolicy) });
-  }
+  const read = (key: string): unknown => known(() => props[key]);
+  const docs: ResourceDocument[] = (known(() => identityDocuments(type, props)) ?? []).map((d) => ({ label: d.label, kind: "identity" as const, doc: d.doc }));
+  const name = known(() => nameOf(args)) ?? args.name;
+  const trust = type === "aws:iam/role:Role" ? read("assumeRolePolicy") : undefined;
+  if (trust !== undefined) docs.push({ label: `trust policy of role '${name}'`, kind: "trust", doc: parseDocument(trust) });
   const resourceLabel = RESOURCE_POLICY_TYPES[type];
-  const policyProp = type === "aws:cloudwatch/logResourcePolicy:LogResourcePolicy" ? "policyDocument" : "policy";
-  if (resourceLabel && props[policyProp] !== undefined && props[policyProp] !== "") {
-    docs.push({ label: `${resourceLabel} of '${nameOf(args)}'`, kind: "resource", doc: parseDocument(props[policyProp]) });
+  const policy = resourceLabel ? read(type === "aws:cloudwatch/logResourcePolicy:LogResourcePolicy" ? "policyDocument" : "policy") : undefined;
+  if (resourceLabel && policy !== undefined && policy !== "") {
+    docs.push({ label: `${resourceLabel} of '${name}'`, kind: "resource", doc: parseDocument(policy) });
   }
   if (type === "aws:organizations/policy:Policy") {
-    const policyType = props.type ?? "SERVICE_CONTROL_POLICY";
+    const policyType = read("type") ?? "SERVICE_CONTROL_POLICY";
     const kind = policyType === "SERVICE_CONTROL_POLICY" ? "scp" : policyType === "RESOURCE_CONTROL_POLICY" ? "rcp" : undefined;
+    const content = read("content");
     // Unparseable content is scp-document-valid's finding.
-    if (kind) docs.push({ label: `${kind.toUpperCase()} '${nameOf(args)}'`, kind, doc: parseDocument(props.content) });
+    if (kind && content !== undefined) docs.push({ label: `${kind.toUpperCase()} '${name}'`, kind, doc: parseDocument(content) });
   }
   return docs;
 }

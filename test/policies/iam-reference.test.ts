@@ -10,7 +10,11 @@ import {
   rcpServicesSupported,
   resourceDocuments,
 } from "../../policies/iam-reference";
+import { unknownCheckingProxy } from "@pulumi/policy";
 import { resourceMessages } from "./util";
+
+/** The policy SDK's sentinel for a value unknown during preview (internal, hence untyped). */
+const unknownStringValue: string = require("@pulumi/policy/proxy").unknownStringValue;
 
 const doc = (...statements: PolicyStatement[]) => JSON.stringify(policyDocument(statements));
 
@@ -58,6 +62,14 @@ describe("policies/iam-reference", () => {
       assert.deepEqual(labels("aws:organizations/policy:Policy", scp([], "RESOURCE_CONTROL_POLICY", "mlz-rcp")), [["rcp", "RCP 'mlz-rcp'", true]]);
       assert.deepEqual(labels("aws:organizations/policy:Policy", { name: "t", type: "TAG_POLICY", content: "{}" }), []);
       assert.deepEqual(labels("aws:s3/bucket:Bucket", { bucket: "b1" }), []);
+    });
+
+    it("skips a document not known yet during a preview and still checks the others", async () => {
+      const props = unknownCheckingProxy({ name: "mlz-app", assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRoles" }), inlinePolicies: unknownStringValue });
+      assert.deepEqual(resourceDocuments({ type: "aws:iam/role:Role", name: "r", props }).map((d) => d.label), ["trust policy of role 'mlz-app'"]);
+      assert.deepEqual(await resourceMessages(iamActionsExist, aws.iam.Role, props), [
+        "trust policy of role 'mlz-app' statement #1 must name existing actions: Action 'sts:AssumeRoles' is not an action of sts.",
+      ]);
     });
   });
 
