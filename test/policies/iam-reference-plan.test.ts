@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { planOrganization } from "../../plan/organization";
 import type { StackPlan } from "../../plan/types";
-import { evaluateStack } from "../../policies/evaluate";
+import { evaluateStack, hasMandatoryViolation } from "../../policies/evaluate";
 import { iamReferencePolicies, resourceDocuments } from "../../policies/iam-reference";
 import { renderText } from "../../policies/render";
 import { writeAllFeaturesStacks } from "../helpers/all-features";
@@ -70,6 +70,11 @@ describe("service-reference rules over the plan", () => {
       documentKinds(plans);
       const results = await referenceResults(plans);
       assert.deepEqual(results, [], renderText(results));
+    });
+
+    it("passes every mandatory rule of the pack too", async () => {
+      const results = (await Promise.all(plans.map((p) => evaluateStack(p, { organization: plans })))).flat();
+      assert.equal(hasMandatoryViolation(results), false, renderText(results));
     });
   });
 });
