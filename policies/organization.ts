@@ -84,11 +84,18 @@ export const scpSizeQuota: ResourceValidationPolicy = {
 
 export const GUARDRAIL_DENIED_ACTIONS = ["rekognition:CreateProject*", "rekognition:DeleteProject*", "rekognition:StartProject*", "rekognition:StopProject*"];
 
-/** Whether an SCP document denies every one of `denied` (each statement action pattern covering one counts). */
+/**
+ * Whether an SCP document denies every one of `denied` unconditionally: on `Resource: "*"`, without
+ * a condition (each statement action pattern covering one counts). A deny naming specific resources
+ * does not count: `rekognition:CreateProject` supports no resource-level permissions and never
+ * matches one.
+ */
 function isGuardrail(content: unknown, denied: string[]): boolean {
   const doc = parseDocument(content);
   if (!doc) return false;
-  const denies = doc.Statement.filter((s) => s.Effect === "Deny" && s.Condition === undefined).flatMap((s) => asArray(s.Action));
+  const denies = doc.Statement
+    .filter((s) => s.Effect === "Deny" && s.Condition === undefined && s.NotResource === undefined && asArray(s.Resource).includes("*"))
+    .flatMap((s) => asArray(s.Action));
   return denied.every((d) => denies.some((a) => wildcardMatch(a, d)));
 }
 

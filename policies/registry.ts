@@ -5,6 +5,7 @@
 import type { MlzPolicy } from "./config";
 import { functionPolicies } from "./functions";
 import { iamPolicies } from "./iam";
+import { iamReferencePolicies } from "./iam-reference";
 import { modelPolicies } from "./models";
 import { networkPolicies } from "./network";
 import { organizationPolicies } from "./organization";
@@ -34,6 +35,7 @@ export function buildRegistry(policies: readonly MlzPolicy[]): MlzPolicy[] {
 export const allPolicies: MlzPolicy[] = buildRegistry([
   ...s3Policies,
   ...iamPolicies,
+  ...iamReferencePolicies,
   ...modelPolicies,
   ...organizationPolicies,
   ...networkPolicies,

@@ -27,8 +27,16 @@ import { REKOGNITION_TRAINER_ROLE_NAME } from "../naming";
 export const TRAINING_IMAGES_PREFIX = "images/";
 /** Prefix under which training writes its results (the only place the trainer may write). */
 export const TRAINING_RESULTS_PREFIX = "results/";
-/** Object reads training needs (the Custom Labels external-bucket policy without ACL reads: the bucket disables ACLs). */
-export const TRAINING_IMAGES_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion"];
+/**
+ * Object reads training needs: the object actions of the Custom Labels external-bucket policy
+ * (Custom Labels Developer Guide, "Set up Amazon Rekognition Custom Labels console permissions",
+ * "Accessing external Amazon S3 Buckets"; also the AWS managed policy
+ * AmazonRekognitionCustomLabelsFullAccess). `s3:GetObjectAcl` is asked for even though the bucket
+ * disables ACLs (S3 then answers with the owner's full control).
+ */
+export const TRAINING_IMAGES_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectTagging", "s3:GetObjectVersion"];
+/** Bucket reads of the same external-bucket policy: its ACL (owner check) and its region. */
+export const TRAINING_BUCKET_READ_ACTIONS = ["s3:GetBucketAcl", "s3:GetBucketLocation"];
 /** Key use the calling principal needs ("Encrypt training files"). */
 export const TRAINING_IMAGES_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
 /** `s3:prefix` values `s3:ListBucket` is limited to. */
@@ -115,10 +123,10 @@ export function trainerStatements(input: {
       Condition: { StringLike: { "s3:prefix": TRAINING_IMAGES_LIST_PREFIXES } },
     },
     {
-      // Region lookup of the bucket (SDKs and the service ask it); reveals nothing else.
+      // Region and ACL of the bucket (the service checks both on an external bucket); reveal nothing else.
       Sid: "LocateTrainingBucket",
       Effect: "Allow",
-      Action: "s3:GetBucketLocation",
+      Action: TRAINING_BUCKET_READ_ACTIONS,
       Resource: bucketArn,
     },
     {

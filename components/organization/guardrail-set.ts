@@ -184,7 +184,7 @@ export class Guardrails extends pulumi.ComponentResource {
       },
       "consumer-rekognition-lockout": {
         description: "Consumer accounts cannot create, delete, start or stop Rekognition projects and versions",
-        statements: consumerRekognitionLockout(partition),
+        statements: consumerRekognitionLockout(),
         targets: Object.fromEntries(args.consumerOuKeys.map((k) => [k, args.organizationalUnitIds[k]])),
       },
     };

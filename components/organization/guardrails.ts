@@ -327,12 +327,16 @@ export function denyIamUsers(exceptionAccountIds: readonly pulumi.Input<string>[
   }];
 }
 
-/** Consumer accounts may not create, delete, start or stop Rekognition projects or project versions. */
-export function consumerRekognitionLockout(partition = "aws"): Statement[] {
+/**
+ * Consumer accounts may not create, delete, start or stop Rekognition projects or project versions.
+ * `Resource: "*"`: `rekognition:CreateProject` supports no resource-level permissions (Service
+ * Authorization Reference), so a deny naming project ARNs would never apply to it.
+ */
+export function consumerRekognitionLockout(): Statement[] {
   return [{
     Sid: "DenyRekognitionProjectLifecycle",
     Effect: "Deny",
     Action: [...REKOGNITION_PROJECT_ACTIONS],
-    Resource: `arn:${partition}:rekognition:*:*:project/*`,
+    Resource: "*",
   }];
 }

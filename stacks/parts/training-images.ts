@@ -46,6 +46,7 @@ import {
   TRAINING_IMAGES_KEY_ACTIONS,
   TRAINING_IMAGES_LIST_PREFIXES,
   TRAINING_IMAGES_PREFIX,
+  TRAINING_BUCKET_READ_ACTIONS,
   TRAINING_IMAGES_READ_ACTIONS,
   TRAINING_RESULTS_PREFIX,
   s3ViaService,
@@ -176,7 +177,7 @@ export function trainerBucketStatements(
       Sid: "TrainerLocatesTheBucket",
       Effect: "Allow",
       ...grant(),
-      Action: "s3:GetBucketLocation",
+      Action: TRAINING_BUCKET_READ_ACTIONS,
       Resource: bucketArn,
     },
     {

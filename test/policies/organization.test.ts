@@ -4,13 +4,15 @@ import { policyDocument } from "../../components/iam/policy-document";
 import { rekognitionGuardrailAttached, scpDocumentValid, scpSizeQuota } from "../../policies/organization";
 import { resourceMessages, runStackPolicy, urnOf, type StackResourceSpec } from "./util";
 
+const GUARDRAIL_ACTIONS = ["rekognition:CreateProject*", "rekognition:DeleteProject*", "rekognition:StartProject*", "rekognition:StopProject*"];
+
 const GUARDRAIL = JSON.stringify(
   policyDocument([
     {
       Sid: "DenyRekognitionProjectLifecycle",
       Effect: "Deny",
       Action: ["rekognition:CreateProject*", "rekognition:DeleteProject*", "rekognition:StartProject*", "rekognition:StopProject*"],
-      Resource: "arn:aws:rekognition:*:*:project/*",
+      Resource: "*",
     },
   ]),
 );
@@ -132,6 +134,13 @@ describe("policies/organization", () => {
           message:
             "The consumer-account Rekognition guardrail SCP (denying rekognition:CreateProject*, rekognition:DeleteProject*, rekognition:StartProject*, rekognition:StopProject*) must be declared and attached to the consumer OUs.",
         },
+      ]);
+    });
+    it("reports a missing guardrail when it denies on project ARNs only (never matching rekognition:CreateProject)", async () => {
+      const scoped = JSON.stringify(policyDocument([{ Effect: "Deny", Action: GUARDRAIL_ACTIONS, Resource: "arn:aws:rekognition:*:*:project/*" }]));
+      const specs = management().map((s) => (s.name === "lockout" ? { ...s, props: { ...s.props, content: scoped } } : s));
+      assert.deepEqual((await runStackPolicy(rekognitionGuardrailAttached, specs)).violations.map((v) => v.message), [
+        "The consumer-account Rekognition guardrail SCP (denying rekognition:CreateProject*, rekognition:DeleteProject*, rekognition:StartProject*, rekognition:StopProject*) must be declared and attached to the consumer OUs.",
       ]);
     });
     it("is not applicable to a stack without consumer OUs", async () => {

@@ -3,6 +3,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { resolvePolicyConfig, type MlzPolicy } from "../../policies/config";
 import { functionPolicies } from "../../policies/functions";
 import { iamPolicies } from "../../policies/iam";
+import { iamReferencePolicies } from "../../policies/iam-reference";
 import { modelPolicies } from "../../policies/models";
 import { networkPolicies } from "../../policies/network";
 import { organizationPolicies } from "../../policies/organization";
@@ -38,6 +39,12 @@ describe("policies/registry", () => {
         ["iam-no-wildcard-resource-writes", "mandatory"],
         ["iam-passrole-scoped", "mandatory"],
       ],
+      iamReference: [
+        ["iam-actions-exist", "mandatory"],
+        ["iam-condition-keys-supported", "mandatory"],
+        ["iam-resource-level-permissions", "mandatory"],
+        ["rcp-services-supported", "mandatory"],
+      ],
       models: [
         ["rekognition-project-version-arns-only", "mandatory"],
         ["sagemaker-endpoint-config-kms", "mandatory"],
@@ -72,6 +79,7 @@ describe("policies/registry", () => {
     const actual = {
       s3: levels(s3Policies),
       iam: levels(iamPolicies),
+      iamReference: levels(iamReferencePolicies),
       models: levels(modelPolicies),
       organization: levels(organizationPolicies),
       network: levels(networkPolicies),
@@ -82,7 +90,7 @@ describe("policies/registry", () => {
     assert.deepEqual(actual, expected);
     // The pack is exactly the union of the domain lists: no rule left out of the registry, none added beside it.
     assert.deepEqual(levels(allPolicies), Object.values(expected).flat().sort(([a], [b]) => a.localeCompare(b)));
-    assert.equal(allPolicies.length, 31);
+    assert.equal(allPolicies.length, 35);
   });
   it("resolves every rule's defaults without configuration", () => {
     const resolved = resolvePolicyConfig(allPolicies);

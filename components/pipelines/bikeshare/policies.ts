@@ -141,7 +141,6 @@ export function autopilotRoleStatements(i: AutopilotRoleInput): PolicyStatement<
         "sagemaker:DescribeProcessingJob",
         "sagemaker:DescribeTrainingJob",
         "sagemaker:DescribeTransformJob",
-        "sagemaker:ListCandidatesForAutoMLJob",
         "sagemaker:ListTags",
         "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
         "sagemaker:StopHyperParameterTuningJob",
@@ -159,6 +158,13 @@ export function autopilotRoleStatements(i: AutopilotRoleInput): PolicyStatement<
       ],
     },
     {
+      // No resource types (Service Authorization Reference): a statement naming job ARNs never grants it.
+      Sid: "ListAutopilotCandidates",
+      Effect: "Allow",
+      Action: "sagemaker:ListCandidatesForAutoMLJob",
+      Resource: "*",
+    },
+    {
       Sid: "PassOwnRoleToSageMaker",
       Effect: "Allow",
       Action: "iam:PassRole",
@@ -170,12 +176,23 @@ export function autopilotRoleStatements(i: AutopilotRoleInput): PolicyStatement<
   if (i.kmsKeyArn !== undefined) {
     statements.push(
       kmsViaS3("UseKeyForData", i.kmsKeyArn, i.region, ["kms:GenerateDataKey", "kms:Decrypt"]),
+      // `kms:GrantIsForAWSResource` is in the request context of the grant actions only (Service
+      // Authorization Reference): on DescribeKey, Decrypt or GenerateDataKey that condition never
+      // holds, so those are granted in their own statement, through SageMaker and EC2 (the jobs'
+      // ML storage volumes) only.
+      {
+        Sid: "GrantKeyToVolumes",
+        Effect: "Allow",
+        Action: "kms:CreateGrant",
+        Resource: i.kmsKeyArn,
+        Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+      },
       {
         Sid: "UseKeyForVolumes",
         Effect: "Allow",
-        Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
+        Action: ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
         Resource: i.kmsKeyArn,
-        Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+        Condition: { StringEquals: { "kms:ViaService": [`sagemaker.${i.region}.amazonaws.com`, `ec2.${i.region}.amazonaws.com`] } },
       },
     );
   }

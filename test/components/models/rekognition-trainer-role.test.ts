@@ -82,11 +82,12 @@ describe("RekognitionTrainerRole", () => {
         Resource: bucketArn,
         Condition: { StringLike: { "s3:prefix": ["images/", "images/*"] } },
       },
-      { Sid: "LocateTrainingBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucketArn },
+      // Custom Labels reads the ACLs of an external bucket and its objects with the caller's permissions.
+      { Sid: "LocateTrainingBucket", Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
       {
         Sid: "ReadTrainingImages",
         Effect: "Allow",
-        Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion"],
+        Action: ["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectTagging", "s3:GetObjectVersion"],
         Resource: `${bucketArn}/images/*`,
       },
       { Sid: "WriteTrainingResults", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/results/*` },

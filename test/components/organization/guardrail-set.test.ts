@@ -273,13 +273,13 @@ describe("Guardrails", () => {
     });
   });
 
-  it("consumer lockout: Rekognition project lifecycle on project ARNs", async () => {
+  it("consumer lockout: Rekognition project lifecycle on every resource", async () => {
     const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
     assert.deepEqual(policyNamed(resources, "mlz-consumer-rekognition-lockout").doc.Statement, [{
       Sid: "DenyRekognitionProjectLifecycle",
       Effect: "Deny",
       Action: ["rekognition:CreateProject*", "rekognition:DeleteProject*", "rekognition:StartProject*", "rekognition:StopProject*"],
-      Resource: "arn:aws:rekognition:*:*:project/*",
+      Resource: "*",
     }]);
   });
 
@@ -300,7 +300,7 @@ describe("Guardrails", () => {
       "baseline": 1363,
       "region-allow-list": 918,
       "deny-iam-users": 205,
-      "consumer-rekognition-lockout": 267,
+      "consumer-rekognition-lockout": 235,
       "enforce-org-identities": ENFORCE_ORG_IDENTITIES_SIZE,
     });
   });

@@ -194,15 +194,13 @@ describe("guardrail statements", () => {
     assert.throws(() => denyIamUsers(["*"]), { message: "[iamUserExceptionAccountIds] must hold 12-digit account ids; got '*'" });
   });
 
-  it("locks consumer accounts out of the Rekognition project lifecycle, on project ARNs", () => {
+  it("locks consumer accounts out of the Rekognition project lifecycle, on every resource (CreateProject has no resource-level permissions)", () => {
     assert.deepEqual(consumerRekognitionLockout(), [{
       Sid: "DenyRekognitionProjectLifecycle",
       Effect: "Deny",
       Action: ["rekognition:CreateProject*", "rekognition:DeleteProject*", "rekognition:StartProject*", "rekognition:StopProject*"],
-      Resource: "arn:aws:rekognition:*:*:project/*",
+      Resource: "*",
     }]);
-    const version = "arn:aws:rekognition:us-east-1:555555555555:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
-    assert.equal(arnLike("arn:aws:rekognition:*:*:project/*", version), true);
   });
 
   it("every builder yields valid SCP grammar", () => {

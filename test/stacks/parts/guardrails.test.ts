@@ -68,7 +68,7 @@ describe("guardrails part (management stack)", () => {
       "baseline": { targets: { root: "r-ab12" }, size: 2219 },
       "region-allow-list": { targets: { root: "r-ab12" }, size: 918 },
       "deny-iam-users": { targets: { root: "r-ab12" }, size: 205 },
-      "consumer-rekognition-lockout": { targets: { nonprod: "ou-ab12-nonprod1", prod: "ou-ab12-prod0001" }, size: 267 },
+      "consumer-rekognition-lockout": { targets: { nonprod: "ou-ab12-nonprod1", prod: "ou-ab12-prod0001" }, size: 235 },
       "enforce-org-identities": { targets: { root: "r-ab12" }, size: 274 },
     });
     assert.equal(summary["enforce-org-identities"].policyType, "RESOURCE_CONTROL_POLICY");

@@ -59,8 +59,8 @@ describe("BikeshareAutopilot", () => {
     const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
     assert.deepEqual(Object.keys(bySid), [
       "ListTrainingSets", "ReadTrainingSets", "ListAutopilotOutput", "ReadWriteAutopilotOutput", "RunAutopilotJobs",
-      "PassOwnRoleToSageMaker", "EcrLogin", "PullSageMakerImages", "WriteSageMakerLogs", "PutSageMakerMetrics",
-      "UseKeyForData", "UseKeyForVolumes",
+      "ListAutopilotCandidates", "PassOwnRoleToSageMaker", "EcrLogin", "PullSageMakerImages", "WriteSageMakerLogs", "PutSageMakerMetrics",
+      "UseKeyForData", "GrantKeyToVolumes", "UseKeyForVolumes",
     ]);
     assert.deepEqual(bySid.ListTrainingSets, {
       Sid: "ListTrainingSets", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::example-mlz-ml-bikeshare-training-sets",
@@ -95,7 +95,6 @@ describe("BikeshareAutopilot", () => {
         "sagemaker:DescribeProcessingJob",
         "sagemaker:DescribeTrainingJob",
         "sagemaker:DescribeTransformJob",
-        "sagemaker:ListCandidatesForAutoMLJob",
         "sagemaker:ListTags",
         "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
         "sagemaker:StopHyperParameterTuningJob",
@@ -112,7 +111,12 @@ describe("BikeshareAutopilot", () => {
         `arn:aws:sagemaker:us-east-1:${ACCOUNT}:transform-job/*`,
       ],
     });
-    assert.deepEqual(bySid.UseKeyForVolumes.Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
+    assert.deepEqual(bySid.ListAutopilotCandidates, { Sid: "ListAutopilotCandidates", Effect: "Allow", Action: "sagemaker:ListCandidatesForAutoMLJob", Resource: "*" });
+    // kms:GrantIsForAWSResource only where it is in the request context: the grant action.
+    assert.deepEqual(bySid.GrantKeyToVolumes.Action, "kms:CreateGrant");
+    assert.deepEqual(bySid.GrantKeyToVolumes.Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
+    assert.deepEqual(bySid.UseKeyForVolumes.Action, ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"]);
+    assert.deepEqual(bySid.UseKeyForVolumes.Condition, { StringEquals: { "kms:ViaService": ["sagemaker.us-east-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"] } });
     assert.deepEqual(bySid.UseKeyForData.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
     // Nothing grants s3:PutObject on the training sets, or anything on another bucket.
     const s3Resources = doc.Statement.filter((s: any) => String(s.Action).includes("s3:")).flatMap((s: any) => [].concat(s.Resource));
