@@ -160,7 +160,7 @@ describe("narrate-article core", () => {
 
   it("releases the claim when Polly refuses the task, so a redelivery can retry", async () => {
     const { polly, s3, bucket, clients } = setup();
-    polly.on(StartSpeechSynthesisTaskCommand).rejects(new ServiceQuotaExceededException({ $metadata: {}, message: "quota", quotaCode: "L-1", serviceCode: "polly" }));
+    polly.on(StartSpeechSynthesisTaskCommand).rejects(new ServiceQuotaExceededException({ $metadata: {}, message: "quota", quotaCode: "input-stream-timeout", serviceCode: "polly" }));
     await assert.rejects(narrateArticle(first, CONFIG, clients), /quota/);
     const hash = [...planVersion(first, VOICES).fragments.keys()][0];
     assert.deepEqual(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input), [{ Bucket: BUCKET, Key: `claims/${hash}` }]);
