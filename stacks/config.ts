@@ -26,6 +26,7 @@ import { modelConsumptionConfigSchema } from "./parts/model-consumption";
 import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
+import { narrationConfigSchema } from "./parts/narration";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -187,6 +188,8 @@ export const workloadSchema = z.strictObject({
   models: modelsMap(consumedModel),
   /** Private network, endpoints and smoke test (stacks/parts/model-consumption.ts). */
   ...modelConsumptionConfigSchema.shape,
+  /** Article narration (stacks/parts/narration.ts). Defaults to none. */
+  ...narrationConfigSchema.shape,
 });
 
 export type ManagementConfig = z.infer<typeof managementSchema>;
