@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -35,11 +34,14 @@ export function ffmpegBinary(architecture: keyof typeof FFMPEG_PACKAGES, resolve
 /**
  * Zips FFmpeg as `bin/ffmpeg` with mode 0755 (Pulumi's own archives carry no file modes, so a
  * binary in an AssetArchive would not be executable on Lambda). Deterministic (fixed time), cached
- * per package version in the OS temp folder.
+ * per package version in `node_modules/.cache/mlz/`; the path returned is relative to the working
+ * directory (the project root under Pulumi), so the state does not record a machine's own path.
  */
-export async function ffmpegLayerZip(binary: { file: string; version: string }, architecture: string, dir = os.tmpdir()): Promise<string> {
+export async function ffmpegLayerZip(binary: { file: string; version: string }, architecture: string, dir = path.join(process.cwd(), "node_modules", ".cache", "mlz")): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true });
   const out = path.join(dir, `mlz-ffmpeg-layer-${architecture}-${binary.version}-${fs.statSync(binary.file).size}.zip`);
-  if (fs.existsSync(out)) return out;
+  const relative = (f: string) => path.relative(process.cwd(), f) || f;
+  if (fs.existsSync(out)) return relative(out);
   const partial = `${out}.${process.pid}.partial`;
   const zip = new yazl.ZipFile();
   zip.addFile(binary.file, "bin/ffmpeg", { mode: 0o100755, mtime: new Date("2000-01-01T00:00:00Z"), compress: true });
@@ -48,7 +50,7 @@ export async function ffmpegLayerZip(binary: { file: string; version: string }, 
     zip.outputStream.pipe(fs.createWriteStream(partial)).on("close", () => resolve()).on("error", reject);
   });
   fs.renameSync(partial, out);
-  return out;
+  return relative(out);
 }
 
 export interface FfmpegLayerArgs {

@@ -8,6 +8,8 @@
  * for us-east-1 in the stack's account (assuming the same deploy role as the stack's provider),
  * whatever the stack's region. The organization's region guardrail must allow us-east-1.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { z } from "zod";
@@ -15,6 +17,8 @@ import type { StackContext } from "../context";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
 import { ArticleNarration, ENGINES } from "../../components/pipelines/narration/narration";
 import { EDGE_REGION } from "../../components/lambda/edge-function";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 const bucketName = z.string({ error: "expected a bucket name" })
   .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, { error: (i) => `expected 3-63 lowercase letters, digits or '-'; got '${String(i.input)}'` });
@@ -67,6 +71,12 @@ export const narrationConfigSchema = z.object({
      * architecture. Defaults to `x86_64`.
      */
     mergeArchitecture: z.enum(["x86_64", "arm64"]).default("x86_64"),
+    /**
+     * MP3 file (24 kHz, mono, like Polly's fragments, so it concatenates without re-encoding) played
+     * between a premium teaser's first paragraph and the spoken notice; a path relative to the
+     * project root. Defaults to `assets/narration/notice.mp3`.
+     */
+    noticeSoundFile: z.string().regex(/\.mp3$/, { error: (i) => `expected the path of an .mp3 file; got '${String(i.input)}'` }).optional(),
     /** Merge memory in MB (128–10240). Defaults to 1024. */
     mergeMemoryMb: z.number().int().min(128).max(10240).default(1024),
     /** CloudFront price class. Defaults to `PriceClass_100`. */
@@ -103,6 +113,10 @@ export function declareNarration(ctx: StackContext, cfg: NarrationConfig, deploy
   if (ctx.partition !== "aws") {
     throw new Error(`${ctx.stack}: ml-landing-zone:narration needs Lambda@Edge in us-east-1 (partition aws); this stack's region ${ctx.region} is in ${ctx.partition}`);
   }
+  const noticeSoundFile = n.noticeSoundFile === undefined ? undefined : path.resolve(PROJECT_ROOT, n.noticeSoundFile);
+  if (noticeSoundFile !== undefined && !fs.existsSync(noticeSoundFile)) {
+    throw new Error(`${ctx.stack}: ml-landing-zone:narration.noticeSoundFile: '${n.noticeSoundFile}' does not exist (a path relative to the project root)`);
+  }
   const narration = new ArticleNarration("narration", {
     fragmentsBucketName: n.fragmentsBucketName,
     audioBucketName: n.audioBucketName,
@@ -111,6 +125,7 @@ export function declareNarration(ctx: StackContext, cfg: NarrationConfig, deploy
     partition: ctx.partition,
     publisherArns: n.publisherArns,
     voices: n.voices,
+    noticeSoundFile,
     domainNames: n.domainNames,
     certificateArn: n.certificateArn,
     subscriberTokens: n.subscriberTokens,

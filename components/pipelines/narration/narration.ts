@@ -192,7 +192,8 @@ export class ArticleNarration extends pulumi.ComponentResource {
     const noticeSound = new aws.s3.BucketObjectv2(`${name}-notice-sound`, {
       bucket: this.fragmentsBucket.bucket.id,
       key: NOTICE_SOUND_KEY,
-      source: new pulumi.asset.FileAsset(args.noticeSoundFile ?? DEFAULT_NOTICE_SOUND_FILE),
+      // Relative to the working directory (the project root under Pulumi): no machine's own path in the state.
+      source: new pulumi.asset.FileAsset(path.relative(process.cwd(), args.noticeSoundFile ?? DEFAULT_NOTICE_SOUND_FILE)),
       contentType: "audio/mpeg",
       tags,
     }, { parent: this });

@@ -47,6 +47,13 @@ describe("narration part (workload stacks)", () => {
     assert.equal(await promiseOf(result!.narrationAudioBucket), "news-qa-audio");
   });
 
+  it("takes the notice sound from config, relative to the project root, and refuses a missing file", async () => {
+    const cfg = (file: string) => narrationConfigSchema.parse({ narration: { ...MINIMAL, noticeSoundFile: file } });
+    await assert.rejects(recordProgram(() => declareNarration(exampleContext("qa", "qa"), cfg("assets/narration/missing.mp3"))),
+      /qa: ml-landing-zone:narration\.noticeSoundFile: 'assets\/narration\/missing\.mp3' does not exist/);
+    assert.match(JSON.stringify(narrationConfigSchema.safeParse({ narration: { ...MINIMAL, noticeSoundFile: "x.wav" } }).error?.issues), /expected the path of an \.mp3 file/);
+  });
+
   it("is on in the example qa and prod stacks", () => {
     for (const stack of ["qa", "prod"]) {
       const cfg = readStackConfigFile(stack) as WorkloadConfig;
