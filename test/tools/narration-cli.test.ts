@@ -3,7 +3,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { run, UsageError, HELP } from "../../tools/narration/cli";
+import { mockClient } from "aws-sdk-client-mock";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { run, runPublish, UsageError, HELP } from "../../tools/narration/cli";
 import { planReport } from "../../functions/shared/narration";
 import { readStackConfigFile, type WorkloadConfig } from "../../stacks/config";
 import { tale } from "../helpers/narration";
@@ -57,5 +59,40 @@ describe("npm run narration -- plan", () => {
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /^narration: .*x\.json: version: expected a whole number ≥ 1\n$/);
     assert.equal(bad.stdout, "");
+  });
+});
+
+describe("npm run narration -- publish", () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-narration-pub-")); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const TOPIC = "arn:aws:sns:eu-central-1:555555555555:narration-articles";
+
+  it("publishes the validated article to the topic with the exact request", async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: "msg-1" });
+    const article = tale("redCap", { id: "rc", version: 4, premium: true });
+    const file = path.join(dir, "a.json");
+    fs.writeFileSync(file, JSON.stringify(article));
+    const regions: string[] = [];
+    const out = await runPublish(["--article", file, "--topic", TOPIC], (region) => { regions.push(region); return new SNSClient({ region }); });
+    assert.deepEqual(JSON.parse(out), { messageId: "msg-1" });
+    assert.deepEqual(regions, ["eu-central-1"]);
+    assert.deepEqual(sns.commandCalls(PublishCommand).map((c) => c.args[0].input), [{
+      TopicArn: TOPIC,
+      Message: JSON.stringify(article),
+      MessageAttributes: { articleId: { DataType: "String", StringValue: "rc" }, version: { DataType: "Number", StringValue: "4" } },
+    }]);
+  });
+
+  it("refuses a bad topic or article before calling SNS", async () => {
+    const sns = mockClient(SNSClient);
+    const file = path.join(dir, "bad.json");
+    fs.writeFileSync(file, JSON.stringify({ id: "x" }));
+    const client = (region: string) => new SNSClient({ region });
+    await assert.rejects(runPublish(["--article", file, "--topic", "arn:aws:sqs:eu-central-1:555555555555:q"], client), /--topic must be an SNS topic ARN/);
+    await assert.rejects(runPublish(["--article", file, "--topic", TOPIC], client), /bad\.json: version: is required/);
+    await assert.rejects(runPublish(["--topic", TOPIC], client), /--article <file> is required/);
+    assert.equal(sns.commandCalls(PublishCommand).length, 0);
   });
 });

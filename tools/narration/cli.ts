@@ -6,8 +6,11 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { ArticleError, parseArticleJson, planReport, type Article, type VoiceSettings } from "../../functions/shared/narration";
 import { ConfigError, readStackConfigFile, stackFilePath } from "../../stacks/config";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import { publishArticle, topicRegion } from "./publish";
 
 export const HELP = `Usage: npm run -s narration -- plan --article <new.json> [--previous <old.json>] [--stack <name>]
+       npm run -s narration -- publish --article <file.json> --topic <topic ARN>
 
 Prints, as one JSON object, what narrating a saved article version would cost: the fragments of the
 new version and those Polly must synthesize because the previous version does not hold them.
@@ -30,7 +33,12 @@ Output keys:
   fullCharacters      the same for every fragment of the new version
 The premium notice is fixed audio: neither listed nor counted.
 
-Exit status: 0 printed; 2 bad arguments or input (the message names the file and field).
+publish: sends one article version to the narration topic, as the CMS does on every save (the
+caller must be one of the topic's publishers; AWS credentials from the environment). Prints
+{"messageId": …}.
+
+Exit status: 0 printed; 2 bad arguments or input (the message names the file and field);
+1 the publish call failed.
 `;
 
 export class UsageError extends Error {}
@@ -54,13 +62,34 @@ export function stackVoices(stack: string, dir?: string): Record<string, VoiceSe
   return cfg.narration.voices;
 }
 
+/** `publish`: validates the article, then sends it. */
+export async function runPublish(argv: string[], sns: (region: string) => SNSClient): Promise<string> {
+  let values: { article?: string; topic?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { article: { type: "string" }, topic: { type: "string" } }, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see --help)`);
+  }
+  if (!values.article) throw new UsageError("--article <file> is required (see --help)");
+  if (!values.topic) throw new UsageError("--topic <topic ARN> is required (see --help)");
+  let region: string;
+  try {
+    region = topicRegion(values.topic);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const article = readArticle(values.article);
+  const messageId = await publishArticle(sns(region), values.topic, article);
+  return JSON.stringify({ messageId }) + "\n";
+}
+
 export function run(argv: string[], opts: { stacksDir?: string } = {}): string {
   const [command, ...rest] = argv;
   if (command === "-h" || command === "--help" || command === undefined) {
-    if (command === undefined) throw new UsageError("missing command: expected 'plan' (see --help)");
+    if (command === undefined) throw new UsageError("missing command: expected 'plan' or 'publish' (see --help)");
     return HELP;
   }
-  if (command !== "plan") throw new UsageError(`unknown command '${command}': expected 'plan' (see --help)`);
+  if (command !== "plan") throw new UsageError(`unknown command '${command}': expected 'plan' or 'publish' (see --help)`);
   let values: { article?: string; previous?: string; stack?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args: rest, options: { article: { type: "string" }, previous: { type: "string" }, stack: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
@@ -89,11 +118,15 @@ export function run(argv: string[], opts: { stacksDir?: string } = {}): string {
 }
 
 if (require.main === module) {
-  try {
-    process.stdout.write(run(process.argv.slice(2)));
-  } catch (e) {
-    const known = e instanceof UsageError || e instanceof ArticleError || e instanceof ConfigError || /no voice configured/.test((e as Error).message);
-    process.stderr.write(`narration: ${known ? (e as Error).message.split("\n")[0] : `unexpected error: ${(e as Error).message}`}\n`);
-    process.exit(2);
-  }
+  const argv = process.argv.slice(2);
+  Promise.resolve()
+    .then(() => argv.includes("--help") || argv.includes("-h") ? HELP
+      : argv[0] === "publish" ? import("@aws-sdk/client-sns").then(({ SNSClient: Client }) => runPublish(argv.slice(1), (region) => new Client({ region })))
+      : run(argv))
+    .then((out) => process.stdout.write(out))
+    .catch((e) => {
+      const known = e instanceof UsageError || e instanceof ArticleError || e instanceof ConfigError || /no voice configured/.test((e as Error).message);
+      process.stderr.write(`narration: ${known ? (e as Error).message.split("\n")[0] : `${argv[0] === "publish" ? "publish failed" : "unexpected error"}: ${(e as Error).message.split("\n")[0]}`}\n`);
+      process.exit(known ? 2 : 1);
+    });
 }
