@@ -12,7 +12,7 @@ import { NODE_RUNTIME } from "./node-function";
  * - the execution role trusts both lambda.amazonaws.com and edgelambda.amazonaws.com;
  * - not supported: environment variables, layers, VPC, dead-letter queues, X-Ray, provisioned
  *   concurrency, container images, the arm64 architecture, more than 512 MB ephemeral storage;
- * - viewer request/response triggers: at most 128 MB of memory and 5 s.
+ * - viewer request/response triggers: at most 128 MB of memory, 5 s and a 1 MB package.
  * Lambda@Edge writes logs in the region where the function ran, to `/aws/lambda/us-east-1.<name>`.
  */
 
@@ -22,6 +22,8 @@ export const EDGE_ARCHITECTURE = "x86_64";
 export const EDGE_REGION = "us-east-1";
 export const VIEWER_MAX_MEMORY_MB = 128;
 export const VIEWER_MAX_TIMEOUT_SECONDS = 5;
+/** Lambda@Edge quota on a viewer trigger's function package. */
+export const VIEWER_MAX_PACKAGE_BYTES = 1024 * 1024;
 
 export interface EdgeFunctionArgs {
   /** Folder under `functions/` whose `index.ts` exports `handler`. Required. */
@@ -95,6 +97,11 @@ export class EdgeFunction extends pulumi.ComponentResource {
     const partition = args.partition ?? "aws";
     const define = Object.fromEntries(Object.entries(args.buildConfig ?? {}).map(([k, v]) => [`process.env.${k}`, JSON.stringify(v)]));
     const bundle = bundleFunction(args.source, { define });
+    const event = args.eventType ?? "viewer-request";
+    // Quota: 1 MB (compressed) for viewer triggers, 50 MB for origin triggers; the bundle's own size bounds it.
+    if (event.startsWith("viewer-") && bundle.bytes > VIEWER_MAX_PACKAGE_BYTES) {
+      throw new Error(`[source] '${args.source}' bundles to ${bundle.bytes} bytes; a viewer trigger's package must stay under 1 MB (Lambda@Edge quotas)`);
+    }
 
     this.role = new aws.iam.Role(`${name}-role`, {
       description: `Execution role of the ${args.source} Lambda@Edge function`,

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bundleFunction } from "../../../components/lambda/bundle";
-import { edgeRoleTrust, validateEdgeFunctionArgs } from "../../../components/lambda/edge-function";
+import { edgeRoleTrust, validateEdgeFunctionArgs, VIEWER_MAX_PACKAGE_BYTES } from "../../../components/lambda/edge-function";
 import { ffmpegBinary, ffmpegLayerZip, FFMPEG_PACKAGES } from "../../../components/lambda/ffmpeg-layer";
 
 describe("EdgeFunction rules", () => {
@@ -28,6 +28,7 @@ describe("EdgeFunction rules", () => {
     assert.ok(bundle.code.includes("-----BEGIN PUBLIC KEY-----"));
     assert.ok(!bundle.code.includes("MLZ_PAYWALL_CONFIG"));
     assert.notEqual(bundle.sha256, bundleFunction("narration-paywall").sha256);
+    assert.ok(bundle.bytes < VIEWER_MAX_PACKAGE_BYTES, `${bundle.bytes} bytes`);
   });
 });
 
