@@ -180,14 +180,16 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
   "aws:lambda/function:Function": (c) => {
     const name = nameOr(c);
     const a = arn(c, "lambda", `function:${name}`);
+    // `publish: true` creates numbered version 1 (Lambda@Edge needs one); otherwise $LATEST.
+    const version = c.inputs.publish === true ? "1" : "$LATEST";
     return {
       id: name,
       outputs: {
         name,
         arn: a,
-        qualifiedArn: `${a}:$LATEST`,
+        qualifiedArn: `${a}:${version}`,
         invokeArn: `arn:${c.partition}:apigateway:${c.region}:lambda:path/2015-03-31/functions/${a}/invocations`,
-        version: "$LATEST",
+        version,
       },
     };
   },
@@ -293,6 +295,8 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
     const name = nameOr(c);
     return { id: arn(c, "sns", name), outputs: { name, arn: arn(c, "sns", name) } };
   },
+  "aws:sns/topicPolicy:TopicPolicy": (c) => ({ id: String(c.inputs.arn), outputs: { owner: c.account } }),
+  "aws:sqs/queuePolicy:QueuePolicy": (c) => ({ id: String(c.inputs.queueUrl) }),
   "aws:sns/topicSubscription:TopicSubscription": (c) => ({ id: `${c.inputs.topic}:${token(c.seed, 36)}`, outputs: { arn: `${c.inputs.topic}:${token(c.seed, 36)}` } }),
   "aws:sqs/queue:Queue": (c) => {
     const name = nameOr(c);

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
-import { asArray, referenceKeys, configOf } from "./lib";
+import { asArray, referenceKeys, configOf, parseDocument } from "./lib";
 
 export const lambdaSupportedRuntime: ResourceValidationPolicy = {
   name: "lambda-supported-runtime",
@@ -204,6 +204,57 @@ export const firehoseEncrypted: ResourceValidationPolicy = {
   }),
 };
 
+
+/**
+ * Lambda@Edge rules ("Restrictions on Lambda@Edge" and "Quotas on Lambda@Edge", CloudFront
+ * Developer Guide): a numbered version, x86_64, no environment variables, layers, VPC, dead-letter
+ * queue or active tracing, a role edgelambda.amazonaws.com may assume, and at most 128 MB / 5 s for
+ * viewer triggers (30 s for origin triggers).
+ */
+export const lambdaEdgeRestrictions: StackValidationPolicy = {
+  name: "lambda-edge-restrictions",
+  description: "Checks whether Lambda functions associated with CloudFront distributions follow Lambda@Edge's restrictions.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const functions = args.resources.filter((r) => r.isType(aws.lambda.Function));
+    const roles = args.resources.filter((r) => r.isType(aws.iam.Role));
+    for (const d of args.resources.filter((r) => r.isType(aws.cloudfront.Distribution))) {
+      const behaviors = [d.props.defaultCacheBehavior, ...asArray<any>(d.props.orderedCacheBehaviors)].filter((b) => b);
+      for (const a of behaviors.flatMap((b: any) => asArray<any>(b.lambdaFunctionAssociations))) {
+        const lambdaArn = a?.lambdaArn;
+        if (typeof lambdaArn !== "string") continue;
+        const version = /:([^:]+)$/.exec(lambdaArn)?.[1] ?? "";
+        if (!/^\d+$/.test(version) || !/:function:[^:]+:[^:]+$/.test(lambdaArn)) {
+          report(`CloudFront ${a.eventType} association must reference a numbered function version, not '${lambdaArn}'.`, d.urn);
+          continue;
+        }
+        const fn = functions.find((f) => [...referenceKeys(f, [])].some((k) => k.startsWith("arn:") && lambdaArn.startsWith(`${k}:`)));
+        if (!fn) continue;
+        const p = fn.props;
+        const label = `Lambda@Edge function '${p.name ?? fn.name}'`;
+        const problems: string[] = [];
+        if (p.publish !== true) problems.push("publish a numbered version (publish: true)");
+        if (asArray<string>(p.architectures).some((x) => x !== "x86_64")) problems.push("use the x86_64 architecture");
+        if (p.environment?.variables && Object.keys(p.environment.variables).length > 0) problems.push("have no environment variables");
+        if (asArray(p.layers).length > 0) problems.push("use no layers");
+        if (p.vpcConfig && asArray(p.vpcConfig.subnetIds).length > 0) problems.push("run outside a VPC");
+        if (p.deadLetterConfig?.targetArn) problems.push("have no dead-letter queue");
+        if (p.tracingConfig?.mode === "Active") problems.push("not use active X-Ray tracing");
+        const viewer = String(a.eventType).startsWith("viewer-");
+        if (viewer && (p.memorySize ?? 128) > 128) problems.push("have at most 128 MB for a viewer trigger");
+        if ((p.timeout ?? 3) > (viewer ? 5 : 30)) problems.push(`time out within ${viewer ? 5 : 30} s for a ${a.eventType} trigger`);
+        const role = roles.find((r) => typeof p.role === "string" && referenceKeys(r, []).has(p.role));
+        if (role) {
+          const trust = parseDocument(role.props.assumeRolePolicy);
+          const services = (trust?.Statement ?? []).filter((s) => s.Effect === "Allow").flatMap((s) => asArray<string>((s.Principal as any)?.Service));
+          if (!services.includes("edgelambda.amazonaws.com")) problems.push("have a role edgelambda.amazonaws.com may assume");
+        }
+        for (const problem of problems) report(`${label} must ${problem}.`, fn.urn);
+      }
+    }
+  },
+};
+
 export const functionPolicies = [
   lambdaSupportedRuntime,
   lambdaAsyncFailureDestination,
@@ -211,5 +262,6 @@ export const functionPolicies = [
   cloudfrontHttpsOnly,
   cloudfrontTlsMinimum,
   cloudfrontS3OriginAccessControl,
+  lambdaEdgeRestrictions,
   firehoseEncrypted,
 ];

@@ -101,6 +101,9 @@ export const iamNoWildcardResourceWrites: ResourceValidationPolicy = {
           "cloudwatch:PutMetricData",
           "ecr:GetAuthorizationToken",
           "sts:GetCallerIdentity",
+          // Its only resource type (lexicon) is optional: a task using no lexicon names no resource,
+          // and Polly's guide grants it on '*' ("Setting up the IAM policy for asynchronous synthesis").
+          "polly:StartSpeechSynthesisTask",
         ],
         description: "Write actions that do not support resource-level permissions and may use Resource '*'.",
       },

@@ -29,6 +29,7 @@ import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
 import { costBudgetConfigSchema } from "./parts/cost-budget";
+import { narrationConfigSchema } from "./parts/narration";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -244,6 +245,8 @@ export const workloadSchema = z.strictObject({
   models: modelsMap(consumedModel),
   /** Private network, endpoints and smoke test (stacks/parts/model-consumption.ts). */
   ...modelConsumptionConfigSchema.shape,
+  /** Article narration (stacks/parts/narration.ts). Defaults to none. */
+  ...narrationConfigSchema.shape,
 });
 
 export type ManagementConfig = z.infer<typeof managementSchema>;

@@ -25,11 +25,14 @@ const cache = new Map<string, FunctionBundle>();
  * Everything is bundled, including the AWS SDK clients, so the deployed code runs the versions the
  * tests ran. Output is deterministic; bundles are cached per process.
  */
-export function bundleFunction(source: string): FunctionBundle {
+export function bundleFunction(source: string, opts: { define?: Record<string, string> } = {}): FunctionBundle {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(source)) {
     throw new Error(`[source] must name a folder under functions/ (lowercase letters, digits, '-'); got '${source}'`);
   }
-  const cached = cache.get(source);
+  // `define` replaces expressions with literals at bundle time (esbuild's define), e.g.
+  // `{ "process.env.X": JSON.stringify(value) }` for functions that cannot have environment variables.
+  const cacheKey = opts.define ? `${source}\u0000${JSON.stringify(opts.define)}` : source;
+  const cached = cache.get(cacheKey);
   if (cached) return cached;
   const entry = path.join(FUNCTIONS_DIR, source, "index.ts");
   if (!fs.existsSync(entry)) {
@@ -46,9 +49,10 @@ export function bundleFunction(source: string): FunctionBundle {
     write: false,
     logLevel: "silent",
     absWorkingDir: path.dirname(FUNCTIONS_DIR),
+    ...(opts.define ? { define: opts.define } : {}),
   });
   const code = result.outputFiles[0].text;
   const bundle = { code, sha256: crypto.createHash("sha256").update(code).digest("hex"), bytes: Buffer.byteLength(code) };
-  cache.set(source, bundle);
+  cache.set(cacheKey, bundle);
   return bundle;
 }

@@ -67,6 +67,7 @@ describe("policies/registry", () => {
         ["cloudfront-tls-minimum", "mandatory"],
         ["firehose-encrypted", "mandatory"],
         ["lambda-async-failure-destination", "advisory"],
+        ["lambda-edge-restrictions", "mandatory"],
         ["lambda-function-url-auth", "mandatory"],
         ["lambda-supported-runtime", "mandatory"],
       ],
@@ -90,7 +91,7 @@ describe("policies/registry", () => {
     assert.deepEqual(actual, expected);
     // The pack is exactly the union of the domain lists: no rule left out of the registry, none added beside it.
     assert.deepEqual(levels(allPolicies), Object.values(expected).flat().sort(([a], [b]) => a.localeCompare(b)));
-    assert.equal(allPolicies.length, 35);
+    assert.equal(allPolicies.length, 36);
   });
   it("resolves every rule's defaults without configuration", () => {
     const resolved = resolvePolicyConfig(allPolicies);
