@@ -5,11 +5,11 @@ const ON_UPLOAD = { MODE: "on-upload", SOURCE_BUCKET: "raw-b", RAW_PREFIX: "raw/
 
 describe("image-normalizer index (environment)", () => {
   let index: typeof Index;
-  before(async () => {
+  before(() => {
     // The module reads its environment at load, as at a cold start.
     Object.assign(process.env, ON_UPLOAD);
     try {
-      index = await import("../../../functions/image-normalizer/index");
+      index = require("../../../functions/image-normalizer/index") as typeof Index;
     } finally {
       for (const k of Object.keys(ON_UPLOAD)) delete process.env[k];
     }
