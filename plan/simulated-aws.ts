@@ -158,6 +158,19 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
     const name = nameOr(c);
     return { id: `${c.account}:${name}`, outputs: { arn: arn(c, "s3", `accesspoint/${name}`), alias: `${name}-${token(c.seed, 34, LOWER_ALNUM)}-s3alias` } };
   },
+  "aws:s3/accessPoint:AccessPoint": (c) => {
+    const name = nameOr(c);
+    return {
+      id: `${c.account}:${name}`,
+      outputs: {
+        arn: arn(c, "s3", `accesspoint/${name}`),
+        alias: `${name}-${token(c.seed, 34, LOWER_ALNUM)}-s3alias`,
+        domainName: `${name}-${c.account}.s3-accesspoint.${c.region}.amazonaws.com`,
+        networkOrigin: c.inputs.vpcConfiguration ? "VPC" : "Internet",
+      },
+    };
+  },
+  "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy": (c) => ({ id: `${c.account}:${nameOr(c)}` }),
   "aws:s3control/objectLambdaAccessPoint:ObjectLambdaAccessPoint": (c) => {
     const name = nameOr(c);
     return { id: `${c.account}:${name}`, outputs: { arn: arn(c, "s3-object-lambda", `accesspoint/${name}`), alias: `${name}-${token(c.seed, 34, LOWER_ALNUM)}--ol-s3` } };

@@ -25,6 +25,7 @@ import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 import { modelConsumptionConfigSchema } from "./parts/model-consumption";
 import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
+import { imageNormalizationConfigSchema } from "./parts/image-normalization";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
 
 export const PROJECT = "ml-landing-zone";
@@ -154,6 +155,8 @@ export const lakehouseSchema = z.strictObject({
   ...auditLogConfigSchema.shape,
   /** The Rekognition training-images bucket (stacks/parts/training-images.ts). */
   ...trainingImagesConfigSchema.shape,
+  /** Image normalization for training (stacks/parts/image-normalization.ts). */
+  ...imageNormalizationConfigSchema.shape,
 });
 
 const consumer = z.strictObject({
