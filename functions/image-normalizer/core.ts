@@ -106,7 +106,7 @@ export async function normalizeImage(input: Buffer, limits?: NormalizeLimits): P
     // No BGR values to weigh: let libvips convert CMYK (as OpenCV's decoder does, approximately).
     pipeline = pipeline.greyscale();
   } else if (channels >= 3) {
-    const w = [...GRAY_WEIGHTS];
+    const w: [number, number, number] = [GRAY_WEIGHTS[0], GRAY_WEIGHTS[1], GRAY_WEIGHTS[2]];
     pipeline = pipeline.removeAlpha().recomb([w, w, w]).extractChannel(0);
   } else {
     pipeline = pipeline.removeAlpha();

@@ -154,6 +154,15 @@ export class ImageNormalization extends pulumi.ComponentResource {
         DERIVED_PREFIX: s.derivedPrefix,
       });
     }
+    // on-upload runs asynchronously (S3 notifications): events still failing after Lambda's retries
+    // (S3 errors, not bad images) land in this queue instead of being dropped.
+    const failures = s.mode === "on-upload"
+      ? new aws.sqs.Queue(`${name}-failures`, {
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: 14 * 24 * 3600,
+        tags: args.tags,
+      }, parent)
+      : undefined;
     const fn = new NodeFunction(`${name}-normalizer`, {
       source: "image-normalizer",
       description: `ml-landing-zone image normalizer (${s.mode})`,
@@ -162,8 +171,11 @@ export class ImageNormalization extends pulumi.ComponentResource {
       memoryMb: s.memoryMb,
       timeoutSeconds: s.timeoutSeconds,
       environment,
-      policyStatements: s.mode === "on-upload"
-        ? onUploadFunctionStatements(bucketArn, key.arn, s.rawPrefix, s.derivedPrefix)
+      policyStatements: failures
+        ? [
+          ...onUploadFunctionStatements(bucketArn, key.arn, s.rawPrefix, s.derivedPrefix),
+          { Sid: "RecordFailedEvents", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: failures.arn },
+        ]
         : objectLambdaFunctionStatements(olapArn),
       tags: args.tags,
     }, parent);
@@ -224,6 +236,11 @@ export class ImageNormalization extends pulumi.ComponentResource {
           filterPrefix: s.rawPrefix,
         }],
       }, { parent: this, dependsOn: [permission] });
+      new aws.lambda.FunctionEventInvokeConfig(`${name}-async`, {
+        functionName: fn.functionName,
+        maximumRetryAttempts: 2,
+        destinationConfig: { onFailure: { destination: failures!.arn } },
+      }, parent);
       this.readLocation = pulumi.interpolate`s3://${bucket.bucketName}/${s.derivedPrefix}`;
     }
 

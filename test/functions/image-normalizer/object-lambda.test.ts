@@ -38,8 +38,11 @@ const server = http.createServer((req, res) => {
     // No content-length (chunked): the limit must be enforced while reading.
     res.writeHead(200, { "content-type": "image/jpeg" });
     let sent = 0;
-    const push = () => {
-      if (res.destroyed || sent > 10_000_000) return res.end();
+    const push = (): void => {
+      if (res.destroyed || sent > 10_000_000) {
+        res.end();
+        return;
+      }
       res.write(Buffer.alloc(64 * 1024, 1));
       sent += 64 * 1024;
       setImmediate(push);

@@ -13,6 +13,7 @@ const ORG = "o-abc123def4";
 const KEY_ARN = "arn:aws:kms:us-east-1:333333333333:key/0f1e2d3c";
 const FN_ARN = "arn:aws:lambda:us-east-1:333333333333:function:images-normalizer";
 const AP_ARN = "arn:aws:s3:us-east-1:333333333333:accesspoint/mlz-raw-images";
+const QUEUE_ARN = "arn:aws:sqs:us-east-1:333333333333:images-failures";
 const OLAP_ARN = "arn:aws:s3-object-lambda:us-east-1:333333333333:accesspoint/mlz-normalized-images";
 
 const simulator = basicSimulator({
@@ -23,6 +24,7 @@ const simulator = basicSimulator({
     if (a.type === "aws:lambda/function:Function") return { arn: FN_ARN, name: "images-normalizer" };
     if (a.type === "aws:s3/accessPoint:AccessPoint") return { arn: AP_ARN };
     if (a.type === "aws:s3control/objectLambdaAccessPoint:ObjectLambdaAccessPoint") return { arn: OLAP_ARN };
+    if (a.type === "aws:sqs/queue:Queue") return { arn: QUEUE_ARN };
     return undefined;
   },
 });
@@ -79,6 +81,7 @@ describe("ImageNormalization component", () => {
         "aws:iam/rolePolicy:RolePolicy images-normalizer-permissions",
         "aws:kms/key:Key images-key",
         "aws:lambda/function:Function images-normalizer-function",
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig images-async",
         "aws:lambda/permission:Permission images-s3-invoke",
         "aws:s3/bucket:Bucket images-bucket-bucket",
         "aws:s3/bucketNotification:BucketNotification images-notification",
@@ -87,7 +90,12 @@ describe("ImageNormalization component", () => {
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock images-bucket-public-access-block",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration images-bucket-encryption",
         "aws:s3/bucketVersioning:BucketVersioning images-bucket-versioning",
+        "aws:sqs/queue:Queue images-failures",
       ]);
+      const queue = only(resources, "aws:sqs/queue:Queue");
+      assert.deepEqual(queue.inputs, { sqsManagedSseEnabled: true, messageRetentionSeconds: 1209600 });
+      const invokeConfig = only(resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+      assert.deepEqual(invokeConfig.inputs, { functionName: "images-normalizer", maximumRetryAttempts: 2, destinationConfig: { onFailure: { destination: QUEUE_ARN } } });
       const notification = only(resources, "aws:s3/bucketNotification:BucketNotification");
       assert.deepEqual(notification.inputs.lambdaFunctions, [{ lambdaFunctionArn: FN_ARN, events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"], filterPrefix: "raw/" }]);
       assert.equal(notification.inputs.bucket, BUCKET);
@@ -115,6 +123,7 @@ describe("ImageNormalization component", () => {
         { Sid: "WriteNormalizedImages", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `arn:aws:s3:::${BUCKET}/normalized/*` },
         { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}` },
         { Sid: "UseTheBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KEY_ARN },
+        { Sid: "RecordFailedEvents", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: QUEUE_ARN },
       ]);
     });
 
@@ -157,6 +166,7 @@ describe("ImageNormalization component", () => {
     it("declares a supporting access point, the Object Lambda access point and its policy, and invoke permissions per caller account", async () => {
       const { resources } = await run({ mode: "object-lambda", trainingRoleArns: [ML_ROLE, LOCAL_ROLE] });
       assert.equal(ofType(resources, "aws:s3/bucketNotification:BucketNotification").length, 0);
+      assert.equal(ofType(resources, "aws:sqs/queue:Queue").length, 0, "Object Lambda invokes synchronously: no failure queue");
       const ap = only(resources, "aws:s3/accessPoint:AccessPoint");
       assert.equal(ap.inputs.bucket, BUCKET);
       assert.equal(ap.inputs.name, "mlz-raw-images");
