@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { createSimulator, providerPlacement, KNOWN_AFTER_APPLY } from "../../plan/simulated-aws";
+import { createSimulator, providerPlacement, KNOWN_AFTER_APPLY, RESOURCE_SIMULATIONS } from "../../plan/simulated-aws";
 
 const PROVIDER_INPUTS = {
   region: "eu-west-1",
@@ -89,6 +89,20 @@ describe("simulated AWS", () => {
     assert.equal(olap.state.arn, "arn:aws:s3-object-lambda:eu-west-1:555555555555:accesspoint/mlz-normalized-images");
     const policy = declare("aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy", "olap-policy", { name: "mlz-normalized-images", policy: "{}" });
     assert.equal(policy.id, "555555555555:mlz-normalized-images");
+  });
+
+  it("simulates only resource types that @pulumi/aws v7 declares", () => {
+    const unknown = Object.keys(RESOURCE_SIMULATIONS).filter((type) => {
+      const m = /^aws:([^/]+)\/([^:]+):(\w+)$/.exec(type);
+      if (!m) return true;
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(`@pulumi/aws/${m[1]}/${m[2]}`)[m[3]]?.__pulumiType !== type;
+      } catch {
+        return true;
+      }
+    });
+    assert.deepEqual(unknown, []);
   });
 
   it("is deterministic: the same resource gets the same id twice, another resource another id", () => {
