@@ -14,7 +14,7 @@
  *   libvips' own colourimetric gray, so the output stays close to the reference; an embedded ICC
  *   profile is ignored, as OpenCV ignores it; alpha is dropped, not composited (as IMREAD_COLOR);
  *   EXIF orientation is applied (as IMREAD_COLOR does);
- * - JPEG quality 95, OpenCV's default for `imencode(".jpg")`.
+ * - JPEG quality 95 with standard Huffman tables, OpenCV's defaults for `imencode(".jpg")`.
  *
  * Every failure is a `NormalizeError` whose `code` says what is wrong with the INPUT:
  * `NotAnImage` (empty, or not a raster format this accepts), `Corrupt` (a known format that does
@@ -109,10 +109,13 @@ export async function normalizeImage(input: Buffer, limits?: NormalizeLimits): P
     const w: [number, number, number] = [GRAY_WEIGHTS[0], GRAY_WEIGHTS[1], GRAY_WEIGHTS[2]];
     pipeline = pipeline.removeAlpha().recomb([w, w, w]).extractChannel(0);
   } else {
-    pipeline = pipeline.removeAlpha();
+    // A gray input would otherwise leave as sRGB (three bands): keep it one band.
+    pipeline = pipeline.removeAlpha().toColourspace("b-w");
   }
   try {
-    return await pipeline.toColourspace("b-w").jpeg({ quality: JPEG_QUALITY }).toBuffer();
+    // One band already (recomb + extractChannel, greyscale, or b-w above): no colourspace step after it.
+    // Huffman tables not optimised, as OpenCV's imencode (IMWRITE_JPEG_OPTIMIZE off) writes them.
+    return await pipeline.jpeg({ quality: JPEG_QUALITY, optimiseCoding: false }).toBuffer();
   } catch (e) {
     const message = (e as Error).message;
     if (/pixel limit/i.test(message)) throw new NormalizeError("TooLarge", `image exceeds ${maxInputPixels} pixels`);
