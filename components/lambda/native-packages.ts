@@ -51,18 +51,35 @@ export function lockedVersions(names: readonly string[], lockFile = path.join(PR
   });
 }
 
-/** Folder whose `node_modules/` holds the packages for `arch`. */
-export function nativeDir(arch: LambdaArchitecture): string {
-  return path.join(NATIVE_ROOT, `linux-${npmCpu(arch)}`);
+/** Folder whose `node_modules/` holds the packages for `arch` (under `root`, default `.lambda-native`). */
+export function nativeDir(arch: LambdaArchitecture, root = NATIVE_ROOT): string {
+  return path.join(root, `linux-${npmCpu(arch)}`);
 }
 
 /** Packages of `locked` missing from the prepared folder, or installed at another version. */
-export function missingNativePackages(arch: LambdaArchitecture, locked: readonly LockedPackage[]): string[] {
+export function missingNativePackages(arch: LambdaArchitecture, locked: readonly LockedPackage[], root = NATIVE_ROOT): string[] {
   return locked.filter((p) => {
-    const file = path.join(nativeDir(arch), "node_modules", p.name, "package.json");
+    const file = path.join(nativeDir(arch, root), "node_modules", p.name, "package.json");
     if (!fs.existsSync(file)) return true;
     return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version !== p.version;
   }).map((p) => `${p.name}@${p.version}`);
+}
+
+/** The command that prepares the folder for `arch`. */
+export function nativeCommand(arch: LambdaArchitecture): string {
+  return arch === "arm64" ? "npm run lambda:native" : `npm run lambda:native -- --arch ${arch}`;
+}
+
+/**
+ * Why a code archive shipping `pkgs` for `arch` cannot be read yet (the prepared folder lacks a
+ * package, or holds another version than package-lock.json pins), as one line naming the command
+ * that fixes it; undefined when the folder is ready.
+ */
+export function nativePackagesProblem(pkgs: readonly NativePackage[], arch: LambdaArchitecture, root = NATIVE_ROOT): string | undefined {
+  const names = [...new Set(pkgs.flatMap((p) => runtimePackages(p, arch)))].sort();
+  const missing = missingNativePackages(arch, lockedVersions(names), root);
+  if (missing.length === 0) return undefined;
+  return `the Lambda code archive ships ${pkgs.join(", ")} for linux-${npmCpu(arch)} from ${path.relative(PROJECT_ROOT, path.join(nativeDir(arch, root), "node_modules")) || "."}, which lacks ${missing.join(", ")}: run \`${nativeCommand(arch)}\` before pulumi preview or pulumi up`;
 }
 
 export interface NativeModules {
