@@ -26,6 +26,7 @@ import { modelConsumptionConfigSchema } from "./parts/model-consumption";
 import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
 import { imageNormalizationConfigSchema } from "./parts/image-normalization";
+import { normalizedImagesConfigSchema } from "./parts/normalized-images";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
 
 export const PROJECT = "ml-landing-zone";
@@ -180,6 +181,8 @@ export const mlSchema = z.strictObject({
   rekognitionTrainer: rekognitionModelsConfigSchema.shape.rekognitionTrainer,
   /** The bike-share Autopilot pipeline (stacks/parts/bikeshare.ts). Defaults to none. */
   ...bikeshareConfigSchema.shape,
+  /** The training role's IAM side of the lakehouse's normalized images (stacks/parts/normalized-images.ts). */
+  ...normalizedImagesConfigSchema.shape,
 });
 
 export const workloadSchema = z.strictObject({

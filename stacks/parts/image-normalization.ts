@@ -66,6 +66,10 @@ export interface ImageNormalizationOutputs {
   imageNormalizationBucketName?: pulumi.Output<string>;
   /** Object Lambda access point ARN (object-lambda) or `s3://<bucket>/<derived prefix>` (on-upload). */
   imageNormalizationReadLocation?: pulumi.Output<string>;
+  /** The training roles, as configured (the ML stack attaches the reader policy to those it declares). */
+  imageNormalizationTrainingRoleArns?: string[];
+  /** The IAM policy (JSON) each training role's own account must allow it. */
+  imageNormalizationTrainingRolePolicy?: pulumi.Output<string>;
 }
 
 /** Default physical name of the raw-images bucket in the lakehouse account. */
@@ -97,5 +101,10 @@ export function declareImageNormalization(ctx: StackContext, cfg: ImageNormaliza
     forceDestroy: c.forceDestroy,
     tags: { purpose: "image-normalization" },
   }, { provider: ctx.provider });
-  return { imageNormalizationBucketName: component.bucketName, imageNormalizationReadLocation: component.readLocation };
+  return {
+    imageNormalizationBucketName: component.bucketName,
+    imageNormalizationReadLocation: component.readLocation,
+    imageNormalizationTrainingRoleArns: [...c.trainingRoleArns],
+    imageNormalizationTrainingRolePolicy: component.trainingRolePolicy,
+  };
 }

@@ -4,6 +4,7 @@ import { policyDocument, policyJson } from "../../iam/policy-document";
 import { NodeFunction } from "../../lambda/node-function";
 import { SecureBucket } from "../../storage/secure-bucket";
 import {
+  accessPointArn,
   delegationStatements,
   derivedReadStatements,
   keyPolicyStatements,
@@ -13,6 +14,7 @@ import {
   onUploadFunctionStatements,
   rolesByAccount,
   supportingAccessPointPolicy,
+  trainingRoleReaderStatements,
   validateNormalizationSettings,
   type NormalizationMode,
   type NormalizationSettings,
@@ -117,6 +119,12 @@ export class ImageNormalization extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
   /** Where training reads: the Object Lambda access point ARN, or `s3://<bucket>/<derivedPrefix>`. */
   public readonly readLocation: pulumi.Output<string>;
+  /**
+   * The IAM policy document (JSON) each training role's OWN account must allow it, matching what
+   * this component's resource policies grant (see `trainingRoleReaderStatements`): attach it to
+   * the roles (the ML stack does for the roles it declares, see stacks/parts/normalized-images.ts).
+   */
+  public readonly trainingRolePolicy: pulumi.Output<string>;
 
   constructor(name: string, args: ImageNormalizationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:pipelines:ImageNormalization", name, {}, opts);
@@ -244,6 +252,18 @@ export class ImageNormalization extends pulumi.ComponentResource {
       this.readLocation = pulumi.interpolate`s3://${bucket.bucketName}/${s.derivedPrefix}`;
     }
 
+    this.trainingRolePolicy = policyJson(policyDocument(trainingRoleReaderStatements({
+      mode: s.mode,
+      partition: s.partition,
+      region: args.region,
+      bucketArn,
+      keyArn: key.arn,
+      functionArn: fn.arn,
+      accessPointArn: accessPointArn(names),
+      objectLambdaAccessPointArn: olapArn,
+      rawPrefix: s.rawPrefix,
+      derivedPrefix: s.derivedPrefix,
+    })));
     this.bucketName = bucket.bucketName;
     this.bucketArn = bucket.arn;
     this.keyArn = key.arn;
@@ -254,6 +274,7 @@ export class ImageNormalization extends pulumi.ComponentResource {
       keyArn: this.keyArn,
       functionArn: this.functionArn,
       readLocation: this.readLocation,
+      trainingRolePolicy: this.trainingRolePolicy,
     });
   }
 }

@@ -226,3 +226,69 @@ export function onUploadFunctionStatements(bucketArn: pulumi.Input<string>, keyA
 export function objectLambdaFunctionStatements(olapArn: pulumi.Input<string>): Stmt[] {
   return [{ Sid: "AnswerObjectLambdaRequests", Effect: "Allow", Action: ["s3-object-lambda:WriteGetObjectResponse"], Resource: olapArn }];
 }
+
+/** What a training role's own IAM policy must name to read the normalized images. */
+export interface ReaderResources {
+  mode: NormalizationMode;
+  partition: string;
+  region: string;
+  bucketArn: pulumi.Input<string>;
+  keyArn: pulumi.Input<string>;
+  functionArn: pulumi.Input<string>;
+  /** Supporting access point ARN (object-lambda). */
+  accessPointArn: pulumi.Input<string>;
+  /** Object Lambda access point ARN (object-lambda). */
+  objectLambdaAccessPointArn: pulumi.Input<string>;
+  rawPrefix: string;
+  derivedPrefix: string;
+}
+
+/**
+ * The training roles' identity-policy statements (in THEIR accounts): the same actions on the same
+ * resources as the lakehouse's resource policies grant them, which cross-account access needs on
+ * both sides. object-lambda follows the S3 User Guide ("Configuring IAM policies for Object Lambda
+ * Access Points"): `s3-object-lambda:GetObject` on the Object Lambda access point, `s3:GetObject`
+ * on the supporting access point and `lambda:InvokeFunction` on the function (the function ARN and
+ * its qualified forms), both only when called via `s3-object-lambda.amazonaws.com`; on-upload:
+ * list and read the derived prefix. Either way `kms:Decrypt` on the bucket's key through S3 only.
+ */
+export function trainingRoleReaderStatements(r: ReaderResources): Stmt[] {
+  const decrypt: Stmt = {
+    Sid: "DecryptNormalizedImagesThroughS3",
+    Effect: "Allow",
+    Action: KEY_READ_ACTIONS,
+    Resource: r.keyArn,
+    Condition: { StringEquals: { "kms:ViaService": s3Service(r.region, r.partition) } },
+  };
+  if (r.mode === "object-lambda") {
+    return [
+      { Sid: "GetNormalizedImages", Effect: "Allow", Action: ["s3-object-lambda:GetObject"], Resource: r.objectLambdaAccessPointArn },
+      {
+        Sid: "ReadRawImagesViaObjectLambda",
+        Effect: "Allow",
+        Action: OBJECT_READ_ACTIONS,
+        Resource: pulumi.interpolate`${r.accessPointArn}/object/${r.rawPrefix}*`,
+        Condition: CALLED_VIA_OBJECT_LAMBDA,
+      },
+      {
+        Sid: "InvokeTheNormalizerViaObjectLambda",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: [r.functionArn, pulumi.interpolate`${r.functionArn}:*`],
+        Condition: CALLED_VIA_OBJECT_LAMBDA,
+      },
+      decrypt,
+    ];
+  }
+  return [
+    {
+      Sid: "ListNormalizedImages",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: r.bucketArn,
+      Condition: { StringLike: { "s3:prefix": [r.derivedPrefix, `${r.derivedPrefix}*`] } },
+    },
+    { Sid: "ReadNormalizedImages", Effect: "Allow", Action: OBJECT_READ_ACTIONS, Resource: pulumi.interpolate`${r.bucketArn}/${r.derivedPrefix}*` },
+    decrypt,
+  ];
+}
