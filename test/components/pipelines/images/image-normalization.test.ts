@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
 import { bundleFunction } from "../../../../components/lambda/bundle";
 import { nativeModules } from "../../../../components/lambda/native-packages";
-import { basicSimulator, ofType, only, parseJsonInput, recordProgram } from "../../../helpers/pulumi";
+import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram } from "../../../helpers/pulumi";
 import { ImageNormalization, resolveImageNormalizationArgs, type ImageNormalizationArgs } from "../../../../components/pipelines/images/image-normalization";
 
 const BUCKET = "mlz-raw-images-333333333333";
@@ -210,6 +210,42 @@ describe("ImageNormalization component", () => {
       assert.deepEqual(policy.Statement.slice(1), [{ Sid: "AnswerObjectLambdaRequests", Effect: "Allow", Action: ["s3-object-lambda:WriteGetObjectResponse"], Resource: OLAP_ARN }]);
       const fn = only(resources, "aws:lambda/function:Function");
       assert.deepEqual((fn.inputs.environment as any).variables, { MODE: "object-lambda", MAX_INPUT_BYTES: "52428800", MAX_INPUT_PIXELS: "40000000" });
+    });
+  });
+
+  describe("the training roles' own IAM policy (trainingRolePolicy)", () => {
+    /** The published document, and the resources the run declared. */
+    async function readerPolicy(args: Partial<ImageNormalizationArgs>) {
+      const { result, resources } = await run(args);
+      return { doc: JSON.parse(await promiseOf(result.trainingRolePolicy)), resources };
+    }
+
+    it("on-upload: lists and reads the derived prefix and decrypts through S3, as the bucket and key policies grant", async () => {
+      const { doc, resources } = await readerPolicy({ derivedPrefix: "gray/" });
+      assert.deepEqual(doc, { Version: "2012-10-17", Statement: [
+        { Sid: "ListNormalizedImages", Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}`, Condition: { StringLike: { "s3:prefix": ["gray/", "gray/*"] } } },
+        { Sid: "ReadNormalizedImages", Effect: "Allow", Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/gray/*` },
+        { Sid: "DecryptNormalizedImagesThroughS3", Effect: "Allow", Action: ["kms:Decrypt"], Resource: KEY_ARN, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+      ] });
+      // The same actions on the same resources as the grants on the lakehouse side.
+      const grants = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement.slice(1);
+      assert.deepEqual(grants.map((g: any) => [g.Action, g.Resource]), doc.Statement.slice(0, 2).map((g: any) => [g.Action, g.Resource]));
+    });
+
+    it("object-lambda: the Object Lambda access point, the supporting access point and the function via Object Lambda, and the key", async () => {
+      const { doc, resources } = await readerPolicy({ mode: "object-lambda" });
+      const viaObjectLambda = { "ForAnyValue:StringEquals": { "aws:CalledVia": ["s3-object-lambda.amazonaws.com"] } };
+      assert.deepEqual(doc.Statement, [
+        { Sid: "GetNormalizedImages", Effect: "Allow", Action: ["s3-object-lambda:GetObject"], Resource: OLAP_ARN },
+        { Sid: "ReadRawImagesViaObjectLambda", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${AP_ARN}/object/raw/*`, Condition: viaObjectLambda },
+        { Sid: "InvokeTheNormalizerViaObjectLambda", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [FN_ARN, `${FN_ARN}:*`], Condition: viaObjectLambda },
+        { Sid: "DecryptNormalizedImagesThroughS3", Effect: "Allow", Action: ["kms:Decrypt"], Resource: KEY_ARN, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+      ]);
+      const ap = parseJsonInput(only(resources, "aws:s3/accessPoint:AccessPoint"), "policy").Statement[0];
+      const olap = parseJsonInput(only(resources, "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy"), "policy").Statement[0];
+      assert.deepEqual([olap.Action, olap.Resource], [doc.Statement[0].Action, doc.Statement[0].Resource]);
+      assert.deepEqual([ap.Action, ap.Resource], [doc.Statement[1].Action, doc.Statement[1].Resource]);
+      assert.ok(ofType(resources, "aws:lambda/permission:Permission").every((p) => p.inputs.action === "lambda:InvokeFunction"));
     });
   });
 });
