@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import sharp from "sharp";
-import { listImages, meanAbsoluteDifference } from "../../bench/image-normalizer.bench";
+import { listImages, meanAbsoluteDifference, median, medianTiming } from "../../bench/image-normalizer.bench";
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures", "images");
 
@@ -21,5 +21,12 @@ describe("image normalizer benchmark helpers", () => {
     assert.equal(await meanAbsoluteDifference(a, a), 0);
     const d = await meanAbsoluteDifference(a, b);
     assert.ok(Math.abs(d - 10) <= 1, `expected about 10, got ${d}`);
+  });
+
+  it("takes the median round of each measure, the middle pair's mean for an even count", () => {
+    assert.equal(median([5, 1, 9]), 5);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.throws(() => median([]), /median of no values/);
+    assert.deepEqual(medianTiming([{ wall: 3, cpu: 1 }, { wall: 1, cpu: 7 }, { wall: 2, cpu: 4 }]), { wall: 2, cpu: 4 });
   });
 });
