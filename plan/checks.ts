@@ -182,12 +182,75 @@ export interface CheckContext {
 
 export type CrossStackCheck = (plans: StackPlan[], context: CheckContext) => CheckResult;
 
+/**
+ * The training roles of each lakehouse's image normalization have the IAM side of the grants: a
+ * training role that a planned stack declares (in its own account) must have a managed policy
+ * attached whose document is exactly the lakehouse's `imageNormalizationTrainingRolePolicy` (the
+ * actions and resources the lakehouse's bucket, access point, key and Lambda policies grant).
+ * Roles no planned stack declares are listed: their owners must attach that document themselves.
+ */
+export function normalizedImageReaders(plans: StackPlan[]): CheckResult {
+  const problems: string[] = [];
+  const external: string[] = [];
+  let covered = 0;
+  const involved = new Set<string>();
+  for (const lakehouse of plans.filter((p) => p.role === "lakehouse")) {
+    const cfg = decode(lakehouse.config.imageNormalization) as { trainingRoleArns?: unknown } | undefined;
+    if (!cfg || !Array.isArray(cfg.trainingRoleArns)) continue;
+    involved.add(lakehouse.stack);
+    const published = lakehouse.outputs.imageNormalizationTrainingRolePolicy;
+    const expected = typeof published === "string" ? canonicalJson(published) : undefined;
+    if (expected === undefined) {
+      problems.push(`${lakehouse.stack} configures imageNormalization but publishes no imageNormalizationTrainingRolePolicy output`);
+      continue;
+    }
+    for (const roleArn of cfg.trainingRoleArns.map(String).sort()) {
+      const owner = plans.find((p) => rolesOf(p).some((r) => r.outputs.arn === roleArn));
+      if (!owner) {
+        external.push(roleArn);
+        continue;
+      }
+      involved.add(owner.stack);
+      const role = rolesOf(owner).find((r) => r.outputs.arn === roleArn)!;
+      const roleName = String(role.inputs.name ?? role.outputs.name ?? "");
+      const attachedDocuments = owner.resources
+        .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === roleName)
+        .map((a) => owner.resources.find((p) => p.type === "aws:iam/policy:Policy" && p.outputs.arn === a.inputs.policyArn))
+        .map((p) => (typeof p?.inputs.policy === "string" ? canonicalJson(p.inputs.policy) : undefined));
+      if (attachedDocuments.includes(expected)) covered++;
+      else problems.push(`${owner.stack} declares ${roleArn}, a training role of ${lakehouse.stack}'s imageNormalization, without a managed policy holding ${lakehouse.stack}'s imageNormalizationTrainingRolePolicy (set ml-landing-zone:normalizedImages)`);
+    }
+  }
+  const note = external.length > 0 ? `; not declared by any stack (their owners must attach imageNormalizationTrainingRolePolicy): ${external.join(", ")}` : "";
+  return {
+    check: "normalized-image-readers",
+    ok: problems.length === 0,
+    message: problems.length > 0
+      ? problems.join("; ")
+      : `${covered} training role(s) of image normalization allow in IAM what the lakehouse grants${note}`,
+    stacks: plans.map((p) => p.stack).filter((s) => involved.has(s)),
+  };
+}
+
+/** A JSON document re-serialized with sorted keys, so equal documents compare equal. */
+function canonicalJson(text: string): string | undefined {
+  const sort = (v: unknown): unknown => Array.isArray(v)
+    ? v.map(sort)
+    : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)])) : v;
+  try {
+    return JSON.stringify(sort(JSON.parse(text)));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Checks run by every plan, in order. */
 export const CROSS_STACK_CHECKS: CrossStackCheck[] = [
   stackReferencesResolve,
   deployRolesExist,
   modelVersionsInMlAccount,
   modelParametersGranted,
+  normalizedImageReaders,
 ];
 
 export function crossStackChecks(plans: StackPlan[], context: CheckContext = {}): CheckResult[] {

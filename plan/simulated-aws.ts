@@ -154,10 +154,19 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (c) => ({ id: String(c.inputs.bucket) }),
   "aws:s3/bucketNotification:BucketNotification": (c) => ({ id: String(c.inputs.bucket) }),
   "aws:s3/bucketObjectv2:BucketObjectv2": (c) => ({ id: String(c.inputs.key), outputs: { etag: token(c.seed, 32), versionId: token(c.seed, 32, UPPER_ALNUM) } }),
-  "aws:s3control/accessPoint:AccessPoint": (c) => {
+  "aws:s3/accessPoint:AccessPoint": (c) => {
     const name = nameOr(c);
-    return { id: `${c.account}:${name}`, outputs: { arn: arn(c, "s3", `accesspoint/${name}`), alias: `${name}-${token(c.seed, 34, LOWER_ALNUM)}-s3alias` } };
+    return {
+      id: `${c.account}:${name}`,
+      outputs: {
+        arn: arn(c, "s3", `accesspoint/${name}`),
+        alias: `${name}-${token(c.seed, 34, LOWER_ALNUM)}-s3alias`,
+        domainName: `${name}-${c.account}.s3-accesspoint.${c.region}.amazonaws.com`,
+        networkOrigin: c.inputs.vpcConfiguration ? "VPC" : "Internet",
+      },
+    };
   },
+  "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy": (c) => ({ id: `${c.account}:${nameOr(c)}` }),
   "aws:s3control/objectLambdaAccessPoint:ObjectLambdaAccessPoint": (c) => {
     const name = nameOr(c);
     return { id: `${c.account}:${name}`, outputs: { arn: arn(c, "s3-object-lambda", `accesspoint/${name}`), alias: `${name}-${token(c.seed, 34, LOWER_ALNUM)}--ol-s3` } };

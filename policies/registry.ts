@@ -10,6 +10,7 @@ import { modelPolicies } from "./models";
 import { networkPolicies } from "./network";
 import { organizationPolicies } from "./organization";
 import { s3Policies } from "./s3";
+import { accessPointPolicies } from "./access-points";
 import { stackPolicies } from "./stack";
 import { tagPolicies } from "./tags";
 
@@ -34,6 +35,7 @@ export function buildRegistry(policies: readonly MlzPolicy[]): MlzPolicy[] {
 
 export const allPolicies: MlzPolicy[] = buildRegistry([
   ...s3Policies,
+  ...accessPointPolicies,
   ...iamPolicies,
   ...iamReferencePolicies,
   ...modelPolicies,

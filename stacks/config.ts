@@ -27,6 +27,8 @@ import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 import { modelConsumptionConfigSchema } from "./parts/model-consumption";
 import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
+import { imageNormalizationConfigSchema } from "./parts/image-normalization";
+import { normalizedImagesConfigSchema } from "./parts/normalized-images";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
 import { costBudgetConfigSchema } from "./parts/cost-budget";
 import { narrationConfigSchema } from "./parts/narration";
@@ -212,6 +214,8 @@ export const lakehouseSchema = z.strictObject({
   ...auditLogConfigSchema.shape,
   /** The Rekognition training-images bucket (stacks/parts/training-images.ts). */
   ...trainingImagesConfigSchema.shape,
+  /** Image normalization for training (stacks/parts/image-normalization.ts). */
+  ...imageNormalizationConfigSchema.shape,
 });
 
 const consumer = z.strictObject({
@@ -235,6 +239,8 @@ export const mlSchema = z.strictObject({
   rekognitionTrainer: rekognitionModelsConfigSchema.shape.rekognitionTrainer,
   /** The bike-share Autopilot pipeline (stacks/parts/bikeshare.ts). Defaults to none. */
   ...bikeshareConfigSchema.shape,
+  /** The training role's IAM side of the lakehouse's normalized images (stacks/parts/normalized-images.ts). */
+  ...normalizedImagesConfigSchema.shape,
 });
 
 export const workloadSchema = z.strictObject({

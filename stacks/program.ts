@@ -5,6 +5,7 @@ import { cicdProgram } from "./cicd";
 import { lakehouseProgram } from "./lakehouse";
 import { mlProgram } from "./ml";
 import { workloadProgram } from "./workload";
+import { enforceLocalPrerequisites, localPrerequisiteProblems, runsUnderMocks } from "./prerequisites";
 
 /** Reads this stack's `ml-landing-zone:` config from the Pulumi runtime and validates it. */
 export function loadStackConfig(): StackConfig {
@@ -20,6 +21,8 @@ export function loadStackConfig(): StackConfig {
 export async function runStack(): Promise<Record<string, unknown>> {
   const config = loadStackConfig();
   const stack = pulumi.getStack();
+  // Before any resource: files the deployment reads from disk (npm run lambda:native).
+  enforceLocalPrerequisites(localPrerequisiteProblems(stack, config), runsUnderMocks(), (m) => pulumi.log.warn(m));
   switch (config.role) {
     case "management":
       return managementProgram(stack, config);

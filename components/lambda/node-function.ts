@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
+import * as crypto from "node:crypto";
 import { bundleFunction } from "./bundle";
+import { nativeModules, type NativePackage } from "./native-packages";
 
 export interface NodeFunctionArgs {
   /** Folder under `functions/` whose `index.ts` exports `handler`; bundled with esbuild. */
@@ -31,6 +33,12 @@ export interface NodeFunctionArgs {
   readonly logRetentionDays?: number;
   /** Tags (merged over the provider's default tags). Defaults to none. */
   readonly tags?: Record<string, string>;
+  /**
+   * Packages with native code (only `sharp`), left out of the bundle and shipped as the code's
+   * `node_modules/` for the function's architecture from `.lambda-native/` (`npm run lambda:native`
+   * fills it; see components/lambda/native-packages.ts). Defaults to none.
+   */
+  readonly nativePackages?: NativePackage[];
 }
 
 /**
@@ -61,7 +69,14 @@ export class NodeFunction extends pulumi.ComponentResource {
     if (!Number.isInteger(memory) || memory < 128 || memory > 10240) {
       throw new Error(`[memoryMb] must be a whole number from 128 to 10240; got ${memory}`);
     }
-    const bundle = bundleFunction(args.source);
+    const architecture = args.architecture ?? "arm64";
+    const native = args.nativePackages?.length ? nativeModules(args.nativePackages, architecture) : undefined;
+    const bundle = bundleFunction(args.source, { external: native?.external });
+    const codeSha256 = native
+      ? crypto.createHash("sha256").update(bundle.sha256).update(native.sha256).digest("hex")
+      : bundle.sha256;
+    const assets: Record<string, pulumi.asset.Asset | pulumi.asset.Archive> = { "index.js": new pulumi.asset.StringAsset(bundle.code) };
+    if (native) assets["node_modules"] = new pulumi.asset.FileArchive(native.dir);
 
     this.role = new aws.iam.Role(`${name}-role`, {
       description: `Execution role of the ${args.source} function`,
@@ -107,9 +122,9 @@ export class NodeFunction extends pulumi.ComponentResource {
       description: args.description ?? `ml-landing-zone ${args.source}`,
       runtime: NODE_RUNTIME,
       handler: "index.handler",
-      architectures: [args.architecture ?? "arm64"],
-      code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),
-      sourceCodeHash: Buffer.from(bundle.sha256, "hex").toString("base64"),
+      architectures: [architecture],
+      code: new pulumi.asset.AssetArchive(assets),
+      sourceCodeHash: Buffer.from(codeSha256, "hex").toString("base64"),
       role: this.role.arn,
       timeout,
       memorySize: memory,

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { planOrganization, type OrganizationPlan } from "../../plan/organization";
-import { deployRolesExist, modelParametersGranted, modelVersionsInMlAccount, stackReferencesResolve } from "../../plan/checks";
+import { deployRolesExist, modelParametersGranted, modelVersionsInMlAccount, normalizedImageReaders, stackReferencesResolve } from "../../plan/checks";
 import { renderMarkdown, renderText, type OrganizationReport, type StackReport } from "../../plan/render";
 import { STACKS_DIR } from "../../stacks/config";
 import { parseModelVersionArn } from "../../components/models/arns";
@@ -53,6 +53,49 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
     org = await planOrganization({ stacksDir: STACKS_DIR });
     plans = org.runs.map((r) => r.plan);
     assert.deepEqual(plans.map((p) => p.stack), ["management", "cicd", "lakehouse", "ml", "prod", "qa"]);
+  });
+
+  describe("normalizedImageReaders", () => {
+    const TRAINER = "arn:aws:iam::444444444444:role/mlz-rekognition-trainer";
+    const reader = (ml: StackPlan) => ml.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.name === "normalized-images-reader")!;
+
+    it("passes when the ML stack attaches the lakehouse's reader policy to the training role it declares", () => {
+      assert.deepEqual(normalizedImageReaders(plans), {
+        check: "normalized-image-readers",
+        ok: true,
+        message: "1 training role(s) of image normalization allow in IAM what the lakehouse grants",
+        stacks: ["lakehouse", "ml"],
+      });
+      assert.equal(JSON.parse(String(reader(find(plans, "ml")).inputs.policy)).Statement.length, 3);
+    });
+
+    it("fails when the declared training role has no attachment of that policy", () => {
+      const mutated = copy();
+      const ml = find(mutated, "ml");
+      ml.resources = ml.resources.filter((r) => r.type !== "aws:iam/rolePolicyAttachment:RolePolicyAttachment" || r.name !== "normalized-images-reader-trainer");
+      const r = normalizedImageReaders(mutated);
+      assert.equal(r.ok, false);
+      assert.equal(r.message, `ml declares ${TRAINER}, a training role of lakehouse's imageNormalization, without a managed policy holding lakehouse's imageNormalizationTrainingRolePolicy (set ml-landing-zone:normalizedImages)`);
+    });
+
+    it("fails when the attached policy differs from what the lakehouse grants (another key)", () => {
+      const mutated = copy();
+      const policy = reader(find(mutated, "ml"));
+      const doc = JSON.parse(String(policy.inputs.policy));
+      doc.Statement[2].Resource = "arn:aws:kms:us-east-1:333333333333:key/other";
+      policy.inputs.policy = JSON.stringify(doc);
+      assert.equal(normalizedImageReaders(mutated).ok, false);
+    });
+
+    it("lists training roles no planned stack declares, for their owners to attach the policy", () => {
+      const mutated = copy();
+      const lakehouse = find(mutated, "lakehouse");
+      const cfg = lakehouse.config.imageNormalization as { trainingRoleArns: string[] };
+      cfg.trainingRoleArns = [...cfg.trainingRoleArns, "arn:aws:iam::777777777777:role/partner-trainer"];
+      const r = normalizedImageReaders(mutated);
+      assert.equal(r.ok, true);
+      assert.equal(r.message, "1 training role(s) of image normalization allow in IAM what the lakehouse grants; not declared by any stack (their owners must attach imageNormalizationTrainingRolePolicy): arn:aws:iam::777777777777:role/partner-trainer");
+    });
   });
 
   describe("deployRolesExist", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { createSimulator, providerPlacement, KNOWN_AFTER_APPLY } from "../../plan/simulated-aws";
+import { createSimulator, providerPlacement, KNOWN_AFTER_APPLY, RESOURCE_SIMULATIONS } from "../../plan/simulated-aws";
 
 const PROVIDER_INPUTS = {
   region: "eu-west-1",
@@ -75,6 +75,34 @@ describe("simulated AWS", () => {
       /^arn:aws:rekognition:eu-west-1:555555555555:project\/defect-detector\/\d{13}$/);
     assert.equal(declare("aws:sagemaker/endpoint:Endpoint", "e", { name: "mlz-Bikeshare" }).state.arn,
       "arn:aws:sagemaker:eu-west-1:555555555555:endpoint/mlz-bikeshare");
+  });
+
+  it("answers S3 access points and Object Lambda access points in their ARN and id formats", () => {
+    const { declare } = simulatorWithProvider();
+    const ap = declare("aws:s3/accessPoint:AccessPoint", "ap", { bucket: "raw", name: "mlz-raw-images" });
+    assert.equal(ap.id, "555555555555:mlz-raw-images");
+    assert.equal(ap.state.arn, "arn:aws:s3:eu-west-1:555555555555:accesspoint/mlz-raw-images");
+    assert.equal(ap.state.domainName, "mlz-raw-images-555555555555.s3-accesspoint.eu-west-1.amazonaws.com");
+    assert.equal(ap.state.networkOrigin, "Internet");
+    assert.match(ap.state.alias, /^mlz-raw-images-[a-z0-9]{34}-s3alias$/);
+    const olap = declare("aws:s3control/objectLambdaAccessPoint:ObjectLambdaAccessPoint", "olap", { name: "mlz-normalized-images" });
+    assert.equal(olap.state.arn, "arn:aws:s3-object-lambda:eu-west-1:555555555555:accesspoint/mlz-normalized-images");
+    const policy = declare("aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy", "olap-policy", { name: "mlz-normalized-images", policy: "{}" });
+    assert.equal(policy.id, "555555555555:mlz-normalized-images");
+  });
+
+  it("simulates only resource types that @pulumi/aws v7 declares", () => {
+    const unknown = Object.keys(RESOURCE_SIMULATIONS).filter((type) => {
+      const m = /^aws:([^/]+)\/([^:]+):(\w+)$/.exec(type);
+      if (!m) return true;
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(`@pulumi/aws/${m[1]}/${m[2]}`)[m[3]]?.__pulumiType !== type;
+      } catch {
+        return true;
+      }
+    });
+    assert.deepEqual(unknown, []);
   });
 
   it("is deterministic: the same resource gets the same id twice, another resource another id", () => {

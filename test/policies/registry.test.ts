@@ -9,6 +9,7 @@ import { networkPolicies } from "../../policies/network";
 import { organizationPolicies } from "../../policies/organization";
 import { allPolicies, buildRegistry } from "../../policies/registry";
 import { s3Policies } from "../../policies/s3";
+import { accessPointPolicies } from "../../policies/access-points";
 import { stackPolicies } from "../../policies/stack";
 import { tagPolicies } from "../../policies/tags";
 
@@ -72,6 +73,11 @@ describe("policies/registry", () => {
         ["lambda-supported-runtime", "mandatory"],
       ],
       tags: [["required-tags", "mandatory"]],
+      accessPoints: [
+        ["s3-access-point-block-public-access", "mandatory"],
+        ["s3-access-point-policy-exact-principals", "mandatory"],
+        ["s3-bucket-policy-public-allow-scoped", "mandatory"],
+      ],
       stack: [
         ["model-parameters-granted", "mandatory"],
         ["prod-model-versions-from-qa", "mandatory"],
@@ -86,12 +92,13 @@ describe("policies/registry", () => {
       network: levels(networkPolicies),
       functions: levels(functionPolicies),
       tags: levels(tagPolicies),
+      accessPoints: levels(accessPointPolicies),
       stack: levels(stackPolicies),
     };
     assert.deepEqual(actual, expected);
     // The pack is exactly the union of the domain lists: no rule left out of the registry, none added beside it.
     assert.deepEqual(levels(allPolicies), Object.values(expected).flat().sort(([a], [b]) => a.localeCompare(b)));
-    assert.equal(allPolicies.length, 36);
+    assert.equal(allPolicies.length, 39);
   });
   it("resolves every rule's defaults without configuration", () => {
     const resolved = resolvePolicyConfig(allPolicies);
