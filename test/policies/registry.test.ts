@@ -66,7 +66,7 @@ describe("policies/registry", () => {
       tags: [["required-tags", "mandatory"]],
       stack: [
         ["model-parameters-granted", "mandatory"],
-        ["prod-model-versions-from-qa", "mandatory"],
+        ["prod-models-in-qa", "mandatory"],
       ],
     };
     const actual = {
