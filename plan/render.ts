@@ -265,6 +265,7 @@ export function stackFile(s: StackReport): Record<string, unknown> {
     stack: s.plan.stack,
     role: s.plan.role,
     configFile: s.plan.configFile,
+    config: s.plan.config,
     account: s.plan.account,
     region: s.plan.region,
     resources: s.plan.resources,

@@ -49,7 +49,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<{ report: Organizat
       warnings: run.warnings,
     });
   }
-  const checks = crossStackChecks(plans, { stackNames: listStacks(opts.stacksDir), organization: org.organization }).filter((c) => !wanted || c.stacks.some((s) => wanted.has(s)));
+  const checks = crossStackChecks(plans, { stackNames: listStacks(opts.stacksDir), organization: org.organization, base }).filter((c) => !wanted || c.stacks.some((s) => wanted.has(s)));
   // A stack in the base plans without a stack file now is removed by the change (only when every
   // stack is reported: with --stack, absent stacks were merely not selected).
   const planned = new Set(plans.map((p) => p.stack));
