@@ -15,7 +15,7 @@ import {
   NAMESPACE,
   PROJECT,
   SECRET_PLACEHOLDER,
-  parseStackConfig,
+  validateStackFile,
   type StackConfig,
   type StackFile,
 } from "../stacks/config";
@@ -26,7 +26,16 @@ import type { PlannedResource, StackPlan } from "./types";
 
 /** A program failed (bad config or an error raised while declaring resources). */
 export class StackError extends Error {
-  constructor(public readonly stack: string, public readonly file: string, message: string, public readonly kind: "config" | "program") {
+  constructor(
+    public readonly stack: string,
+    public readonly file: string,
+    message: string,
+    public readonly kind: "config" | "program",
+    /** Stacks whose outputs the failed program read and did not get (not planned, or failed). */
+    public readonly missingOutputs: string[] = [],
+    /** Names of the stack references the failed program declared. */
+    public readonly references: string[] = [],
+  ) {
     super(message);
     this.name = "StackError";
   }
@@ -132,7 +141,7 @@ export async function planStack(
 ): Promise<StackRun> {
   let config: StackConfig;
   try {
-    config = parseStackConfig(file.values, file.file);
+    config = validateStackFile(file);
   } catch (e) {
     if (e instanceof ConfigError) throw new StackError(file.stack, file.file, e.message, "config");
     throw e;
@@ -163,7 +172,9 @@ export async function planStack(
   } catch (e) {
     const messages = e instanceof ProgramError ? e.messages : [e instanceof Error ? e.message : String(e)];
     const kind = messages.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f)) ? "config" : "program";
-    throw new StackError(file.stack, file.file, messages.join("\n"), kind);
+    const missing = Object.entries(readOutputs).filter(([, seen]) => seen === "-").map(([stack]) => stack).sort();
+    const references = [...new Set(log.stackReferences.map((r) => r.name))].sort();
+    throw new StackError(file.stack, file.file, messages.join("\n"), kind, missing, references);
   }
 
   const resources = await toPlannedResources(session.registrations, log);

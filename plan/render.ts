@@ -171,7 +171,9 @@ function summaryLines(report: OrganizationReport): string[] {
   const mandatory = all.filter((p) => p.enforcementLevel === "mandatory").length;
   lines.push(`    policy violations: ${mandatory} mandatory, ${all.length - mandatory} advisory`);
   const failed = report.checks.filter((c) => !c.ok);
-  lines.push(`    cross-stack checks: ${report.checks.length - failed.length} passed, ${failed.length} failed`);
+  lines.push(report.errors.length > 0 && report.checks.length === 0
+    ? "    cross-stack checks: not run (they need every stack planned)"
+    : `    cross-stack checks: ${report.checks.length - failed.length} passed, ${failed.length} failed`);
   for (const c of report.checks) lines.push(`      ${c.ok ? "✔" : "✖"} ${c.check}: ${c.message}`);
   return lines;
 }

@@ -295,8 +295,15 @@ describe("offline plan of the example organization", function () {
     const file = path.join(dir, "Pulumi.qa.yaml");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("managementStack: example-org/", "managementStack: typo-org/"));
     const { report, exitCode } = await runPlan({ stacksDir: dir });
-    assert.equal(exitCode, 2, "qa cannot learn its account: it reads no management outputs");
-    assert.match(report.errors[0]?.message ?? "", /Required output 'accountIds' does not exist on stack 'typo-org\/ml-landing-zone\/management'/);
+    // qa cannot learn its account (it reads no management outputs): the reference check fails (exit
+    // 1) naming the reference, and the stacks that read qa are not planned, saying why.
+    assert.equal(exitCode, 1, JSON.stringify(report.errors));
+    assert.deepEqual(report.checks.map((c) => [c.check, c.ok]), [["stack-references-resolve", false]]);
+    assert.match(report.checks[0].message, /^qa \(.*Pulumi\.qa\.yaml\) references 'typo-org\/ml-landing-zone\/management', a stack of organization 'typo-org'; this organization's stacks are 'example-org\/ml-landing-zone\/<stack>'$/);
+    assert.deepEqual(report.errors.map((e) => e.stack), ["ml", "qa"]);
+    assert.equal(report.errors[0].message, "not planned: it reads the outputs of stack qa, which could not be planned (see its error)");
+    assert.match(report.errors[1].message, /^not planned: a stack reference names no stack of this organization \(see the failed check stack-references-resolve\): /);
+    assert.deepEqual(report.stacks.map((s) => s.plan.stack), ["management", "cicd", "lakehouse", "prod"]);
 
     // The check, on the real plans with qa's reference pointed elsewhere.
     const plans = JSON.parse(JSON.stringify(org.runs.map((r) => r.plan))) as StackPlan[];
