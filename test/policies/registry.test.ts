@@ -37,6 +37,7 @@ describe("policies/registry", () => {
         ["iam-no-wildcard-actions", "mandatory"],
         ["iam-no-wildcard-resource-writes", "mandatory"],
         ["iam-passrole-scoped", "mandatory"],
+        ["iam-policy-size-limits", "mandatory"],
       ],
       models: [
         ["rekognition-project-version-arns-only", "mandatory"],
@@ -82,7 +83,7 @@ describe("policies/registry", () => {
     assert.deepEqual(actual, expected);
     // The pack is exactly the union of the domain lists: no rule left out of the registry, none added beside it.
     assert.deepEqual(levels(allPolicies), Object.values(expected).flat().sort(([a], [b]) => a.localeCompare(b)));
-    assert.equal(allPolicies.length, 31);
+    assert.equal(allPolicies.length, 32);
   });
   it("resolves every rule's defaults without configuration", () => {
     const resolved = resolvePolicyConfig(allPolicies);
