@@ -171,7 +171,7 @@ describe("plan CLI", function () {
     const qa = report.stacks.find((s: { stack: string }) => s.stack === "qa");
     assert.deepEqual([qa.diff.added, qa.diff.removed, qa.diff.changed], [[], [], []]);
     const md = plan(["--stacks-dir", dir, "--diff", base, "--format", "markdown"]);
-    assert.match(md.stdout, /#### prod\n\n\| \| type \| name \| changed inputs \|\n\|---\|---\|---\|---\|\n(\| ~ \| .*\n)*\| ~ \| `pulumi:providers:aws` \| account \| `defaultTags.tags.owner` \|/);
+    assert.match(md.stdout, /#### prod\n\n\+0 to create · =0 to import · ~\d+ to update · \+-0 to replace · −0 to delete\n\n\| \| type \| name \| change \| changed inputs \(old → new\) \|\n\|---\|---\|---\|---\|---\|\n(\| ~ \| .*\n)*\| ~ \| `pulumi:providers:aws` \| account \| update \| `defaultTags.tags.owner`: `"apps@example.com"` → `"sre@example.com"` \|/);
   });
 
   it("reports every invalid stack file in one run, not only the first", () => {
