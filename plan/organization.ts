@@ -48,6 +48,18 @@ export interface PlanOrganizationOptions {
   maxPasses?: number;
 }
 
+/** Swallows unhandled rejections while the event loop settles (the failed programs' echoes). */
+async function drainRejections(ms = 250): Promise<void> {
+  const swallow = () => undefined;
+  process.on("unhandledRejection", swallow);
+  try {
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  } finally {
+    process.off("unhandledRejection", swallow);
+  }
+}
+
 export async function planOrganization(opts: PlanOrganizationOptions): Promise<OrganizationPlan> {
   const previous = process.env.MLZ_STACK_CONFIG_DIR;
   const previousRole = process.env.MLZ_ASSUME_ROLE_NAME;
@@ -140,6 +152,9 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     }
     errors.push(...failed.values());
     errors.sort((a, b) => a.stack.localeCompare(b.stack));
+    // A failed program's pending registrations keep rejecting for a moment after its stack was
+    // reported: let them settle here, so they never reach a later plan in the same process.
+    if (failed.size > 0) await drainRejections();
     return { runs: order.filter((s) => runs.has(s)).map((s) => runs.get(s)!), passes, unconverged: todo, organization, errors };
   } finally {
     if (previous === undefined) delete process.env.MLZ_STACK_CONFIG_DIR;
