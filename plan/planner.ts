@@ -170,8 +170,16 @@ export async function planStack(
       return (await normalize(resolved, "", [])) as Record<string, unknown>;
     }, { label: `stack ${file.stack}`, onWarning: (w) => warnings.push(w) });
   } catch (e) {
-    const messages = e instanceof ProgramError ? e.messages : [e instanceof Error ? e.message : String(e)];
-    const kind = messages.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f)) ? "config" : "program";
+    const located = e instanceof ProgramError ? e.locations : [];
+    // The SDK wraps an error raised while an input resolves in "error serializing property …":
+    // the program's own message is what names the key; a component's `[arg]` message comes from
+    // this stack's config, so it is prefixed with the stack file.
+    const clean = (m: string) => {
+      const inner = m.replace(/^(error serializing property "[^"]*": )+/, "");
+      return inner.startsWith("[") ? `${file.file}: ${inner}` : inner;
+    };
+    const messages = [...new Set([...(e instanceof ProgramError ? e.messages : [e instanceof Error ? e.message : String(e)]).map(clean), ...located.map((l) => `raised at ${l}`)])];
+    const kind = messages.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f) || f.startsWith("raised at ")) ? "config" : "program";
     const missing = Object.entries(readOutputs).filter(([, seen]) => seen === "-").map(([stack]) => stack).sort();
     const references = [...new Set(log.stackReferences.map((r) => r.name))].sort();
     throw new StackError(file.stack, file.file, messages.join("\n"), kind, missing, references);

@@ -66,7 +66,11 @@ describe("plan CLI", function () {
     const report = JSON.parse(r.stdout);
     assert.deepEqual(report.stacks.map((s: { stack: string }) => s.stack), ["management", "cicd", "lakehouse", "ml", "prod"]);
     assert.deepEqual(report.errors.map((e: { stack: string }) => e.stack), ["qa"]);
-    assert.match(report.errors[0].message, /\[models\.defect-detector\.versionArn\] must be in the ML account 444444444444; got account 999999999999/);
+    // The file and key, never the SDK's "error serializing property", and where the program raised it.
+    const file = path.relative(ROOT, path.join(dir, "Pulumi.qa.yaml"));
+    assert.ok(report.errors[0].message.startsWith(`${file}: [models.defect-detector.versionArn] must be in the ML account 444444444444; got account 999999999999`), report.errors[0].message);
+    assert.ok(!report.errors[0].message.includes("error serializing property"), report.errors[0].message);
+    assert.match(report.errors[0].message, /\nraised at components\/models\/model-consumer\.ts:\d+$/);
     const text = plan(["--stacks-dir", dir]);
     assert.ok(text.stdout.includes("    stacks planned: 5, failed: 1 (2 passes)\n"), text.stdout);
     assert.ok(text.stdout.includes("    cross-stack checks: not run (they need every stack planned)\n"), text.stdout);
