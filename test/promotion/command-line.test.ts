@@ -40,6 +40,13 @@ describe("command lines: --help and one-line usage errors", function () {
       assert.equal(unknown.stderr.trimEnd().split("\n").length, 1, unknown.stderr);
     });
   }
+  it("the README's JSON command works redirected: npm run -s plan prints only the JSON document", () => {
+    const r = spawnSync("npm", ["run", "-s", "plan", "--", "--stack", "qa", "--format", "json"], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(doc.stacks.map((s: { stack: string }) => s.stack), ["qa"]);
+  });
+
   it("deploy-plan: --help lists its options", () => {
     const help = run("promotion/deploy-plan.ts", ["-h"]);
     for (const o of ["--base", "--head", "--github-output", "--help"]) assert.ok(help.stdout.includes(o), o);
