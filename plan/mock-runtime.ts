@@ -207,9 +207,9 @@ export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: 
     return result;
   } catch (e) {
     if (e instanceof ProgramError) throw e;
+    if (errors.length === 0) throw e;
     const where = locateError(e);
     if (where) locations.push(where);
-    if (errors.length === 0 && locations.length === 0) throw e;
     throw new ProgramError(meaningful([...errors, e instanceof Error ? e.message : String(e)]), [...new Set(locations)]);
   } finally {
     clearTimeout(watchdog);

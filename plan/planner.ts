@@ -20,7 +20,7 @@ import {
   type StackFile,
 } from "../stacks/config";
 import { runStack } from "../stacks/program";
-import { installMocks, isSecretValue, ProgramError, runGuarded, settle, type Registration } from "./mock-runtime";
+import { installMocks, isSecretValue, locateError, ProgramError, runGuarded, settle, type Registration } from "./mock-runtime";
 import { createSimulator, type SimulationLog } from "./simulated-aws";
 import type { PlannedResource, StackPlan } from "./types";
 
@@ -170,7 +170,7 @@ export async function planStack(
       return (await normalize(resolved, "", [])) as Record<string, unknown>;
     }, { label: `stack ${file.stack}`, onWarning: (w) => warnings.push(w) });
   } catch (e) {
-    const located = e instanceof ProgramError ? e.locations : [];
+    const located = e instanceof ProgramError ? e.locations : [locateError(e)].filter((l): l is string => l !== undefined);
     // The SDK wraps an error raised while an input resolves in "error serializing property …":
     // the program's own message is what names the key; a component's `[arg]` message comes from
     // this stack's config, so it is prefixed with the stack file.

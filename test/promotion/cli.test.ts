@@ -240,6 +240,22 @@ describe("promotion/cli", () => {
       assert.ok(create.body.includes("### Offline plan diff (against `main`)\n\n> [!CAUTION]\n> The offline plan diff could not be computed: offline plan of main failed (exit 2): boom"));
     });
 
+    it("a promotion the plan rejects opens no pull request and writes nothing, quoting the plan", async () => {
+      fake = new FakeGitHub({ file: fixtureText("qa") });
+      const baseUrl = await fake.start();
+      validateProblems = ["cross-stack check model-versions-in-ml-account: qa (stacks/Pulumi.qa.yaml): models.defect-detector.versionArn is in account 999999999999, expected the ML account 444444444444"];
+      const before = readStack(root, "qa");
+      const r = await run(["defect-detector", "--to", "qa", "--version", NEW_DEFECT, "--offline", "--open-pr"], { GITHUB_TOKEN: "t", GITHUB_REPOSITORY: "acme/mlz" }, baseUrl);
+      assert.equal(r.code, 1);
+      assert.deepEqual(r.err, [`refused: the offline plan rejects stacks/Pulumi.qa.yaml with defect-detector at ${NEW_DEFECT} (nothing written, no pull request opened): ${validateProblems[0]}`]);
+      assert.deepEqual(fake.requests, []);
+      assert.equal(readStack(root, "qa"), before);
+      assert.equal(planDiffCalls.length, 0);
+      // The validator saw every stack file, the target as the promotion leaves it.
+      assert.deepEqual(Object.keys(validateCalls[0]).sort(), ["cicd", "ml", "prod", "qa"]);
+      assert.ok(validateCalls[0].qa.includes(NEW_DEFECT) && !validateCalls[0].prod.includes(NEW_DEFECT));
+    });
+
     it("a GitHub API error exits 1 naming it", async () => {
       fake = new FakeGitHub({ file: fixtureText("qa"), failOn: "POST /repos/acme/mlz/pulls" });
       const baseUrl = await fake.start();
