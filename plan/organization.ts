@@ -157,6 +157,9 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
         } catch (e) {
           if (!(e instanceof StackError)) throw e;
           runs.delete(stack);
+          // Its pending registrations keep rejecting for a moment: let them settle before the
+          // next stack runs, so they are never taken for that stack's errors.
+          await drainRejections();
           failed.set(stack, !e.message.includes("raised at ") ? await locate(e, () => planStack(files.get(stack)!, outputsOf, organization)) : e);
         }
       }

@@ -257,7 +257,7 @@ describe("plan CLI", function () {
     // With --stack, absent stacks were merely not selected: nothing is reported removed.
     const selected = plan(["--diff", base, "--stack", "qa", "--format", "json"]);
     assert.deepEqual(JSON.parse(selected.stdout).removedStacks, []);
-  });
+  }).timeout(300000);
 
   it("reports the ML stack as not converged when planning is cut to one pass", async () => {
     const one = await planOrganization({ stacksDir: STACKS_DIR, maxPasses: 1 });

@@ -300,10 +300,9 @@ describe("offline plan of the example organization", function () {
     assert.equal(exitCode, 1, JSON.stringify(report.errors));
     assert.deepEqual(report.checks.map((c) => [c.check, c.ok]), [["stack-references-resolve", false]]);
     assert.match(report.checks[0].message, /^qa \(.*Pulumi\.qa\.yaml\) references 'typo-org\/ml-landing-zone\/management', a stack of organization 'typo-org'; this organization's stacks are 'example-org\/ml-landing-zone\/<stack>'$/);
-    assert.deepEqual(report.errors.map((e) => e.stack), ["ml", "qa"]);
-    assert.equal(report.errors[0].message, "not planned: it reads the outputs of stack qa, which could not be planned (see its error)");
-    assert.match(report.errors[1].message, /^not planned: a stack reference names no stack of this organization \(see the failed check stack-references-resolve\): /);
-    assert.deepEqual(report.stacks.map((s) => s.plan.stack), ["management", "cicd", "lakehouse", "prod"]);
+    assert.deepEqual(report.errors.map((e) => e.stack), ["qa"]);
+    assert.match(report.errors[0].message, /^not planned: a stack reference names no stack of this organization \(see the failed check stack-references-resolve\): /);
+    assert.deepEqual(report.stacks.map((s) => s.plan.stack), ["management", "cicd", "lakehouse", "ml", "prod"]);
 
     // The check, on the real plans with qa's reference pointed elsewhere.
     const plans = JSON.parse(JSON.stringify(org.runs.map((r) => r.plan))) as StackPlan[];
