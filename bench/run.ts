@@ -25,10 +25,33 @@ function runInChild(file: string): BenchResult {
   return JSON.parse(line.slice("@@RESULT ".length));
 }
 
-function main(): void {
+export const HELP = `Usage: npm run bench [-- <name filter>...]
+
+Runs each benchmark (bench/*.bench.ts) in a fresh Node process, prints its figures and writes
+.bench/results.json. With filters, only the benchmarks whose file name contains one of them.
+
+  -h, --help   show this help
+
+Exit status: 0 done, 1 a benchmark failed, 2 usage error.
+`;
+
+function main(): number {
   const only = process.argv.slice(2);
+  if (only.includes("--help") || only.includes("-h")) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const option = only.find((o) => o.startsWith("-"));
+  if (option !== undefined) {
+    process.stderr.write(`bench: unknown option '${option}' (see --help)\n`);
+    return 2;
+  }
   const files = fs.readdirSync(path.join(ROOT, "bench")).filter((f) => f.endsWith(".bench.ts")).sort()
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+  if (files.length === 0) {
+    process.stderr.write(`bench: no benchmark matches ${only.map((o) => `'${o}'`).join(", ")} (see --help)\n`);
+    return 2;
+  }
   const results: BenchResult[] = [];
   for (const file of files) {
     process.stderr.write(`running ${file} …\n`);
@@ -39,6 +62,12 @@ function main(): void {
   }
   fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, ".bench", "results.json"), JSON.stringify({ node: process.version, results }, null, 2) + "\n");
+  return 0;
 }
 
-main();
+try {
+  process.exitCode = main();
+} catch (e) {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}

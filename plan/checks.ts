@@ -7,6 +7,8 @@ import { endpointArnForModelArn, parseModelVersionArn } from "../components/mode
 import { DEFAULT_DEPLOY_ROLE_NAME, modelAccessRoleName } from "../components/naming";
 import { partitionOf } from "../stacks/regions";
 import { PROJECT } from "../stacks/config";
+import { modelParameterName } from "../components/naming";
+import { PROMOTION_GATES } from "../promotion/gates";
 import type { CheckResult } from "./render";
 import type { PlannedResource, StackPlan } from "./types";
 
@@ -178,6 +180,74 @@ export interface CheckContext {
   stackNames?: string[];
   /** The Pulumi organization of the stacks (`organizationOf`). */
   organization?: string;
+  /** Plans of the base the change is compared with (`--diff`), by stack: enables the change checks. */
+  base?: Map<string, StackPlan>;
+}
+
+/**
+ * Model → version ARN a workload pins: its config's `models` map, else (a base plan written before
+ * plans carried their config) the values of its `/mlz/models/<model>/arn` parameters.
+ */
+export function pinnedVersions(plan: StackPlan): Record<string, string> {
+  const models = decode(plan.config?.models) as Record<string, { versionArn?: unknown }> | undefined;
+  if (models && typeof models === "object") {
+    return Object.fromEntries(Object.entries(models).filter(([, m]) => typeof m?.versionArn === "string").map(([k, m]) => [k, m.versionArn as string]));
+  }
+  const [prefix, suffix] = modelParameterName("\u0000").split("\u0000");
+  const out: Record<string, string> = {};
+  for (const r of plan.resources.filter((x) => x.type === "aws:ssm/parameter:Parameter")) {
+    const name = String(r.inputs.name ?? "");
+    const model = name.startsWith(prefix) && name.endsWith(suffix) ? name.slice(prefix.length, name.length - suffix.length) : "";
+    const value = r.inputs.insecureValue ?? r.inputs.value;
+    if (model && !model.includes("/") && typeof value === "string") out[model] = value;
+  }
+  return out;
+}
+
+/**
+ * The promotion invariant, on the change (needs the base plans of `--diff`): a gated stack (prod)
+ * may only *change* a model to the version its gate (qa) holds at the time of the change, i.e. in
+ * the base the pull request merges into. A version the same change also gives QA is refused: QA
+ * first, then prod. Prod staying behind while QA moves ahead is no change and passes. A gated stack
+ * the base does not have yet (its first deployment) takes versions its gate holds after the change.
+ */
+export function promotionGates(plans: StackPlan[], context: CheckContext = {}): CheckResult {
+  const base = context.base ?? new Map<string, StackPlan>();
+  const byStack = new Map(plans.map((p) => [p.stack, p]));
+  const problems: string[] = [];
+  const involved = new Set<string>();
+  let changes = 0;
+  for (const [gated, gate] of Object.entries(PROMOTION_GATES).sort(([a], [b]) => a.localeCompare(b))) {
+    const head = byStack.get(gated);
+    if (!head || head.role !== "workload") continue;
+    involved.add(gated);
+    const before = base.get(gated);
+    const gateBase = base.get(gate);
+    const gatePlan = before ? gateBase : byStack.get(gate);
+    const gateVersions = gatePlan ? pinnedVersions(gatePlan) : {};
+    const was = before ? pinnedVersions(before) : {};
+    const where = before ? `at the base (${gateBase?.configFile ?? `stacks/Pulumi.${gate}.yaml`} before this change)` : "(first deployment of " + gated + ")";
+    for (const [model, arn] of Object.entries(pinnedVersions(head)).sort(([a], [b]) => a.localeCompare(b))) {
+      if (was[model] === arn) continue;
+      changes++;
+      involved.add(gate);
+      if (gateVersions[model] !== arn) {
+        const held = gateVersions[model] ?? "no version";
+        problems.push(
+          `${gated} (${head.configFile}): models.${model}.versionArn changes to ${arn}, but ${gate} holds ${held} ${where}; ` +
+            `${gated} only takes a version ${gate} already holds: promote to ${gate} first, merge, then promote ${gated} from ${gate}`,
+        );
+      }
+    }
+  }
+  return {
+    check: "promotion-gates",
+    ok: problems.length === 0,
+    message: problems.length === 0
+      ? `${changes} model version change(s) in gated stacks (${Object.entries(PROMOTION_GATES).map(([g, q]) => `${g} from ${q}`).join(", ")}), each to a version its gate holds`
+      : problems.join("; "),
+    stacks: [...involved].sort(),
+  };
 }
 
 export type CrossStackCheck = (plans: StackPlan[], context: CheckContext) => CheckResult;
@@ -253,6 +323,7 @@ export const CROSS_STACK_CHECKS: CrossStackCheck[] = [
   normalizedImageReaders,
 ];
 
+/** The checks run by every plan, and with base plans (`--diff`) the checks of the change. */
 export function crossStackChecks(plans: StackPlan[], context: CheckContext = {}): CheckResult[] {
-  return CROSS_STACK_CHECKS.map((check) => check(plans, context));
+  return [...CROSS_STACK_CHECKS, ...(context.base ? [promotionGates] : [])].map((check) => check(plans, context));
 }

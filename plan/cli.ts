@@ -8,9 +8,9 @@ import { STACKS_DIR } from "../stacks/config";
 import { runPlan, EXIT } from "./run";
 import { renderJson, renderMarkdown, renderText, stackFile } from "./render";
 import { stableStringify } from "./planner";
+import { DEFAULT_POLICY_CONFIG, PolicyConfigError, readPolicyConfig } from "./policy-config";
 
-/** The policy configuration the workflows pass to `pulumi preview/up --policy-pack-config`. */
-export const DEFAULT_POLICY_CONFIG = path.resolve(__dirname, "..", "policies", "policy-config.json");
+export { DEFAULT_POLICY_CONFIG } from "./policy-config";
 
 export const HELP = `Usage: npm run plan -- [options]
 
@@ -60,38 +60,52 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: false,
     });
   } catch (e) {
-    process.stderr.write(`plan: ${(e as Error).message}\n\n${HELP}`);
-    return EXIT.error;
+    return usage((e as Error).message);
   }
   const v = args.values;
   if (v.help) {
     process.stdout.write(HELP);
     return EXIT.ok;
   }
+  for (const name of ["format", "out", "diff", "stacks-dir", "policy-config"] as const) {
+    if (v[name] === "") return usage(`--${name} needs a value; got ''`);
+  }
+  if ((v.stack ?? []).includes("")) return usage("--stack needs a stack name; got ''");
+  const stacksDir = path.resolve(v["stacks-dir"] ?? STACKS_DIR);
+  if (!isDirectory(stacksDir)) return usage(`--stacks-dir ${v["stacks-dir"] ?? stacksDir}: ${fs.existsSync(stacksDir) ? "is not a directory" : "no such directory"}`);
+  if (v.diff !== undefined && !isDirectory(v.diff)) return usage(`--diff ${v.diff}: ${fs.existsSync(v.diff) ? "is not a directory" : "no such directory"} (write base plans with --out first)`);
+  if (v.out !== undefined) {
+    if (fs.existsSync(v.out) && !isDirectory(v.out)) return usage(`--out ${v.out}: is a file, expected a directory`);
+    try {
+      fs.mkdirSync(v.out, { recursive: true });
+    } catch (e) {
+      return usage(`--out ${v.out}: cannot create the directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
   const format = v.format ?? "text";
   if (!["text", "json", "markdown", "mermaid"].includes(format)) {
-    process.stderr.write(`plan: --format must be text, json, markdown or mermaid; got '${format}'\n`);
-    return EXIT.error;
+    return usage(`--format must be text, json, markdown or mermaid; got '${format}'`);
   }
   let policyConfig: Record<string, unknown> | undefined;
   const policyConfigFile = v["policy-config"] ?? (fs.existsSync(DEFAULT_POLICY_CONFIG) ? DEFAULT_POLICY_CONFIG : undefined);
   if (policyConfigFile) {
     try {
-      policyConfig = JSON.parse(fs.readFileSync(policyConfigFile, "utf8"));
+      policyConfig = readPolicyConfig(policyConfigFile);
     } catch (e) {
-      process.stderr.write(`plan: --policy-config ${policyConfigFile}: ${(e as Error).message}\n`);
+      if (!(e instanceof PolicyConfigError)) throw e;
+      process.stderr.write(`plan: --policy-config ${e.message}\n`);
       return EXIT.error;
     }
   }
-  const { report, exitCode } = await runPlan({
-    stacksDir: path.resolve(v["stacks-dir"] ?? STACKS_DIR),
+  const { report, exitCode, failedStacks } = await runPlan({
+    stacksDir,
     stacks: v.stack,
     diffDir: v.diff,
     policyConfig,
     pricesFile: v.prices ? path.resolve(v.prices) : undefined,
   });
+  failed = failedStacks > 0;
   if (v.out) {
-    fs.mkdirSync(v.out, { recursive: true });
     for (const s of report.stacks) {
       fs.writeFileSync(path.join(v.out, `${s.plan.stack}.json`), stableStringify(stackFile(s), 2) + "\n");
     }
@@ -100,6 +114,23 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(rendered);
   return exitCode;
 }
+
+/** A user error: one line on stderr, exit 2. */
+function usage(message: string): number {
+  process.stderr.write(`plan: ${message}\n`);
+  return EXIT.error;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a stack failed to plan (its failed registrations may reject again later). */
+let failed = false;
 
 // A program's failed registrations can reject again after its stack was reported as failed; those
 // repeats are already in the report. Anything rejected while the plan had no error is a bug here.
@@ -117,7 +148,7 @@ process.on("unhandledRejection", (reason) => {
 main(process.argv.slice(2)).then(
   // exitCode, not exit(): a piped stdout must be flushed completely before the process ends.
   (code) => {
-    finished = { errors: code === EXIT.error };
+    finished = { errors: code === EXIT.error || failed };
     process.exitCode = code;
     // Rejections during a run that reported errors repeat those errors; otherwise they are bugs.
     if (!finished.errors) early.forEach(reportUnexpected);

@@ -2,7 +2,8 @@
  * Differences between plans: what a pull request changes. Resources are matched by URN; a changed
  * resource lists the input paths whose values differ.
  */
-import { decodeJson } from "../stacks/config";
+import { decodeJson, SECRET_PLACEHOLDER } from "../stacks/config";
+import { classifyChange, type ChangeKind } from "./replacements";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stableStringify } from "./planner";
@@ -14,13 +15,22 @@ export interface ResourceChange {
   name: string;
   /** Changed input paths (`policy`, `tags.owner`, `containers[0].image`). */
   paths: string[];
+  /** Update, replace, or update whose replacement the table does not know (plan/replacements.ts). */
+  kind: ChangeKind;
+  /** Inputs whose change forces the replacement. */
+  replacedBy: string[];
+  /** What the replacement destroys beyond configuration (data loss), if anything. */
+  loss?: string;
+  /** Old → new value of each changed path (secret inputs redacted). */
+  values: { path: string; old: unknown; new: unknown }[];
 }
 
 export interface StackDiff {
   stack: string;
   /** The base had no plan for this stack. */
   newStack: boolean;
-  added: { urn: string; type: string; name: string }[];
+  /** New resources; `import: true` for existing resources the change adopts. */
+  added: { urn: string; type: string; name: string; import?: boolean }[];
   removed: { urn: string; type: string; name: string }[];
   changed: ResourceChange[];
   /** Stack outputs whose values differ. */
@@ -76,18 +86,47 @@ export function diffStack(base: StackPlan | undefined, head: StackPlan): StackDi
   const before = new Map<string, PlannedResource>((base?.resources ?? []).map((r) => [r.urn, r]));
   const after = new Map<string, PlannedResource>(head.resources.map((r) => [r.urn, r]));
   const brief = (r: PlannedResource) => ({ urn: r.urn, type: r.type, name: r.name });
-  const added = head.resources.filter((r) => !before.has(r.urn)).map(brief);
+  const added = head.resources.filter((r) => !before.has(r.urn)).map((r) => ({ ...brief(r), ...(r.importId ? { import: true } : {}) }));
   const removed = (base?.resources ?? []).filter((r) => !after.has(r.urn)).map(brief);
   const changed: ResourceChange[] = [];
   for (const r of head.resources) {
     const b = before.get(r.urn);
     if (!b) continue;
     const paths = changedPaths(b.inputs, r.inputs);
-    if (paths.length > 0) changed.push({ ...brief(r), paths });
+    if (paths.length === 0) continue;
+    const secret = (p: string) => [...(b.secretInputs ?? []), ...(r.secretInputs ?? [])].some((s) => p === s || p.startsWith(`${s}.`) || p.startsWith(`${s}[`));
+    const values = paths.map((p) => secret(p)
+      ? { path: p, old: SECRET_PLACEHOLDER, new: SECRET_PLACEHOLDER }
+      : { path: p, old: valueAtPath(b.inputs, p), new: valueAtPath(r.inputs, p) });
+    changed.push({ ...brief(r), paths, ...classifyChange(r.type, paths), values });
   }
   const outputKeys = [...new Set([...Object.keys(base?.outputs ?? {}), ...Object.keys(head.outputs)])].sort();
   const outputs = outputKeys.filter((k) => stableStringify(base?.outputs?.[k]) !== stableStringify(head.outputs[k]));
   return { stack: head.stack, newStack: base === undefined, added, removed, changed, outputs };
+}
+
+/** The value at a path `changedPaths` returned (`a.b[0].c`; JSON strings are looked into). */
+export function valueAtPath(root: unknown, path: string): unknown {
+  if (path === "(value)") return decodeJson(root);
+  let v: unknown = decodeJson(root);
+  for (const part of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
+    v = decodeJson(v);
+    if (v === null || typeof v !== "object") return undefined;
+    v = part.startsWith("[") ? (v as unknown[])[Number(part.slice(1, -1))] : (v as Record<string, unknown>)[part];
+  }
+  return decodeJson(v);
+}
+
+/** Counts like `pulumi preview`'s summary. */
+export function diffCounts(d: StackDiff): { create: number; import: number; update: number; replace: number; delete: number } {
+  const real = (t: string) => t !== "pulumi:pulumi:StackReference";
+  return {
+    create: d.added.filter((r) => real(r.type) && !r.import).length,
+    import: d.added.filter((r) => r.import).length,
+    update: d.changed.filter((r) => real(r.type) && r.kind !== "replace").length,
+    replace: d.changed.filter((r) => real(r.type) && r.kind === "replace").length,
+    delete: d.removed.filter((r) => real(r.type)).length,
+  };
 }
 
 export function isEmptyDiff(d: StackDiff): boolean {

@@ -2,6 +2,7 @@
  * Runs Pulumi programs against the SDK's mock monitor while recording every registration with the
  * fields the public `Mocks` API hides (parent, dependencies). Used by the offline plan and by tests.
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, type Mocks, type MockResourceArgs, type MockCallArgs } from "@pulumi/pulumi/runtime/mocks";
 import * as settingsTyped from "@pulumi/pulumi/runtime/settings";
@@ -163,6 +164,7 @@ export async function settle(): Promise<void> {
  */
 export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: number; label?: string; onWarning?: (message: string) => void } = {}): Promise<T> {
   const errors: string[] = [];
+  const locations: string[] = [];
   let fail!: (e: Error) => void;
   const failed = new Promise<never>((_, reject) => { fail = reject; });
   failed.catch(() => undefined);
@@ -170,9 +172,13 @@ export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: 
     if (meaningful([message]).length === 0) return;
     errors.push(message);
     // Let sibling failures of the same cause arrive, then report them together.
-    setImmediate(() => fail(new ProgramError(meaningful(errors))));
+    setImmediate(() => fail(new ProgramError(meaningful(errors), [...new Set(locations)])));
   };
-  const onRejection = (reason: unknown) => raise(reason instanceof Error ? reason.message : String(reason));
+  const onRejection = (reason: unknown) => {
+    const where = locateError(reason);
+    if (where) locations.push(where);
+    raise(reason instanceof Error ? reason.message : String(reason));
+  };
   const originalError = console.error;
   const originalWarn = console.warn;
   // pulumi.log.error without an engine prints `error: [runtime] …`: that is a program error.
@@ -197,12 +203,14 @@ export async function runGuarded<T>(body: () => Promise<T>, opts: { timeoutMs?: 
     // before its rejection is reported: give such late rejections two turns of the event loop.
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
-    if (errors.length > 0) throw new ProgramError(meaningful(errors));
+    if (errors.length > 0) throw new ProgramError(meaningful(errors), [...new Set(locations)]);
     return result;
   } catch (e) {
     if (e instanceof ProgramError) throw e;
     if (errors.length === 0) throw e;
-    throw new ProgramError(meaningful([...errors, e instanceof Error ? e.message : String(e)]));
+    const where = locateError(e);
+    if (where) locations.push(where);
+    throw new ProgramError(meaningful([...errors, e instanceof Error ? e.message : String(e)]), [...new Set(locations)]);
   } finally {
     clearTimeout(watchdog);
     process.off("unhandledRejection", onRejection);
@@ -223,8 +231,28 @@ function meaningful(errors: string[]): string[] {
 
 /** The program failed; `messages` are the distinct errors it raised. */
 export class ProgramError extends Error {
-  constructor(public readonly messages: string[]) {
+  constructor(public readonly messages: string[], public readonly locations: string[] = []) {
     super(messages.join("\n"));
     this.name = "ProgramError";
   }
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * Where in the project's program an error was raised: the first frame of its stack in the
+ * project's own code (not node_modules, not the planner), as `stacks/parts/x.ts:140`. Needs stack
+ * traces (the planner turns them on when it re-runs a failed stack to locate its error).
+ */
+export function locateError(e: unknown): string | undefined {
+  const stack = e instanceof Error ? e.stack : undefined;
+  for (const line of (stack ?? "").split("\n").slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line);
+    if (!m) continue;
+    const file = m[1].replace(/^file:\/\//, "");
+    const rel = path.relative(PROJECT_ROOT, file);
+    if (rel.startsWith("..") || rel.includes("node_modules") || rel.startsWith("plan" + path.sep) || rel.startsWith("test" + path.sep)) continue;
+    return `${rel}:${m[2]}`;
+  }
+  return undefined;
 }

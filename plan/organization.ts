@@ -4,10 +4,10 @@
  * ML account reads its consumers' live outputs) is planned again once those outputs exist, until
  * every stack has read the final outputs of the stacks it references.
  */
-import { ConfigError, listStacks, parseStackConfig, readStackFile, type StackFile } from "../stacks/config";
+import { ConfigError, listStacks, readStackFile, validateStackFile, type StackFile } from "../stacks/config";
 import { ROLE_LEVEL, stackOrder } from "./order";
 import { decodeJson } from "../stacks/config";
-import { fingerprint, planStack, StackError, StackErrors, type StackRun } from "./planner";
+import { fingerprint, planStack, StackError, type StackRun } from "./planner";
 
 /**
  * The Pulumi organization the stacks belong to: the organization most of their stack references
@@ -35,6 +35,8 @@ export interface OrganizationPlan {
   unconverged: string[];
   /** The Pulumi organization the stacks' references name (see `organizationOf`). */
   organization?: string;
+  /** Stacks that could not be planned (unreadable or invalid stack file, failed program), by stack. */
+  errors: StackError[];
 }
 
 export interface PlanOrganizationOptions {
@@ -44,6 +46,39 @@ export interface PlanOrganizationOptions {
   stacks?: string[];
   /** Maximum passes. Defaults to 3. */
   maxPasses?: number;
+}
+
+/** Swallows unhandled rejections while the event loop settles (the failed programs' echoes). */
+async function drainRejections(ms = 250): Promise<void> {
+  const swallow = () => undefined;
+  process.on("unhandledRejection", swallow);
+  try {
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  } finally {
+    process.off("unhandledRejection", swallow);
+  }
+}
+
+/**
+ * Plans a failed stack again with stack traces and source maps on (the plan runs without them:
+ * they cost a third of its time), to name the file and line of the program that raised the error.
+ */
+async function locate(error: StackError, again: () => Promise<unknown>): Promise<StackError> {
+  const limit = Error.stackTraceLimit;
+  const maps = process.sourceMapsEnabled;
+  Error.stackTraceLimit = 50;
+  process.setSourceMapsEnabled(true);
+  try {
+    await again();
+    return error;
+  } catch (e) {
+    return e instanceof StackError && e.message.includes("raised at ") ? e : error;
+  } finally {
+    Error.stackTraceLimit = limit;
+    process.setSourceMapsEnabled(maps);
+    await drainRejections(50);
+  }
 }
 
 export async function planOrganization(opts: PlanOrganizationOptions): Promise<OrganizationPlan> {
@@ -65,7 +100,19 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     for (const s of opts.stacks ?? []) {
       if (!names.includes(s)) throw new Error(`--stack ${s}: no stacks/Pulumi.${s}.yaml (stacks: ${names.join(", ")})`);
     }
-    const files = new Map<string, StackFile>(names.map((n) => [n, readStackFile(n, opts.stacksDir)]));
+    // One failing stack does not hide the others: a stack file that cannot be read or validated,
+    // or a program that fails, is reported, and every other stack is still planned (a stack that
+    // reads a failed stack's outputs sees none, as before that stack's first deployment).
+    const errors: StackError[] = [];
+    const files = new Map<string, StackFile>();
+    for (const n of names) {
+      try {
+        files.set(n, readStackFile(n, opts.stacksDir));
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        errors.push(new StackError(n, e.file, e.message, "config"));
+      }
+    }
     const roleOf = (f: StackFile) => {
       const role = f.values.role;
       if (typeof role !== "string" || !(role in ROLE_LEVEL)) {
@@ -74,28 +121,29 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
       }
       return role;
     };
+    // Every stack file is validated before any program runs: programs read each other's files.
+    for (const f of [...files.values()]) {
+      try {
+        roleOf(f);
+        validateStackFile(f);
+      } catch (e) {
+        if (e instanceof StackError) errors.push(e);
+        else if (e instanceof ConfigError) errors.push(new StackError(f.stack, f.file, e.message, "config"));
+        else throw e;
+        files.delete(f.stack);
+      }
+    }
     const stacks = [...files.values()].map((f) => ({ name: f.stack, role: roleOf(f) }));
     // Every stack is planned, whatever is reported: a stack may read stacks planned after it (the
     // ML stack reads its consumers' live outputs), and a plan of it without them would differ.
     const order = stackOrder(stacks);
 
-    // Every stack file is validated before any program runs: programs read each other's files.
-    const invalid: StackError[] = [];
-    for (const f of files.values()) {
-      try {
-        parseStackConfig(f.values, f.file);
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        invalid.push(new StackError(f.stack, f.file, e.message, "config"));
-      }
-    }
-    if (invalid.length > 0) throw new StackErrors(invalid);
-
     const organization = organizationOf([...files.values()]);
     const runs = new Map<string, StackRun>();
+    const failed = new Map<string, StackError>();
     const outputsOf = (stack: string) => runs.get(stack)?.plan.outputs;
     const stale = (run: StackRun) => Object.entries(run.readOutputs)
-      .some(([stack, seen]) => files.has(stack) && seen !== fingerprint(outputsOf(stack)));
+      .some(([stack, seen]) => files.has(stack) && !failed.has(stack) && seen !== fingerprint(outputsOf(stack)));
 
     const maxPasses = opts.maxPasses ?? 3;
     let passes = 0;
@@ -103,11 +151,35 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     while (todo.length > 0 && passes < maxPasses) {
       passes++;
       for (const stack of todo) {
-        runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization));
+        try {
+          runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization));
+          failed.delete(stack);
+        } catch (e) {
+          if (!(e instanceof StackError)) throw e;
+          runs.delete(stack);
+          // Its pending registrations keep rejecting for a moment: let them settle before the
+          // next stack runs, so they are never taken for that stack's errors.
+          await drainRejections();
+          failed.set(stack, !e.message.includes("raised at ") ? await locate(e, () => planStack(files.get(stack)!, outputsOf, organization)) : e);
+        }
       }
-      todo = order.filter((s) => stale(runs.get(s)!));
+      todo = order.filter((s) => runs.has(s) && stale(runs.get(s)!));
     }
-    return { runs: order.map((s) => runs.get(s)!), passes, unconverged: todo, organization };
+    // A program that failed after reading no outputs from a stack that could not be planned failed
+    // only because of that stack: say so, instead of the SDK's "Required output … does not exist".
+    const unplannable = new Set([...errors.map((e) => e.stack), ...failed.keys()]);
+    for (const [stack, e] of failed) {
+      const causes = e.missingOutputs.filter((s) => unplannable.has(s));
+      if (causes.length > 0) {
+        failed.set(stack, new StackError(stack, e.file, `not planned: it reads the outputs of ${causes.map((c) => `stack ${c}`).join(", ")}, which could not be planned (see ${causes.length === 1 ? "its error" : "their errors"})`, e.kind, e.missingOutputs, e.references));
+      }
+    }
+    errors.push(...failed.values());
+    errors.sort((a, b) => a.stack.localeCompare(b.stack));
+    // A failed program's pending registrations keep rejecting for a moment after its stack was
+    // reported: let them settle here, so they never reach a later plan in the same process.
+    if (failed.size > 0) await drainRejections();
+    return { runs: order.filter((s) => runs.has(s)).map((s) => runs.get(s)!), passes, unconverged: todo, organization, errors };
   } finally {
     if (previous === undefined) delete process.env.MLZ_STACK_CONFIG_DIR;
     else process.env.MLZ_STACK_CONFIG_DIR = previous;

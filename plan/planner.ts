@@ -15,18 +15,27 @@ import {
   NAMESPACE,
   PROJECT,
   SECRET_PLACEHOLDER,
-  parseStackConfig,
+  validateStackFile,
   type StackConfig,
   type StackFile,
 } from "../stacks/config";
 import { runStack } from "../stacks/program";
-import { installMocks, isSecretValue, ProgramError, runGuarded, settle, type Registration } from "./mock-runtime";
+import { installMocks, isSecretValue, locateError, ProgramError, runGuarded, settle, type Registration } from "./mock-runtime";
 import { createSimulator, type SimulationLog } from "./simulated-aws";
 import type { PlannedResource, StackPlan } from "./types";
 
 /** A program failed (bad config or an error raised while declaring resources). */
 export class StackError extends Error {
-  constructor(public readonly stack: string, public readonly file: string, message: string, public readonly kind: "config" | "program") {
+  constructor(
+    public readonly stack: string,
+    public readonly file: string,
+    message: string,
+    public readonly kind: "config" | "program",
+    /** Stacks whose outputs the failed program read and did not get (not planned, or failed). */
+    public readonly missingOutputs: string[] = [],
+    /** Names of the stack references the failed program declared. */
+    public readonly references: string[] = [],
+  ) {
     super(message);
     this.name = "StackError";
   }
@@ -132,7 +141,7 @@ export async function planStack(
 ): Promise<StackRun> {
   let config: StackConfig;
   try {
-    config = parseStackConfig(file.values, file.file);
+    config = validateStackFile(file);
   } catch (e) {
     if (e instanceof ConfigError) throw new StackError(file.stack, file.file, e.message, "config");
     throw e;
@@ -161,9 +170,19 @@ export async function planStack(
       return (await normalize(resolved, "", [])) as Record<string, unknown>;
     }, { label: `stack ${file.stack}`, onWarning: (w) => warnings.push(w) });
   } catch (e) {
-    const messages = e instanceof ProgramError ? e.messages : [e instanceof Error ? e.message : String(e)];
-    const kind = messages.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f)) ? "config" : "program";
-    throw new StackError(file.stack, file.file, messages.join("\n"), kind);
+    const located = e instanceof ProgramError ? e.locations : [locateError(e)].filter((l): l is string => l !== undefined);
+    // The SDK wraps an error raised while an input resolves in "error serializing property …":
+    // the program's own message is what names the key; a component's `[arg]` message comes from
+    // this stack's config, so it is prefixed with the stack file.
+    const clean = (m: string) => {
+      const inner = m.replace(/^(error serializing property "[^"]*": )+/, "");
+      return inner.startsWith("[") ? `${file.file}: ${inner}` : inner;
+    };
+    const messages = [...new Set([...(e instanceof ProgramError ? e.messages : [e instanceof Error ? e.message : String(e)]).map(clean), ...located.map((l) => `raised at ${l}`)])];
+    const kind = messages.every((f) => /^stacks\/Pulumi\.[^:]+\.yaml: /.test(f) || f.startsWith("raised at ")) ? "config" : "program";
+    const missing = Object.entries(readOutputs).filter(([, seen]) => seen === "-").map(([stack]) => stack).sort();
+    const references = [...new Set(log.stackReferences.map((r) => r.name))].sort();
+    throw new StackError(file.stack, file.file, messages.join("\n"), kind, missing, references);
   }
 
   const resources = await toPlannedResources(session.registrations, log);

@@ -4,7 +4,7 @@
  */
 import { decodeJson } from "../stacks/config";
 import { stableStringify } from "./planner";
-import { isEmptyDiff, type StackDiff } from "./diff";
+import { diffCounts, isEmptyDiff, type ResourceChange, type StackDiff } from "./diff";
 import { guardrailLines, listGuardrails } from "./guardrails";
 import type { PlannedResource, PolicyResult, StackPlan } from "./types";
 import type { CostDelta, StackCost } from "./cost";
@@ -101,14 +101,52 @@ export function mandatoryViolations(report: OrganizationReport): PolicyResult[] 
   return report.stacks.flatMap((s) => s.policies.filter((p) => p.enforcementLevel === "mandatory"));
 }
 
+/** A value as a reviewer reads it: JSON, shortened. */
+export function shortValue(v: unknown, max = 80): string {
+  const text = v === undefined ? "(none)" : JSON.stringify(v);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** `~ update`, `+- replace (bucket; data loss: …)`, `~ update (replacement not known)`. */
+export function changeLabel(c: ResourceChange): string {
+  if (c.kind === "replace") return `replace (${c.replacedBy.join(", ")} changed${c.loss ? `; ${c.loss}` : ""})`;
+  return c.kind === "update" ? "update" : "update (replacement not known)";
+}
+
+const MARKER = { create: "+ ", import: "= ", update: "~ ", replace: "+-", delete: "- " } as const;
+
 function diffLines(d: StackDiff): string[] {
   if (d.newStack) return [`    (no base plan for ${d.stack}: every resource is new)`];
   if (isEmptyDiff(d)) return ["    no changes"];
   return [
-    ...d.added.map((r) => `    + ${r.type} ${r.name}`),
-    ...d.removed.map((r) => `    - ${r.type} ${r.name}`),
-    ...d.changed.map((r) => `    ~ ${r.type} ${r.name}: ${r.paths.join(", ")}`),
-    ...d.outputs.map((o) => `    ~ output ${o}`),
+    ...d.added.map((r) => `    ${r.import ? MARKER.import : MARKER.create} ${r.type} ${r.name}${r.import ? " (import)" : ""}`),
+    ...d.removed.map((r) => `    ${MARKER.delete} ${r.type} ${r.name}`),
+    ...d.changed.flatMap((r) => [
+      `    ${r.kind === "replace" ? MARKER.replace : MARKER.update} ${r.type} ${r.name}: ${changeLabel(r)}`,
+      ...r.values.map((v) => `        ${v.path}: ${shortValue(v.old)} → ${shortValue(v.new)}`),
+    ]),
+    ...d.outputs.map((o) => `    ~  output ${o}`),
+  ];
+}
+
+/** `Resources:` lines like pulumi preview: creates, imports, updates, replacements, deletes, unchanged. */
+function resourceCountLines(s: StackReport): string[] {
+  const p = s.plan;
+  const d = s.diff;
+  if (!d || d.newStack) {
+    const imports = importedResources(p).length;
+    return [`    + ${createdResources(p).length} to create`, ...(imports > 0 ? [`    = ${imports} to import`] : [])];
+  }
+  const c = diffCounts(d);
+  const total = p.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").length;
+  const unchanged = total - c.create - c.import - c.update - c.replace;
+  return [
+    ...(c.create > 0 ? [`    + ${c.create} to create`] : []),
+    ...(c.import > 0 ? [`    = ${c.import} to import`] : []),
+    ...(c.update > 0 ? [`    ~ ${c.update} to update`] : []),
+    ...(c.replace > 0 ? [`    +-${c.replace} to replace`] : []),
+    ...(c.delete > 0 ? [`    - ${c.delete} to delete`] : []),
+    `    ${unchanged} unchanged`,
   ];
 }
 
@@ -118,18 +156,34 @@ export function renderText(report: OrganizationReport): string {
     const p = s.plan;
     lines.push(`Previewing update (${p.stack}): ${p.role} program, account ${p.account ?? "?"}, ${p.region ?? "?"}, config ${p.configFile}`);
     lines.push("");
-    const tree = treeLines(p.resources);
+    // With --diff, the tree shows what changes (with its parents), marked as pulumi preview does.
+    const d = s.diff && !s.diff.newStack ? s.diff : undefined;
+    const ops = new Map<string, string>();
+    if (d) {
+      for (const r of d.added) ops.set(r.urn, r.import ? " =  " : " +  ");
+      for (const r of d.changed) ops.set(r.urn, r.kind === "replace" ? " +- " : " ~  ");
+    }
+    const shown = new Set<string>();
+    if (d) {
+      const byUrn = new Map(p.resources.map((r) => [r.urn, r]));
+      for (const urn of ops.keys()) {
+        for (let u: string | undefined = urn; u && !shown.has(u); u = byUrn.get(u)?.parent) shown.add(u);
+      }
+    }
+    const tree = treeLines(d ? p.resources.filter((r) => shown.has(r.urn)) : p.resources);
     const width = Math.max(MIN_TYPE_WIDTH, ...tree.map(({ prefix, resource }) => prefix.length + resource.type.length + 2));
     lines.push(`     ${"Type".padEnd(width)} Name`);
     for (const { prefix, resource } of tree) {
-      const op = resource.type === "pulumi:pulumi:StackReference" ? " >  " : resource.importId ? " =  " : " +  ";
+      const op = d
+        ? ops.get(resource.urn) ?? "    "
+        : resource.type === "pulumi:pulumi:StackReference" ? " >  " : resource.importId ? " =  " : " +  ";
       lines.push(`${op} ${(prefix + resource.type).padEnd(width)} ${resource.name}`);
     }
+    for (const r of d?.removed ?? []) lines.push(` -   ${r.type.padEnd(width)} ${r.name}`);
+    if (d && tree.length === 0 && d.removed.length === 0) lines.push("     (no resource changes)");
     lines.push("");
     lines.push("Resources:");
-    lines.push(`    + ${createdResources(p).length} to create`);
-    const imports = importedResources(p).length;
-    if (imports > 0) lines.push(`    = ${imports} to import`);
+    lines.push(...resourceCountLines(s));
     const guardrails = guardrailLines(listGuardrails(p), scpQuota(p));
     if (guardrails.length > 0) {
       lines.push("");
@@ -178,11 +232,18 @@ function summaryLines(report: OrganizationReport): string[] {
   const lines = ["Organization:"];
   lines.push(`    stacks planned: ${report.stacks.length}${report.errors.length > 0 ? `, failed: ${report.errors.length}` : ""} (${report.passes} pass${report.passes === 1 ? "" : "es"}${report.unconverged.length > 0 ? `; not converged: ${report.unconverged.join(", ")}` : ""})`);
   lines.push(`    resources to create: ${report.stacks.reduce((n, s) => n + createdResources(s.plan).length, 0)}`);
+  const diffs = report.stacks.filter((s) => s.diff && !s.diff.newStack).map((s) => diffCounts(s.diff!));
+  if (diffs.length > 0) {
+    const sum = (k: keyof ReturnType<typeof diffCounts>) => diffs.reduce((n, c) => n + c[k], 0);
+    lines.push(`    changes against the base: +${sum("create")} to create, =${sum("import")} to import, ~${sum("update")} to update, +-${sum("replace")} to replace, -${sum("delete")} to delete`);
+  }
   const all = report.stacks.flatMap((s) => s.policies);
   const mandatory = all.filter((p) => p.enforcementLevel === "mandatory").length;
   lines.push(`    policy violations: ${mandatory} mandatory, ${all.length - mandatory} advisory`);
   const failed = report.checks.filter((c) => !c.ok);
-  lines.push(`    cross-stack checks: ${report.checks.length - failed.length} passed, ${failed.length} failed`);
+  lines.push(report.errors.length > 0 && report.checks.length === 0
+    ? "    cross-stack checks: not run (they need every stack planned)"
+    : `    cross-stack checks: ${report.checks.length - failed.length} passed, ${failed.length} failed`);
   for (const c of report.checks) lines.push(`      ${c.ok ? "✔" : "✖"} ${c.check}: ${c.message}`);
   lines.push(...costSummaryLines(report));
   return lines;
@@ -202,7 +263,8 @@ export function renderMarkdown(report: OrganizationReport): string {
   lines.push("| stack | role | account | region | resources | violations | changes |", "|---|---|---|---|---|---|---|");
   for (const s of report.stacks) {
     const d = s.diff;
-    const changes = !d ? "—" : d.newStack ? "new stack" : isEmptyDiff(d) ? "none" : `+${d.added.length} −${d.removed.length} ~${d.changed.length}`;
+    const counts = d && !d.newStack ? diffCounts(d) : undefined;
+    const changes = !d ? "—" : d.newStack ? "new stack" : isEmptyDiff(d) ? "none" : `+${counts!.create} =${counts!.import} ~${counts!.update} +-${counts!.replace} −${counts!.delete}`;
     lines.push(`| ${s.plan.stack} | ${s.plan.role} | ${s.plan.account ?? "?"} | ${s.plan.region ?? "?"} | ${createdResources(s.plan).length} | ${s.policies.length} | ${changes} |`);
   }
   lines.push("");
@@ -233,12 +295,34 @@ export function renderMarkdown(report: OrganizationReport): string {
         lines.push("New stack: every resource is created.", "");
         continue;
       }
-      lines.push("| | type | name | changed inputs |", "|---|---|---|---|");
-      for (const r of d.added) lines.push(`| + | \`${r.type}\` | ${r.name} | |`);
-      for (const r of d.removed) lines.push(`| − | \`${r.type}\` | ${r.name} | |`);
-      for (const r of d.changed) lines.push(`| ~ | \`${r.type}\` | ${r.name} | ${r.paths.map((p) => `\`${p}\``).join(", ")} |`);
-      for (const o of d.outputs) lines.push(`| ~ | output | ${o} | |`);
+      const c = diffCounts(d);
+      lines.push(`+${c.create} to create · =${c.import} to import · ~${c.update} to update · +-${c.replace} to replace · −${c.delete} to delete`, "");
+      lines.push("| | type | name | change | changed inputs (old → new) |", "|---|---|---|---|---|");
+      for (const r of d.added) lines.push(`| ${r.import ? "=" : "+"} | \`${r.type}\` | ${r.name} | ${r.import ? "import" : "create"} | |`);
+      for (const r of d.removed) lines.push(`| − | \`${r.type}\` | ${r.name} | delete | |`);
+      for (const r of d.changed) {
+        const values = r.values.map((v) => `\`${v.path}\`: \`${mdEscape(shortValue(v.old, 60))}\` → \`${mdEscape(shortValue(v.new, 60))}\``).join("<br>");
+        lines.push(`| ${r.kind === "replace" ? "+-" : "~"} | \`${r.type}\` | ${r.name} | ${r.kind === "replace" ? `**${mdEscape(changeLabel(r))}**` : changeLabel(r)} | ${values} |`);
+      }
+      for (const o of d.outputs) lines.push(`| ~ | output | ${o} | update | |`);
       lines.push("");
+      // Who may do what: guardrail (SCP/RCP) documents and role trust, listed for the reviewer.
+      const sensitive = d.changed.filter((r) => (r.type === "aws:organizations/policy:Policy" && r.paths.some((x) => x.startsWith("content"))) || (r.type === "aws:iam/role:Role" && r.paths.some((x) => x.startsWith("assumeRolePolicy"))));
+      const sensitiveAdded = d.added.filter((r) => r.type === "aws:organizations/policy:Policy");
+      const sensitiveRemoved = d.removed.filter((r) => r.type === "aws:organizations/policy:Policy");
+      if (sensitive.length + sensitiveAdded.length + sensitiveRemoved.length > 0) {
+        lines.push("**Guardrail and role-trust changes**", "");
+        for (const r of sensitiveAdded) lines.push(`- new ${r.type === "aws:organizations/policy:Policy" ? "organization policy" : "role"} \`${r.name}\``);
+        for (const r of sensitiveRemoved) lines.push(`- removed organization policy \`${r.name}\``);
+        for (const r of sensitive) {
+          const what = r.type === "aws:iam/role:Role" ? "trust policy of role" : "document of organization policy";
+          lines.push(`- ${what} \`${r.name}\`:`);
+          for (const v of r.values.filter((x) => x.path.startsWith("content") || x.path.startsWith("assumeRolePolicy"))) {
+            lines.push(`  - \`${v.path}\`: \`${mdEscape(shortValue(v.old, 200))}\` → \`${mdEscape(shortValue(v.new, 200))}\``);
+          }
+        }
+        lines.push("");
+      }
     }
     for (const r of report.removedStacks ?? []) {
       lines.push(`#### ${r.stack}`, "", `Removed stack: no stack file any more; its ${r.resources} resource(s) would be deleted.`, "");
@@ -281,6 +365,7 @@ export function stackFile(s: StackReport): Record<string, unknown> {
     stack: s.plan.stack,
     role: s.plan.role,
     configFile: s.plan.configFile,
+    config: s.plan.config,
     account: s.plan.account,
     region: s.plan.region,
     resources: s.plan.resources,

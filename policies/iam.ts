@@ -4,7 +4,7 @@
  * `PolicyDocument` of components/iam/policy-document.ts (parsed from the JSON string inputs).
  */
 import * as aws from "@pulumi/aws";
-import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
 import type { PolicyStatement } from "../components/iam/policy-document";
 import { DEFAULT_DEPLOY_ROLE_NAME, githubPreviewRoleName, githubPromoteRoleName } from "../components/naming";
@@ -278,7 +278,91 @@ export const iamGithubOidcTrustPinned: ResourceValidationPolicy = {
   }),
 };
 
+/** IAM's size limits (characters, whitespace not counted), from the IAM quotas documentation. */
+export const IAM_SIZE_LIMITS = {
+  /** All inline policies of one role together. */
+  roleInlinePolicies: 10_240,
+  /** One customer managed policy. */
+  managedPolicy: 6_144,
+  /** A role trust policy: the default quota (Service Quotas can raise it to 4,096). */
+  trustPolicy: 2_048,
+} as const;
+
+/** Size of a policy document as IAM counts it: its JSON without whitespace outside strings. */
+export function iamPolicySize(doc: unknown): number | undefined {
+  let value = doc;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return value !== null && typeof value === "object" ? JSON.stringify(value).length : undefined;
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+export const iamPolicySizeLimits: StackValidationPolicy = {
+  name: "iam-policy-size-limits",
+  description: "Checks whether IAM documents fit IAM's size limits: a role's inline policies together, each managed policy, each trust policy.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      trustPolicyQuota: {
+        type: "integer",
+        default: IAM_SIZE_LIMITS.trustPolicy,
+        description: "Role trust policy length quota of the accounts (IAM default 2,048; raise it here only after raising it in Service Quotas, up to 4,096).",
+      },
+    },
+  },
+  validateStack: (args, report) => {
+    const { trustPolicyQuota } = configOf<{ trustPolicyQuota: number }>(args, iamPolicySizeLimits);
+    const roles = args.resources.filter((r) => r.type === "aws:iam/role:Role");
+    // Inline policies by role name: the role's own `inlinePolicies` and every RolePolicy naming it.
+    const inline = new Map<string, { urn: string; parts: { label: string; size: number }[] }>();
+    const roleKey = (ref: unknown) => {
+      const role = roles.find((r) => ref === r.props.name || ref === r.props.id || ref === r.props.arn);
+      return { key: String(role?.props.name ?? ref), urn: role?.urn };
+    };
+    for (const r of roles) {
+      const size = iamPolicySize(r.props.assumeRolePolicy);
+      if (size !== undefined && size > trustPolicyQuota) {
+        report(`IAM role '${r.props.name ?? r.name}' trust policy must be at most ${fmt(trustPolicyQuota)} characters without whitespace (IAM's default quota; raise it in Service Quotas up to 4,096 and set trustPolicyQuota); it has ${fmt(size)}.`, r.urn);
+      }
+      for (const p of asArray<any>(r.props.inlinePolicies)) {
+        const s = iamPolicySize(p?.policy);
+        if (s === undefined) continue;
+        const entry = inline.get(String(r.props.name ?? r.name)) ?? { urn: r.urn, parts: [] };
+        entry.parts.push({ label: String(p?.name ?? "?"), size: s });
+        inline.set(String(r.props.name ?? r.name), entry);
+      }
+    }
+    for (const rp of args.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")) {
+      const s = iamPolicySize(rp.props.policy);
+      if (s === undefined) continue;
+      const { key, urn } = roleKey(rp.props.role);
+      const entry = inline.get(key) ?? { urn: urn ?? rp.urn, parts: [] };
+      entry.parts.push({ label: String(rp.props.name ?? rp.name), size: s });
+      inline.set(key, entry);
+    }
+    for (const [role, { urn, parts }] of [...inline.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const total = parts.reduce((n, p) => n + p.size, 0);
+      if (total > IAM_SIZE_LIMITS.roleInlinePolicies) {
+        report(`IAM role '${role}' inline policies must total at most ${fmt(IAM_SIZE_LIMITS.roleInlinePolicies)} characters without whitespace (IAM's limit); they total ${fmt(total)} (${parts.map((p) => `${p.label}: ${fmt(p.size)}`).join(", ")}). Split the grants into managed policies or fewer statements.`, urn);
+      }
+    }
+    for (const p of args.resources.filter((r) => r.type === "aws:iam/policy:Policy")) {
+      const s = iamPolicySize(p.props.policy);
+      if (s !== undefined && s > IAM_SIZE_LIMITS.managedPolicy) {
+        report(`IAM managed policy '${p.props.name ?? p.name}' must be at most ${fmt(IAM_SIZE_LIMITS.managedPolicy)} characters without whitespace (IAM's limit); it has ${fmt(s)}.`, p.urn);
+      }
+    }
+  },
+};
+
 export const iamPolicies = [
+  iamPolicySizeLimits,
   iamNoUsersOrAccessKeys,
   iamNoWildcardActions,
   iamNoWildcardResourceWrites,

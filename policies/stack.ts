@@ -1,7 +1,8 @@
 /**
  * Stack policies about model promotion:
- * - `prod-model-versions-from-qa`: the model-version ARNs a protected environment (prod) publishes in
- *   its SSM parameters `/mlz/models/<model>/arn` are the versions QA's stack config holds.
+ * - `prod-models-in-qa`: every model a protected environment (prod) publishes in its SSM parameters
+ *   `/mlz/models/<model>/arn` is a model QA's stack config also uses, with versions of the same model
+ *   (which version QA held when prod changed is a change, checked where the diff is visible).
  * - `model-parameters-granted`: every model parameter is covered by a cross-account grant (the
  *   `mlz-model-access-<env>` role in the ML account allows the model kind's action on the version ARN,
  *   or on the endpoint serving it for SageMaker). A parameter in the account of its model (the ML
@@ -88,9 +89,27 @@ export function modelsFromStackFile(text: string): Record<string, { versionArn?:
   return isRecord(entry?.[1]) ? (entry![1] as Record<string, { versionArn?: string }>) : {};
 }
 
-export const prodModelVersionsFromQa: StackValidationPolicy = {
-  name: "prod-model-versions-from-qa",
-  description: "Checks whether the model versions a protected environment uses are the versions QA's stack config holds.",
+/** The service, account, region and (Rekognition) project a version ARN belongs to: what "the same model" means in a state. */
+function modelIdentity(arn: string | undefined): string | undefined {
+  if (arn === undefined) return undefined;
+  try {
+    const p = parseModelVersionArn(arn);
+    return p.kind === "rekognition" ? `Rekognition project ${p.projectArnPrefix}` : `SageMaker models of ${p.account} in ${p.region}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A state cannot show which version QA held when prod changed (that is a change, checked by the
+ * promotion command and the plan's `promotion-gates` check against the diff): prod staying behind
+ * while QA moves ahead is normal. What a state proves is checked here: every model a protected
+ * environment uses is a model QA also uses, with versions of the same model (service, account,
+ * region, Rekognition project), so a version of a model QA never tested cannot reach prod.
+ */
+export const prodModelsInQa: StackValidationPolicy = {
+  name: "prod-models-in-qa",
+  description: "Checks whether every model a protected environment uses is a model QA's stack config also uses, of the same service and project.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -105,7 +124,7 @@ export const prodModelVersionsFromQa: StackValidationPolicy = {
     },
   },
   validateStack: (args, report) => {
-    const cfg = configOf<{ environments: string[]; qaStackName: string; qaStackFile: string; organization?: OrganizationSnapshot[] }>(args, prodModelVersionsFromQa);
+    const cfg = configOf<{ environments: string[]; qaStackName: string; qaStackFile: string; organization?: OrganizationSnapshot[] }>(args, prodModelsInQa);
     const params = modelParameters(args.resources).filter((p) => p.environment !== undefined && cfg.environments.includes(p.environment));
     if (params.length === 0) args.notApplicable(`no model parameters tagged environment ${cfg.environments.join(" or ")}`);
     let qaModels: Record<string, { versionArn?: string }>;
@@ -130,8 +149,12 @@ export const prodModelVersionsFromQa: StackValidationPolicy = {
       const qa = qaModels[p.model]?.versionArn;
       if (qa === undefined) {
         report(`Model '${p.model}' in '${p.environment}' must be promoted from QA, but QA's config (${source}) has no version of it.`, p.resource.urn);
-      } else if (p.value !== qa) {
-        report(`Model parameter '${p.parameter}' in '${p.environment}' must hold the version QA's config holds ('${qa}'); got '${p.value ?? "unknown"}'.`, p.resource.urn);
+        continue;
+      }
+      const mine = modelIdentity(p.value);
+      const theirs = modelIdentity(qa);
+      if (mine !== theirs) {
+        report(`Model parameter '${p.parameter}' in '${p.environment}' must hold a version of the model QA tests (${theirs ?? `'${qa}'`}, from ${source}); got '${p.value ?? "unknown"}'${mine ? ` (${mine})` : ""}.`, p.resource.urn);
       }
     }
   },
@@ -203,4 +226,4 @@ export const modelParametersGranted: StackValidationPolicy = {
   },
 };
 
-export const stackPolicies = [prodModelVersionsFromQa, modelParametersGranted];
+export const stackPolicies = [prodModelsInQa, modelParametersGranted];

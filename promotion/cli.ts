@@ -34,6 +34,10 @@ Sets config["ml-landing-zone:models"][<model>].versionArn in stacks/Pulumi.<stac
 Environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL (default https://api.github.com),
 and AWS credentials for the checks (the default credential chain).
 
+Before anything is written (and before --open-pr opens anything), the stack files as the promotion
+leaves them go through the offline plan (npm run plan): stack-file schema, programs, policy pack
+and cross-stack checks; any reason the plan would reject them refuses the promotion.
+
 Exit status: 0 promoted, 1 refused or failed, 2 usage error.`;
 
 export class UsageError extends Error {}
@@ -72,6 +76,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
+  for (const name of ["to", "from", "version", "base", "repo"] as const) {
+    if (values[name] === "") throw new UsageError(`--${name} needs a value; got ''`);
+  }
   const args: ParsedArgs = {
     help: values.help === true,
     model: positionals[0],
@@ -105,7 +112,7 @@ export async function main(argv: string[], io: CliIo, deps: Partial<PromoteDeps>
   try {
     args = parseCliArgs(argv);
   } catch (e) {
-    io.err(`error: ${(e as Error).message}\n\n${HELP}`);
+    io.err(`promote: ${(e as Error).message} (see --help)`);
     return 2;
   }
   if (args.help) {
@@ -134,6 +141,7 @@ export async function main(argv: string[], io: CliIo, deps: Partial<PromoteDeps>
         github: deps.github ?? ((token) => createOctokit({ token, baseUrl: env.GITHUB_API_URL || undefined })),
         env,
         log: deps.log ?? io.out,
+        validate: deps.validate,
       },
     );
     return 0;

@@ -75,12 +75,35 @@ export function checkJobsExist(steps: DeployStep[], workflowText: string): void 
   }
 }
 
+export const HELP = `Usage: npx tsx promotion/deploy-plan.ts --base <sha> --head <sha> [--github-output]
+
+Prints, as JSON, the ordered deploy steps (jobs of ${DEPLOY_WORKFLOW}) for the commits between
+base and head: stacks in dependency order; a promotion deploys the ML stack, the stack, then
+<ml>-revoke. A base of all zeros or unknown to this clone deploys every stack.
+
+  --base <sha>       commit before the change (the push's 'before')
+  --head <sha>       commit after the change
+  --github-output    also append steps=<json> and stacks=<json> to $GITHUB_OUTPUT
+  -h, --help         show this help
+
+Exit status: 0 steps printed, 1 a step has no job or git failed, 2 usage error.
+`;
+
+/** A command-line mistake: one line on stderr, exit 2. */
+export class UsageError extends Error {}
+
 export function main(argv: string[], root = path.resolve(__dirname, ".."), reader: GitReader = gitReader(root), env = process.env): { code: number; output: string } {
-  const { values } = parseArgs({
-    args: argv,
-    options: { base: { type: "string" }, head: { type: "string" }, "github-output": { type: "boolean", default: false } },
-  });
-  if (!values.base || !values.head) throw new Error("usage: deploy-plan --base <sha> --head <sha> [--github-output]");
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { base: { type: "string" }, head: { type: "string" }, "github-output": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see --help)`);
+  }
+  if (values.help) return { code: 0, output: HELP.trimEnd() };
+  if (!values.base || !values.head) throw new UsageError("--base <sha> and --head <sha> are required (see --help)");
   const steps = deploySteps(changeSetBetween(reader, values.base, values.head));
   checkJobsExist(steps, fs.readFileSync(path.join(root, DEPLOY_WORKFLOW), "utf8"));
   const ids = JSON.stringify(steps.map((s) => s.id));
@@ -98,7 +121,7 @@ if (require.main === module) {
     process.stdout.write(`${output}\n`);
     process.exitCode = code;
   } catch (e) {
-    process.stderr.write(`deploy-plan: ${(e as Error).message}\n`);
-    process.exitCode = 2;
+    process.stderr.write(`deploy-plan: ${(e as Error).message.split("\n")[0]}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
   }
 }

@@ -34,12 +34,39 @@ export function previewComment(opts: { baseRef: string; headSha?: string; markdo
   return body;
 }
 
-export async function main(argv: string[], root = path.resolve(__dirname, ".."), run: PlanDiffRunner = offlinePlanDiff()): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { base: { type: "string" }, head: { type: "string" }, out: { type: "string" }, full: { type: "string" } },
-  });
-  if (!values.base || !values.out) throw new Error("usage: preview-comment --base <ref> --out <file> [--head <sha>] [--full <file>]");
+export const HELP = `Usage: npx tsx promotion/preview-comment.ts --base <ref> --out <file> [--head <sha>] [--full <file>]
+
+Plans every stack at <ref> and diffs the working tree against it (the offline plan, with its
+promotion-gates check on the change), and writes the pull-request comment to <file>.
+
+  --base <ref>    git ref the pull request merges into
+  --out <file>    where the comment (markdown) is written
+  --head <sha>    commit named in the comment; default HEAD
+  --full <file>   also write the whole plan diff (markdown) there
+  -h, --help      show this help
+
+Exit status: 0 clean, 1 mandatory policy violation or failed check, 2 the plan could not run or
+usage error. The comment is written whenever the plan ran.
+`;
+
+/** A command-line mistake: one line on stderr, exit 2. */
+export class UsageError extends Error {}
+
+export async function main(argv: string[], root = path.resolve(__dirname, ".."), run: PlanDiffRunner = offlinePlanDiff(), out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { base: { type: "string" }, head: { type: "string" }, out: { type: "string" }, full: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see --help)`);
+  }
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  if (!values.base || !values.out) throw new UsageError("--base <ref> and --out <file> are required (see --help)");
   let code: number;
   let body: string;
   try {
@@ -61,7 +88,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e: Error) => {
-      process.stderr.write(`preview-comment: ${e.message}\n`);
+      process.stderr.write(`preview-comment: ${e.message.split("\n")[0]}\n`);
       process.exitCode = 2;
     },
   );

@@ -8,6 +8,7 @@ import type { PlanDiffRunner } from "./plan-diff";
 import { promotionBody, promotionBranch, promotionTitle, type PlanDiffSection } from "./pr-body";
 import { planPromotion, PromotionError, type PlannedPromotion, type PromotionRequest } from "./rules";
 import type { StackSource } from "./stack-source";
+import { editedStacks, offlineValidation, type PromotionValidator } from "./validate";
 import { getModelVersion, setModelVersion } from "./yaml-edit";
 
 export interface PromoteOptions extends PromotionRequest {
@@ -31,6 +32,8 @@ export interface PromoteDeps {
   readonly github: (token: string) => Promise<Octokit>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: (line: string) => void;
+  /** The plan's validation of the edited stack files. Defaults to the offline plan itself. */
+  readonly validate?: PromotionValidator;
 }
 
 export interface PromoteResult {
@@ -55,6 +58,14 @@ export async function promote(opts: PromoteOptions, deps: PromoteDeps): Promise<
     token = deps.env.GITHUB_TOKEN;
     if (!token) throw new PromotionError("--open-pr needs a GitHub token in GITHUB_TOKEN");
   }
+
+  // The plan's own validation of the stack files as the promotion leaves them, before anything is
+  // written or opened: a change the plan would reject is refused here, in the plan's words.
+  const problems = await (deps.validate ?? offlineValidation())(editedStacks(deps.source, promotion.stack, promotion.after));
+  if (problems.length > 0) {
+    throw new PromotionError(`the offline plan rejects ${promotion.file} with ${promotion.model} at ${promotion.newArn} (nothing written${opts.openPr ? ", no pull request opened" : ""}): ${problems.join("; ")}`);
+  }
+  deps.log(`offline plan: clean with ${promotion.file} edited (schema, programs, policies, cross-stack checks)`);
 
   let metrics: MetricsReport | undefined;
   if (opts.offline) {

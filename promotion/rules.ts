@@ -4,7 +4,7 @@
  * command prints.
  */
 import { parseModelVersionArn, type ModelKind } from "../components/models/arns";
-import { parseStackConfig, parseStackFileText, stackFilePath, type StackConfig } from "../stacks/config";
+import { parseStackFileText, stackFilePath, validateStackFile, type StackConfig } from "../stacks/config";
 import { PROMOTION_GATES } from "./gates";
 import type { StackSource } from "./stack-source";
 import { setModelVersion } from "./yaml-edit";
@@ -173,5 +173,5 @@ function readWorking(stack: string, stacks: string[], source: StackSource): stri
 
 function parseConfig(stack: string, text: string): StackConfig {
   const f = parseStackFileText(stack, text);
-  return parseStackConfig(f.values, f.file);
+  return validateStackFile(f);
 }

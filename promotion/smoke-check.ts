@@ -52,13 +52,35 @@ export function judgeSmokeTest(response: InvokeResponse, payloadText: string, st
   return { ok: true, message: `smoke test of ${stack} passed: ${payload.model} ${payload.versionArn}, ${labels} label(s) in ${String(payload.latencyMs)} ms` };
 }
 
+export const HELP = `Usage: npx tsx promotion/smoke-check.ts --stack <stack> --response <file> --payload <file>
+
+Judges an 'aws lambda invoke' of the stack's model smoke-test function after a deploy: the
+invocation succeeded and the report's model version is the one stacks/Pulumi.<stack>.yaml pins.
+
+  --stack <stack>     workload stack deployed (qa, prod)
+  --response <file>   the JSON 'aws lambda invoke' printed (StatusCode, FunctionError)
+  --payload <file>    the function's output file
+  -h, --help          show this help
+
+Exit status: 0 passed, 1 failed or could not run (one ::error:: line), 2 usage error.
+`;
+
+/** A command-line mistake: one line on stderr, exit 2. */
+export class UsageError extends Error {}
+
 export function main(argv: string[], root = path.resolve(__dirname, "..")): SmokeVerdict {
-  const { values } = parseArgs({
-    args: argv,
-    options: { stack: { type: "string" }, response: { type: "string" }, payload: { type: "string" } },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { stack: { type: "string" }, response: { type: "string" }, payload: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see --help)`);
+  }
+  if (values.help) return { ok: true, message: HELP.trimEnd() };
   if (!values.stack || !values.response || !values.payload) {
-    throw new Error("usage: smoke-check --stack <stack> --response <file> --payload <file>");
+    throw new UsageError("--stack, --response and --payload are required (see --help)");
   }
   const file = readStackFile(values.stack, path.join(root, "stacks"));
   const config = parseStackConfig(file.values, file.file);
@@ -76,7 +98,12 @@ if (require.main === module) {
     process.stdout.write(`${verdict.ok ? "" : "::error::"}${verdict.message}\n`);
     process.exitCode = verdict.ok ? 0 : 1;
   } catch (e) {
-    process.stdout.write(`::error::smoke check could not run: ${(e as Error).message}\n`);
-    process.exitCode = 1;
+    if (e instanceof UsageError) {
+      process.stderr.write(`smoke-check: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stdout.write(`::error::smoke check could not run: ${(e as Error).message.split("\n")[0]}\n`);
+      process.exitCode = 1;
+    }
   }
 }

@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import {
   accountId,
@@ -22,6 +23,7 @@ import {
   stateBackend,
 } from "./fields";
 import { guardrailsConfigSchema } from "./parts/guardrails";
+import { isAwsRegion } from "./regions";
 import { auditLogConfigSchema } from "./parts/audit-log";
 import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 import { modelConsumptionConfigSchema } from "./parts/model-consumption";
@@ -196,6 +198,19 @@ export const managementSchema = z.strictObject({
     if (other) ctx.addIssue({ code: "custom", path: ["accounts", key, "email"], message: `expected a unique e-mail; '${acct.email}' is also used by account '${other}'` });
     emails.set(acct.email.toLowerCase(), key);
   }
+  // One AWS account is one member: the same id or name twice would adopt or create it twice.
+  const ids = new Map<string, string>([[c.managementAccountId, "the management account (managementAccountId)"]]);
+  const names = new Map<string, string>();
+  for (const [key, acct] of Object.entries(c.accounts)) {
+    if (acct.id !== undefined) {
+      const other = ids.get(acct.id);
+      if (other) ctx.addIssue({ code: "custom", path: ["accounts", key, "id"], message: `expected a unique account id; '${acct.id}' is also ${other.startsWith("the management") ? other : `the id of account '${other}'`}` });
+      else ids.set(acct.id, key);
+    }
+    const other = names.get(acct.name.toLowerCase());
+    if (other) ctx.addIssue({ code: "custom", path: ["accounts", key, "name"], message: `expected a unique account name; '${acct.name}' is also the name of account '${other}'` });
+    else names.set(acct.name.toLowerCase(), key);
+  }
 });
 
 export const cicdSchema = z.strictObject({
@@ -253,6 +268,15 @@ export const workloadSchema = z.strictObject({
   ...modelConsumptionConfigSchema.shape,
   /** Article narration (stacks/parts/narration.ts). Defaults to none. */
   ...narrationConfigSchema.shape,
+}).superRefine((c, ctx) => {
+  // Models are called in the environment's region (its endpoints and smoke test are there).
+  if (!isAwsRegion(c.region)) return;
+  for (const [model, m] of Object.entries(c.models)) {
+    const arnRegion = /^arn:[^:]+:[^:]+:([^:]+):/.exec(m.versionArn)?.[1];
+    if (arnRegion !== undefined && arnRegion !== c.region) {
+      ctx.addIssue({ code: "custom", path: ["models", model, "versionArn"], message: `expected a version in this stack's region ${c.region}, where its endpoints are; got '${m.versionArn}' in ${arnRegion}` });
+    }
+  }
 });
 
 export type ManagementConfig = z.infer<typeof managementSchema>;
@@ -413,6 +437,48 @@ export function parseStackFileText(stack: string, text: string, file: string = s
     }
   }
   return { stack, file, values, otherValues, secretKeys };
+}
+
+/** Config namespaces a stack file may use: this project's, Pulumi's and the AWS provider's. */
+export const KNOWN_NAMESPACES = [NAMESPACE, "pulumi", "aws"] as const;
+
+/**
+ * Keys of a stack file outside this project's namespace: each must be in a known namespace (a typo
+ * such as `ml-landing-zon:models` would otherwise configure nothing, silently), and
+ * `pulumi:disable-default-providers` must list "*" (every resource names its provider: no resource
+ * may silently land in whatever account the ambient credentials belong to).
+ */
+export function stackFileKeyIssues(f: StackFile): { key: string; message: string }[] {
+  const issues: { key: string; message: string }[] = [];
+  for (const key of Object.keys(f.otherValues)) {
+    const ns = key.includes(":") ? key.slice(0, key.indexOf(":")) : undefined;
+    if (ns === undefined) {
+      issues.push({ key, message: `expected a namespaced key '<namespace>:<key>' (${KNOWN_NAMESPACES.map((n) => `${n}:`).join(", ")}); did you mean '${NAMESPACE}:${key}'?` });
+    } else if (!(KNOWN_NAMESPACES as readonly string[]).includes(ns)) {
+      const suggestion = closest(ns, [...KNOWN_NAMESPACES]);
+      issues.push({ key, message: `unknown namespace '${ns}:' (expected ${KNOWN_NAMESPACES.map((n) => `${n}:`).join(", ")}); did you mean '${suggestion}${key.slice(ns.length)}'?` });
+    }
+  }
+  const ddp = decodeJson(f.otherValues["pulumi:disable-default-providers"]);
+  if (ddp === undefined) {
+    issues.push({ key: "pulumi:disable-default-providers", message: 'is required: ["*"] (every resource names its provider explicitly)' });
+  } else if (!(Array.isArray(ddp) && ddp.includes("*"))) {
+    issues.push({ key: "pulumi:disable-default-providers", message: `expected ["*"] (every resource names its provider explicitly); got ${JSON.stringify(ddp)}` });
+  }
+  return issues;
+}
+
+/** Validates a whole stack file: its keys (namespaces, default providers off) and its config values. */
+export function validateStackFile(f: StackFile): StackConfig {
+  const keyIssues = stackFileKeyIssues(f);
+  try {
+    const config = parseStackConfig(f.values, f.file);
+    if (keyIssues.length > 0) throw new ConfigError(f.file, keyIssues);
+    return config;
+  } catch (e) {
+    if (e instanceof ConfigError && e.issues !== keyIssues) throw new ConfigError(f.file, [...keyIssues, ...e.issues]);
+    throw e;
+  }
 }
 
 /** Reads and validates a stack file. */

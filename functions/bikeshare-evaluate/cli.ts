@@ -97,7 +97,8 @@ export async function main(
   try {
     args = parseArgs(argv);
   } catch (e) {
-    err(`${(e as Error).message}\n`);
+    // A user error is one line; the usage is one --help away.
+    err(`${(e as Error).message.split("\n")[0]} (see --help)\n`);
     return 2;
   }
   let client = deps.client;

@@ -111,7 +111,8 @@ export function main(argv: readonly string[], out: (s: string) => void = (s) => 
   try {
     args = parseArgs(argv);
   } catch (e) {
-    err(`${(e as Error).message}\n`);
+    // A user error is one line; the usage is one --help away.
+    err(`${(e as Error).message.split("\n")[0]} (see --help)\n`);
     return 2;
   }
   try {

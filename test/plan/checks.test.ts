@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { planOrganization, type OrganizationPlan } from "../../plan/organization";
-import { deployRolesExist, modelParametersGranted, modelVersionsInMlAccount, normalizedImageReaders, stackReferencesResolve } from "../../plan/checks";
+import { crossStackChecks, deployRolesExist, modelParametersGranted, modelVersionsInMlAccount, normalizedImageReaders, pinnedVersions, promotionGates, stackReferencesResolve } from "../../plan/checks";
 import { renderMarkdown, renderText, type OrganizationReport, type StackReport } from "../../plan/render";
 import { STACKS_DIR } from "../../stacks/config";
 import { parseModelVersionArn } from "../../components/models/arns";
@@ -341,6 +341,63 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
         message: "no workload stack planned: nothing to check",
         stacks: ["ml"],
       });
+    });
+  });
+
+  describe("promotionGates (the change: --diff)", () => {
+    const NEWER = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
+    const setVersion = (plan: StackPlan, model: string, arn: string) => {
+      const models = decode(plan.config.models);
+      models[model].versionArn = arn;
+      plan.config.models = models;
+    };
+    const baseOf = (list: StackPlan[]) => new Map(list.map((p) => [p.stack, p]));
+
+    it("runs only with base plans", () => {
+      assert.deepEqual(crossStackChecks(plans, {}).map((c) => c.check), ["stack-references-resolve", "deploy-roles-exist", "model-versions-in-ml-account", "model-parameters-granted"]);
+      assert.equal(crossStackChecks(plans, { base: baseOf(copy()) }).at(-1)?.check, "promotion-gates");
+    });
+    it("passes QA moving ahead while prod stays behind", () => {
+      const head = copy();
+      setVersion(find(head, "qa"), "defect-detector", NEWER);
+      const result = promotionGates(head, { base: baseOf(copy()) });
+      assert.deepEqual(result, { check: "promotion-gates", ok: true, message: "0 model version change(s) in gated stacks (prod from qa), each to a version its gate holds", stacks: ["prod"] });
+    });
+    it("passes prod changing to the version QA holds at the base", () => {
+      const base = copy();
+      setVersion(find(base, "qa"), "defect-detector", NEWER);
+      const head = JSON.parse(JSON.stringify(base)) as StackPlan[];
+      setVersion(find(head, "prod"), "defect-detector", NEWER);
+      const result = promotionGates(head, { base: baseOf(base) });
+      assert.equal(result.ok, true, result.message);
+      assert.equal(result.message, "1 model version change(s) in gated stacks (prod from qa), each to a version its gate holds");
+      assert.deepEqual(result.stacks, ["prod", "qa"]);
+    });
+    it("fails prod changing to a version QA gets in the same change (QA first), naming file, key, versions", () => {
+      const head = copy();
+      setVersion(find(head, "qa"), "defect-detector", NEWER);
+      setVersion(find(head, "prod"), "defect-detector", NEWER);
+      const result = promotionGates(head, { base: baseOf(copy()) });
+      assert.equal(result.ok, false);
+      assert.equal(result.message, `prod (stacks/Pulumi.prod.yaml): models.defect-detector.versionArn changes to ${NEWER}, but qa holds ${DEFECT_ARN} at the base (stacks/Pulumi.qa.yaml before this change); prod only takes a version qa already holds: promote to qa first, merge, then promote prod from qa`);
+    });
+    it("reads base plans without config (older plans) from their model parameters", () => {
+      const base = copy();
+      for (const p of base) delete (p as Partial<StackPlan>).config;
+      (base as StackPlan[]).forEach((p) => ((p as StackPlan).config = undefined as never));
+      assert.deepEqual(pinnedVersions(find(base, "qa")), pinnedVersions(find(plans, "qa")));
+      const head = copy();
+      setVersion(find(head, "prod"), "defect-detector", NEWER);
+      assert.equal(promotionGates(head, { base: baseOf(base) }).ok, false);
+    });
+    it("a first deployment of prod takes versions QA holds after the change", () => {
+      const base = copy().filter((p) => p.stack !== "prod" && p.stack !== "qa");
+      assert.equal(promotionGates(copy(), { base: baseOf(base) }).ok, true);
+      const head = copy();
+      setVersion(find(head, "prod"), "defect-detector", NEWER);
+      const result = promotionGates(head, { base: baseOf(base) });
+      assert.equal(result.ok, false);
+      assert.match(result.message, /^prod \(stacks\/Pulumi\.prod\.yaml\): models\.defect-detector\.versionArn changes to .*, but qa holds .* \(first deployment of prod\)/);
     });
   });
 

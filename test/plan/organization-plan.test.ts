@@ -297,6 +297,25 @@ describe("offline plan of the example organization", function () {
     const { report, exitCode } = await runPlan({ stacksDir: dir });
     assert.equal(exitCode, 2, "the S3 (DIY) backend the workflows use knows no organization 'typo-org': the stack file is refused");
     assert.match(report.errors[0]?.message ?? "", /ml-landing-zone:managementStack: expected 'organization\/ml-landing-zone\/management': the DIY \(S3\) backend/);
+  });
+
+  it("with the Pulumi Cloud backend, a reference into another organization fails the reference check (exit 1), naming it", async () => {
+    const dir = copyStacks();
+    for (const f of fs.readdirSync(dir)) {
+      const text = fs.readFileSync(path.join(dir, f), "utf8")
+        .replace(/organization\/ml-landing-zone\//g, "example-org/ml-landing-zone/")
+        .replace(/^( {2}ml-landing-zone:role: .*)$/m, "$1\n  ml-landing-zone:stateBackend: cloud");
+      fs.writeFileSync(path.join(dir, f), f === "Pulumi.qa.yaml" ? text.replace("managementStack: example-org/", "managementStack: typo-org/") : text);
+    }
+    const { report, exitCode } = await runPlan({ stacksDir: dir });
+    // qa cannot learn its account (it reads no management outputs): the reference check fails (exit
+    // 1) naming the reference, and the stacks that read qa are not planned, saying why.
+    assert.equal(exitCode, 1, JSON.stringify(report.errors));
+    assert.deepEqual(report.checks.map((c) => [c.check, c.ok]), [["stack-references-resolve", false]]);
+    assert.match(report.checks[0].message, /^qa \(.*Pulumi\.qa\.yaml\) references 'typo-org\/ml-landing-zone\/management', a stack of organization 'typo-org'; this organization's stacks are 'example-org\/ml-landing-zone\/<stack>'$/);
+    assert.deepEqual(report.errors.map((e) => e.stack), ["qa"]);
+    assert.match(report.errors[0].message, /^not planned: a stack reference names no stack of this organization \(see the failed check stack-references-resolve\): /);
+    assert.deepEqual(report.stacks.map((s) => s.plan.stack), ["management", "cicd", "lakehouse", "ml", "prod"]);
 
     // The check, on the real plans with qa's reference pointed elsewhere.
     const plans = JSON.parse(JSON.stringify(org.runs.map((r) => r.plan))) as StackPlan[];

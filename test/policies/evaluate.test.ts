@@ -165,13 +165,13 @@ describe("policies/evaluate", () => {
   it("passes org-wide context to stack rules: an ungranted or unpromoted version is reported", async () => {
     const results = await evaluateStack(prodPlan(), {
       organization: [mlPlan([]), { ...qaPlan(), config: { models: {} } }],
-      policyConfig: { all: "disabled", "model-parameters-granted": "mandatory", "prod-model-versions-from-qa": "advisory" },
+      policyConfig: { all: "disabled", "model-parameters-granted": "mandatory", "prod-models-in-qa": "advisory" },
     });
     assert.deepEqual(
       results.map((r) => [r.policy, r.enforcementLevel, r.resourceName]),
       [
         ["model-parameters-granted", "mandatory", "defect-parameter"],
-        ["prod-model-versions-from-qa", "advisory", "defect-parameter"],
+        ["prod-models-in-qa", "advisory", "defect-parameter"],
       ],
     );
   });

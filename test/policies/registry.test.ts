@@ -39,6 +39,7 @@ describe("policies/registry", () => {
         ["iam-no-wildcard-actions", "mandatory"],
         ["iam-no-wildcard-resource-writes", "mandatory"],
         ["iam-passrole-scoped", "mandatory"],
+        ["iam-policy-size-limits", "mandatory"],
       ],
       iamReference: [
         ["iam-actions-exist", "mandatory"],
@@ -80,7 +81,7 @@ describe("policies/registry", () => {
       ],
       stack: [
         ["model-parameters-granted", "mandatory"],
-        ["prod-model-versions-from-qa", "mandatory"],
+        ["prod-models-in-qa", "mandatory"],
       ],
     };
     const actual = {
@@ -98,7 +99,7 @@ describe("policies/registry", () => {
     assert.deepEqual(actual, expected);
     // The pack is exactly the union of the domain lists: no rule left out of the registry, none added beside it.
     assert.deepEqual(levels(allPolicies), Object.values(expected).flat().sort(([a], [b]) => a.localeCompare(b)));
-    assert.equal(allPolicies.length, 39);
+    assert.equal(allPolicies.length, 40);
   });
   it("resolves every rule's defaults without configuration", () => {
     const resolved = resolvePolicyConfig(allPolicies);

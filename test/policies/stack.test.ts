@@ -8,7 +8,7 @@ import { endpointArnForModelArn } from "../../components/models/arns";
 import { ModelAccessRole } from "../../components/models/model-access-role";
 import { modelAccessRoleName, modelParameterName } from "../../components/naming";
 import type { OrganizationSnapshot } from "../../policies/organization-context";
-import { modelParametersGranted, modelsFromStackFile, prodModelVersionsFromQa, providerAccount } from "../../policies/stack";
+import { modelParametersGranted, modelsFromStackFile, prodModelsInQa, providerAccount } from "../../policies/stack";
 import { recordProgram } from "../helpers/pulumi";
 import { awsProvider, runStackPolicy, STANDARD_TAGS, urnOf, type StackResourceSpec } from "./util";
 
@@ -74,13 +74,15 @@ function mlSnapshot(env: string, rekognition: string[], sagemakerEndpoints: stri
 }
 
 describe("policies/stack", () => {
-  describe("prod-model-versions-from-qa", () => {
+  describe("prod-models-in-qa", () => {
     let dir: string;
     before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-policies-"));
       fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), QA_FILE);
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const OTHER_PROJECT = "arn:aws:rekognition:us-east-1:444444444444:project/other-project/version/other-project.2026-11-20T08.00.00/1763625600000";
+    const OTHER_ACCOUNT_BIKE = "arn:aws:sagemaker:us-east-1:999999999999:model/bikeshare-classifier-20261101";
 
     it("reads the models map of a stack file", () => {
       assert.deepEqual(modelsFromStackFile(QA_FILE), {
@@ -90,30 +92,43 @@ describe("policies/stack", () => {
     });
     it("passes prod versions that QA's stack file holds", async () => {
       const specs = consumer("prod", { "defect-detector": DEFECT_V1, "bikeshare-classifier": BIKESHARE });
-      assert.deepEqual(await runStackPolicy(prodModelVersionsFromQa, specs, { qaStackFile: path.join(dir, "Pulumi.qa.yaml") }), { violations: [] });
+      assert.deepEqual(await runStackPolicy(prodModelsInQa, specs, { qaStackFile: path.join(dir, "Pulumi.qa.yaml") }), { violations: [] });
     });
-    it("reports a prod version QA does not hold, and a model QA does not have", async () => {
-      const specs = consumer("prod", { "defect-detector": DEFECT_V2, "new-model": BIKESHARE });
-      const { violations } = await runStackPolicy(prodModelVersionsFromQa, specs, { qaStackFile: path.join(dir, "Pulumi.qa.yaml") });
+    it("passes prod staying behind while QA moved ahead to a newer version of the same model", async () => {
+      const specs = consumer("prod", { "defect-detector": DEFECT_V2 });
+      assert.deepEqual(await runStackPolicy(prodModelsInQa, specs, { qaStackFile: path.join(dir, "Pulumi.qa.yaml") }), { violations: [] });
+    });
+    it("reports a model QA does not have, a version of another project and of another account", async () => {
+      const specs = consumer("prod", { "defect-detector": OTHER_PROJECT, "new-model": BIKESHARE, "bikeshare-classifier": OTHER_ACCOUNT_BIKE });
+      const file = path.join(dir, "Pulumi.qa.yaml");
+      const { violations } = await runStackPolicy(prodModelsInQa, specs, { qaStackFile: file });
       assert.deepEqual(violations, [
         {
-          message: `Model parameter '/mlz/models/defect-detector/arn' in 'prod' must hold the version QA's config holds ('${DEFECT_V1}'); got '${DEFECT_V2}'.`,
+          message: `Model parameter '/mlz/models/defect-detector/arn' in 'prod' must hold a version of the model QA tests (Rekognition project arn:aws:rekognition:us-east-1:444444444444:project/defect-detector, from '${file}'); got '${OTHER_PROJECT}' (Rekognition project arn:aws:rekognition:us-east-1:444444444444:project/other-project).`,
           urn: urnOf(aws.ssm.Parameter, "models-defect-detector-parameter"),
         },
         {
-          message: `Model 'new-model' in 'prod' must be promoted from QA, but QA's config ('${path.join(dir, "Pulumi.qa.yaml")}') has no version of it.`,
+          message: `Model 'new-model' in 'prod' must be promoted from QA, but QA's config ('${file}') has no version of it.`,
           urn: urnOf(aws.ssm.Parameter, "models-new-model-parameter"),
+        },
+        {
+          message: `Model parameter '/mlz/models/bikeshare-classifier/arn' in 'prod' must hold a version of the model QA tests (SageMaker models of 444444444444 in us-east-1, from '${file}'); got '${OTHER_ACCOUNT_BIKE}' (SageMaker models of 999999999999 in us-east-1).`,
+          urn: urnOf(aws.ssm.Parameter, "models-bikeshare-classifier-parameter"),
         },
       ]);
     });
     it("prefers the QA stack of the org-wide context over the file", async () => {
-      const specs = consumer("prod", { "defect-detector": DEFECT_V2 });
-      const options = { qaStackFile: path.join(dir, "Pulumi.qa.yaml"), organization: [qaSnapshot({ "defect-detector": DEFECT_V2 })] };
-      assert.deepEqual((await runStackPolicy(prodModelVersionsFromQa, specs, options)).violations, []);
+      const specs = consumer("prod", { "new-model": DEFECT_V2 });
+      const options = { qaStackFile: path.join(dir, "Pulumi.qa.yaml"), organization: [qaSnapshot({ "new-model": DEFECT_V1 })] };
+      assert.deepEqual((await runStackPolicy(prodModelsInQa, specs, options)).violations, []);
+      const missing = await runStackPolicy(prodModelsInQa, consumer("prod", { "defect-detector": DEFECT_V1 }), options);
+      assert.deepEqual(missing.violations.map((v) => v.message), [
+        "Model 'defect-detector' in 'prod' must be promoted from QA, but QA's config (stack 'qa') has no version of it.",
+      ]);
     });
     it("reports an unreadable QA stack file", async () => {
       const specs = consumer("prod", { "defect-detector": DEFECT_V1 });
-      const { violations } = await runStackPolicy(prodModelVersionsFromQa, specs, { qaStackFile: path.join(dir, "missing.yaml") });
+      const { violations } = await runStackPolicy(prodModelsInQa, specs, { qaStackFile: path.join(dir, "missing.yaml") });
       assert.equal(violations.length, 1);
       assert.match(violations[0].message, /^QA stack config '.*missing\.yaml' must be readable to check model promotions: ENOENT/);
     });
@@ -123,17 +138,15 @@ describe("policies/stack", () => {
       const cwd = process.cwd();
       try {
         process.chdir(path.join(__dirname, "..", "..", "policies"));
-        assert.deepEqual(await runStackPolicy(prodModelVersionsFromQa, specs), { violations: [] });
+        assert.deepEqual(await runStackPolicy(prodModelsInQa, specs), { violations: [] });
       } finally {
         process.chdir(cwd);
       }
-      const stale = consumer("prod", { "defect-detector": DEFECT_V2 });
-      assert.deepEqual((await runStackPolicy(prodModelVersionsFromQa, stale)).violations.map((v) => v.message), [
-        `Model parameter '/mlz/models/defect-detector/arn' in 'prod' must hold the version QA's config holds ('${qa["defect-detector"].versionArn}'); got '${DEFECT_V2}'.`,
-      ]);
+      const foreign = consumer("prod", { "defect-detector": OTHER_PROJECT });
+      assert.equal((await runStackPolicy(prodModelsInQa, foreign)).violations.length, 1);
     });
     it("is not applicable to QA's own parameters", async () => {
-      const outcome = await runStackPolicy(prodModelVersionsFromQa, consumer("qa", { "defect-detector": DEFECT_V2 }));
+      const outcome = await runStackPolicy(prodModelsInQa, consumer("qa", { "defect-detector": DEFECT_V2 }));
       assert.deepEqual(outcome, { violations: [], notApplicable: "no model parameters tagged environment prod" });
     });
   });

@@ -26,6 +26,12 @@ describe("promotion/cli", () => {
     planDiffCalls.push(opts);
     return { markdown: "| stack | change |\n|---|---|\n| qa | ~ aws:ssm/parameter:Parameter defect-detector |\n", violations: false };
   };
+  const validateCalls: Record<string, string>[] = [];
+  let validateProblems: string[] = [];
+  const fakeValidate = async (stacks: Readonly<Record<string, string>>) => {
+    validateCalls.push({ ...stacks });
+    return validateProblems;
+  };
   const metrics: Record<string, { status: string; f1?: number }> = {
     [NEW_DEFECT]: { status: "TRAINING_COMPLETED", f1: 0.93 },
     [QA_DEFECT]: { status: "RUNNING", f1: 0.91 },
@@ -35,6 +41,8 @@ describe("promotion/cli", () => {
   beforeEach(() => {
     ({ root, cleanup } = makeProject({ git: true }));
     planDiffCalls.length = 0;
+    validateCalls.length = 0;
+    validateProblems = [];
   });
   afterEach(async () => {
     cleanup();
@@ -50,6 +58,7 @@ describe("promotion/cli", () => {
       env,
       describe: fakeDescribe,
       planDiff: fakePlanDiff,
+      validate: fakeValidate,
       github: (token) => createOctokit({ token, baseUrl }),
     });
     return { code, out, err };
@@ -91,11 +100,14 @@ describe("promotion/cli", () => {
         [["m", "--to", "qa"], "give exactly one of --from <stack> and --version <arn>"],
         [["m", "--to", "qa", "--from", "qa", "--version", "x"], "give exactly one of --from <stack> and --version <arn>"],
         [["m", "--to", "qa", "--from", "qa", "--force"], "Unknown option '--force'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--force\""],
+        [["m", "--to", "", "--from", "qa"], "--to needs a value; got ''"],
+        [["m", "--to", "qa", "--version", ""], "--version needs a value; got ''"],
+        [["m", "--to", "prod", "--from", "qa", "--base", ""], "--base needs a value; got ''"],
       ];
       for (const [argv, message] of cases) {
         const r = await run(argv);
         assert.equal(r.code, 2, argv.join(" "));
-        assert.equal(r.err[0], `error: ${message}\n\n${HELP}`);
+        assert.deepEqual(r.err, [`promote: ${message} (see --help)`]);
       }
     });
   });
@@ -105,11 +117,12 @@ describe("promotion/cli", () => {
       const r = await run(["defect-detector", "--to", "qa", "--version", NEW_DEFECT, "--offline"]);
       assert.equal(r.code, 0, r.err.join("\n"));
       assert.deepEqual(r.out, [
+        "offline plan: clean with stacks/Pulumi.qa.yaml edited (schema, programs, policies, cross-stack checks)",
         "offline: checks skipped (version existence, training status and F1 not checked)",
         `stacks/Pulumi.qa.yaml: defect-detector ${QA_DEFECT} -> ${NEW_DEFECT}`,
       ]);
       const after = readStack(root, "qa");
-      assert.deepEqual(changedLines(fixtureText("qa"), after), [12]);
+      assert.deepEqual(changedLines(fixtureText("qa"), after), [14]);
       assert.ok(after.includes(`versionArn: ${NEW_DEFECT} # promoted 2026-11-10`));
       assert.equal(planDiffCalls.length, 0);
     });
@@ -117,7 +130,7 @@ describe("promotion/cli", () => {
     it("online: runs the checks before editing", async () => {
       const r = await run(["defect-detector", "--to", "qa", "--version", NEW_DEFECT]);
       assert.equal(r.code, 0, r.err.join("\n"));
-      assert.equal(r.out[0], "checks passed: F1 0.93 (replaced: 0.91, minimum: 0.85)");
+      assert.equal(r.out[1], "checks passed: F1 0.93 (replaced: 0.91, minimum: 0.85)");
       assert.ok(readStack(root, "qa").includes(NEW_DEFECT));
     });
 
@@ -173,7 +186,7 @@ describe("promotion/cli", () => {
       assert.deepEqual(planDiffCalls, [{ root, baseRef: "HEAD" }]);
 
       const tree = fake.requests.find((r) => r.path === "/repos/acme/mlz/git/trees")!.body as { tree: { content: string }[] };
-      assert.deepEqual(changedLines(fixtureText("qa"), tree.tree[0].content), [12]);
+      assert.deepEqual(changedLines(fixtureText("qa"), tree.tree[0].content), [14]);
       assert.equal(tree.tree[0].content, readStack(root, "qa"));
 
       const create = fake.requests.find((r) => r.method === "POST" && r.path === "/repos/acme/mlz/pulls")!.body as Record<string, string>;
@@ -217,6 +230,7 @@ describe("promotion/cli", () => {
           planDiff: async () => {
             throw new Error("offline plan of main failed (exit 2): boom");
           },
+          validate: fakeValidate,
           github: (token) => createOctokit({ token, baseUrl }),
         },
       );
@@ -224,6 +238,22 @@ describe("promotion/cli", () => {
       assert.ok(out.includes("warning: offline plan of main failed (exit 2): boom"));
       const create = fake.requests.find((r) => r.method === "POST" && r.path === "/repos/acme/mlz/pulls")!.body as Record<string, string>;
       assert.ok(create.body.includes("### Offline plan diff (against `main`)\n\n> [!CAUTION]\n> The offline plan diff could not be computed: offline plan of main failed (exit 2): boom"));
+    });
+
+    it("a promotion the plan rejects opens no pull request and writes nothing, quoting the plan", async () => {
+      fake = new FakeGitHub({ file: fixtureText("qa") });
+      const baseUrl = await fake.start();
+      validateProblems = ["cross-stack check model-versions-in-ml-account: qa (stacks/Pulumi.qa.yaml): models.defect-detector.versionArn is in account 999999999999, expected the ML account 444444444444"];
+      const before = readStack(root, "qa");
+      const r = await run(["defect-detector", "--to", "qa", "--version", NEW_DEFECT, "--offline", "--open-pr"], { GITHUB_TOKEN: "t", GITHUB_REPOSITORY: "acme/mlz" }, baseUrl);
+      assert.equal(r.code, 1);
+      assert.deepEqual(r.err, [`refused: the offline plan rejects stacks/Pulumi.qa.yaml with defect-detector at ${NEW_DEFECT} (nothing written, no pull request opened): ${validateProblems[0]}`]);
+      assert.deepEqual(fake.requests, []);
+      assert.equal(readStack(root, "qa"), before);
+      assert.equal(planDiffCalls.length, 0);
+      // The validator saw every stack file, the target as the promotion leaves it.
+      assert.deepEqual(Object.keys(validateCalls[0]).sort(), ["cicd", "ml", "prod", "qa"]);
+      assert.ok(validateCalls[0].qa.includes(NEW_DEFECT) && !validateCalls[0].prod.includes(NEW_DEFECT));
     });
 
     it("a GitHub API error exits 1 naming it", async () => {
@@ -238,6 +268,6 @@ describe("promotion/cli", () => {
   it("prod --from qa with --base reads qa at the base ref (git show)", async () => {
     const r = await run(["defect-detector", "--to", "prod", "--from", "qa", "--base", "main", "--offline"]);
     assert.equal(r.code, 0, r.err.join("\n"));
-    assert.equal(r.out[1], `stacks/Pulumi.prod.yaml: defect-detector ${PROD_DEFECT} -> ${QA_DEFECT}`);
+    assert.equal(r.out[2], `stacks/Pulumi.prod.yaml: defect-detector ${PROD_DEFECT} -> ${QA_DEFECT}`);
   });
 });

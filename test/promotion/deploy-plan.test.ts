@@ -83,6 +83,6 @@ describe("promotion/deploy-plan", () => {
   });
 
   it("requires --base and --head", () => {
-    assert.throws(() => main(["--base", base], root), { message: "usage: deploy-plan --base <sha> --head <sha> [--github-output]" });
+    assert.throws(() => main(["--base", base], root), { message: "--base <sha> and --head <sha> are required (see --help)" });
   });
 });

@@ -62,7 +62,7 @@ describe("promotion/rules", () => {
       assert.equal(p.currentFrom, "the working tree");
       assert.equal(p.gate, undefined);
       assert.equal(p.before, fixtureText("qa"));
-      assert.deepEqual(changedLines(p.before, p.after), [12]);
+      assert.deepEqual(changedLines(p.before, p.after), [14]);
     });
 
     it("prod --from qa when qa (working tree) holds the version", () => {

@@ -70,7 +70,7 @@ describe("promotion/smoke-check", () => {
       assert.equal(verdict.ok, true);
       const prod = main(["--stack", "prod", "--response", path.join(root, "response.json"), "--payload", path.join(root, "payload.json")], root);
       assert.equal(prod.ok, false);
-      assert.throws(() => main(["--stack", "qa"], root), { message: "usage: smoke-check --stack <stack> --response <file> --payload <file>" });
+      assert.throws(() => main(["--stack", "qa"], root), { message: "--stack, --response and --payload are required (see --help)" });
     } finally {
       cleanup();
     }

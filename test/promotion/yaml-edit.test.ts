@@ -29,8 +29,8 @@ describe("promotion/yaml-edit", () => {
 
   it("keeps the quoting style of a double-quoted value", () => {
     const out = setModelVersion(qa, "stacks/Pulumi.qa.yaml", "bikeshare-classifier", NEW_BIKE);
-    assert.deepEqual(changedLines(qa, out), [17]);
-    assert.equal(out.split("\n")[16], `      versionArn: "${NEW_BIKE}"`);
+    assert.deepEqual(changedLines(qa, out), [19]);
+    assert.equal(out.split("\n")[18], `      versionArn: "${NEW_BIKE}"`);
   });
 
   it("keeps a comment line directly above the value (prod fixture)", () => {
@@ -73,12 +73,12 @@ describe("promotion/yaml-edit", () => {
     const QA_LINE_12_AFTER = `      versionArn: ${NEW_DEFECT} # promoted 2026-11-10`;
     const lfEdited = qa.replace(QA_LINE_12_BEFORE, QA_LINE_12_AFTER);
 
-    it("keeps CRLF line endings and changes exactly line 12", () => {
+    it("keeps CRLF line endings and changes exactly line 14", () => {
       const crlf = qa.replace(/\n/g, "\r\n");
       const out = setModelVersion(crlf, "stacks/Pulumi.qa.yaml", "defect-detector", NEW_DEFECT);
       assert.equal(out, lfEdited.replace(/\n/g, "\r\n"));
-      assert.deepEqual(changedLines(crlf, out), [12]);
-      assert.equal(out.split("\r\n")[11], QA_LINE_12_AFTER);
+      assert.deepEqual(changedLines(crlf, out), [14]);
+      assert.equal(out.split("\r\n")[13], QA_LINE_12_AFTER);
       assert.equal(out.replace(/\r\n/g, "").includes("\n"), false, "no bare LF left");
       assert.equal(getModelVersion(out, "defect-detector"), NEW_DEFECT);
     });
@@ -88,24 +88,24 @@ describe("promotion/yaml-edit", () => {
       assert.ok(!bare.endsWith("\n"));
       const last = setModelVersion(bare, "stacks/Pulumi.qa.yaml", "bikeshare-classifier", NEW_BIKE);
       assert.equal(last, bare.replace(QA_BIKE, NEW_BIKE));
-      assert.deepEqual(changedLines(bare, last), [17]);
+      assert.deepEqual(changedLines(bare, last), [19]);
       assert.ok(last.endsWith(`      versionArn: "${NEW_BIKE}"`));
       const middle = setModelVersion(bare, "stacks/Pulumi.qa.yaml", "defect-detector", NEW_DEFECT);
       assert.equal(middle, lfEdited.replace(/\n$/, ""));
-      assert.deepEqual(changedLines(bare, middle), [12]);
+      assert.deepEqual(changedLines(bare, middle), [14]);
     });
 
     it("keeps CRLF without a final newline and a byte-order mark together", () => {
       const text = `\uFEFF${qa.replace(/\n$/, "").replace(/\n/g, "\r\n")}`;
       const out = setModelVersion(text, "stacks/Pulumi.qa.yaml", "defect-detector", NEW_DEFECT);
       assert.equal(out, `\uFEFF${lfEdited.replace(/\n$/, "").replace(/\n/g, "\r\n")}`);
-      assert.deepEqual(changedLines(text, out), [12]);
+      assert.deepEqual(changedLines(text, out), [14]);
     });
 
     it("refuses mixed line endings and bare CRs, naming the file and the cause", () => {
       const mixed = qa.replace("config:\n", "config:\r\n");
       assert.throws(() => setModelVersion(mixed, "stacks/Pulumi.qa.yaml", "defect-detector", NEW_DEFECT), {
-        message: "stacks/Pulumi.qa.yaml: refusing to edit: the file mixes line endings (1 CRLF, 16 LF); use one throughout",
+        message: "stacks/Pulumi.qa.yaml: refusing to edit: the file mixes line endings (1 CRLF, 18 LF); use one throughout",
       });
       assert.throws(() => setModelVersion("config:\r  a: b\n", "f.yaml", "m", NEW_DEFECT), {
         message: "f.yaml: refusing to edit: the file holds 1 bare CR (\\r) line ending(s); use LF or CRLF throughout",

@@ -9,6 +9,7 @@ import {
   readStackConfigFile,
   listStacks,
   SECRET_PLACEHOLDER,
+  validateStackFile,
 } from "../../stacks/config";
 
 const FILE = "stacks/Pulumi.qa.yaml";
@@ -180,6 +181,53 @@ describe("stack config schema", () => {
     const accounts = { ...(management().accounts as object), ml: { name: "m", email: "C@example.com", ou: "work" } };
     assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")),
       "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.ml.email: expected a unique e-mail; 'C@example.com' is also used by account 'cicd'");
+  });
+
+  it("refuses two accounts with the same id, or the management account's id, naming each", () => {
+    const accounts = {
+      cicd: { name: "c", email: "c@example.com", ou: "infra", id: "222222222222" },
+      lakehouse: { name: "l", email: "l@example.com", ou: "infra", id: "222222222222" },
+      ml: { name: "m", email: "m@example.com", ou: "work", id: "111111111111" },
+    };
+    assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")), [
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.lakehouse.id: expected a unique account id; '222222222222' is also the id of account 'cicd'",
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.ml.id: expected a unique account id; '111111111111' is also the management account (managementAccountId)",
+    ].join("\n"));
+  });
+
+  it("refuses two accounts with the same name (case-insensitive)", () => {
+    const accounts = { ...(management().accounts as object), ml: { name: "C", email: "m@example.com", ou: "work" } };
+    assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")),
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.ml.name: expected a unique account name; 'C' is also the name of account 'cicd'");
+  });
+
+  it("refuses a workload model version in another region than the stack, naming the model's key", () => {
+    const models = JSON.stringify({ "defect-detector": { kind: "rekognition", versionArn: VERSION.replace("us-east-1", "eu-west-1") } });
+    assert.equal(messageOf(() => parseStackConfig(workload({ models }), FILE)),
+      `stacks/Pulumi.qa.yaml: ml-landing-zone:models.defect-detector.versionArn: expected a version in this stack's region us-east-1, where its endpoints are; got '${VERSION.replace("us-east-1", "eu-west-1")}' in eu-west-1`);
+  });
+
+  it("refuses a malformed version ARN naming the file and models.<model>.versionArn", () => {
+    const models = JSON.stringify({ "defect-detector": { kind: "rekognition", versionArn: "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector" } });
+    assert.match(messageOf(() => parseStackConfig(workload({ models }), FILE)),
+      /^stacks\/Pulumi\.qa\.yaml: ml-landing-zone:models\.defect-detector\.versionArn: expected a Rekognition project-version ARN/);
+  });
+
+  it("validates a whole stack file: known namespaces only, default providers disabled", () => {
+    const text = (extra: string) => `config:\n${extra}  ml-landing-zone:role: workload\n  ml-landing-zone:region: us-east-1\n  ml-landing-zone:owner: apps@example.com\n  ml-landing-zone:managementStack: example-org/ml-landing-zone/management\n  ml-landing-zone:account: qa\n  ml-landing-zone:models: {}\n`;
+    const ok = "  pulumi:disable-default-providers: ['*']\n";
+    assert.equal(validateStackFile(parseStackFileText("qa", text(ok))).role, "workload");
+    assert.equal(validateStackFile(parseStackFileText("qa", text(`${ok}  aws:region: us-east-1\n`))).role, "workload");
+    assert.equal(messageOf(() => validateStackFile(parseStackFileText("qa", text("")))),
+      'stacks/Pulumi.qa.yaml: pulumi:disable-default-providers: is required: ["*"] (every resource names its provider explicitly)');
+    assert.equal(messageOf(() => validateStackFile(parseStackFileText("qa", text("  pulumi:disable-default-providers: ['aws']\n")))),
+      'stacks/Pulumi.qa.yaml: pulumi:disable-default-providers: expected ["*"] (every resource names its provider explicitly); got ["aws"]');
+    assert.equal(messageOf(() => validateStackFile(parseStackFileText("qa", text(`${ok}  mlz-landing-zone:minF1: 0.9\n  modelSmokeTest: x\n`)))), [
+      "stacks/Pulumi.qa.yaml: mlz-landing-zone:minF1: unknown namespace 'mlz-landing-zone:' (expected ml-landing-zone:, pulumi:, aws:); did you mean 'ml-landing-zone:minF1'?",
+      "stacks/Pulumi.qa.yaml: modelSmokeTest: expected a namespaced key '<namespace>:<key>' (ml-landing-zone:, pulumi:, aws:); did you mean 'ml-landing-zone:modelSmokeTest'?",
+    ].join("\n"));
+    // Key and value problems are reported together.
+    assert.equal(messageOf(() => validateStackFile(parseStackFileText("qa", text("").replace("us-east-1", "nowhere")))).split("\n").length, 2);
   });
 
   it("makes a wildcard in the GitHub repository impossible to configure (it would reach the OIDC sub)", () => {
