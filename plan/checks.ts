@@ -5,7 +5,7 @@
 import { decodeJson } from "../stacks/config";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
 import { DEFAULT_DEPLOY_ROLE_NAME, modelAccessRoleName } from "../components/naming";
-import { partitionOf } from "../stacks/regions";
+import { partitionOf } from "../components/aws";
 import { PROJECT } from "../stacks/config";
 import type { CheckResult } from "./render";
 import type { PlannedResource, StackPlan } from "./types";

@@ -6,6 +6,7 @@
  */
 import { decodeJson } from "../stacks/config";
 import type { PlannedResource, StackPlan } from "./types";
+import { isAccountId } from "../components/aws";
 
 export interface ScpListing {
   name: string;
@@ -48,7 +49,7 @@ function targetName(plan: StackPlan, targetId: string): string {
       return `account ${String(r.inputs.name)} (${targetId})`;
     }
   }
-  return /^\d{12}$/.test(targetId) ? `account ${targetId}` : targetId;
+  return isAccountId(targetId) ? `account ${targetId}` : targetId;
 }
 
 export function listScps(plan: StackPlan): ScpListing[] {

@@ -5,7 +5,7 @@
  * every stack has read the final outputs of the stacks it references.
  */
 import { ConfigError, listStacks, parseStackConfig, readStackFile, type StackFile } from "../stacks/config";
-import { ROLE_LEVEL, stackOrder } from "./order";
+import { ROLE_LEVEL, stackOrder } from "../stacks/order";
 import { decodeJson } from "../stacks/config";
 import { fingerprint, planStack, StackError, StackErrors, type StackRun } from "./planner";
 

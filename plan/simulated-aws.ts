@@ -8,7 +8,7 @@
 import { decodeJson } from "../stacks/config";
 import * as crypto from "node:crypto";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
-import { partitionOf, isAwsRegion } from "../stacks/regions";
+import { partitionOf, isAwsRegion } from "../components/aws";
 import { unwrapSecrets, type Simulator } from "./mock-runtime";
 
 /** Marker for values only a real deployment can produce. */

@@ -10,6 +10,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { parseDocument } from "yaml";
 import { PROMOTION_GATES } from "./gates";
+import { ROLE_LEVEL } from "../stacks/order";
 
 export interface StackInfo {
   readonly name: string;
@@ -37,7 +38,6 @@ export interface DeployStep {
   readonly reason: string;
 }
 
-const ROLE_RANK: Readonly<Record<string, number>> = { management: 0, cicd: 1, lakehouse: 1, ml: 2, workload: 3 };
 
 /** Files that change no stack. */
 const NO_DEPLOY = [/^test\//, /^plan\//, /^promotion\//, /^bench\//, /^docs\//, /^\.github\//, /\.md$/i, /^\.gitignore$/, /^\.mocharc\.json$/, /^LICENSE$/, /^\.editorconfig$/, /^\.nvmrc$/];
@@ -61,7 +61,7 @@ export function affectedStacks(cs: ChangeSet): Map<string, string> {
       continue;
     }
     const roleProgram = /^stacks\/([a-z]+)\.ts$/.exec(file);
-    if (roleProgram && roleProgram[1] in ROLE_RANK) {
+    if (roleProgram && roleProgram[1] in ROLE_LEVEL) {
       cs.stacks.filter((s) => s.role === roleProgram[1]).forEach((s) => add(s.name, `${file} changed`));
       continue;
     }
@@ -85,8 +85,8 @@ export function deploySteps(cs: ChangeSet): DeployStep[] {
   }
   const ordered = [...affected.keys()].sort((a, b) => compareStacks(byName.get(a)!, byName.get(b)!));
   for (const s of ordered) {
-    if (!byName.get(s)!.role || !(byName.get(s)!.role in ROLE_RANK)) {
-      throw new Error(`stack '${s}' has role '${byName.get(s)!.role}'; expected one of ${Object.keys(ROLE_RANK).join(", ")}`);
+    if (!byName.get(s)!.role || !(byName.get(s)!.role in ROLE_LEVEL)) {
+      throw new Error(`stack '${s}' has role '${byName.get(s)!.role}'; expected one of ${Object.keys(ROLE_LEVEL).join(", ")}`);
     }
   }
   const steps: DeployStep[] = ordered.map((s) => ({
@@ -104,7 +104,7 @@ export function deploySteps(cs: ChangeSet): DeployStep[] {
 }
 
 function compareStacks(a: StackInfo, b: StackInfo): number {
-  return (ROLE_RANK[a.role] ?? 99) - (ROLE_RANK[b.role] ?? 99) || gateDepth(a.name) - gateDepth(b.name) || a.name.localeCompare(b.name);
+  return (ROLE_LEVEL[a.role] ?? 99) - (ROLE_LEVEL[b.role] ?? 99) || gateDepth(a.name) - gateDepth(b.name) || a.name.localeCompare(b.name);
 }
 
 /** 0 for a stack no gate guards, 1 for prod (after qa), and so on. */

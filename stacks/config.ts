@@ -15,6 +15,7 @@ import {
   consumedModel,
   email,
   hostedModel,
+  iamRoleName,
   kebabName,
   region,
   stackReferenceName,
@@ -82,7 +83,7 @@ const member = {
   /** Key of this stack's account in the management stack's `accounts`. */
   account: kebabName("an account key"),
   /** Role this stack's provider assumes in its account. Defaults to `mlz-deploy`. */
-  deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+  deployRoleName: iamRoleName.optional(),
 };
 
 const organizationalUnit = z.strictObject({

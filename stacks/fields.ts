@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { parseModelVersionArn } from "../components/models/arns";
-import { isAwsRegion } from "./regions";
+import { ACCOUNT_ID, DEFAULT_SESSION_SECONDS, IAM_ROLE_NAME, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, isAwsRegion } from "../components/aws";
 
 const KEBAB = /^[a-z][a-z0-9-]{0,62}$/;
 export const kebabName = (what: string) =>
@@ -12,7 +12,14 @@ export const kebabName = (what: string) =>
     .regex(KEBAB, { error: (i) => `expected ${what} (lowercase letters, digits and '-', starting with a letter); got '${String(i.input)}'` });
 
 export const accountId = z.string({ error: "expected a 12-digit AWS account id in quotes" })
-  .regex(/^\d{12}$/, { error: (i) => `expected a 12-digit AWS account id; got '${String(i.input)}'` });
+  .regex(ACCOUNT_ID, { error: (i) => `expected a 12-digit AWS account id; got '${String(i.input)}'` });
+
+/** An IAM role name (the same pattern the components check). */
+export const iamRoleName = z.string({ error: "expected an IAM role name" })
+  .regex(IAM_ROLE_NAME, { error: (i) => `expected an IAM role name (1-64 of letters, digits and +=,.@_-); got '${String(i.input)}'` });
+
+/** An IAM role's maximum session in seconds (900–43200), default 3600, as the components check it. */
+export const sessionDurationSeconds = z.number().int().min(MIN_SESSION_SECONDS).max(MAX_SESSION_SECONDS).default(DEFAULT_SESSION_SECONDS);
 
 export const email = z.email({ error: (i) => `expected an e-mail address; got '${String(i.input)}'` });
 

@@ -4,7 +4,7 @@ import type { ManagementConfig } from "./config";
 import { memberStackAccounts } from "./topology";
 import { declareConfigRecorders, declareGuardrails } from "./parts/guardrails";
 import { defaultTags, type StackContext } from "./context";
-import { partitionOf } from "./regions";
+import { partitionOf } from "../components/aws";
 import { Organization } from "../components/organization/organization";
 import { DeployRole } from "../components/identity/deploy-role";
 import { PLATFORM_ROLE_NAMES, WorkloadBoundary } from "../components/identity/workload-boundary";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { CicdConfig, LakehouseConfig, MlConfig, WorkloadConfig } from "./config";
 import { defaultTags, type StackContext } from "./context";
-import { partitionOf } from "./regions";
+import { partitionOf, roleArn } from "../components/aws";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../components/naming";
 import { workloadBoundaryArn, workloadBoundaryTransformation } from "../components/identity/workload-boundary";
 
@@ -36,7 +36,7 @@ export function memberContext(stack: string, config: MemberConfig): StackContext
   const provider = new aws.Provider("account", {
     region: config.region as aws.Region,
     assumeRoles: [{
-      roleArn: pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${assumeRoleName}`,
+      roleArn: roleArn(partition, accountId, assumeRoleName),
       sessionName: `mlz-${stack}`,
     }],
     allowedAccountIds: [accountId],

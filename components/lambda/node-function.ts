@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
 import { bundleFunction } from "./bundle";
+import { awsManagedPolicyArn } from "../aws";
 
 export interface NodeFunctionArgs {
   /** Folder under `functions/` whose `index.ts` exports `handler`; bundled with esbuild. */
@@ -95,7 +96,7 @@ export class NodeFunction extends pulumi.ComponentResource {
       const partition = this.role.arn.apply((arn) => arn.split(":")[1]);
       dependsOn.push(new aws.iam.RolePolicyAttachment(`${name}-vpc-access`, {
         role: this.role.name,
-        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+        policyArn: awsManagedPolicyArn(partition, "service-role/AWSLambdaVPCAccessExecutionRole"),
       }, { parent: this }));
     }
 

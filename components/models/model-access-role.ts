@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
-import { appRoleName, modelAccessRoleName, roleArn } from "../naming";
+import { appRoleName, modelAccessRoleName } from "../naming";
+import { accountRootArn, isAccountId, roleArn, sessionDuration } from "../aws";
 import { MODEL_ACTIONS, MODEL_ENDPOINT_SERVICES, type ModelGrant } from "./grants";
 import type { ModelKind } from "./arns";
 
@@ -27,13 +28,14 @@ export interface ModelAccessRoleArgs {
   readonly requireVpcEndpointIds?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Maximum session duration. Defaults to 3600 s (900–43200). */
   readonly maxSessionDurationSeconds?: number;
+  /** Partition of the ML and consumer accounts (`aws`, `aws-cn`, `aws-us-gov`). Defaults to `aws`. */
+  readonly partition?: string;
   /** Tags for the role. Defaults to none. */
   readonly tags?: Record<string, string>;
 }
 
 const ENV_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const ACCOUNT_ID = /^\d{12}$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const VPCE_ID = /^vpce-[0-9a-f]{8,17}$/;
 
@@ -67,7 +69,7 @@ export class ModelAccessRole extends pulumi.ComponentResource {
     if (typeof args.environment !== "string" || !ENV_NAME.test(args.environment)) {
       throw new Error(`[environment] must be a lower-case environment name matching ${ENV_NAME}; got ${JSON.stringify(args.environment)}`);
     }
-    if (typeof args.consumerAccountId === "string" && !ACCOUNT_ID.test(args.consumerAccountId)) {
+    if (typeof args.consumerAccountId === "string" && !isAccountId(args.consumerAccountId)) {
       throw new Error(`[consumerAccountId] must be a 12-digit AWS account id; got '${args.consumerAccountId}'`);
     }
     if (typeof args.organizationId === "string" && !ORG_ID.test(args.organizationId)) {
@@ -106,19 +108,17 @@ export class ModelAccessRole extends pulumi.ComponentResource {
         }
       }
     }
-    const maxSession = args.maxSessionDurationSeconds ?? 3600;
-    if (!Number.isInteger(maxSession) || maxSession < 900 || maxSession > 43200) {
-      throw new Error(`[maxSessionDurationSeconds] must be a whole number of seconds from 900 to 43200; got ${maxSession}`);
-    }
+    const maxSession = sessionDuration(args.maxSessionDurationSeconds);
+    const partition = args.partition ?? "aws";
 
     const account = pulumi.output(args.consumerAccountId);
     const trust = policyDocument<pulumi.Input<string>>([{
       Sid: "AssumeFromConsumerApplicationRoles",
       Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:aws:iam::${account}:root` },
+      Principal: { AWS: accountRootArn(partition, account) },
       Action: "sts:AssumeRole",
       Condition: {
-        ArnEquals: { "aws:PrincipalArn": trustedModels.map((m) => account.apply((id) => roleArn(id, appRoleName(m)))) },
+        ArnEquals: { "aws:PrincipalArn": trustedModels.map((m) => roleArn(partition, account, appRoleName(m))) },
         StringEquals: { "aws:PrincipalOrgID": args.organizationId },
       },
     }]);

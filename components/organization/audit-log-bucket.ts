@@ -2,13 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
 import { SecureBucket } from "../storage/secure-bucket";
+import { accountRootArn, arn, isAccountId, s3Arn } from "../aws";
 
 /** Alias of the audit-log key in the lakehouse account (predictable, so the trail can name it). */
 export const DEFAULT_AUDIT_LOG_KEY_ALIAS = "alias/mlz-audit-logs";
 
 /** `arn:<partition>:kms:<region>:<account>:<alias>`: what the organization trail passes as its KMS key. */
 export function auditLogKeyAliasArn(region: string, lakehouseAccountId: string, alias = DEFAULT_AUDIT_LOG_KEY_ALIAS, partition = "aws"): string {
-  return `arn:${partition}:kms:${region}:${lakehouseAccountId}:${alias}`;
+  return arn(partition, "kms", region, lakehouseAccountId, alias);
 }
 
 export interface AuditLogBucketArgs {
@@ -203,7 +204,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
         throw new Error("[configSourceAccountIds] must name at least one account when [configBucketName] is set");
       }
       for (const id of configSources) {
-        if (typeof id === "string" && !/^\d{12}$/.test(id)) {
+        if (typeof id === "string" && !isAccountId(id)) {
           throw new Error(`[configSourceAccountIds] must hold 12-digit account ids; got '${id}'`);
         }
       }
@@ -224,7 +225,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
           {
             Sid: "AccountAdministers",
             Effect: "Allow",
-            Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${args.accountId}:root` },
+            Principal: { AWS: accountRootArn(partition, args.accountId) },
             Action: "kms:*",
             Resource: "*",
           },
@@ -236,7 +237,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
             Resource: "*",
             Condition: {
               StringEquals: { "aws:SourceArn": args.trailArn },
-              StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition}:cloudtrail:*:${args.managementAccountId}:trail/*` },
+              StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": arn(partition, "cloudtrail", "*", args.managementAccountId, "trail/*") },
             },
           },
           {
@@ -264,7 +265,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
       kmsKeyArn = this.key.arn;
     }
 
-    const bucketArn = pulumi.interpolate`arn:${partition}:s3:::${args.bucketName}`;
+    const bucketArn = s3Arn(partition, args.bucketName);
     this.bucket = new SecureBucket(`${name}-logs`, {
       bucketName: args.bucketName,
       versioning: true,
@@ -288,7 +289,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
         kmsKeyArn,
         forceDestroy: false,
         policyStatements: configLogBucketStatements({
-          bucketArn: pulumi.interpolate`arn:${partition}:s3:::${args.configBucketName}`,
+          bucketArn: s3Arn(partition, args.configBucketName),
           sourceAccountIds: configSources,
         }),
         tags: args.tags,

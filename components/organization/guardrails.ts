@@ -18,6 +18,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ORGANIZATION_ACCESS_ROLE_NAME } from "../naming";
 import type { PolicyStatement } from "../iam/policy-document";
+import { accountRootArn, arn, isAccountId, isRoleName, roleArn, s3Arn } from "../aws";
 
 type Statement = PolicyStatement<pulumi.Input<string>>;
 
@@ -97,9 +98,7 @@ export const AUDIT_LOG_KEY_PROTECTED_ACTIONS: readonly string[] = [
  */
 export const AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS: readonly string[] = ["kms:DeleteAlias", "kms:UpdateAlias"];
 
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const ACCOUNT_ID = /^\d{12}$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const KEY_ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
 const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -117,11 +116,11 @@ export function exemptRoleArnPatterns(
 ): string[] {
   if (roleNames.length === 0) throw new Error(`[${argName}] must name at least one role`);
   for (const n of roleNames) {
-    if (!ROLE_NAME.test(n)) {
+    if (!isRoleName(n)) {
       throw new Error(`[${argName}] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got '${n}'`);
     }
   }
-  return roleNames.map((n) => `arn:${partition}:iam::*:role/${n}`);
+  return roleNames.map((n) => roleArn(partition, "*", n));
 }
 
 function exemption(patterns: readonly string[]): Record<string, Record<string, string[]>> {
@@ -141,7 +140,7 @@ export function denyMemberRootUser(partition = "aws"): Statement[] {
     Effect: "Deny",
     Action: "*",
     Resource: "*",
-    Condition: { ArnLike: { "aws:PrincipalARN": `arn:${partition}:iam::*:root` } },
+    Condition: { ArnLike: { "aws:PrincipalARN": accountRootArn(partition, "*") } },
   }];
 }
 
@@ -177,7 +176,7 @@ export function protectAuditLogBuckets(args: {
   const partition = args.partition ?? "aws";
   const resources: pulumi.Input<string>[] = [];
   for (const b of args.bucketNames) {
-    resources.push(bucketArn(partition, b), bucketArn(partition, b, "/*"));
+    resources.push(s3Arn(partition, b), s3Arn(partition, b, "/*"));
   }
   return [{
     Sid: "ProtectAuditLogBucket",
@@ -220,15 +219,13 @@ export function protectAuditLogKey(args: {
     return [{ Sid: "ProtectAuditLogKey", Effect: "Deny", Action: [...AUDIT_LOG_KEY_PROTECTED_ACTIONS], Resource: keyArn, Condition: condition }];
   }
   const { accountId, alias } = args.key;
-  if (typeof accountId === "string" && !ACCOUNT_ID.test(accountId)) {
+  if (typeof accountId === "string" && !isAccountId(accountId)) {
     throw new Error(`[auditLogKey.accountId] must be a 12-digit account id; got '${accountId}'`);
   }
   if (!KEY_ALIAS.test(alias) || alias.startsWith("alias/aws/")) {
     throw new Error(`[auditLogKey.alias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got '${alias}'`);
   }
-  const inAccount = (suffix: string): pulumi.Input<string> => (typeof accountId === "string"
-    ? `arn:${partition}:kms:*:${accountId}:${suffix}`
-    : pulumi.output(accountId).apply((id) => `arn:${partition}:kms:*:${id}:${suffix}`));
+  const inAccount = (suffix: string): pulumi.Input<string> => arn(partition, "kms", "*", accountId, suffix);
   return [
     {
       Sid: "ProtectAuditLogKey",
@@ -278,11 +275,6 @@ export function enforceOrgIdentities(organizationId: pulumi.Input<string>): Poli
   }];
 }
 
-function bucketArn(partition: string, name: pulumi.Input<string>, suffix = ""): pulumi.Input<string> {
-  if (typeof name === "string") return `arn:${partition}:s3:::${name}${suffix}`;
-  return pulumi.output(name).apply((n) => `arn:${partition}:s3:::${n}${suffix}`);
-}
-
 /** Every request outside the allowed regions is denied, except global-service actions. No principal is exempt. */
 export function regionAllowList(args: {
   allowedRegions: readonly string[];
@@ -312,7 +304,7 @@ export function regionAllowList(args: {
  */
 export function denyIamUsers(exceptionAccountIds: readonly pulumi.Input<string>[] = []): Statement[] {
   for (const id of exceptionAccountIds) {
-    if (typeof id === "string" && !ACCOUNT_ID.test(id)) {
+    if (typeof id === "string" && !isAccountId(id)) {
       throw new Error(`[iamUserExceptionAccountIds] must hold 12-digit account ids; got '${id}'`);
     }
   }
@@ -333,6 +325,6 @@ export function consumerRekognitionLockout(partition = "aws"): Statement[] {
     Sid: "DenyRekognitionProjectLifecycle",
     Effect: "Deny",
     Action: [...REKOGNITION_PROJECT_ACTIONS],
-    Resource: `arn:${partition}:rekognition:*:*:project/*`,
+    Resource: arn(partition, "rekognition", "*", "*", "project/*"),
   }];
 }

@@ -35,6 +35,7 @@ import { BikeshareAutopilot, DEFAULT_MAX_CANDIDATES, DEFAULT_OUTPUT_PREFIX, DEFA
 import { BikeshareInference, DEFAULT_INSTANCE_COUNT, DEFAULT_INSTANCE_TYPE, modelNameForJob } from "../../components/pipelines/bikeshare/inference";
 import { candidateEndpointName, endpointNameForModelArn } from "../../components/models/arns";
 import type { SageMakerHostingContext } from "./sagemaker-hosting";
+import { roleArn } from "../../components/aws";
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export const bikeshareConfigSchema = z.object({
@@ -179,7 +180,7 @@ export function declareBikeshare(
     accountId: ctx.accountId,
     region: ctx.region,
     partition: ctx.partition,
-    assumeRoleArn: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${deployRoleName}`,
+    assumeRoleArn: roleArn(ctx.partition, ctx.accountId, deployRoleName),
     jobNamePrefix: b.jobNamePrefix,
     maxCandidates: b.maxCandidates,
     maxRuntimeSeconds: b.maxRuntimeSeconds,

@@ -10,7 +10,8 @@ import type { StackContext } from "../context";
 import { PrivateNetwork } from "../../components/network/private-network";
 import { ModelConsumer, modelAccessRoleArn as modelAccessRoleArnFor } from "../../components/models/model-consumer";
 import { ModelSmokeTest } from "../../components/models/smoke-test";
-import { appRoleName, roleArn } from "../../components/naming";
+import { appRoleName } from "../../components/naming";
+import { roleArn } from "../../components/aws";
 
 export const DEFAULT_MODEL_NETWORK_CIDR = "10.40.0.0/16";
 
@@ -99,7 +100,7 @@ export function declareModelConsumption(
   if (smoke) {
     smokeTest = new ModelSmokeTest("model-smoke-test", {
       models: [smoke.model],
-      appRoleArns: { [smoke.model]: ctx.accountId.apply((id) => roleArn(id, appRoleName(smoke.model), ctx.partition)) },
+      appRoleArns: { [smoke.model]: roleArn(ctx.partition, ctx.accountId, appRoleName(smoke.model)) },
       modelAccessRoleArn,
       imageBucket: smoke.imageBucket,
       imageKey: smoke.imageKey,

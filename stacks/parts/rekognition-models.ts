@@ -17,7 +17,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { z } from "zod";
-import { hostedModel, stackReferenceName } from "../fields";
+import { hostedModel, iamRoleName, stackReferenceName } from "../fields";
 import type { StackContext } from "../context";
 import { parseRekognitionVersionArn } from "../../components/models/arns";
 import { MODEL_ENDPOINT_SERVICES, type ModelGrant } from "../../components/models/grants";
@@ -33,6 +33,7 @@ import {
   type ModelReferences,
   type ModelReferencesIo,
 } from "./model-references";
+import { IAM_PRINCIPAL_ARN } from "../../components/aws";
 
 /** `rekognitionTrainer` (ML stack): where the trainer role finds the training images. */
 export const trainerConfigSchema = z.strictObject({
@@ -55,7 +56,7 @@ export const trainerConfigSchema = z.strictObject({
    * Defaults to the ML account's deploy role only (`deployRoleName`, i.e. sessions of the ML
    * pipeline, which administer the account anyway): name the engineers' role here to let them train.
    */
-  trustedPrincipalArns: z.array(z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).min(1).optional(),
+  trustedPrincipalArns: z.array(z.string().regex(IAM_PRINCIPAL_ARN, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).min(1).optional(),
 });
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
@@ -76,7 +77,7 @@ export const rekognitionModelsConfigSchema = z.object({
    */
   retiredModelVersions: z.array(z.string()).default([]),
   /** Role the dynamic provider assumes in the ML account. Defaults to `mlz-deploy`. */
-  deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+  deployRoleName: iamRoleName.optional(),
   /**
    * The trainer role `mlz-rekognition-trainer` (created when a rekognition model exists) and where
    * it finds the lakehouse's training images. Defaults to all defaults below.
@@ -227,6 +228,7 @@ export async function declareRekognitionModels(
       trustedModels,
       grants,
       requireVpcEndpointIds,
+      partition: ctx.partition,
     }, opts);
     roleArns[env] = role.arn;
   }

@@ -22,6 +22,18 @@ const qaArgs = (over: Partial<ModelAccessRoleArgs> = {}): ModelAccessRoleArgs =>
 });
 
 describe("ModelAccessRole", () => {
+  it("names the trusted account and application roles in the given partition (GovCloud, China)", async () => {
+    for (const partition of ["aws-us-gov", "aws-cn"]) {
+      const { resources } = await recordProgram(() => new ModelAccessRole("qa-access", qaArgs({ partition, consumerAccountId: pulumi.output("555555555555") })));
+      const trust = parseJsonInput(only(resources, "aws:iam/role:Role", "qa-access-role"), "assumeRolePolicy") as any;
+      assert.equal(trust.Statement[0].Principal.AWS, `arn:${partition}:iam::555555555555:root`);
+      assert.deepEqual(trust.Statement[0].Condition.ArnEquals["aws:PrincipalArn"], [
+        `arn:${partition}:iam::555555555555:role/mlz-app-bikeshare-classifier`,
+        `arn:${partition}:iam::555555555555:role/mlz-app-defect-detector`,
+      ]);
+    }
+  });
+
   it("qa: trusts exactly the application roles in the org and allows the granted actions on exactly the granted resources", async () => {
     const { resources, result } = await recordProgram(() => new ModelAccessRole("qa-access", qaArgs({
       consumerAccountId: pulumi.output("555555555555"),
@@ -131,7 +143,7 @@ describe("ModelAccessRole", () => {
         "[requireVpcEndpointIds] must hold the 'sagemaker.runtime' endpoint id for the sagemaker grants of 'qa'; got keys [\"rekognition\"]"],
       ["bad endpoint", { requireVpcEndpointIds: { rekognition: "vpc-123", "sagemaker.runtime": "vpce-0ddd3333eeee4444f" } },
         "[requireVpcEndpointIds] must hold VPC endpoint ids (vpce-…); got 'vpc-123' for 'rekognition'"],
-      ["session", { maxSessionDurationSeconds: 60 }, "[maxSessionDurationSeconds] must be a whole number of seconds from 900 to 43200; got 60"],
+      ["session", { maxSessionDurationSeconds: 60 }, "[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got 60"],
     ];
     for (const [what, over, message] of cases) {
       it(`refuses a bad ${what}`, async () => {

@@ -233,7 +233,7 @@ describe("PrivateNetwork", () => {
       ["s3 as an interface service", { interfaceServices: ["sts", "s3"] }, "[interfaceServices] must not include 's3': the network always has an S3 gateway endpoint"],
       ["a repeated service", { interfaceServices: ["sts", "sts"] }, `[interfaceServices] must not repeat a service; got ["sts","sts"]`],
       ["no services", { interfaceServices: [] }, "[interfaceServices] must name at least one service; got []"],
-      ["an isolated partition", { region: "us-iso-east-1", availabilityZones: ["us-iso-east-1a", "us-iso-east-1b"] }, "[region] 'us-iso-east-1' is in partition 'aws-iso', whose VPC endpoint service names are not known here; supported partitions: aws, aws-cn, aws-us-gov"],
+      ["an isolated partition", { region: "us-iso-east-1", availabilityZones: ["us-iso-east-1a", "us-iso-east-1b"] }, "[region] 'us-iso-east-1' is in partition 'aws-iso', which is not supported; supported partitions: aws, aws-cn, aws-us-gov"],
       ["rekognition in China", { region: "cn-north-1", availabilityZones: ["cn-north-1a", "cn-north-1b"] }, "[interfaceServices] no known interface endpoint service name for 'rekognition' in cn-north-1 (partition aws-cn); known there: ec2, ec2messages, ecr.api, ecr.dkr, execute-api, kms, lambda, logs, monitoring, s3, sagemaker.api, sagemaker.runtime, secretsmanager, sns, sqs, ssm, ssmmessages, states, sts, xray"],
     ];
     for (const [what, overrides, message] of cases) {
