@@ -2,30 +2,11 @@
  * Differences between plans: what a pull request changes. Resources are matched by URN; a changed
  * resource lists the input paths whose values differ.
  */
-import { decodeJson } from "../stacks/config";
+import { decodeJson } from "../lib/json";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stableStringify } from "./planner";
-import type { PlannedResource, StackPlan } from "./types";
-
-export interface ResourceChange {
-  urn: string;
-  type: string;
-  name: string;
-  /** Changed input paths (`policy`, `tags.owner`, `containers[0].image`). */
-  paths: string[];
-}
-
-export interface StackDiff {
-  stack: string;
-  /** The base had no plan for this stack. */
-  newStack: boolean;
-  added: { urn: string; type: string; name: string }[];
-  removed: { urn: string; type: string; name: string }[];
-  changed: ResourceChange[];
-  /** Stack outputs whose values differ. */
-  outputs: string[];
-}
+import type { PlannedResource, ResourceChange, StackDiff, StackPlan } from "../lib/plan-model";
 
 /** Reads base plans written by `--out`. Returns stack → plan. */
 export function readPlans(dir: string): Map<string, StackPlan> {

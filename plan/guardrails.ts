@@ -4,8 +4,8 @@
  * OIDC conditions, exact principals). Derived from what the program sends to AWS, never from
  * component outputs, so the listing cannot disagree with the resources.
  */
-import { decodeJson } from "../stacks/config";
-import type { PlannedResource, StackPlan } from "./types";
+import { decodeJson } from "../lib/json";
+import type { PlannedResource, StackPlan } from "../lib/plan-model";
 import { isAccountId } from "../components/aws";
 
 export interface ScpListing {

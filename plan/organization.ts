@@ -6,7 +6,7 @@
  */
 import { ConfigError, listStacks, parseStackConfig, readStackFile, type StackFile } from "../stacks/config";
 import { ROLE_LEVEL, stackOrder } from "../stacks/order";
-import { decodeJson } from "../stacks/config";
+import { decodeJson } from "../lib/json";
 import { fingerprint, planStack, StackError, StackErrors, type StackRun } from "./planner";
 
 /**

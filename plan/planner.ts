@@ -22,7 +22,7 @@ import {
 import { runStack } from "../stacks/program";
 import { installMocks, isSecretValue, ProgramError, runGuarded, settle, type Registration } from "./mock-runtime";
 import { createSimulator, type SimulationLog } from "./simulated-aws";
-import type { PlannedResource, StackPlan } from "./types";
+import type { PlannedResource, StackPlan } from "../lib/plan-model";
 
 /** A program failed (bad config or an error raised while declaring resources). */
 export class StackError extends Error {

@@ -2,47 +2,16 @@
  * Renders plans like `pulumi preview`: per stack the resource tree, the resource count, policy
  * results and cross-stack checks, then an organization summary. Formats: text, markdown, json.
  */
-import { decodeJson } from "../stacks/config";
+import { decodeJson } from "../lib/json";
 import { stableStringify } from "./planner";
-import { isEmptyDiff, type StackDiff } from "./diff";
+import { isEmptyDiff } from "./diff";
 import { guardrailLines, listGuardrails } from "./guardrails";
-import type { PlannedResource, PolicyResult, StackPlan } from "./types";
+import type { OrganizationReport, PlannedResource, PolicyResult, StackDiff, StackPlan, StackReport } from "../lib/plan-model";
 
 /** The SCP size quota a stack configured (guardrails.scpSizeQuota), else AWS's default. */
 function scpQuota(plan: StackPlan): number {
   const parsed = decodeJson(plan.config.guardrails);
   return Number((parsed as { scpSizeQuota?: number } | undefined)?.scpSizeQuota ?? 5120);
-}
-
-export interface CheckResult {
-  /** Check name (kebab-case). */
-  check: string;
-  ok: boolean;
-  message: string;
-  stacks: string[];
-}
-
-export interface StackReport {
-  plan: StackPlan;
-  policies: PolicyResult[];
-  diff?: StackDiff;
-  /** Resource types the simulation answered generically (id only). */
-  genericTypes: string[];
-  /** Stack references and whether the referenced stack's outputs were available. */
-  stackReferences: { name: string; stack: string; resolved: boolean }[];
-  /** Warnings the program logged. */
-  warnings: string[];
-}
-
-export interface OrganizationReport {
-  stacks: StackReport[];
-  checks: CheckResult[];
-  passes: number;
-  unconverged: string[];
-  /** Stacks that failed to plan, with their error. */
-  errors: { stack: string; file: string; message: string }[];
-  /** Stacks of the base plans (`--diff`) that have no stack file any more: all their resources go. */
-  removedStacks?: { stack: string; resources: number }[];
 }
 
 const MIN_TYPE_WIDTH = 40;

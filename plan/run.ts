@@ -8,7 +8,8 @@ import { crossStackChecks } from "./checks";
 import { diffStack, readPlans } from "./diff";
 import { planOrganization } from "./organization";
 import { StackError, StackErrors } from "./planner";
-import { mandatoryViolations, type OrganizationReport, type StackReport } from "./render";
+import { mandatoryViolations } from "./render";
+import type { OrganizationReport, StackReport } from "../lib/plan-model";
 
 export const EXIT = { ok: 0, violations: 1, error: 2 } as const;
 

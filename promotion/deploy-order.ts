@@ -42,7 +42,7 @@ export interface DeployStep {
 /** Files that change no stack. */
 const NO_DEPLOY = [/^test\//, /^plan\//, /^promotion\//, /^bench\//, /^docs\//, /^\.github\//, /\.md$/i, /^\.gitignore$/, /^\.mocharc\.json$/, /^LICENSE$/, /^\.editorconfig$/, /^\.nvmrc$/];
 /** Files that change every stack. */
-const EVERY_STACK = [/^components\//, /^functions\//, /^policies\//, /^stacks\/parts\//, /^Pulumi\.yaml$/, /^package(-lock)?\.json$/, /^tsconfig\.json$/];
+const EVERY_STACK = [/^components\//, /^functions\//, /^lib\//, /^policies\//, /^stacks\/parts\//, /^Pulumi\.yaml$/, /^package(-lock)?\.json$/, /^tsconfig\.json$/];
 
 /** The stacks a change set affects, with the first reason for each. Exported for tests. */
 export function affectedStacks(cs: ChangeSet): Map<string, string> {

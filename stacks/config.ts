@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { z } from "zod";
+import { decodeJson } from "../lib/json";
 import {
   accountId,
   consumedModel,
@@ -209,21 +210,6 @@ const SCHEMAS: Record<Role, z.ZodType<StackConfig>> = {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Pulumi hands JSON-typed values (objects in config, policies and provider settings in inputs)
- * around as strings: parses a string that holds a JSON object or array, returns anything else as is.
- */
-export function decodeJson(value: unknown): any {
-  if (typeof value === "string" && /^\s*[[{]/.test(value)) {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
 
 /** The value at `pathParts` of `input`, or undefined when any step is missing. */
 function valueAt(input: unknown, pathParts: PropertyKey[]): unknown {

@@ -9,7 +9,7 @@ import { planOrganization, type OrganizationPlan } from "../../plan/organization
 import { listTrust } from "../../plan/guardrails";
 import { STACKS_DIR } from "../../stacks/config";
 import { promotionReaderAccounts } from "../../stacks/promotion-readers";
-import type { StackPlan } from "../../plan/types";
+import type { StackPlan } from "../../lib/plan-model";
 
 const PROMOTE_ARN = "arn:aws:iam::222222222222:role/mlz-github-promote";
 const READER_ARN = "arn:aws:iam::444444444444:role/mlz-promotion-reader";

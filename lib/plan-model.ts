@@ -1,6 +1,7 @@
 /**
  * The offline plan's data model: what a stack program asked for, as recorded by the mock
- * runtime and answered by the simulated AWS. Policies, cross-stack checks and renderers read it.
+ * runtime and answered by the simulated AWS, and the reports made of it. Below both `plan/` and
+ * `policies/`: policies, cross-stack checks and renderers read it without importing the planner.
  */
 
 export interface PlannedResource {
@@ -62,4 +63,58 @@ export interface PolicyResult {
   urn?: string;
   resourceName?: string;
   resourceType?: string;
+}
+
+// Differences between plans (plan/diff.ts)
+
+export interface ResourceChange {
+  urn: string;
+  type: string;
+  name: string;
+  /** Changed input paths (`policy`, `tags.owner`, `containers[0].image`). */
+  paths: string[];
+}
+
+export interface StackDiff {
+  stack: string;
+  /** The base had no plan for this stack. */
+  newStack: boolean;
+  added: { urn: string; type: string; name: string }[];
+  removed: { urn: string; type: string; name: string }[];
+  changed: ResourceChange[];
+  /** Stack outputs whose values differ. */
+  outputs: string[];
+}
+
+// Reports (plan/checks.ts makes the checks, plan/render.ts renders the report)
+
+export interface CheckResult {
+  /** Check name (kebab-case). */
+  check: string;
+  ok: boolean;
+  message: string;
+  stacks: string[];
+}
+
+export interface StackReport {
+  plan: StackPlan;
+  policies: PolicyResult[];
+  diff?: StackDiff;
+  /** Resource types the simulation answered generically (id only). */
+  genericTypes: string[];
+  /** Stack references and whether the referenced stack's outputs were available. */
+  stackReferences: { name: string; stack: string; resolved: boolean }[];
+  /** Warnings the program logged. */
+  warnings: string[];
+}
+
+export interface OrganizationReport {
+  stacks: StackReport[];
+  checks: CheckResult[];
+  passes: number;
+  unconverged: string[];
+  /** Stacks that failed to plan, with their error. */
+  errors: { stack: string; file: string; message: string }[];
+  /** Stacks of the base plans (`--diff`) that have no stack file any more: all their resources go. */
+  removedStacks?: { stack: string; resources: number }[];
 }
