@@ -13,8 +13,8 @@ import {
   protectAuditLogKey,
   protectDetection,
   regionAllowList,
-} from "../../../components/organization/guardrails";
-import { arnLike, validateScp } from "../../../components/organization/scp";
+} from "../../../components/organization/guardrail-statements";
+import { arnLike, validateScp } from "../../../components/organization/policy-grammar";
 import { promiseOf } from "../../helpers/pulumi";
 
 const exempt = exemptRoleArnPatterns();
