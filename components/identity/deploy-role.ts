@@ -60,6 +60,37 @@ export const DEPLOY_BOUNDARY_DENIED_ACTIONS = [
 ];
 
 /**
+ * Checks `DeployRole`'s args (pure: no resources; ARNs given as Outputs are checked when known) and
+ * applies their defaults; throws naming the argument and the rule.
+ */
+export function validateDeployRoleArgs(args: DeployRoleArgs): {
+  access: "deploy" | "read-only";
+  partition: string;
+  duration: number;
+  /** Roles the deploy boundary protects (the role itself included), sorted; empty for read-only. */
+  platformRoles: string[];
+} {
+  const access = args.access ?? "deploy";
+  const partition = args.partition ?? "aws";
+  if (!isRoleName(args.roleName)) {
+    throw new Error(`[roleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-); got '${args.roleName}'`);
+  }
+  if (args.trustedRoleArns.length === 0) {
+    throw new Error("[trustedRoleArns] must name at least one role");
+  }
+  const duration = sessionDuration(args.maxSessionDurationSeconds);
+  if (access !== "deploy") return { access, partition, duration, platformRoles: [] };
+  if (args.workloadBoundaryArn === undefined) {
+    throw new Error("[workloadBoundaryArn] must be set when access is 'deploy' (the only boundary the deploy role may give the roles it creates)");
+  }
+  const platformRoles = [...new Set([...(args.platformRoleNames ?? PLATFORM_ROLE_NAMES), args.roleName])].sort();
+  for (const r of platformRoles) {
+    if (!isRoleName(r)) throw new Error(`[platformRoleNames] must hold IAM role names (no wildcards); got '${r}'`);
+  }
+  return { access, partition, duration, platformRoles };
+}
+
+/**
  * The role a stack's provider assumes in its account. Only the matching CI/CD role may assume it
  * (exact ARN, same organization), sessions are bounded in time, and a permissions boundary denies
  * creating long-lived credentials and switching off detection, even if a policy would allow it.
@@ -71,15 +102,7 @@ export class DeployRole extends pulumi.ComponentResource {
 
   constructor(name: string, args: DeployRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:identity:DeployRole", name, {}, opts);
-    const access = args.access ?? "deploy";
-    const partition = args.partition ?? "aws";
-    if (!isRoleName(args.roleName)) {
-      throw new Error(`[roleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-); got '${args.roleName}'`);
-    }
-    if (args.trustedRoleArns.length === 0) {
-      throw new Error("[trustedRoleArns] must name at least one role");
-    }
-    const duration = sessionDuration(args.maxSessionDurationSeconds);
+    const { access, partition, duration, platformRoles } = validateDeployRoleArgs(args);
     const trusted = pulumi.all(args.trustedRoleArns).apply((arns) => {
       for (const arn of arns) {
         if (!IAM_ROLE_ARN.test(arn) || arn.includes("*") || arn.includes("?")) {
@@ -92,14 +115,7 @@ export class DeployRole extends pulumi.ComponentResource {
 
     let boundary: aws.iam.Policy | undefined;
     if (access === "deploy") {
-      if (args.workloadBoundaryArn === undefined) {
-        throw new Error("[workloadBoundaryArn] must be set when access is 'deploy' (the only boundary the deploy role may give the roles it creates)");
-      }
-      const platformRoles = [...new Set([...(args.platformRoleNames ?? PLATFORM_ROLE_NAMES), args.roleName])].sort();
-      for (const r of platformRoles) {
-        if (!isRoleName(r)) throw new Error(`[platformRoleNames] must hold IAM role names (no wildcards); got '${r}'`);
-      }
-      const workloadBoundaryArn = pulumi.output(args.workloadBoundaryArn).apply((arn) => {
+      const workloadBoundaryArn = pulumi.output(args.workloadBoundaryArn!).apply((arn) => {
         if (!IAM_POLICY_ARN.test(arn)) {
           throw new pulumi.ResourceError(`[workloadBoundaryArn] must be an exact customer managed policy ARN (arn:aws:iam::<account>:policy/<name>); got '${arn}'`, this);
         }

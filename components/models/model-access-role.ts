@@ -45,6 +45,65 @@ const STATEMENT_SIDS: Record<ModelKind, string> = {
 };
 
 /**
+ * Checks `ModelAccessRole`'s args (pure: no resources; ids given as Outputs are not checked) and
+ * applies their defaults; throws naming the argument and the rule.
+ */
+export function validateModelAccessRoleArgs(args: ModelAccessRoleArgs): {
+  grants: ModelGrant[];
+  trustedModels: string[];
+  kinds: ModelKind[];
+  endpointIds: ModelAccessRoleArgs["requireVpcEndpointIds"];
+  maxSession: number;
+  partition: string;
+} {
+  if (typeof args.environment !== "string" || !ENV_NAME.test(args.environment)) {
+    throw new Error(`[environment] must be a lower-case environment name matching ${ENV_NAME}; got ${JSON.stringify(args.environment)}`);
+  }
+  if (typeof args.consumerAccountId === "string" && !isAccountId(args.consumerAccountId)) {
+    throw new Error(`[consumerAccountId] must be a 12-digit AWS account id; got '${args.consumerAccountId}'`);
+  }
+  if (typeof args.organizationId === "string" && !ORG_ID.test(args.organizationId)) {
+    throw new Error(`[organizationId] must be an AWS Organizations id (o-…); got '${args.organizationId}'`);
+  }
+  const grants = [...(args.grants ?? [])];
+  for (const g of grants) {
+    const ok = g.kind === "rekognition"
+      ? /^arn:[^:]+:rekognition:[a-z0-9-]+:\d{12}:project\/[^/]+\/version\/[^/]+\/\d+$/.test(g.resource) && g.resource === g.versionArn
+      : /^arn:[^:]+:sagemaker:[a-z0-9-]+:\d{12}:endpoint\/[a-z0-9-]+$/.test(g.resource);
+    if (g.action !== MODEL_ACTIONS[g.kind]) {
+      throw new Error(`[grants] must use the action '${MODEL_ACTIONS[g.kind]}' for ${g.kind} models; got '${g.action}' for model '${g.model}'`);
+    }
+    if (!ok || g.resource.includes("*")) {
+      throw new Error(`[grants] must hold exact ${g.kind === "rekognition" ? "Rekognition project-version" : "SageMaker endpoint"} ARNs; got '${g.resource}' for model '${g.model}'`);
+    }
+  }
+  const trustedModels = [...new Set(args.trustedModels ?? grants.map((g) => g.model))].sort();
+  if (trustedModels.length === 0) {
+    throw new Error("[trustedModels] must name at least one model whose application role may assume the role; got none");
+  }
+  for (const m of trustedModels) {
+    if (!MODEL_NAME.test(m)) throw new Error(`[trustedModels] must hold model names matching ${MODEL_NAME}; got '${m}'`);
+  }
+  const endpointIds = args.requireVpcEndpointIds;
+  const kinds = [...new Set(grants.map((g) => g.kind))].sort() as ModelKind[];
+  if (endpointIds !== undefined) {
+    for (const kind of kinds) {
+      const service = MODEL_ENDPOINT_SERVICES[kind];
+      const id = endpointIds[service];
+      if (id === undefined) {
+        throw new Error(`[requireVpcEndpointIds] must hold the '${service}' endpoint id for the ${kind} grants of '${args.environment}'; got keys ${JSON.stringify(Object.keys(endpointIds).sort())}`);
+      }
+      if (typeof id === "string" && !VPCE_ID.test(id)) {
+        throw new Error(`[requireVpcEndpointIds] must hold VPC endpoint ids (vpce-…); got '${id}' for '${service}'`);
+      }
+    }
+  }
+  const maxSession = sessionDuration(args.maxSessionDurationSeconds);
+  const partition = args.partition ?? "aws";
+  return { grants, trustedModels, kinds, endpointIds, maxSession, partition };
+}
+
+/**
  * The role in the ML account that ONE consumer environment assumes to call its models.
  *
  * Trust: principal the consumer account, limited by `aws:PrincipalArn` to the exact application
@@ -66,50 +125,7 @@ export class ModelAccessRole extends pulumi.ComponentResource {
   constructor(name: string, args: ModelAccessRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:models:ModelAccessRole", name, {}, opts);
 
-    if (typeof args.environment !== "string" || !ENV_NAME.test(args.environment)) {
-      throw new Error(`[environment] must be a lower-case environment name matching ${ENV_NAME}; got ${JSON.stringify(args.environment)}`);
-    }
-    if (typeof args.consumerAccountId === "string" && !isAccountId(args.consumerAccountId)) {
-      throw new Error(`[consumerAccountId] must be a 12-digit AWS account id; got '${args.consumerAccountId}'`);
-    }
-    if (typeof args.organizationId === "string" && !ORG_ID.test(args.organizationId)) {
-      throw new Error(`[organizationId] must be an AWS Organizations id (o-…); got '${args.organizationId}'`);
-    }
-    const grants = [...(args.grants ?? [])];
-    for (const g of grants) {
-      const ok = g.kind === "rekognition"
-        ? /^arn:[^:]+:rekognition:[a-z0-9-]+:\d{12}:project\/[^/]+\/version\/[^/]+\/\d+$/.test(g.resource) && g.resource === g.versionArn
-        : /^arn:[^:]+:sagemaker:[a-z0-9-]+:\d{12}:endpoint\/[a-z0-9-]+$/.test(g.resource);
-      if (g.action !== MODEL_ACTIONS[g.kind]) {
-        throw new Error(`[grants] must use the action '${MODEL_ACTIONS[g.kind]}' for ${g.kind} models; got '${g.action}' for model '${g.model}'`);
-      }
-      if (!ok || g.resource.includes("*")) {
-        throw new Error(`[grants] must hold exact ${g.kind === "rekognition" ? "Rekognition project-version" : "SageMaker endpoint"} ARNs; got '${g.resource}' for model '${g.model}'`);
-      }
-    }
-    const trustedModels = [...new Set(args.trustedModels ?? grants.map((g) => g.model))].sort();
-    if (trustedModels.length === 0) {
-      throw new Error("[trustedModels] must name at least one model whose application role may assume the role; got none");
-    }
-    for (const m of trustedModels) {
-      if (!MODEL_NAME.test(m)) throw new Error(`[trustedModels] must hold model names matching ${MODEL_NAME}; got '${m}'`);
-    }
-    const endpointIds = args.requireVpcEndpointIds;
-    const kinds = [...new Set(grants.map((g) => g.kind))].sort() as ModelKind[];
-    if (endpointIds !== undefined) {
-      for (const kind of kinds) {
-        const service = MODEL_ENDPOINT_SERVICES[kind];
-        const id = endpointIds[service];
-        if (id === undefined) {
-          throw new Error(`[requireVpcEndpointIds] must hold the '${service}' endpoint id for the ${kind} grants of '${args.environment}'; got keys ${JSON.stringify(Object.keys(endpointIds).sort())}`);
-        }
-        if (typeof id === "string" && !VPCE_ID.test(id)) {
-          throw new Error(`[requireVpcEndpointIds] must hold VPC endpoint ids (vpce-…); got '${id}' for '${service}'`);
-        }
-      }
-    }
-    const maxSession = sessionDuration(args.maxSessionDurationSeconds);
-    const partition = args.partition ?? "aws";
+    const { grants, trustedModels, kinds, endpointIds, maxSession, partition } = validateModelAccessRoleArgs(args);
 
     const account = pulumi.output(args.consumerAccountId);
     const trust = policyDocument<pulumi.Input<string>>([{

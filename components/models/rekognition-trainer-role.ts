@@ -141,6 +141,47 @@ export function trainerStatements(input: {
   ];
 }
 
+/** What is wrong with `arn` as the training key in `partition` and `region`, or undefined. */
+export function trainingKeyProblem(arn: string, partition: string, region: string): string | undefined {
+  const m = KMS_KEY_ARN.exec(arn);
+  if (!m || m[1] !== partition || m[2] !== region) {
+    return `[trainingKmsKeyArn] must be a KMS key ARN (or key/*) in ${partition} ${region}; got '${arn}'`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks `RekognitionTrainerRole`'s args (pure: no resources; values given as Outputs are checked
+ * when known) and applies their defaults; throws naming the argument and the rule.
+ */
+export function validateRekognitionTrainerRoleArgs(args: RekognitionTrainerRoleArgs): { partition: string; duration: number } {
+  const partition = args.partition ?? "aws";
+  if (!(PARTITIONS as readonly string[]).includes(partition)) {
+    throw new Error(`[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got '${String(partition)}'`);
+  }
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(args.region)) {
+    throw new Error(`[region] must be an AWS region such as 'us-east-1'; got '${args.region}'`);
+  }
+  if (typeof args.mlAccountId === "string" && !isAccountId(args.mlAccountId)) {
+    throw new Error(`[mlAccountId] must be a 12-digit AWS account id; got '${args.mlAccountId}'`);
+  }
+  if (args.projectNames.length === 0) {
+    throw new Error("[projectNames] must name at least one Rekognition Custom Labels project; got none");
+  }
+  for (const p of args.projectNames) {
+    if (!PROJECT_NAME.test(p)) throw new Error(`[projectNames] must hold Rekognition project names (letters, digits, '_', '.', '-'); got '${p}'`);
+  }
+  if (typeof args.trainingKmsKeyArn === "string") {
+    const problem = trainingKeyProblem(args.trainingKmsKeyArn, partition, args.region);
+    if (problem) throw new Error(problem);
+  }
+  const duration = sessionDuration(args.maxSessionDurationSeconds);
+  if (!args.trustedPrincipalArns || args.trustedPrincipalArns.length === 0) {
+    throw new Error("[trustedPrincipalArns] must name at least one principal of the ML account; got none");
+  }
+  return { partition, duration };
+}
+
 /**
  * `mlz-rekognition-trainer`: assumed inside the ML account (never from another account), by the
  * exact principals named in `trustedPrincipalArns` only, to start and follow Custom Labels training
@@ -155,38 +196,9 @@ export class RekognitionTrainerRole extends pulumi.ComponentResource {
 
   constructor(name: string, args: RekognitionTrainerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:models:RekognitionTrainerRole", name, {}, opts);
-    const partition = args.partition ?? "aws";
-    if (!(PARTITIONS as readonly string[]).includes(partition)) {
-      throw new Error(`[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got '${String(partition)}'`);
-    }
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(args.region)) {
-      throw new Error(`[region] must be an AWS region such as 'us-east-1'; got '${args.region}'`);
-    }
-    if (typeof args.mlAccountId === "string" && !isAccountId(args.mlAccountId)) {
-      throw new Error(`[mlAccountId] must be a 12-digit AWS account id; got '${args.mlAccountId}'`);
-    }
-    if (args.projectNames.length === 0) {
-      throw new Error("[projectNames] must name at least one Rekognition Custom Labels project; got none");
-    }
-    for (const p of args.projectNames) {
-      if (!PROJECT_NAME.test(p)) throw new Error(`[projectNames] must hold Rekognition project names (letters, digits, '_', '.', '-'); got '${p}'`);
-    }
-    const checkKey = (arn: string) => {
-      const m = KMS_KEY_ARN.exec(arn);
-      if (!m || m[1] !== partition || m[2] !== args.region) {
-        return `[trainingKmsKeyArn] must be a KMS key ARN (or key/*) in ${partition} ${args.region}; got '${arn}'`;
-      }
-      return undefined;
-    };
-    if (typeof args.trainingKmsKeyArn === "string") {
-      const problem = checkKey(args.trainingKmsKeyArn);
-      if (problem) throw new Error(problem);
-    }
-    const duration = sessionDuration(args.maxSessionDurationSeconds);
+    const { partition, duration } = validateRekognitionTrainerRoleArgs(args);
+    const checkKey = (arn: string) => trainingKeyProblem(arn, partition, args.region);
     const mlAccount = pulumi.output(args.mlAccountId);
-    if (!args.trustedPrincipalArns || args.trustedPrincipalArns.length === 0) {
-      throw new Error("[trustedPrincipalArns] must name at least one principal of the ML account; got none");
-    }
     const trusted = args.trustedPrincipalArns.map((input) => pulumi.all([mlAccount, input]).apply(([account, arn]) => {
       const m = IAM_PRINCIPAL_ARN.exec(arn);
       if (!m || m[1] !== partition || m[2] !== account) {

@@ -158,6 +158,51 @@ export function configLogBucketStatements(args: {
 }
 
 /**
+ * Checks `AuditLogBucket`'s args (pure: no resources; names and ids given as Outputs are not
+ * checked) and applies their defaults; throws naming the argument and the rule.
+ */
+export function validateAuditLogBucketArgs(args: AuditLogBucketArgs): {
+  partition: string;
+  lockDays: number;
+  alias: string;
+  lockMode: "COMPLIANCE" | "GOVERNANCE";
+  configSources: pulumi.Input<string>[];
+} {
+  const partition = args.partition ?? "aws";
+  const lockDays = args.objectLockDays ?? 365;
+  if (!Number.isInteger(lockDays) || lockDays < 1 || lockDays > 36500) {
+    throw new Error(`[objectLockDays] must be a whole number of days from 1 to 36500; got ${lockDays}`);
+  }
+  const alias = args.keyAlias ?? DEFAULT_AUDIT_LOG_KEY_ALIAS;
+  if (!/^alias\/[A-Za-z0-9/_-]{1,250}$/.test(alias) || alias.startsWith("alias/aws/")) {
+    throw new Error(`[keyAlias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got '${alias}'`);
+  }
+  for (const [arg, value] of [["bucketName", args.bucketName], ["configBucketName", args.configBucketName]] as const) {
+    if (typeof value === "string" && !BUCKET_NAME.test(value)) {
+      throw new Error(`[${arg}] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got '${value}'`);
+    }
+  }
+  const lockMode = args.objectLockMode ?? "COMPLIANCE";
+  if (lockMode !== "COMPLIANCE" && lockMode !== "GOVERNANCE") {
+    throw new Error(`[objectLockMode] must be 'COMPLIANCE' or 'GOVERNANCE'; got '${String(lockMode)}'`);
+  }
+  const configSources = args.configSourceAccountIds ?? [];
+  if (args.configBucketName !== undefined) {
+    if (configSources.length === 0) {
+      throw new Error("[configSourceAccountIds] must name at least one account when [configBucketName] is set");
+    }
+    for (const id of configSources) {
+      if (typeof id === "string" && !isAccountId(id)) {
+        throw new Error(`[configSourceAccountIds] must hold 12-digit account ids; got '${id}'`);
+      }
+    }
+  } else if (configSources.length > 0) {
+    throw new Error("[configSourceAccountIds] requires [configBucketName]");
+  }
+  return { partition, lockDays, alias, lockMode, configSources: [...configSources] };
+}
+
+/**
  * The organization trail's log bucket in the lakehouse account: a SecureBucket (SSE-KMS, versioned,
  * public access blocked, TLS only) with Object Lock, a policy that lets only the organization
  * trail write (under `AWSLogs/<orgId>/` and `AWSLogs/<managementAccountId>/`, bucket-owner-full-control)
@@ -180,37 +225,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: AuditLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:organization:AuditLogBucket", name, {}, opts);
-    const partition = args.partition ?? "aws";
-    const lockDays = args.objectLockDays ?? 365;
-    if (!Number.isInteger(lockDays) || lockDays < 1 || lockDays > 36500) {
-      throw new Error(`[objectLockDays] must be a whole number of days from 1 to 36500; got ${lockDays}`);
-    }
-    const alias = args.keyAlias ?? DEFAULT_AUDIT_LOG_KEY_ALIAS;
-    if (!/^alias\/[A-Za-z0-9/_-]{1,250}$/.test(alias) || alias.startsWith("alias/aws/")) {
-      throw new Error(`[keyAlias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got '${alias}'`);
-    }
-    for (const [arg, value] of [["bucketName", args.bucketName], ["configBucketName", args.configBucketName]] as const) {
-      if (typeof value === "string" && !BUCKET_NAME.test(value)) {
-        throw new Error(`[${arg}] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got '${value}'`);
-      }
-    }
-    const lockMode = args.objectLockMode ?? "COMPLIANCE";
-    if (lockMode !== "COMPLIANCE" && lockMode !== "GOVERNANCE") {
-      throw new Error(`[objectLockMode] must be 'COMPLIANCE' or 'GOVERNANCE'; got '${String(lockMode)}'`);
-    }
-    const configSources = args.configSourceAccountIds ?? [];
-    if (args.configBucketName !== undefined) {
-      if (configSources.length === 0) {
-        throw new Error("[configSourceAccountIds] must name at least one account when [configBucketName] is set");
-      }
-      for (const id of configSources) {
-        if (typeof id === "string" && !isAccountId(id)) {
-          throw new Error(`[configSourceAccountIds] must hold 12-digit account ids; got '${id}'`);
-        }
-      }
-    } else if (configSources.length > 0) {
-      throw new Error("[configSourceAccountIds] requires [configBucketName]");
-    }
+    const { partition, lockDays, alias, lockMode, configSources } = validateAuditLogBucketArgs(args);
 
     let kmsKeyArn: pulumi.Output<string>;
     if (args.kmsKeyArn !== undefined) {

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
-import { ModelAccessRole, type ModelAccessRoleArgs } from "../../../components/models/model-access-role";
+import { ModelAccessRole, validateModelAccessRoleArgs, type ModelAccessRoleArgs } from "../../../components/models/model-access-role";
 import { computeGrants } from "../../../components/models/grants";
 
 const V1 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
@@ -145,7 +145,17 @@ describe("ModelAccessRole", () => {
         "[requireVpcEndpointIds] must hold VPC endpoint ids (vpce-…); got 'vpc-123' for 'rekognition'"],
       ["session", { maxSessionDurationSeconds: 60 }, "[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got 60"],
     ];
+    it("validateModelAccessRoleArgs: applies the defaults and sorts the trusted models and kinds", () => {
+      const v = validateModelAccessRoleArgs(qaArgs());
+      assert.deepEqual(v.trustedModels, ["bikeshare-classifier", "defect-detector"]);
+      assert.deepEqual(v.kinds, ["rekognition", "sagemaker"]);
+      assert.equal(v.maxSession, 3600);
+      assert.equal(v.partition, "aws");
+    });
     for (const [what, over, message] of cases) {
+      it(`validateModelAccessRoleArgs refuses a bad ${what}`, () => {
+        assert.throws(() => validateModelAccessRoleArgs(qaArgs(over)), { message });
+      });
       it(`refuses a bad ${what}`, async () => {
         let thrown: Error | undefined;
         const { resources } = await recordProgram(() => {
