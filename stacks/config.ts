@@ -11,13 +11,14 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { z } from "zod";
 import { decodeJson } from "../lib/json";
+import { parseRekognitionVersionArn } from "../components/models/arns";
 import {
   accountId,
   consumedModel,
   email,
-  hostedModel,
   iamRoleName,
   kebabName,
+  modelsMap,
   region,
   stackReferenceName,
 } from "./fields";
@@ -59,9 +60,6 @@ export class ConfigError extends Error {
   }
 }
 
-const modelName = kebabName("a model name");
-const modelsMap = <T extends z.ZodType>(model: T) =>
-  z.record(modelName, model, { error: "expected a map of model name → settings" });
 
 // ---------------------------------------------------------------------------------------------
 // Role schemas
@@ -158,27 +156,36 @@ export const lakehouseSchema = z.strictObject({
   ...trainingImagesConfigSchema.shape,
 });
 
-const consumer = z.strictObject({
-  /** Stack reference to the consumer's stack (its live `modelVersionArns` and endpoint ids). */
-  stack: stackReferenceName,
-  /** Calls must come through the consumer's VPC endpoint (`aws:SourceVpce`). Defaults to false. */
-  requireVpcEndpoint: z.boolean().default(false),
-});
-
 export const mlSchema = z.strictObject({
   ...common,
   ...member,
   role: z.literal("ml"),
-  /** Models the ML account trains and hosts. */
-  models: modelsMap(hostedModel),
-  /** Consumer environments by stack name (their `models` maps are read from their stack files). */
-  consumers: z.record(kebabName("a stack name"), consumer).default({}),
-  /** Rekognition versions kept declared as STOPPED (stacks/parts/rekognition-models.ts). Defaults to none. */
-  retiredModelVersions: rekognitionModelsConfigSchema.shape.retiredModelVersions,
-  /** Who may train Rekognition models, and where the training images are (stacks/parts/rekognition-models.ts). */
-  rekognitionTrainer: rekognitionModelsConfigSchema.shape.rekognitionTrainer,
+  /** Models, consumers, retired versions and the trainer (stacks/parts/rekognition-models.ts). */
+  ...rekognitionModelsConfigSchema.shape,
   /** The bike-share Autopilot pipeline (stacks/parts/bikeshare.ts). Defaults to none. */
   ...bikeshareConfigSchema.shape,
+}).superRefine((c, ctx) => {
+  const ofKind = (kind: string) => Object.keys(c.models).filter((m) => c.models[m].kind === kind).sort().join(", ") || "none";
+  if (c.bikeshare) {
+    const hosted = c.models[c.bikeshare.model];
+    if (!hosted || hosted.kind !== "sagemaker") {
+      ctx.addIssue({ code: "custom", path: ["bikeshare", "model"], message: `expected a sagemaker model of ml-landing-zone:models (${ofKind("sagemaker")}); ${hosted ? `'${c.bikeshare.model}' is ${hosted.kind}` : `got '${c.bikeshare.model}'`}` });
+    }
+  }
+  c.retiredModelVersions.forEach((arn, i) => {
+    let parsed;
+    try {
+      parsed = parseRekognitionVersionArn(arn);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: (err as Error).message });
+      return;
+    }
+    if (c.models[parsed.project]?.kind !== "rekognition") {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' belongs to project '${parsed.project}', which is not a rekognition model of ml-landing-zone:models (${ofKind("rekognition")})` });
+    } else if (parsed.region !== c.region) {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' is in region ${parsed.region}; the ML stack hosts its models in ${c.region}` });
+    }
+  });
 });
 
 export const workloadSchema = z.strictObject({
@@ -189,6 +196,15 @@ export const workloadSchema = z.strictObject({
   models: modelsMap(consumedModel),
   /** Private network, endpoints and smoke test (stacks/parts/model-consumption.ts). */
   ...modelConsumptionConfigSchema.shape,
+}).superRefine((c, ctx) => {
+  const smoke = c.modelSmokeTest;
+  if (!smoke) return;
+  const entry = c.models[smoke.model];
+  if (!entry) {
+    ctx.addIssue({ code: "custom", path: ["modelSmokeTest", "model"], message: `expected a model of ml-landing-zone:models (${Object.keys(c.models).sort().join(", ") || "none"}); got '${smoke.model}'` });
+  } else if (entry.kind !== "rekognition") {
+    ctx.addIssue({ code: "custom", path: ["modelSmokeTest", "model"], message: `expected a Rekognition model; '${smoke.model}' is ${entry.kind}` });
+  }
 });
 
 export type ManagementConfig = z.infer<typeof managementSchema>;

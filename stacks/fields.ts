@@ -64,6 +64,18 @@ export const hostedModel = z.strictObject({
   }
 });
 
+/** A map of model name → settings (`models` of the ml and workload stacks). */
+export const modelsMap = <T extends z.ZodType>(model: T) =>
+  z.record(kebabName("a model name"), model, { error: "expected a map of model name → settings" });
+
+/** A consumer environment of the ML stack (`consumers.<stack>`). */
+export const consumerEnvironment = z.strictObject({
+  /** Stack reference to the consumer's stack (its live `modelVersionArns` and endpoint ids). */
+  stack: stackReferenceName,
+  /** Calls must come through the consumer's VPC endpoint (`aws:SourceVpce`). Defaults to false. */
+  requireVpcEndpoint: z.boolean().default(false),
+});
+
 /** A model as a consumer environment uses it (`models` in qa and prod): the version in use. */
 export const consumedModel = z.strictObject({
   kind: modelKind,

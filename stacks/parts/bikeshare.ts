@@ -131,11 +131,7 @@ export function declareBikeshare(
 ): BikeshareOutputs | undefined {
   const b = cfg.bikeshare;
   if (!b) return undefined;
-  const hosted = models[b.model];
-  if (!hosted || hosted.kind !== "sagemaker") {
-    throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; ` +
-      `${hosted ? `'${b.model}' is ${hosted.kind}` : `got '${b.model}' (models: ${Object.keys(models).sort().join(", ") || "none"})`}`);
-  }
+  // `bikeshare.model` names a sagemaker model of `models`: checked with the config (stacks/config.ts, mlSchema).
   if (b.train && b.serveCandidate) {
     if (!hosting) {
       throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.serveCandidate needs the SageMaker hosting of the ML stack (its KMS key); declareSageMakerHosting must run first`);

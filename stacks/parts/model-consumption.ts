@@ -73,16 +73,8 @@ export function declareModelConsumption(
   models: Record<string, ConsumedModel>,
   mlAccountId: pulumi.Output<string>,
 ): ModelConsumptionOutputs {
+  // `modelSmokeTest.model` names a Rekognition model of `models`: checked with the config (stacks/config.ts, workloadSchema).
   const smoke = cfg.modelSmokeTest;
-  if (smoke) {
-    const entry = models[smoke.model];
-    if (!entry) {
-      throw new Error(`${ctx.stack}: ml-landing-zone:modelSmokeTest.model must name a model of ml-landing-zone:models (${Object.keys(models).sort().join(", ") || "none"}); got '${smoke.model}'`);
-    }
-    if (entry.kind !== "rekognition") {
-      throw new Error(`${ctx.stack}: ml-landing-zone:modelSmokeTest.model must name a Rekognition model; '${smoke.model}' is ${entry.kind}`);
-    }
-  }
   const opts = { provider: ctx.provider };
   const environment = ctx.stack;
 

@@ -17,7 +17,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { z } from "zod";
-import { hostedModel, iamRoleName, stackReferenceName } from "../fields";
+import { consumerEnvironment, hostedModel, iamRoleName, kebabName, modelsMap, stackReferenceName } from "../fields";
 import type { StackContext } from "../context";
 import { parseRekognitionVersionArn } from "../../components/models/arns";
 import { MODEL_ENDPOINT_SERVICES, type ModelGrant } from "../../components/models/grants";
@@ -61,13 +61,13 @@ export const trainerConfigSchema = z.strictObject({
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export const rekognitionModelsConfigSchema = z.object({
-  /** Models the ML account hosts (the lead's `hostedModel`); a project is created per `rekognition` model. */
-  models: z.record(z.string(), hostedModel),
-  /** Consumer environments by stack name: their stack reference and whether calls must come through their VPC endpoints. Defaults to none. */
-  consumers: z.record(z.string(), z.strictObject({
-    stack: stackReferenceName,
-    requireVpcEndpoint: z.boolean().default(false),
-  })).default({}),
+  /** Models the ML account trains and hosts; a project is created per `rekognition` model. */
+  models: modelsMap(hostedModel),
+  /**
+   * Consumer environments by stack name: their stack reference and whether calls must come through
+   * their VPC endpoints (their `models` maps are read from their stack files). Defaults to none.
+   */
+  consumers: z.record(kebabName("a stack name"), consumerEnvironment).default({}),
   /**
    * Rekognition versions kept declared as STOPPED. Not needed for the normal path (an
    * unreferenced version is deleted from the program, and the delete stops it); useful for
@@ -145,7 +145,7 @@ export async function declareRekognitionModels(
     }
     return parsed;
   };
-  cfg.retiredModelVersions.forEach((arn, i) => checkVersion(arn, `ml-landing-zone:retiredModelVersions[${i}]`));
+  // The retired versions were checked with the config (stacks/config.ts, mlSchema).
 
   const projects: Record<string, aws.rekognition.Project> = {};
   for (const [model] of rekognitionModels) {

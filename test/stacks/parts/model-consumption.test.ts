@@ -201,16 +201,4 @@ describe("model consumption part", () => {
     assert.equal(doc.Statement[1].Resource, "arn:aws:iam::444444444444:role/mlz-model-access-prod");
     assert.equal(only(resources, "aws:ec2/vpc:Vpc").inputs.cidrBlock, "10.50.0.0/16");
   });
-
-  it("refuses a smoke test of a model the stack does not use, or of a SageMaker model", () => {
-    const provider = {} as aws.Provider;
-    const ctx = context("qa", provider);
-    const smoke = (model: string) => parse({ modelSmokeTest: { model, imageBucket: "b-b", imageKey: "k" } });
-    assert.throws(() => declareModelConsumption(ctx, smoke("nope"), MODELS, pulumi.output("444444444444")), {
-      message: "qa: ml-landing-zone:modelSmokeTest.model must name a model of ml-landing-zone:models (bikeshare-classifier, defect-detector); got 'nope'",
-    });
-    assert.throws(() => declareModelConsumption(ctx, smoke("bikeshare-classifier"), MODELS, pulumi.output("444444444444")), {
-      message: "qa: ml-landing-zone:modelSmokeTest.model must name a Rekognition model; 'bikeshare-classifier' is sagemaker",
-    });
-  });
 });

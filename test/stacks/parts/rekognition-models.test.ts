@@ -289,14 +289,6 @@ describe("rekognition models part (ML stack)", () => {
         { message: "output modelVersionArns of example-org/ml-landing-zone/qa must be a map of strings; got [\"x\"]" },
       );
     });
-
-    it("refuses a retired version of an unknown project", async () => {
-      const other = "arn:aws:rekognition:us-east-1:444444444444:project/people-counter/version/people-counter.v1/1762078500000";
-      await assert.rejects(
-        run(consumerFiles(qaModels, qaModels), {}, { ...CONFIG, retiredModelVersions: [other] }),
-        { message: `ml-landing-zone:retiredModelVersions[0]: '${other}' belongs to project 'people-counter', which is not a rekognition model of ml-landing-zone:models (defect-detector)` },
-      );
-    });
   });
 
   it("reads the consumers' models from the example stack files by default", () => {
