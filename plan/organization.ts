@@ -4,7 +4,7 @@
  * ML account reads its consumers' live outputs) is planned again once those outputs exist, until
  * every stack has read the final outputs of the stacks it references.
  */
-import { ConfigError, listStacks, parseStackConfig, readStackFile, type StackFile } from "../stacks/config";
+import { ConfigError, parseStackConfig, readStackFile, stackFilesIn, type StackFile } from "../stacks/config";
 import { ROLE_LEVEL, stackOrder } from "../stacks/order";
 import { decodeJson } from "../lib/json";
 import { fingerprint, planStack, StackError, StackErrors, type StackRun } from "./planner";
@@ -47,9 +47,7 @@ export interface PlanOrganizationOptions {
 }
 
 export async function planOrganization(opts: PlanOrganizationOptions): Promise<OrganizationPlan> {
-  const previous = process.env.MLZ_STACK_CONFIG_DIR;
   const previousRole = process.env.MLZ_ASSUME_ROLE_NAME;
-  process.env.MLZ_STACK_CONFIG_DIR = opts.stacksDir;
   // The plan shows what a deployment asks for: never the preview role override.
   delete process.env.MLZ_ASSUME_ROLE_NAME;
   // The Pulumi SDK records `new Error().stack` for every promise it creates (debuggable.js), and
@@ -60,7 +58,8 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
   Error.stackTraceLimit = 0;
   process.setSourceMapsEnabled(false);
   try {
-    const names = listStacks(opts.stacksDir);
+    const stackFiles = stackFilesIn(opts.stacksDir);
+    const names = stackFiles.list();
     if (names.length === 0) throw new Error(`no stack files (Pulumi.<stack>.yaml) in ${opts.stacksDir}`);
     for (const s of opts.stacks ?? []) {
       if (!names.includes(s)) throw new Error(`--stack ${s}: no stacks/Pulumi.${s}.yaml (stacks: ${names.join(", ")})`);
@@ -103,14 +102,12 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     while (todo.length > 0 && passes < maxPasses) {
       passes++;
       for (const stack of todo) {
-        runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization));
+        runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization, stackFiles));
       }
       todo = order.filter((s) => stale(runs.get(s)!));
     }
     return { runs: order.map((s) => runs.get(s)!), passes, unconverged: todo, organization };
   } finally {
-    if (previous === undefined) delete process.env.MLZ_STACK_CONFIG_DIR;
-    else process.env.MLZ_STACK_CONFIG_DIR = previous;
     if (previousRole !== undefined) process.env.MLZ_ASSUME_ROLE_NAME = previousRole;
     Error.stackTraceLimit = previousStackLimit;
     process.setSourceMapsEnabled(previousSourceMaps);

@@ -16,8 +16,10 @@ import {
   PROJECT,
   SECRET_PLACEHOLDER,
   parseStackConfig,
+  stackFilesIn,
   type StackConfig,
   type StackFile,
+  type StackFiles,
 } from "../stacks/config";
 import { runStack } from "../stacks/program";
 import { installMocks, isSecretValue, ProgramError, runGuarded, settle, type Registration } from "./mock-runtime";
@@ -129,6 +131,7 @@ export async function planStack(
   file: StackFile,
   stackOutputs: (stack: string) => Record<string, unknown> | undefined,
   organization?: string,
+  stackFiles: StackFiles = stackFilesIn(),
 ): Promise<StackRun> {
   let config: StackConfig;
   try {
@@ -155,7 +158,7 @@ export async function planStack(
   const warnings: string[] = [];
   try {
     outputs = await runGuarded(async () => {
-      const raw = await runInPulumiStack(() => runStack());
+      const raw = await runInPulumiStack(() => runStack(stackFiles));
       await settle();
       const resolved = await new Promise<unknown>((resolve) => pulumi.output(raw ?? {}).apply(resolve));
       return (await normalize(resolved, "", [])) as Record<string, unknown>;

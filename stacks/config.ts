@@ -34,13 +34,6 @@ export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
 /** Folder of the stack files (`stackConfigDir` in Pulumi.yaml). */
 export const STACKS_DIR = path.resolve(__dirname);
-/**
- * Where programs read stack files from: `MLZ_STACK_CONFIG_DIR` when set (the offline plan sets it
- * for `--stacks-dir`, e.g. a test fixture), else this folder.
- */
-export function stacksDir(): string {
-  return process.env.MLZ_STACK_CONFIG_DIR ? path.resolve(process.env.MLZ_STACK_CONFIG_DIR) : STACKS_DIR;
-}
 /** Placeholder the offline plan puts in place of `secure:` values. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -297,7 +290,7 @@ export function stackFilePath(stack: string): string {
 }
 
 /** Reads `Pulumi.<stack>.yaml` from `dir` (default: this folder) without validating it. */
-export function readStackFile(stack: string, dir: string = stacksDir()): StackFile {
+export function readStackFile(stack: string, dir: string = STACKS_DIR): StackFile {
   const full = path.join(dir, `Pulumi.${stack}.yaml`);
   // Messages name the file read: `stacks/Pulumi.<stack>.yaml`, or its path when read elsewhere.
   const file = path.resolve(dir) === STACKS_DIR ? stackFilePath(stack) : (path.relative(process.cwd(), full) || full);
@@ -337,17 +330,41 @@ export function parseStackFileText(stack: string, text: string, file: string = s
 }
 
 /** Reads and validates a stack file. */
-export function readStackConfigFile(stack: string, dir: string = stacksDir()): StackConfig {
+export function readStackConfigFile(stack: string, dir: string = STACKS_DIR): StackConfig {
   const f = readStackFile(stack, dir);
   return parseStackConfig(f.values, f.file);
 }
 
 /** Stack names that have a `Pulumi.<stack>.yaml` in `dir`, sorted. */
-export function listStacks(dir: string = stacksDir()): string[] {
+export function listStacks(dir: string = STACKS_DIR): string[] {
   return fs.readdirSync(dir)
     .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)
     .sort();
+}
+
+/**
+ * The stack files a program may read besides its own config (the management stack bootstraps every
+ * member stack, the cicd stack trusts them, the ML stack reads its consumers'). Passed to programs
+ * in their `StackContext`: `pulumi up` reads this folder, the offline plan the `--stacks-dir` it was given.
+ */
+export interface StackFiles {
+  /** The folder read. */
+  readonly dir: string;
+  /** Stack names that have a file, sorted. */
+  list(): string[];
+  /** A stack's config, validated (throws a `ConfigError` naming the file). */
+  read(stack: string): StackConfig;
+}
+
+/** The stack files of `dir` (default: this folder). */
+export function stackFilesIn(dir: string = STACKS_DIR): StackFiles {
+  const resolved = path.resolve(dir);
+  return {
+    dir: resolved,
+    list: () => listStacks(resolved),
+    read: (stack) => readStackConfigFile(stack, resolved),
+  };
 }
 
 /** The last segment of a stack reference name (`org/project/qa` → `qa`). */

@@ -10,6 +10,7 @@ import { readModelReferences } from "../../../stacks/parts/model-references";
 import { rekognitionModelsConfigSchema } from "../../../stacks/parts/rekognition-models";
 import { declareSageMakerHosting, type SageMakerHostingContext } from "../../../stacks/parts/sagemaker-hosting";
 import { simulator } from "../../components/pipelines/bikeshare/sim";
+import { stackFilesIn } from "../../../stacks/config";
 
 const ML = "444444444444";
 const MODELS = { "defect-detector": { kind: "rekognition" }, "bikeshare-classifier": { kind: "sagemaker" } };
@@ -31,6 +32,7 @@ function mlContext(): StackContext {
     organizationId: pulumi.output("o-exampleorg1"),
     provider: new aws.Provider("account", { region: "us-east-1" }),
     tags: { environment: "ml", owner: "mlops@example.com", pipeline: "platform" },
+    stackFiles: stackFilesIn(),
   };
 }
 

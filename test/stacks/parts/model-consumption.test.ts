@@ -9,6 +9,7 @@ import {
   modelConsumptionConfigSchema,
   type ModelConsumptionConfig,
 } from "../../../stacks/parts/model-consumption";
+import { stackFilesIn } from "../../../stacks/config";
 
 const DEFECT = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const BIKES = "arn:aws:sagemaker:us-east-1:444444444444:model/bikeshare-classifier-20261101";
@@ -45,6 +46,7 @@ function context(stack: string, provider: aws.Provider): StackContext {
     organizationId: pulumi.output("o-abc123def4"),
     provider,
     tags: { environment: stack, owner: "ml-platform@example.com", pipeline: "platform" },
+    stackFiles: stackFilesIn(),
   };
 }
 

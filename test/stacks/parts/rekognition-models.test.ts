@@ -12,6 +12,7 @@ import {
   type ConsumerStackConfig,
   type RekognitionModelsConfig,
 } from "../../../stacks/parts/rekognition-models";
+import { stackFilesIn } from "../../../stacks/config";
 
 const V1 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const V2 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
@@ -60,6 +61,7 @@ function context(provider: aws.Provider): StackContext {
     organizationId: pulumi.output(ORG),
     provider,
     tags: { environment: "ml", owner: "mlops@example.com", pipeline: "platform" },
+    stackFiles: stackFilesIn(),
   };
 }
 
