@@ -10,7 +10,7 @@
  *
  * Two stages, one key: `train: false` (the default) declares only ingestion, so the first apply
  * creates the buckets and the stream; once the training CSV is in
- * `s3://<prefix>-training-sets/autopilot/input/` (see `functions/bikeshare-training-prep/cli.ts`),
+ * `s3://<prefix>-training-sets/autopilot/input/` (see `tools/bikeshare-training-prep/cli.ts`),
  * `train: true` adds the Autopilot job and the SageMaker model of its best candidate. (An Autopilot
  * job started on an empty prefix fails, so training cannot be part of the first apply.)
  *
@@ -66,7 +66,7 @@ export const bikeshareConfigSchema = z.object({
     jobNamePrefix: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,16}$/).default("bikeshare"),
     /**
      * Keep the candidate endpoint `mlz-<model>-candidate` serving the latest trained candidate (for
-     * evaluation before promotion, e.g. with `functions/bikeshare-evaluate/cli.ts --endpoint`);
+     * evaluation before promotion, e.g. with `tools/bikeshare-evaluate/cli.ts --endpoint`);
      * each training run points it at the new candidate. Needs `train: true`. Cost: it is an
      * endpoint of its own, independent of the ones the ML stack's hosting keeps for the versions
      * environments reference (`mlz-<model name>`), so while the candidate is also promoted two

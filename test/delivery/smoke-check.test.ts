@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { judgeSmokeTest, main } from "../../promotion/smoke-check";
-import { makeProject, QA_BIKE, QA_DEFECT, PROD_DEFECT } from "./fixture";
+import { judgeSmokeTest, main } from "../../delivery/smoke-check";
+import { makeProject, QA_BIKE, QA_DEFECT, PROD_DEFECT } from "../promotion/fixture";
 
 const expected = { "defect-detector": QA_DEFECT, "bikeshare-classifier": QA_BIKE };
 const report = (over: Record<string, unknown> = {}) => JSON.stringify({
@@ -15,7 +15,7 @@ const report = (over: Record<string, unknown> = {}) => JSON.stringify({
   ...over,
 });
 
-describe("promotion/smoke-check", () => {
+describe("delivery/smoke-check", () => {
   it("passes a report of the pinned version", () => {
     assert.deepEqual(judgeSmokeTest({ StatusCode: 200, ExecutedVersion: "$LATEST" }, report(), "qa", expected), {
       ok: true,

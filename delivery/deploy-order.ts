@@ -9,7 +9,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { parseDocument } from "yaml";
-import { PROMOTION_GATES } from "./gates";
+import { PROMOTION_GATES } from "../promotion/gates";
 import { ROLE_LEVEL } from "../stacks/order";
 
 export interface StackInfo {
@@ -40,7 +40,7 @@ export interface DeployStep {
 
 
 /** Files that change no stack. */
-const NO_DEPLOY = [/^test\//, /^plan\//, /^promotion\//, /^bench\//, /^docs\//, /^\.github\//, /\.md$/i, /^\.gitignore$/, /^\.mocharc\.json$/, /^LICENSE$/, /^\.editorconfig$/, /^\.nvmrc$/];
+const NO_DEPLOY = [/^test\//, /^plan\//, /^promotion\//, /^delivery\//, /^tools\//, /^bench\//, /^docs\//, /^\.github\//, /\.md$/i, /^\.gitignore$/, /^\.mocharc\.json$/, /^LICENSE$/, /^\.editorconfig$/, /^\.nvmrc$/];
 /** Files that change every stack. */
 const EVERY_STACK = [/^components\//, /^functions\//, /^lib\//, /^policies\//, /^stacks\/parts\//, /^Pulumi\.yaml$/, /^package(-lock)?\.json$/, /^tsconfig\.json$/];
 

@@ -1,5 +1,5 @@
 /**
- * `tsx promotion/deploy-plan.ts --base <sha> --head <sha> [--github-output]`: the ordered deploy
+ * `tsx delivery/deploy-plan.ts --base <sha> --head <sha> [--github-output]`: the ordered deploy
  * steps for the commits between base and head, as JSON (with `--github-output`, also the outputs
  * `steps` (job ids in order) and `stacks` (distinct stack names in order)). deploy.yml runs it and gates one job per
  * step id; every step id must be a job of `.github/workflows/deploy.yml`, or this fails loudly.

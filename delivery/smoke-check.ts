@@ -1,5 +1,5 @@
 /**
- * `tsx promotion/smoke-check.ts --stack <stack> --response <file> --payload <file>`: judges an
+ * `tsx delivery/smoke-check.ts --stack <stack> --response <file> --payload <file>`: judges an
  * `aws lambda invoke` of the model smoke-test function after a deploy. Fails (exit 1, one
  * `::error::` line) when the invocation failed (`FunctionError`, non-200 status), the payload is not
  * a smoke-test report, or the report's version is not the one the stack file now pins (the

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { deploySteps, modelsChanged, type ChangeSet, type StackInfo } from "../../promotion/deploy-order";
-import { fixtureText, NEW_DEFECT, QA_DEFECT } from "./fixture";
+import { deploySteps, modelsChanged, type ChangeSet, type StackInfo } from "../../delivery/deploy-order";
+import { fixtureText, NEW_DEFECT, QA_DEFECT } from "../promotion/fixture";
 
 const STACKS: StackInfo[] = [
   { name: "prod", role: "workload" },
@@ -15,7 +15,7 @@ function ids(cs: Partial<ChangeSet>): string[] {
   return deploySteps({ files: [], stacks: STACKS, modelChanges: [], ...cs }).map((s) => s.id);
 }
 
-describe("promotion/deploy-order", () => {
+describe("delivery/deploy-order", () => {
   it("a model promotion to qa: ml (grant), qa, ml again (revoke)", () => {
     const steps = deploySteps({ files: ["stacks/Pulumi.qa.yaml"], stacks: STACKS, modelChanges: ["qa"] });
     assert.deepEqual(steps, [

@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main, MAX_COMMENT, PREVIEW_MARKER, previewComment } from "../../promotion/preview-comment";
+import { main, MAX_COMMENT, PREVIEW_MARKER, previewComment } from "../../delivery/preview-comment";
 
-describe("promotion/preview-comment", () => {
+describe("delivery/preview-comment", () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-preview-comment-"));

@@ -1,7 +1,7 @@
 /**
  * Training-set preparation command.
  *
- *   npx tsx functions/bikeshare-training-prep/cli.ts --seed 42 --out-dir out/ <file or folder>...
+ *   npx tsx tools/bikeshare-training-prep/cli.ts --seed 42 --out-dir out/ <file or folder>...
  *
  * Reads processed trips (files, or every file under a folder, recursively and in name order;
  * gzip-compressed files are detected by their magic bytes), and writes `<out-dir>/train.csv` and
@@ -15,6 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { parseArgs as parseCommandLine } from "node:util";
 import { DEFAULT_HOLDOUT_FRACTION, DEFAULT_NEGATIVE_RATIO, TrainingDataError, prepareTrainingSet, readTrips } from "./core";
 
 export const USAGE = "usage: cli.ts --seed <integer> --out-dir <dir> [--ratio 2.1] [--holdout 0.05] <file or folder>...";
@@ -48,19 +49,16 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const fail = (msg: string): never => {
     throw new Error(`${msg}\n${USAGE}`);
   };
-  const opts: Record<string, string> = {};
-  const inputs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith("--")) {
-      const key = a.slice(2);
-      if (!["seed", "out-dir", "ratio", "holdout"].includes(key)) fail(`unknown option ${a}`);
-      const value = argv[++i];
-      if (value === undefined) fail(`option ${a} needs a value`);
-      opts[key] = value;
-    } else {
-      inputs.push(a);
-    }
+  let opts: Record<string, string | undefined> = {};
+  let inputs: string[] = [];
+  try {
+    ({ values: opts, positionals: inputs } = parseCommandLine({
+      args: [...argv],
+      allowPositionals: true,
+      options: { seed: { type: "string" }, "out-dir": { type: "string" }, ratio: { type: "string" }, holdout: { type: "string" } },
+    }));
+  } catch (e) {
+    fail((e as Error).message);
   }
   if (opts.seed === undefined || !/^-?\d+$/.test(opts.seed)) fail(`--seed must be an integer; got ${opts.seed ?? "nothing"}`);
   if (!opts["out-dir"]) fail("--out-dir is required");
@@ -73,7 +71,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   };
   return {
     seed: Number(opts.seed),
-    outDir: opts["out-dir"],
+    outDir: opts["out-dir"] as string,
     ratio: num("ratio", DEFAULT_NEGATIVE_RATIO),
     holdoutFraction: num("holdout", DEFAULT_HOLDOUT_FRACTION),
     inputs,

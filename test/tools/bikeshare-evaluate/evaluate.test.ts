@@ -5,10 +5,10 @@ import * as path from "node:path";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { AddTagsCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
-import { batchBodies, binaryMetrics, parsePredictions, splitHoldout } from "../../../functions/bikeshare-evaluate/core";
-import { evaluateEndpoint, F1_TAG, f1TagValue, tagModelWithF1 } from "../../../functions/bikeshare-evaluate/evaluate";
+import { batchBodies, binaryMetrics, parsePredictions, splitHoldout } from "../../../tools/bikeshare-evaluate/core";
+import { evaluateEndpoint, F1_TAG, f1TagValue, tagModelWithF1 } from "../../../tools/bikeshare-evaluate/evaluate";
 import { SAGEMAKER_F1_TAG } from "../../../promotion/checks";
-import { main, parseArgs } from "../../../functions/bikeshare-evaluate/cli";
+import { main, parseArgs } from "../../../tools/bikeshare-evaluate/cli";
 
 const enc = (s: string) => new TextEncoder().encode(s) as any;
 

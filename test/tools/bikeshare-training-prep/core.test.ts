@@ -11,7 +11,7 @@ import {
   readTrips,
   shuffleInPlace,
   type Table,
-} from "../../../functions/bikeshare-training-prep/core";
+} from "../../../tools/bikeshare-training-prep/core";
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures", "bikeshare");
 const rowsOf = (csv: string) => parse(csv) as string[][];

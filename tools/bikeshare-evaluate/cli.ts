@@ -2,7 +2,7 @@
  * Evaluation command: sends a holdout CSV to an endpoint and prints the report as JSON (the
  * promotion gate reads its `f1`).
  *
- *   npx tsx functions/bikeshare-evaluate/cli.ts --endpoint <name> --holdout holdout.csv \
+ *   npx tsx tools/bikeshare-evaluate/cli.ts --endpoint <name> --holdout holdout.csv \
  *     [--region us-east-1] [--batch-rows 100] [--out report.json] [--min-f1 0.8] \
  *     [--tag-model arn:aws:sagemaker:<region>:<account>:model/<name>]
  *
@@ -13,6 +13,7 @@
  * 0 ok, 2 usage error, 1 evaluation or tagging error, 3 F1 below `--min-f1`.
  */
 import * as fs from "node:fs";
+import { parseArgs as parseCommandLine } from "node:util";
 import { EvaluationError } from "./core";
 import { evaluateEndpoint, F1_TAG, modelArnRegion, tagModelWithF1, type EvaluationReport } from "./evaluate";
 import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
@@ -52,14 +53,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const fail = (msg: string): never => {
     throw new Error(`${msg}\n${USAGE}`);
   };
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const key = a.startsWith("--") ? a.slice(2) : undefined;
-    if (!key || !["endpoint", "holdout", "region", "batch-rows", "out", "min-f1", "tag-model"].includes(key)) fail(`unexpected argument ${a}`);
-    const value = argv[++i];
-    if (value === undefined) fail(`option ${a} needs a value`);
-    opts[key!] = value;
+  let opts: Record<string, string | undefined> = {};
+  try {
+    ({ values: opts } = parseCommandLine({
+      args: [...argv],
+      options: Object.fromEntries(["endpoint", "holdout", "region", "batch-rows", "out", "min-f1", "tag-model"].map((k) => [k, { type: "string" as const }])),
+    }) as { values: Record<string, string | undefined> });
+  } catch (e) {
+    fail((e as Error).message);
   }
   if (!opts.endpoint) fail("--endpoint is required");
   if (!opts.holdout) fail("--holdout is required");
@@ -80,7 +81,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       fail(`--tag-model ${(e as Error).message}`);
     }
   }
-  return { endpointName: opts.endpoint, holdout: opts.holdout, region: opts.region, batchRows, out: opts.out, minF1, tagModel: opts["tag-model"] };
+  return { endpointName: opts.endpoint as string, holdout: opts.holdout as string, region: opts.region, batchRows, out: opts.out, minF1, tagModel: opts["tag-model"] };
 }
 
 export async function main(

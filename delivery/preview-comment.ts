@@ -1,5 +1,5 @@
 /**
- * `tsx promotion/preview-comment.ts --base <ref> --out <file>`: the pull-request preview comment.
+ * `tsx delivery/preview-comment.ts --base <ref> --out <file>`: the pull-request preview comment.
  * Plans every stack at `<ref>` (git worktree) and diffs the working tree against it with the
  * offline plan CLI, and writes the comment (markdown, starting with PREVIEW_MARKER so the comment
  * workflow finds and updates the same comment on each push).
@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { offlinePlanDiff, type PlanDiffRunner } from "./plan-diff";
+import { offlinePlanDiff, type PlanDiffRunner } from "../promotion/plan-diff";
 
 /** Hidden marker identifying the preview comment. */
 export const PREVIEW_MARKER = "<!-- mlz-preview -->";

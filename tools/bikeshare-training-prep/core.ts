@@ -25,7 +25,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { ADDED_COLUMNS } from "../bikeshare-transform/core";
+import { ADDED_COLUMNS } from "../../functions/bikeshare-transform/core";
 
 export const TARGET_COLUMN = "bike_share_for_all_trip";
 export const POSITIVE_LABEL = "Yes";

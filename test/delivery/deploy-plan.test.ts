@@ -1,15 +1,15 @@
 /**
- * `promotion/deploy-plan.ts` over a real git history: what deploy.yml's plan job computes.
+ * `delivery/deploy-plan.ts` over a real git history: what deploy.yml's plan job computes.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { changeSetBetween, checkJobsExist, gitReader, main } from "../../promotion/deploy-plan";
-import { git, makeProject, NEW_DEFECT, QA_DEFECT, readStack, writeStack } from "./fixture";
+import { changeSetBetween, checkJobsExist, gitReader, main } from "../../delivery/deploy-plan";
+import { git, makeProject, NEW_DEFECT, QA_DEFECT, readStack, writeStack } from "../promotion/fixture";
 
 const DEPLOY_YML = path.resolve(__dirname, "..", "..", ".github", "workflows", "deploy.yml");
 
-describe("promotion/deploy-plan", () => {
+describe("delivery/deploy-plan", () => {
   let root: string;
   let cleanup: () => void;
   let base: string;
