@@ -18,6 +18,7 @@ import { EvaluationError } from "./core";
 import { evaluateEndpoint, F1_TAG, modelArnRegion, tagModelWithF1, type EvaluationReport } from "./evaluate";
 import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { parseCommand } from "../command";
 
 export const USAGE = "usage: cli.ts --endpoint <name> --holdout <file> [--region <region>] [--batch-rows 100] [--out <file>] [--min-f1 <0..1>] [--tag-model <model ARN>]";
 
@@ -90,17 +91,9 @@ export async function main(
 ): Promise<number> {
   const out = deps.out ?? ((s: string) => process.stdout.write(s));
   const err = deps.err ?? ((s: string) => process.stderr.write(s));
-  let args: CliArgs;
-  if (argv.includes("--help") || argv.includes("-h")) {
-    out(HELP);
-    return 0;
-  }
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    err(`${(e as Error).message}\n`);
-    return 2;
-  }
+  const parsed = parseCommand(argv, HELP, parseArgs, out, err);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const args: CliArgs = parsed.args;
   let client = deps.client;
   if (!client) {
     const { SageMakerRuntimeClient } = await import("@aws-sdk/client-sagemaker-runtime");

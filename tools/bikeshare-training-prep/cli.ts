@@ -17,6 +17,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { parseArgs as parseCommandLine } from "node:util";
 import { DEFAULT_HOLDOUT_FRACTION, DEFAULT_NEGATIVE_RATIO, TrainingDataError, prepareTrainingSet, readTrips } from "./core";
+import { parseCommand } from "../command";
 
 export const USAGE = "usage: cli.ts --seed <integer> --out-dir <dir> [--ratio 2.1] [--holdout 0.05] <file or folder>...";
 
@@ -101,17 +102,9 @@ function readText(file: string): string {
 
 /** Runs the command; returns the exit status. */
 export function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
-  let args: CliArgs;
-  if (argv.includes("--help") || argv.includes("-h")) {
-    out(HELP);
-    return 0;
-  }
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    err(`${(e as Error).message}\n`);
-    return 2;
-  }
+  const parsed = parseCommand(argv, HELP, parseArgs, out, err);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const args: CliArgs = parsed.args;
   try {
     const files = listInputFiles(args.inputs);
     const table = readTrips(files.map(readText));
