@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
 import { ModelAccessRole, validateModelAccessRoleArgs, type ModelAccessRoleArgs } from "../../../components/models/model-access-role";
 import { computeGrants } from "../../../components/models/grants";
+import { grants, grantsOf } from "../../helpers/iam";
 
 const V1 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const V2 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
@@ -44,29 +45,22 @@ describe("ModelAccessRole", () => {
     assert.equal(role.parent, component.urn);
     assert.equal(role.inputs.name, "mlz-model-access-qa");
     assert.equal(role.inputs.maxSessionDuration, 3600);
-    assert.deepEqual(parseJsonInput(role, "assumeRolePolicy"), {
-      Version: "2012-10-17",
-      Statement: [{
-        Sid: "AssumeFromConsumerApplicationRoles",
-        Effect: "Allow",
-        Principal: { AWS: "arn:aws:iam::555555555555:root" },
-        Action: "sts:AssumeRole",
-        Condition: {
-          ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::555555555555:role/mlz-app-bikeshare-classifier", "arn:aws:iam::555555555555:role/mlz-app-defect-detector"] },
-          StringEquals: { "aws:PrincipalOrgID": ORG },
-        },
-      }],
-    });
+    assert.deepEqual(grantsOf(parseJsonInput(role, "assumeRolePolicy")), grants({
+      effect: "Allow",
+      principal: { AWS: "arn:aws:iam::555555555555:root" },
+      actions: ["sts:AssumeRole"],
+      conditions: {
+        ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::555555555555:role/mlz-app-bikeshare-classifier", "arn:aws:iam::555555555555:role/mlz-app-defect-detector"] },
+        StringEquals: { "aws:PrincipalOrgID": ORG },
+      },
+    }));
     const policy = only(resources, "aws:iam/rolePolicy:RolePolicy", "qa-access-invoke");
     assert.equal(policy.parent, component.urn);
     assert.equal(policy.inputs.role, "mlz-model-access-qa");
-    assert.deepEqual(parseJsonInput(policy, "policy"), {
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1] },
-        { Sid: "InvokeEndpointsOfGrantedVersions", Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: [SM_ENDPOINT] },
-      ],
-    });
+    assert.deepEqual(grantsOf(parseJsonInput(policy, "policy")), grants(
+      { effect: "Allow", actions: ["rekognition:DetectCustomLabels"], resources: [V1] },
+      { effect: "Allow", actions: ["sagemaker:InvokeEndpoint"], resources: [SM_ENDPOINT] },
+    ));
     assert.deepEqual(await promiseOf(result.grantedVersionArns), [V1, SM]);
     assert.equal(ofType(resources, "aws:iam/policy:Policy").length, 0);
     assert.equal(ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
