@@ -58,8 +58,3 @@ export function modelParameterName(model: string): string {
 export function modelEndpointParameterName(model: string): string {
   return `/mlz/models/${model}/endpoint`;
 }
-
-/** `arn:aws:iam::<account>:role/<name>` */
-export function roleArn(accountId: string, roleName: string, partition = "aws"): string {
-  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
-}

@@ -2,15 +2,14 @@
  * Cross-stack checks: facts no single stack can verify, checked across the planned organization.
  * Each returns pass or fail with a message naming the stacks and values involved.
  */
-import { decodeJson } from "../stacks/config";
+import { decodeJson } from "../lib/json";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
 import { DEFAULT_DEPLOY_ROLE_NAME, modelAccessRoleName } from "../components/naming";
-import { partitionOf } from "../stacks/regions";
+import { partitionOf } from "../components/aws";
 import { PROJECT } from "../stacks/config";
 import { modelParameterName } from "../components/naming";
 import { PROMOTION_GATES } from "../promotion/gates";
-import type { CheckResult } from "./render";
-import type { PlannedResource, StackPlan } from "./types";
+import type { CheckResult, PlannedResource, StackPlan } from "../lib/plan-model";
 
 /** The IAM role a stack's own provider assumes (`assumeRoles[0].roleArn`). */
 export function providerRoleArn(plan: StackPlan): string | undefined {

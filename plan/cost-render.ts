@@ -5,16 +5,9 @@
  * Rounding happens here only.
  */
 import { HOURS_PER_MONTH, itemName, usd, type CostDelta, type CostItem, type StackCost } from "./cost";
-import type { OrganizationReport, StackReport } from "./render";
+import type { OrganizationReport, StackReport } from "../lib/plan-model";
+export type { OrganizationCost } from "../lib/plan-model";
 
-export interface OrganizationCost {
-  hourlyUsd: number;
-  monthlyUsd: number;
-  /** Against the base plans (`--diff`). */
-  delta?: { hourlyUsd: number; monthlyUsd: number };
-  /** Model versions running although no workload stack file asks for them (not yet revoked). */
-  pendingRevoke: { stack: string; urn: string; type: string; monthlyUsd: number; versionArn: string }[];
-}
 
 const money = (n: number) => usd(n, 2);
 const signed = (n: number) => (n < 0 ? `−${money(-n)}` : `+${money(n)}`);

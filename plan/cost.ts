@@ -7,12 +7,14 @@
  * Pure functions over `StackPlan`s: no AWS call, no network. Monthly = 730 × hourly; a monthly
  * price counts as price ÷ 730 per hour. Nothing is rounded here; renderers round.
  */
+import type { CostDelta, CostItem, StackCost, UsagePrice } from "../lib/plan-model";
+export type { CostDelta, CostItem, StackCost, UsagePrice } from "../lib/plan-model";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { decodeJson } from "../stacks/config";
+import { decodeJson } from "../lib/json";
 import { costBudgetConfigSchema } from "../stacks/parts/cost-budget";
-import type { PlannedResource, PolicyResult, StackPlan } from "./types";
+import type { PlannedResource, PolicyResult, StackPlan } from "../lib/plan-model";
 
 export const PRICES_FILE = path.resolve(__dirname, "prices.json");
 export const HOURS_PER_MONTH = 730;
@@ -66,33 +68,8 @@ export function loadPrices(file = PRICES_FILE): PriceFile {
   return prices;
 }
 
-export interface CostItem {
-  urn: string;
-  /** Resource type (a dynamic resource's `kind`). */
-  type: string;
-  hourlyUsd: number;
-  monthlyUsd: number;
-  /** How the figure is made, e.g. `2 AZ × $0.01/h`. */
-  basis: string;
-  /** `<region>/<entry>` in the price file. */
-  priceEntry: string;
-}
 
-export interface UsagePrice {
-  type: string;
-  unit: string;
-  /** Null when the price file has no figure for it. */
-  usd: number | null;
-}
 
-export interface StackCost {
-  hourlyUsd: number;
-  monthlyUsd: number;
-  items: CostItem[];
-  /** Types the price file cannot price (unknown, or its entry has no figure), sorted. */
-  unpriced: string[];
-  usagePriced: UsagePrice[];
-}
 
 /** Formats dollars for bases and messages: `$0.01`, `$4`, `$0.0000166667`, `$2,920.00`. */
 export function usd(n: number, fractionDigits?: number): string {
@@ -301,19 +278,6 @@ function allowedActions(plan: StackPlan): Set<string> {
 // Delta against a base plan
 // ---------------------------------------------------------------------------------------------
 
-export interface CostDelta {
-  hourlyUsd: number;
-  monthlyUsd: number;
-  added: CostItem[];
-  removed: CostItem[];
-  /** Items on both sides whose figure differs: the head item with the base's monthly figure. */
-  changed: (CostItem & { baseMonthlyUsd: number })[];
-  /**
-   * Model versions the change stops (removed running versions and endpoints of a model-hosting
-   * stack): the deploy keeps them running next to their successors until the revoke step.
-   */
-  untilRevoke: CostItem[];
-}
 
 /** Types that hold a running model version, kept until the promotion's revoke step. */
 export const MODEL_HOSTING_TYPES = new Set(["mlz:rekognition:ProjectVersionRunner", "aws:sagemaker/endpoint:Endpoint"]);

@@ -2,40 +2,14 @@
  * Differences between plans: what a pull request changes. Resources are matched by URN; a changed
  * resource lists the input paths whose values differ.
  */
-import { decodeJson, SECRET_PLACEHOLDER } from "../stacks/config";
-import { classifyChange, type ChangeKind } from "./replacements";
+import { decodeJson } from "../lib/json";
+import { SECRET_PLACEHOLDER } from "../stacks/config";
+import { classifyChange } from "./replacements";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stableStringify } from "./planner";
-import type { PlannedResource, StackPlan } from "./types";
-
-export interface ResourceChange {
-  urn: string;
-  type: string;
-  name: string;
-  /** Changed input paths (`policy`, `tags.owner`, `containers[0].image`). */
-  paths: string[];
-  /** Update, replace, or update whose replacement the table does not know (plan/replacements.ts). */
-  kind: ChangeKind;
-  /** Inputs whose change forces the replacement. */
-  replacedBy: string[];
-  /** What the replacement destroys beyond configuration (data loss), if anything. */
-  loss?: string;
-  /** Old → new value of each changed path (secret inputs redacted). */
-  values: { path: string; old: unknown; new: unknown }[];
-}
-
-export interface StackDiff {
-  stack: string;
-  /** The base had no plan for this stack. */
-  newStack: boolean;
-  /** New resources; `import: true` for existing resources the change adopts. */
-  added: { urn: string; type: string; name: string; import?: boolean }[];
-  removed: { urn: string; type: string; name: string }[];
-  changed: ResourceChange[];
-  /** Stack outputs whose values differ. */
-  outputs: string[];
-}
+import type { PlannedResource, ResourceChange, StackDiff, StackPlan } from "../lib/plan-model";
+export type { ResourceChange, StackDiff } from "../lib/plan-model";
 
 /** Reads base plans written by `--out`. Returns stack → plan. */
 export function readPlans(dir: string): Map<string, StackPlan> {

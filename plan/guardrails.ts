@@ -4,8 +4,9 @@
  * OIDC conditions, exact principals). Derived from what the program sends to AWS, never from
  * component outputs, so the listing cannot disagree with the resources.
  */
-import { decodeJson } from "../stacks/config";
-import type { PlannedResource, StackPlan } from "./types";
+import { decodeJson } from "../lib/json";
+import type { PlannedResource, StackPlan } from "../lib/plan-model";
+import { isAccountId } from "../components/aws";
 
 export interface ScpListing {
   name: string;
@@ -48,7 +49,7 @@ function targetName(plan: StackPlan, targetId: string): string {
       return `account ${String(r.inputs.name)} (${targetId})`;
     }
   }
-  return /^\d{12}$/.test(targetId) ? `account ${targetId}` : targetId;
+  return isAccountId(targetId) ? `account ${targetId}` : targetId;
 }
 
 export function listScps(plan: StackPlan): ScpListing[] {

@@ -4,9 +4,9 @@
  * ML account reads its consumers' live outputs) is planned again once those outputs exist, until
  * every stack has read the final outputs of the stacks it references.
  */
-import { ConfigError, listStacks, readStackFile, validateStackFile, type StackFile } from "../stacks/config";
-import { ROLE_LEVEL, stackOrder } from "./order";
-import { decodeJson } from "../stacks/config";
+import { ConfigError, readStackFile, stackFilesIn, validateStackFile, type StackFile } from "../stacks/config";
+import { ROLE_LEVEL, stackOrder } from "../stacks/order";
+import { decodeJson } from "../lib/json";
 import { fingerprint, planStack, StackError, type StackRun } from "./planner";
 
 /**
@@ -82,9 +82,7 @@ async function locate(error: StackError, again: () => Promise<unknown>): Promise
 }
 
 export async function planOrganization(opts: PlanOrganizationOptions): Promise<OrganizationPlan> {
-  const previous = process.env.MLZ_STACK_CONFIG_DIR;
   const previousRole = process.env.MLZ_ASSUME_ROLE_NAME;
-  process.env.MLZ_STACK_CONFIG_DIR = opts.stacksDir;
   // The plan shows what a deployment asks for: never the preview role override.
   delete process.env.MLZ_ASSUME_ROLE_NAME;
   // The Pulumi SDK records `new Error().stack` for every promise it creates (debuggable.js), and
@@ -95,7 +93,8 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
   Error.stackTraceLimit = 0;
   process.setSourceMapsEnabled(false);
   try {
-    const names = listStacks(opts.stacksDir);
+    const stackFiles = stackFilesIn(opts.stacksDir);
+    const names = stackFiles.list();
     if (names.length === 0) throw new Error(`no stack files (Pulumi.<stack>.yaml) in ${opts.stacksDir}`);
     for (const s of opts.stacks ?? []) {
       if (!names.includes(s)) throw new Error(`--stack ${s}: no stacks/Pulumi.${s}.yaml (stacks: ${names.join(", ")})`);
@@ -152,7 +151,7 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
       passes++;
       for (const stack of todo) {
         try {
-          runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization));
+          runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization, stackFiles));
           failed.delete(stack);
         } catch (e) {
           if (!(e instanceof StackError)) throw e;
@@ -160,7 +159,7 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
           // Its pending registrations keep rejecting for a moment: let them settle before the
           // next stack runs, so they are never taken for that stack's errors.
           await drainRejections();
-          failed.set(stack, !e.message.includes("raised at ") ? await locate(e, () => planStack(files.get(stack)!, outputsOf, organization)) : e);
+          failed.set(stack, !e.message.includes("raised at ") ? await locate(e, () => planStack(files.get(stack)!, outputsOf, organization, stackFiles)) : e);
         }
       }
       todo = order.filter((s) => runs.has(s) && stale(runs.get(s)!));
@@ -181,8 +180,6 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     if (failed.size > 0) await drainRejections();
     return { runs: order.filter((s) => runs.has(s)).map((s) => runs.get(s)!), passes, unconverged: todo, organization, errors };
   } finally {
-    if (previous === undefined) delete process.env.MLZ_STACK_CONFIG_DIR;
-    else process.env.MLZ_STACK_CONFIG_DIR = previous;
     if (previousRole !== undefined) process.env.MLZ_ASSUME_ROLE_NAME = previousRole;
     Error.stackTraceLimit = previousStackLimit;
     process.setSourceMapsEnabled(previousSourceMaps);

@@ -16,13 +16,15 @@ import {
   PROJECT,
   SECRET_PLACEHOLDER,
   validateStackFile,
+  stackFilesIn,
   type StackConfig,
   type StackFile,
+  type StackFiles,
 } from "../stacks/config";
 import { runStack } from "../stacks/program";
 import { installMocks, isSecretValue, locateError, ProgramError, runGuarded, settle, type Registration } from "./mock-runtime";
 import { createSimulator, type SimulationLog } from "./simulated-aws";
-import type { PlannedResource, StackPlan } from "./types";
+import type { PlannedResource, StackPlan } from "../lib/plan-model";
 
 /** A program failed (bad config or an error raised while declaring resources). */
 export class StackError extends Error {
@@ -138,6 +140,7 @@ export async function planStack(
   file: StackFile,
   stackOutputs: (stack: string) => Record<string, unknown> | undefined,
   organization?: string,
+  stackFiles: StackFiles = stackFilesIn(),
 ): Promise<StackRun> {
   let config: StackConfig;
   try {
@@ -164,7 +167,7 @@ export async function planStack(
   const warnings: string[] = [];
   try {
     outputs = await runGuarded(async () => {
-      const raw = await runInPulumiStack(() => runStack());
+      const raw = await runInPulumiStack(() => runStack(stackFiles));
       await settle();
       const resolved = await new Promise<unknown>((resolve) => pulumi.output(raw ?? {}).apply(resolve));
       return (await normalize(resolved, "", [])) as Record<string, unknown>;

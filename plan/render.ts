@@ -2,13 +2,12 @@
  * Renders plans like `pulumi preview`: per stack the resource tree, the resource count, policy
  * results and cross-stack checks, then an organization summary. Formats: text, markdown, json.
  */
-import { decodeJson } from "../stacks/config";
+import { decodeJson } from "../lib/json";
 import { stableStringify } from "./planner";
-import { diffCounts, isEmptyDiff, type ResourceChange, type StackDiff } from "./diff";
+import { diffCounts, isEmptyDiff } from "./diff";
 import { guardrailLines, listGuardrails } from "./guardrails";
-import type { PlannedResource, PolicyResult, StackPlan } from "./types";
-import type { CostDelta, StackCost } from "./cost";
-import { costHeadline, costMarkdownSection, costSummaryLines, costTextLines, type OrganizationCost } from "./cost-render";
+import type { OrganizationReport, PlannedResource, PolicyResult, ResourceChange, StackDiff, StackPlan, StackReport } from "../lib/plan-model";
+import { costHeadline, costMarkdownSection, costSummaryLines, costTextLines } from "./cost-render";
 
 /** The SCP size quota a stack configured (guardrails.scpSizeQuota), else AWS's default. */
 function scpQuota(plan: StackPlan): number {
@@ -16,44 +15,7 @@ function scpQuota(plan: StackPlan): number {
   return Number((parsed as { scpSizeQuota?: number } | undefined)?.scpSizeQuota ?? 5120);
 }
 
-export interface CheckResult {
-  /** Check name (kebab-case). */
-  check: string;
-  ok: boolean;
-  message: string;
-  stacks: string[];
-}
-
-export interface StackReport {
-  plan: StackPlan;
-  policies: PolicyResult[];
-  diff?: StackDiff;
-  /** Resource types the simulation answered generically (id only). */
-  genericTypes: string[];
-  /** Stack references and whether the referenced stack's outputs were available. */
-  stackReferences: { name: string; stack: string; resolved: boolean }[];
-  /** Warnings the program logged. */
-  warnings: string[];
-  /** Always-on cost from plan/prices.json (plan/cost.ts). */
-  cost?: StackCost;
-  /** Cost against the base plan (`--diff`). */
-  costDelta?: CostDelta;
-}
-
-export interface OrganizationReport {
-  stacks: StackReport[];
-  checks: CheckResult[];
-  passes: number;
-  unconverged: string[];
-  /** Stacks that failed to plan, with their error. */
-  errors: { stack: string; file: string; message: string }[];
-  /** Stacks of the base plans (`--diff`) that have no stack file any more: all their resources go. */
-  removedStacks?: { stack: string; resources: number }[];
-  /** The reported stacks' always-on cost (plan/cost.ts). */
-  cost?: OrganizationCost;
-  /** The organization's picture, a Mermaid flowchart (plan/topology.ts); with --diff, changes highlighted. */
-  topology?: string;
-}
+export type { CheckResult, OrganizationReport, StackReport } from "../lib/plan-model";
 
 const MIN_TYPE_WIDTH = 40;
 

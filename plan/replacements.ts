@@ -7,6 +7,8 @@
  * `productionVariants[0].instanceType`) counts as a change of it. A type missing from the table is
  * shown as "update (replacement not known)", never guessed.
  */
+import type { ChangeKind } from "../lib/plan-model";
+export type { ChangeKind } from "../lib/plan-model";
 
 export interface ReplacementRule {
   /** Inputs whose change replaces the resource. */
@@ -65,7 +67,6 @@ export const REPLACE_ON_CHANGE: Readonly<Record<string, ReplacementRule>> = {
   "pulumi:providers:aws": { replaceOn: ["region"], loss: "every resource of this provider is replaced with it" },
 };
 
-export type ChangeKind = "update" | "replace" | "update-unknown";
 
 /** The top-level input a changed path belongs to (`tags.owner` → `tags`, `a[0].b` → `a`). */
 export function topLevelInput(path: string): string {

@@ -6,12 +6,12 @@ import { evaluateStack } from "../policies/evaluate";
 import { listStacks } from "../stacks/config";
 import { crossStackChecks, stackReferencesResolve } from "./checks";
 import type { StackError } from "./planner";
-import type { StackPlan } from "./types";
+import type { StackPlan } from "../lib/plan-model";
 import { diffStack, readPlans } from "./diff";
 import { planOrganization } from "./organization";
-import { mandatoryViolations, type OrganizationReport, type StackReport } from "./render";
+import { mandatoryViolations } from "./render";
+import type { OrganizationCost, OrganizationReport, StackReport } from "../lib/plan-model";
 import { budgetViolation, costDelta, HOURS_PER_MONTH, loadPrices, pendingRevoke, stackCost, type StackCost } from "./cost";
-import type { OrganizationCost } from "./cost-render";
 import { buildTopology, compareTopologies, renderMermaid } from "./topology";
 
 export const EXIT = { ok: 0, violations: 1, error: 2 } as const;

@@ -5,10 +5,10 @@
  * of the resource's URN, and a dynamic resource whose result only AWS can know (a training job's
  * metrics) is answered with a visible `[known after apply]` marker.
  */
-import { decodeJson } from "../stacks/config";
+import { decodeJson } from "../lib/json";
 import * as crypto from "node:crypto";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
-import { partitionOf, isAwsRegion } from "../stacks/regions";
+import { partitionOf, isAwsRegion } from "../components/aws";
 import { unwrapSecrets, type Simulator } from "./mock-runtime";
 
 /** Marker for values only a real deployment can produce. */

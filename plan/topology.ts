@@ -16,9 +16,9 @@
  * both: nodes and edges only in the new plan are highlighted as added, only in the base as removed
  * (dashed), nodes whose resource changed as changed.
  */
-import { decodeJson } from "../stacks/config";
+import { decodeJson } from "../lib/json";
 import type { StackDiff } from "./diff";
-import type { PlannedResource, StackPlan } from "./types";
+import type { PlannedResource, StackPlan } from "../lib/plan-model";
 
 export type NodeShape = "box" | "round" | "hexagon" | "cylinder" | "stadium";
 

@@ -21,7 +21,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import type { PlannedResource, PolicyResult, StackPlan } from "../plan/types";
+import type { PlannedResource, PolicyResult, StackPlan } from "../lib/plan-model";
 import { resolvePolicyConfig, type MlzPolicy, type PolicyPackConfig } from "./config";
 import { snapshotOf, stackProps } from "./organization-context";
 import { allPolicies } from "./registry";

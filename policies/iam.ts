@@ -10,6 +10,7 @@ import type { PolicyStatement } from "../components/iam/policy-document";
 import { DEFAULT_DEPLOY_ROLE_NAME, githubPreviewRoleName, githubPromoteRoleName } from "../components/naming";
 import { accountOf, asArray, conditionHasKey, conditionValues, identityDocuments, isReadAction, isRecord, parseDocument, statementLabel, wildcardMatch, configOf } from "./lib";
 import type { OrganizationSnapshot } from "./organization-context";
+import { isAccountId } from "../components/aws";
 
 export const iamNoUsersOrAccessKeys: ResourceValidationPolicy = {
   name: "iam-no-users-or-access-keys",
@@ -156,7 +157,7 @@ const ORG_KEYS = ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"];
 
 /** `123456789012` or `arn:aws:iam::123456789012:root`: the whole account. */
 function isAccountPrincipal(p: string): boolean {
-  return /^\d{12}$/.test(p) || /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(p);
+  return isAccountId(p) || /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(p);
 }
 
 function awsPrincipals(s: PolicyStatement): string[] {

@@ -5,6 +5,7 @@
  */
 import { UnknownValueError, type PolicyConfigSchema, type PolicyProviderResource, type PolicyResource } from "@pulumi/policy";
 import { asArray, type PolicyDocument, type PolicyStatement } from "../components/iam/policy-document";
+import { isAccountId } from "../components/aws";
 
 export { asArray };
 
@@ -159,7 +160,7 @@ export function conditionValues(s: PolicyStatement, op: string, key: string): st
 
 /** Account id in an ARN or a bare 12-digit account id; `undefined` otherwise. */
 export function accountOf(principal: string): string | undefined {
-  if (/^\d{12}$/.test(principal)) return principal;
+  if (isAccountId(principal)) return principal;
   const m = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(principal);
   return m ? m[1] : undefined;
 }

@@ -3,7 +3,7 @@
  * offline plan sees every stack of the organization and hands a snapshot of them to the rules that
  * declare an `organization` option (it is plain JSON, so `--policy-pack-config` could pass one too).
  */
-import type { StackPlan } from "../plan/types";
+import type { StackPlan } from "../lib/plan-model";
 
 export interface OrganizationResource {
   type: string;

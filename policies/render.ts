@@ -3,7 +3,7 @@
  * comment, plain text for the terminal. Groups and rows are ordered deterministically (stacks by
  * name, rules mandatory first then by name, rows by resource then message), whatever the input order.
  */
-import type { PolicyResult } from "../plan/types";
+import type { PolicyResult } from "../lib/plan-model";
 
 export interface RuleGroup {
   policy: string;

@@ -24,6 +24,7 @@ import { MODEL_ACTIONS } from "../components/models/grants";
 import { modelAccessRoleName, modelParameterName } from "../components/naming";
 import { accountOf, asArray, environmentOf, grantsAction, identityDocuments, isRecord, wildcardMatch, configOf } from "./lib";
 import type { OrganizationResource, OrganizationSnapshot } from "./organization-context";
+import { isAccountId } from "../components/aws";
 
 const PARAMETER_TYPE = "aws:ssm/parameter:Parameter";
 
@@ -53,7 +54,7 @@ function decodeProviderInput(v: unknown): unknown {
 export function providerAccount(provider?: PolicyProviderResource): string | undefined {
   if (!provider || !provider.type.startsWith("pulumi:providers:aws")) return undefined;
   const allowed = asArray<unknown>(decodeProviderInput(provider.props.allowedAccountIds) as any).map(String);
-  if (allowed.length === 1 && /^\d{12}$/.test(allowed[0])) return allowed[0];
+  if (allowed.length === 1 && isAccountId(allowed[0])) return allowed[0];
   const roles = asArray<any>(decodeProviderInput(provider.props.assumeRoles) ?? decodeProviderInput(provider.props.assumeRole));
   const roleArn = roles.length > 0 && isRecord(roles[0]) && typeof roles[0].roleArn === "string" ? roles[0].roleArn : undefined;
   return roleArn ? accountOf(roleArn) : undefined;

@@ -1,4 +1,4 @@
-import { listStacks, readStackConfigFile, type CicdConfig, type StackConfig } from "./config";
+import { stackFilesIn, type CicdConfig, type StackConfig, type StackFiles } from "./config";
 import { memberContext } from "./member";
 import { memberStackAccounts } from "./topology";
 import { declareDeploymentIdentity } from "./parts/deployment-identity";
@@ -20,9 +20,8 @@ export function stackReferencesOf(config: StackConfig): string[] {
 }
 
 /** `stackReferencesOf` for every stack file, by stack name. */
-export function stackReferences(dir?: string): Record<string, string[]> {
-  const stacks = dir === undefined ? listStacks() : listStacks(dir);
-  return Object.fromEntries(stacks.map((stack) => [stack, stackReferencesOf(dir === undefined ? readStackConfigFile(stack) : readStackConfigFile(stack, dir))]));
+export function stackReferences(files: StackFiles = stackFilesIn()): Record<string, string[]> {
+  return Object.fromEntries(files.list().map((stack) => [stack, stackReferencesOf(files.read(stack))]));
 }
 
 /**
@@ -31,15 +30,15 @@ export function stackReferences(dir?: string): Record<string, string[]> {
  * Pulumi state plus read access to the stacks it references; and the promotion role, which may
  * assume the promotion reader in the accounts of the ML stacks.
  */
-export function cicdProgram(stack: string, config: CicdConfig): Record<string, unknown> {
-  const ctx = memberContext(stack, config);
-  const references = stackReferences();
-  const deployStacks = Object.fromEntries(memberStackAccounts().map((s) => [s.stack, {
+export function cicdProgram(stack: string, config: CicdConfig, stackFiles: StackFiles = stackFilesIn()): Record<string, unknown> {
+  const ctx = memberContext(stack, config, stackFiles);
+  const references = stackReferences(ctx.stackFiles);
+  const deployStacks = Object.fromEntries(memberStackAccounts(ctx.stackFiles).map((s) => [s.stack, {
     account: s.account,
     deployRoleName: s.deployRoleName,
     readsStacks: references[s.stack] ?? [],
   }]));
-  const promotionReaders = promotionReaderAccounts().map((r) => r.account);
+  const promotionReaders = promotionReaderAccounts(ctx.stackFiles).map((r) => r.account);
   const identity = declareDeploymentIdentity(ctx, { github: config.github, deployStacks, promotionReaderAccounts: promotionReaders });
   return { accountId: ctx.accountId, ...identity };
 }

@@ -11,19 +11,22 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
+import { decodeJson } from "../lib/json";
+import { parseRekognitionVersionArn } from "../components/models/arns";
 import {
   accountId,
   consumedModel,
   email,
-  hostedModel,
+  iamRoleName,
   kebabName,
+  modelsMap,
   region,
   stackReferenceMismatch,
   stackReferenceName,
   stateBackend,
 } from "./fields";
 import { guardrailsConfigSchema } from "./parts/guardrails";
-import { isAwsRegion } from "./regions";
+import { isAwsRegion } from "../components/aws";
 import { auditLogConfigSchema } from "./parts/audit-log";
 import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 import { modelConsumptionConfigSchema } from "./parts/model-consumption";
@@ -39,13 +42,6 @@ export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
 /** Folder of the stack files (`stackConfigDir` in Pulumi.yaml). */
 export const STACKS_DIR = path.resolve(__dirname);
-/**
- * Where programs read stack files from: `MLZ_STACK_CONFIG_DIR` when set (the offline plan sets it
- * for `--stacks-dir`, e.g. a test fixture), else this folder.
- */
-export function stacksDir(): string {
-  return process.env.MLZ_STACK_CONFIG_DIR ? path.resolve(process.env.MLZ_STACK_CONFIG_DIR) : STACKS_DIR;
-}
 /** Placeholder the offline plan puts in place of `secure:` values. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -65,9 +61,6 @@ export class ConfigError extends Error {
   }
 }
 
-const modelName = kebabName("a model name");
-const modelsMap = <T extends z.ZodType>(model: T) =>
-  z.record(modelName, model, { error: "expected a map of model name → settings" });
 
 // ---------------------------------------------------------------------------------------------
 // Role schemas
@@ -99,7 +92,7 @@ const member = {
   /** Key of this stack's account in the management stack's `accounts`. */
   account: kebabName("an account key"),
   /** Role this stack's provider assumes in its account. Defaults to `mlz-deploy`. */
-  deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+  deployRoleName: iamRoleName.optional(),
 };
 
 const organizationalUnit = z.strictObject({
@@ -233,29 +226,38 @@ export const lakehouseSchema = z.strictObject({
   ...imageNormalizationConfigSchema.shape,
 });
 
-const consumer = z.strictObject({
-  /** Stack reference to the consumer's stack (its live `modelVersionArns` and endpoint ids). */
-  stack: stackReferenceName,
-  /** Calls must come through the consumer's VPC endpoint (`aws:SourceVpce`). Defaults to false. */
-  requireVpcEndpoint: z.boolean().default(false),
-});
-
 export const mlSchema = z.strictObject({
   ...common,
   ...member,
   role: z.literal("ml"),
-  /** Models the ML account trains and hosts. */
-  models: modelsMap(hostedModel),
-  /** Consumer environments by stack name (their `models` maps are read from their stack files). */
-  consumers: z.record(kebabName("a stack name"), consumer).default({}),
-  /** Rekognition versions kept declared as STOPPED (stacks/parts/rekognition-models.ts). Defaults to none. */
-  retiredModelVersions: rekognitionModelsConfigSchema.shape.retiredModelVersions,
-  /** Who may train Rekognition models, and where the training images are (stacks/parts/rekognition-models.ts). */
-  rekognitionTrainer: rekognitionModelsConfigSchema.shape.rekognitionTrainer,
+  /** Models, consumers, retired versions and the trainer (stacks/parts/rekognition-models.ts). */
+  ...rekognitionModelsConfigSchema.shape,
   /** The bike-share Autopilot pipeline (stacks/parts/bikeshare.ts). Defaults to none. */
   ...bikeshareConfigSchema.shape,
   /** The training role's IAM side of the lakehouse's normalized images (stacks/parts/normalized-images.ts). */
   ...normalizedImagesConfigSchema.shape,
+}).superRefine((c, ctx) => {
+  const ofKind = (kind: string) => Object.keys(c.models).filter((m) => c.models[m].kind === kind).sort().join(", ") || "none";
+  if (c.bikeshare) {
+    const hosted = c.models[c.bikeshare.model];
+    if (!hosted || hosted.kind !== "sagemaker") {
+      ctx.addIssue({ code: "custom", path: ["bikeshare", "model"], message: `expected a sagemaker model of ml-landing-zone:models (${ofKind("sagemaker")}); ${hosted ? `'${c.bikeshare.model}' is ${hosted.kind}` : `got '${c.bikeshare.model}'`}` });
+    }
+  }
+  c.retiredModelVersions.forEach((arn, i) => {
+    let parsed;
+    try {
+      parsed = parseRekognitionVersionArn(arn);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: (err as Error).message });
+      return;
+    }
+    if (c.models[parsed.project]?.kind !== "rekognition") {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' belongs to project '${parsed.project}', which is not a rekognition model of ml-landing-zone:models (${ofKind("rekognition")})` });
+    } else if (parsed.region !== c.region) {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' is in region ${parsed.region}; the ML stack hosts its models in ${c.region}` });
+    }
+  });
 });
 
 export const workloadSchema = z.strictObject({
@@ -270,12 +272,21 @@ export const workloadSchema = z.strictObject({
   ...narrationConfigSchema.shape,
 }).superRefine((c, ctx) => {
   // Models are called in the environment's region (its endpoints and smoke test are there).
-  if (!isAwsRegion(c.region)) return;
-  for (const [model, m] of Object.entries(c.models)) {
-    const arnRegion = /^arn:[^:]+:[^:]+:([^:]+):/.exec(m.versionArn)?.[1];
-    if (arnRegion !== undefined && arnRegion !== c.region) {
-      ctx.addIssue({ code: "custom", path: ["models", model, "versionArn"], message: `expected a version in this stack's region ${c.region}, where its endpoints are; got '${m.versionArn}' in ${arnRegion}` });
+  if (isAwsRegion(c.region)) {
+    for (const [model, m] of Object.entries(c.models)) {
+      const arnRegion = /^arn:[^:]+:[^:]+:([^:]+):/.exec(m.versionArn)?.[1];
+      if (arnRegion !== undefined && arnRegion !== c.region) {
+        ctx.addIssue({ code: "custom", path: ["models", model, "versionArn"], message: `expected a version in this stack's region ${c.region}, where its endpoints are; got '${m.versionArn}' in ${arnRegion}` });
+      }
     }
+  }
+  const smoke = c.modelSmokeTest;
+  if (!smoke) return;
+  const entry = c.models[smoke.model];
+  if (!entry) {
+    ctx.addIssue({ code: "custom", path: ["modelSmokeTest", "model"], message: `expected a model of ml-landing-zone:models (${Object.keys(c.models).sort().join(", ") || "none"}); got '${smoke.model}'` });
+  } else if (entry.kind !== "rekognition") {
+    ctx.addIssue({ code: "custom", path: ["modelSmokeTest", "model"], message: `expected a Rekognition model; '${smoke.model}' is ${entry.kind}` });
   }
 });
 
@@ -298,21 +309,6 @@ const SCHEMAS: Record<Role, z.ZodType<StackConfig>> = {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Pulumi hands JSON-typed values (objects in config, policies and provider settings in inputs)
- * around as strings: parses a string that holds a JSON object or array, returns anything else as is.
- */
-export function decodeJson(value: unknown): any {
-  if (typeof value === "string" && /^\s*[[{]/.test(value)) {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
 
 /** The value at `pathParts` of `input`, or undefined when any step is missing. */
 function valueAt(input: unknown, pathParts: PropertyKey[]): unknown {
@@ -400,7 +396,7 @@ export function stackFilePath(stack: string): string {
 }
 
 /** Reads `Pulumi.<stack>.yaml` from `dir` (default: this folder) without validating it. */
-export function readStackFile(stack: string, dir: string = stacksDir()): StackFile {
+export function readStackFile(stack: string, dir: string = STACKS_DIR): StackFile {
   const full = path.join(dir, `Pulumi.${stack}.yaml`);
   // Messages name the file read: `stacks/Pulumi.<stack>.yaml`, or its path when read elsewhere.
   const file = path.resolve(dir) === STACKS_DIR ? stackFilePath(stack) : (path.relative(process.cwd(), full) || full);
@@ -482,17 +478,41 @@ export function validateStackFile(f: StackFile): StackConfig {
 }
 
 /** Reads and validates a stack file. */
-export function readStackConfigFile(stack: string, dir: string = stacksDir()): StackConfig {
+export function readStackConfigFile(stack: string, dir: string = STACKS_DIR): StackConfig {
   const f = readStackFile(stack, dir);
   return parseStackConfig(f.values, f.file);
 }
 
 /** Stack names that have a `Pulumi.<stack>.yaml` in `dir`, sorted. */
-export function listStacks(dir: string = stacksDir()): string[] {
+export function listStacks(dir: string = STACKS_DIR): string[] {
   return fs.readdirSync(dir)
     .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)
     .sort();
+}
+
+/**
+ * The stack files a program may read besides its own config (the management stack bootstraps every
+ * member stack, the cicd stack trusts them, the ML stack reads its consumers'). Passed to programs
+ * in their `StackContext`: `pulumi up` reads this folder, the offline plan the `--stacks-dir` it was given.
+ */
+export interface StackFiles {
+  /** The folder read. */
+  readonly dir: string;
+  /** Stack names that have a file, sorted. */
+  list(): string[];
+  /** A stack's config, validated (throws a `ConfigError` naming the file). */
+  read(stack: string): StackConfig;
+}
+
+/** The stack files of `dir` (default: this folder). */
+export function stackFilesIn(dir: string = STACKS_DIR): StackFiles {
+  const resolved = path.resolve(dir);
+  return {
+    dir: resolved,
+    list: () => listStacks(resolved),
+    read: (stack) => readStackConfigFile(stack, resolved),
+  };
 }
 
 /** The last segment of a stack reference name (`org/project/qa` → `qa`). */

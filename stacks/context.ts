@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { Role } from "./config";
+import type { Role, StackFiles } from "./config";
 
 /** What every stack part receives from its role program. */
 export interface StackContext {
@@ -22,6 +22,8 @@ export interface StackContext {
   readonly provider: aws.Provider;
   /** Tags every resource carries through the provider's default tags. */
   readonly tags: Record<string, string>;
+  /** The organization's stack files (other stacks' configs), as the program was given them. */
+  readonly stackFiles: StackFiles;
 }
 
 /** Tags the provider applies to every taggable resource of a stack. */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { parseModelVersionArn } from "../components/models/arns";
-import { isAwsRegion } from "./regions";
+import { ACCOUNT_ID, DEFAULT_SESSION_SECONDS, IAM_ROLE_NAME, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, isAwsRegion } from "../components/aws";
 
 const KEBAB = /^[a-z][a-z0-9-]{0,62}$/;
 export const kebabName = (what: string) =>
@@ -12,7 +12,14 @@ export const kebabName = (what: string) =>
     .regex(KEBAB, { error: (i) => `expected ${what} (lowercase letters, digits and '-', starting with a letter); got '${String(i.input)}'` });
 
 export const accountId = z.string({ error: "expected a 12-digit AWS account id in quotes" })
-  .regex(/^\d{12}$/, { error: (i) => `expected a 12-digit AWS account id; got '${String(i.input)}'` });
+  .regex(ACCOUNT_ID, { error: (i) => `expected a 12-digit AWS account id; got '${String(i.input)}'` });
+
+/** An IAM role name (the same pattern the components check). */
+export const iamRoleName = z.string({ error: "expected an IAM role name" })
+  .regex(IAM_ROLE_NAME, { error: (i) => `expected an IAM role name (1-64 of letters, digits and +=,.@_-); got '${String(i.input)}'` });
+
+/** An IAM role's maximum session in seconds (900–43200), default 3600, as the components check it. */
+export const sessionDurationSeconds = z.number().int().min(MIN_SESSION_SECONDS).max(MAX_SESSION_SECONDS).default(DEFAULT_SESSION_SECONDS);
 
 export const email = z.email({ error: (i) => `expected an e-mail address; got '${String(i.input)}'` });
 
@@ -84,6 +91,18 @@ export const hostedModel = z.strictObject({
       if (m[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only sagemaker models have endpoints; remove ${key} or set kind: sagemaker` });
     }
   }
+});
+
+/** A map of model name → settings (`models` of the ml and workload stacks). */
+export const modelsMap = <T extends z.ZodType>(model: T) =>
+  z.record(kebabName("a model name"), model, { error: "expected a map of model name → settings" });
+
+/** A consumer environment of the ML stack (`consumers.<stack>`). */
+export const consumerEnvironment = z.strictObject({
+  /** Stack reference to the consumer's stack (its live `modelVersionArns` and endpoint ids). */
+  stack: stackReferenceName,
+  /** Calls must come through the consumer's VPC endpoint (`aws:SourceVpce`). Defaults to false. */
+  requireVpcEndpoint: z.boolean().default(false),
 });
 
 /** A model as a consumer environment uses it (`models` in qa and prod): the version in use. */

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { ManagementConfig } from "./config";
+import { stackFilesIn, type ManagementConfig, type StackFiles } from "./config";
 import { memberStackAccounts } from "./topology";
 import { declareConfigRecorders, declareGuardrails } from "./parts/guardrails";
 import { defaultTags, type StackContext } from "./context";
-import { partitionOf } from "./regions";
+import { partitionOf } from "../components/aws";
 import { AdoptedOrganizationPolicy } from "../components/organization/adopted-policy";
 import { Organization } from "../components/organization/organization";
 import { DeployRole } from "../components/identity/deploy-role";
@@ -25,11 +25,11 @@ import {
  * models (the ML stacks'), the read-only `mlz-promotion-reader` that the CI/CD promotion role chains
  * into for the online promotion checks.
  */
-export function managementProgram(stack: string, config: ManagementConfig): Record<string, unknown> {
+export function managementProgram(stack: string, config: ManagementConfig, stackFiles: StackFiles = stackFilesIn()): Record<string, unknown> {
   const partition = partitionOf(config.region);
   const tags = defaultTags(stack, config.environment, config.owner);
-  const stackAccounts = memberStackAccounts(Object.keys(config.accounts));
-  const readerAccounts = promotionReaderAccounts();
+  const stackAccounts = memberStackAccounts(stackFiles, Object.keys(config.accounts));
+  const readerAccounts = promotionReaderAccounts(stackFiles);
 
   const provider = new aws.Provider("management", {
     region: config.region as aws.Region,
@@ -64,6 +64,7 @@ export function managementProgram(stack: string, config: ManagementConfig): Reco
     organizationId: org.organizationId,
     provider,
     tags,
+    stackFiles,
   };
 
   // Bootstrap, through each account's bootstrap role (OrganizationAccountAccessRole unless the

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { CicdConfig, LakehouseConfig, MlConfig, WorkloadConfig } from "./config";
+import { stackFilesIn, type CicdConfig, type LakehouseConfig, type MlConfig, type StackFiles, type WorkloadConfig } from "./config";
 import { defaultTags, type StackContext } from "./context";
-import { partitionOf } from "./regions";
+import { partitionOf, roleArn } from "../components/aws";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../components/naming";
 import { workloadBoundaryArn, workloadBoundaryTransformation } from "../components/identity/workload-boundary";
 
@@ -15,7 +15,7 @@ type MemberConfig = CicdConfig | LakehouseConfig | MlConfig | WorkloadConfig;
  * the account's `mlz-workload-boundary` (declared by the management stack's bootstrap): the deploy
  * role may create no role without it.
  */
-export function memberContext(stack: string, config: MemberConfig): StackContext & { management: pulumi.StackReference } {
+export function memberContext(stack: string, config: MemberConfig, stackFiles: StackFiles = stackFilesIn()): StackContext & { management: pulumi.StackReference } {
   const management = new pulumi.StackReference("management", { name: config.managementStack });
   const accountIds = management.requireOutput("accountIds") as pulumi.Output<Record<string, string>>;
   const organizationId = management.requireOutput("organizationId") as pulumi.Output<string>;
@@ -36,11 +36,11 @@ export function memberContext(stack: string, config: MemberConfig): StackContext
   const provider = new aws.Provider("account", {
     region: config.region as aws.Region,
     assumeRoles: [{
-      roleArn: pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${assumeRoleName}`,
+      roleArn: roleArn(partition, accountId, assumeRoleName),
       sessionName: `mlz-${stack}`,
     }],
     allowedAccountIds: [accountId],
     defaultTags: { tags },
   });
-  return { stack, role: config.role, region: config.region, partition, accountId, accountIds, organizationId, provider, tags, management };
+  return { stack, role: config.role, region: config.region, partition, accountId, accountIds, organizationId, provider, tags, stackFiles, management };
 }

@@ -1,8 +1,8 @@
-import type { MlConfig } from "./config";
+import { stackFilesIn, type MlConfig, type StackFiles } from "./config";
 import { memberContext } from "./member";
 import { declareRekognitionModels } from "./parts/rekognition-models";
 import { declareBikeshare } from "./parts/bikeshare";
-import { readModelReferences } from "./parts/model-references";
+import { modelReferencesIo, readModelReferences } from "./parts/model-references";
 import { declareSageMakerHosting } from "./parts/sagemaker-hosting";
 import { declareNormalizedImageReaders } from "./parts/normalized-images";
 
@@ -12,9 +12,9 @@ import { declareNormalizedImageReaders } from "./parts/normalized-images";
  * granting exactly those versions. Async: which versions are kept depends on the consumers' live
  * outputs, known before any resource is declared; the consumers are read once for every kind.
  */
-export async function mlProgram(stack: string, config: MlConfig): Promise<Record<string, unknown>> {
-  const ctx = memberContext(stack, config);
-  const references = await readModelReferences(config);
+export async function mlProgram(stack: string, config: MlConfig, stackFiles: StackFiles = stackFilesIn()): Promise<Record<string, unknown>> {
+  const ctx = memberContext(stack, config, stackFiles);
+  const references = await readModelReferences(config, modelReferencesIo(ctx.stackFiles));
   const rekognition = await declareRekognitionModels(ctx, config, undefined, references);
   const hosting = declareSageMakerHosting(ctx, config, references);
   const bikeshare = declareBikeshare(ctx, config, config.models, config.deployRoleName, hosting.context);

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NAMESPACE, parseStackConfig, stackFilePath, type StackConfig } from "./config";
+import { NAMESPACE, parseStackConfig, stackFilePath, stackFilesIn, type StackConfig, type StackFiles } from "./config";
 import { managementProgram } from "./management";
 import { cicdProgram } from "./cicd";
 import { lakehouseProgram } from "./lakehouse";
@@ -17,22 +17,26 @@ export function loadStackConfig(): StackConfig {
   return parseStackConfig(values, stackFilePath(pulumi.getStack()));
 }
 
-/** Runs the program of the stack's role; returns the stack outputs. */
-export async function runStack(): Promise<Record<string, unknown>> {
+/**
+ * Runs the program of the stack's role; returns the stack outputs. `stackFiles`: where the program
+ * reads the other stacks' files (default: `stacks/`, as `pulumi up` does; the offline plan passes
+ * its `--stacks-dir`).
+ */
+export async function runStack(stackFiles: StackFiles = stackFilesIn()): Promise<Record<string, unknown>> {
   const config = loadStackConfig();
   const stack = pulumi.getStack();
   // Before any resource: files the deployment reads from disk (npm run lambda:native).
   enforceLocalPrerequisites(localPrerequisiteProblems(stack, config), runsUnderMocks(), (m) => pulumi.log.warn(m));
   switch (config.role) {
     case "management":
-      return managementProgram(stack, config);
+      return managementProgram(stack, config, stackFiles);
     case "cicd":
-      return cicdProgram(stack, config);
+      return cicdProgram(stack, config, stackFiles);
     case "lakehouse":
-      return lakehouseProgram(stack, config);
+      return lakehouseProgram(stack, config, stackFiles);
     case "ml":
-      return await mlProgram(stack, config);
+      return await mlProgram(stack, config, stackFiles);
     case "workload":
-      return workloadProgram(stack, config);
+      return workloadProgram(stack, config, stackFiles);
   }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
+import { IAM_POLICY_ARN, IAM_ROLE_ARN, accountOfArn, accountRootArn, awsManagedPolicyArn, isRoleName, policyArn, sessionDuration } from "../aws";
 import {
   DETECTION_TAMPERING_ACTIONS,
   MANAGED_POLICY_MAX_CHARS,
@@ -58,9 +59,36 @@ export const DEPLOY_BOUNDARY_DENIED_ACTIONS = [
   ...DETECTION_TAMPERING_ACTIONS,
 ];
 
-const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
-const POLICY_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:policy\/[\w+=,.@\/-]+$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/**
+ * Checks `DeployRole`'s args (pure: no resources; ARNs given as Outputs are checked when known) and
+ * applies their defaults; throws naming the argument and the rule.
+ */
+export function validateDeployRoleArgs(args: DeployRoleArgs): {
+  access: "deploy" | "read-only";
+  partition: string;
+  duration: number;
+  /** Roles the deploy boundary protects (the role itself included), sorted; empty for read-only. */
+  platformRoles: string[];
+} {
+  const access = args.access ?? "deploy";
+  const partition = args.partition ?? "aws";
+  if (!isRoleName(args.roleName)) {
+    throw new Error(`[roleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-); got '${args.roleName}'`);
+  }
+  if (args.trustedRoleArns.length === 0) {
+    throw new Error("[trustedRoleArns] must name at least one role");
+  }
+  const duration = sessionDuration(args.maxSessionDurationSeconds);
+  if (access !== "deploy") return { access, partition, duration, platformRoles: [] };
+  if (args.workloadBoundaryArn === undefined) {
+    throw new Error("[workloadBoundaryArn] must be set when access is 'deploy' (the only boundary the deploy role may give the roles it creates)");
+  }
+  const platformRoles = [...new Set([...(args.platformRoleNames ?? PLATFORM_ROLE_NAMES), args.roleName])].sort();
+  for (const r of platformRoles) {
+    if (!isRoleName(r)) throw new Error(`[platformRoleNames] must hold IAM role names (no wildcards); got '${r}'`);
+  }
+  return { access, partition, duration, platformRoles };
+}
 
 /**
  * The role a stack's provider assumes in its account. Only the matching CI/CD role may assume it
@@ -74,47 +102,26 @@ export class DeployRole extends pulumi.ComponentResource {
 
   constructor(name: string, args: DeployRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:identity:DeployRole", name, {}, opts);
-    const access = args.access ?? "deploy";
-    const duration = args.maxSessionDurationSeconds ?? 3600;
-    const partition = args.partition ?? "aws";
-    if (!ROLE_NAME.test(args.roleName)) {
-      throw new Error(`[roleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-); got '${args.roleName}'`);
-    }
-    if (args.trustedRoleArns.length === 0) {
-      throw new Error("[trustedRoleArns] must name at least one role");
-    }
-    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-      throw new Error(`[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got ${duration}`);
-    }
+    const { access, partition, duration, platformRoles } = validateDeployRoleArgs(args);
     const trusted = pulumi.all(args.trustedRoleArns).apply((arns) => {
       for (const arn of arns) {
-        if (!ROLE_ARN.test(arn) || arn.includes("*") || arn.includes("?")) {
+        if (!IAM_ROLE_ARN.test(arn) || arn.includes("*") || arn.includes("?")) {
           throw new pulumi.ResourceError(`[trustedRoleArns] must hold exact role ARNs (arn:aws:iam::<account>:role/<name>); got '${arn}'`, this);
         }
       }
       return [...new Set(arns)].sort();
     });
-    const trustedAccounts = trusted.apply((arns) => [...new Set(arns.map((arn) => {
-      const [, , , , account] = arn.split(":");
-      return `arn:${partition}:iam::${account}:root`;
-    }))].sort());
+    const trustedAccounts = trusted.apply((arns) => [...new Set(arns.map((arn) => accountRootArn(partition, accountOfArn(arn))))].sort());
 
     let boundary: aws.iam.Policy | undefined;
     if (access === "deploy") {
-      if (args.workloadBoundaryArn === undefined) {
-        throw new Error("[workloadBoundaryArn] must be set when access is 'deploy' (the only boundary the deploy role may give the roles it creates)");
-      }
-      const platformRoles = [...new Set([...(args.platformRoleNames ?? PLATFORM_ROLE_NAMES), args.roleName])].sort();
-      for (const r of platformRoles) {
-        if (!ROLE_NAME.test(r)) throw new Error(`[platformRoleNames] must hold IAM role names (no wildcards); got '${r}'`);
-      }
-      const workloadBoundaryArn = pulumi.output(args.workloadBoundaryArn).apply((arn) => {
-        if (!POLICY_ARN.test(arn)) {
+      const workloadBoundaryArn = pulumi.output(args.workloadBoundaryArn!).apply((arn) => {
+        if (!IAM_POLICY_ARN.test(arn)) {
           throw new pulumi.ResourceError(`[workloadBoundaryArn] must be an exact customer managed policy ARN (arn:aws:iam::<account>:policy/<name>); got '${arn}'`, this);
         }
         return arn;
       });
-      const ownBoundaryArn = `arn:${partition}:iam::*:policy/${args.roleName}-boundary`;
+      const ownBoundaryArn = policyArn(partition, "*", `${args.roleName}-boundary`);
       const statements: PolicyStatement<pulumi.Input<string>>[] = [
         { Sid: "AllowWithinBoundary", Effect: "Allow", Action: "*", Resource: "*" },
         { Sid: "DenyLongLivedCredentialsAndBlindingDetection", Effect: "Deny", Action: DEPLOY_BOUNDARY_DENIED_ACTIONS, Resource: "*" },
@@ -165,10 +172,10 @@ export class DeployRole extends pulumi.ComponentResource {
     new aws.iam.RolePolicyAttachment(`${name}-access`, {
       role: this.role.name,
       policyArn: access === "deploy"
-        ? `arn:${partition}:iam::aws:policy/AdministratorAccess`
+        ? awsManagedPolicyArn(partition, "AdministratorAccess")
         // ViewOnlyAccess: lists and describes resources, no data-plane reads (no S3 GetObject, no
         // SSM parameter values, no Lambda code) — AWS managed policy reference, ViewOnlyAccess.
-        : `arn:${partition}:iam::aws:policy/job-function/ViewOnlyAccess`,
+        : awsManagedPolicyArn(partition, "job-function/ViewOnlyAccess"),
     }, { parent: this });
 
     this.arn = this.role.arn;

@@ -9,6 +9,7 @@ import {
   githubPromoteRoleName,
 } from "../naming";
 import { PROMOTION_READER_ROLE_NAME } from "./promotion-reader";
+import { isAccountId, isRoleName, roleArn, s3Arn, sessionDuration } from "../aws";
 
 /** Issuer of GitHub Actions OIDC tokens. */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -31,7 +32,6 @@ export const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$
 export const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
 // Stack (= GitHub environment) name: also part of an IAM role name (`mlz-github-preview-<stack>` ≤ 64).
 const STACK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,44}$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**
  * Root of the Pulumi DIY backend's bookkeeping in its bucket (`workspace.BookkeepingDir`). Inside
@@ -229,6 +229,87 @@ export interface GithubOidcArgs {
   readonly tags?: Record<string, string>;
 }
 
+/** The validated args of `GithubOidc` with their defaults applied. */
+export interface GithubOidcSettings {
+  stackNames: string[];
+  targetDeploy: string;
+  targetPreview: string;
+  duration: number;
+  stateProject: string;
+  /** Per stack, the other stacks' state it reads (sorted, without itself). */
+  reads: Record<string, StateStack[]>;
+  partition: string;
+  promotion: GithubOidcArgs["promotion"];
+  promotionEnvironment: string;
+  readerRoleName: string;
+}
+
+/**
+ * Checks `GithubOidc`'s args (pure: no resources) and applies their defaults; throws naming the
+ * argument and the rule. `stateProject` is the project whose state the roles may touch
+ * (`args.stateProject`, else the running Pulumi project).
+ */
+export function validateGithubOidcArgs(args: GithubOidcArgs, stateProject: string): GithubOidcSettings {
+  validateGithubNames(args.owner, args.repo);
+  const stackNames = Object.keys(args.stacks);
+  if (stackNames.length === 0) throw new Error("[stacks] must name at least one stack");
+  stackNames.forEach(validateStackName);
+  const targetDeploy = args.targetDeployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME;
+  const targetPreview = args.targetPreviewRoleName ?? DEFAULT_PREVIEW_ROLE_NAME;
+  for (const [arg, value] of [["targetDeployRoleName", targetDeploy], ["targetPreviewRoleName", targetPreview]]) {
+    if (!isRoleName(value)) {
+      throw new Error(`[${arg}] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${value}'`);
+    }
+  }
+  const duration = sessionDuration(args.maxSessionDurationSeconds);
+  if (typeof args.stateBucket !== "string" || !isS3BucketName(args.stateBucket)) {
+    throw new Error(`[stateBucket] must be an S3 bucket name (${S3_BUCKET_RULE}; no wildcards, no s3:// or path); got '${String(args.stateBucket)}'`);
+  }
+  if (typeof args.stateKmsKeyArn === "string" && !KMS_KEY_ARN.test(args.stateKmsKeyArn)) {
+    throw new Error(`[stateKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>; not an alias); got '${args.stateKmsKeyArn}'`);
+  }
+  if (typeof stateProject !== "string" || !PROJECT_NAME.test(stateProject)) {
+    throw new Error(`[stateProject] must be a Pulumi project name (1-100 letters, digits, '.', '_' and '-'; no wildcards); got '${String(stateProject)}'`);
+  }
+  const reads: Record<string, StateStack[]> = {};
+  for (const [stack, target] of Object.entries(args.stacks)) {
+    const own = `${stateProject}/${stack}`;
+    reads[stack] = [...new Map((target.readsStacks ?? [])
+      .map((r) => parseStateReference(r, stateProject, `stacks.${stack}.readsStacks`))
+      .filter((r) => `${r.project}/${r.stack}` !== own)
+      .map((r) => [`${r.project}/${r.stack}`, r] as const)).values()]
+      .sort((x, y) => `${x.project}/${x.stack}`.localeCompare(`${y.project}/${y.stack}`));
+  }
+  const partition = args.partition ?? "aws";
+  const promotion = args.promotion;
+  const promotionEnvironment = promotion?.environment ?? PROMOTION_ENVIRONMENT;
+  const readerRoleName = promotion?.readerRoleName ?? PROMOTION_READER_ROLE_NAME;
+  if (promotion) {
+    validateEnvironmentName("promotion.environment", promotionEnvironment);
+    if (stackNames.includes(promotionEnvironment)) {
+      throw new Error(`[promotion.environment] must not be the name of a deployed stack (its deploy job would present the same subject); got '${promotionEnvironment}'`);
+    }
+    if (!isRoleName(readerRoleName)) {
+      throw new Error(`[promotion.readerRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${readerRoleName}'`);
+    }
+    if (promotion.readerAccountIds.length === 0) throw new Error("[promotion.readerAccountIds] must name at least one account");
+    for (const id of promotion.readerAccountIds) {
+      if (typeof id === "string" && !isAccountId(id)) {
+        throw new Error(`[promotion.readerAccountIds] must hold 12-digit account ids; got '${id}'`);
+      }
+    }
+  }
+  for (const [stack, target] of Object.entries(args.stacks)) {
+    if (typeof target.accountId === "string" && !isAccountId(target.accountId)) {
+      throw new Error(`[stacks] '${stack}' must have a 12-digit accountId; got '${target.accountId}'`);
+    }
+    if (target.deployRoleName !== undefined && !isRoleName(target.deployRoleName)) {
+      throw new Error(`[stacks] '${stack}' must have a deployRoleName that is an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${target.deployRoleName}'`);
+    }
+  }
+  return { stackNames, targetDeploy, targetPreview, duration, stateProject, reads, partition, promotion, promotionEnvironment, readerRoleName };
+}
+
 /**
  * GitHub Actions federation for the CI/CD account: the OIDC identity provider and, per stack, a
  * deploy role (assumable only from this repository's matching GitHub environment) and a preview role
@@ -254,70 +335,10 @@ export class GithubOidc extends pulumi.ComponentResource {
 
   constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:identity:GithubOidc", name, {}, opts);
-    validateGithubNames(args.owner, args.repo);
-    const stackNames = Object.keys(args.stacks);
-    if (stackNames.length === 0) throw new Error("[stacks] must name at least one stack");
-    stackNames.forEach(validateStackName);
-    const targetDeploy = args.targetDeployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME;
-    const targetPreview = args.targetPreviewRoleName ?? DEFAULT_PREVIEW_ROLE_NAME;
-    for (const [arg, value] of [["targetDeployRoleName", targetDeploy], ["targetPreviewRoleName", targetPreview]]) {
-      if (!ROLE_NAME.test(value)) {
-        throw new Error(`[${arg}] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${value}'`);
-      }
-    }
-    const duration = args.maxSessionDurationSeconds ?? 3600;
-    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-      throw new Error(`[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got ${duration}`);
-    }
-    if (typeof args.stateBucket !== "string" || !isS3BucketName(args.stateBucket)) {
-      throw new Error(`[stateBucket] must be an S3 bucket name (${S3_BUCKET_RULE}; no wildcards, no s3:// or path); got '${String(args.stateBucket)}'`);
-    }
-    if (typeof args.stateKmsKeyArn === "string" && !KMS_KEY_ARN.test(args.stateKmsKeyArn)) {
-      throw new Error(`[stateKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>; not an alias); got '${args.stateKmsKeyArn}'`);
-    }
-    const stateProject = args.stateProject ?? pulumi.getProject();
-    if (typeof stateProject !== "string" || !PROJECT_NAME.test(stateProject)) {
-      throw new Error(`[stateProject] must be a Pulumi project name (1-100 letters, digits, '.', '_' and '-'; no wildcards); got '${String(stateProject)}'`);
-    }
-    const reads: Record<string, StateStack[]> = {};
-    for (const [stack, target] of Object.entries(args.stacks)) {
-      const own = `${stateProject}/${stack}`;
-      reads[stack] = [...new Map((target.readsStacks ?? [])
-        .map((r) => parseStateReference(r, stateProject, `stacks.${stack}.readsStacks`))
-        .filter((r) => `${r.project}/${r.stack}` !== own)
-        .map((r) => [`${r.project}/${r.stack}`, r] as const)).values()]
-        .sort((x, y) => `${x.project}/${x.stack}`.localeCompare(`${y.project}/${y.stack}`));
-    }
-    const partition = args.partition ?? "aws";
-    const promotion = args.promotion;
-    const promotionEnvironment = promotion?.environment ?? PROMOTION_ENVIRONMENT;
-    const readerRoleName = promotion?.readerRoleName ?? PROMOTION_READER_ROLE_NAME;
-    if (promotion) {
-      validateEnvironmentName("promotion.environment", promotionEnvironment);
-      if (stackNames.includes(promotionEnvironment)) {
-        throw new Error(`[promotion.environment] must not be the name of a deployed stack (its deploy job would present the same subject); got '${promotionEnvironment}'`);
-      }
-      if (!ROLE_NAME.test(readerRoleName)) {
-        throw new Error(`[promotion.readerRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${readerRoleName}'`);
-      }
-      if (promotion.readerAccountIds.length === 0) throw new Error("[promotion.readerAccountIds] must name at least one account");
-      for (const id of promotion.readerAccountIds) {
-        if (typeof id === "string" && !/^\d{12}$/.test(id)) {
-          throw new Error(`[promotion.readerAccountIds] must hold 12-digit account ids; got '${id}'`);
-        }
-      }
-    }
-    for (const [stack, target] of Object.entries(args.stacks)) {
-      if (typeof target.accountId === "string" && !/^\d{12}$/.test(target.accountId)) {
-        throw new Error(`[stacks] '${stack}' must have a 12-digit accountId; got '${target.accountId}'`);
-      }
-      if (target.deployRoleName !== undefined && !ROLE_NAME.test(target.deployRoleName)) {
-        throw new Error(`[stacks] '${stack}' must have a deployRoleName that is an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${target.deployRoleName}'`);
-      }
-    }
+    const { stackNames, targetDeploy, targetPreview, duration, stateProject, reads, partition, promotion, promotionEnvironment, readerRoleName } =
+      validateGithubOidcArgs(args, args.stateProject ?? pulumi.getProject());
 
-    const targetArn = (accountId: pulumi.Input<string>, role: string) =>
-      pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${role}`;
+    const targetArn = (accountId: pulumi.Input<string>, role: string) => pulumi.output(roleArn(partition, accountId, role));
     const assumeOnly = (sid: string, resources: pulumi.Input<string>[]): PolicyStatement<pulumi.Input<string>> => ({
       Sid: sid,
       Effect: "Allow",
@@ -478,7 +499,7 @@ export function stackStateStatements(
   reads: StateStack[],
   kmsKeyArn?: pulumi.Input<string>,
 ): { deploy: PolicyStatement<pulumi.Input<string>>[]; preview: PolicyStatement<pulumi.Input<string>>[] } {
-  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const bucketArn = s3Arn(partition, bucket);
   const mine = stateObjects(own);
   const referenced = reads.map(stateObjects);
   const list = (prefixes: string[]): PolicyStatement<pulumi.Input<string>> => ({
@@ -527,7 +548,7 @@ export function stateBoundaryStatements(
   stacks: { own: StateStack; reads: StateStack[] }[],
   kmsKeyArn?: pulumi.Input<string>,
 ): PolicyStatement<pulumi.Input<string>>[] {
-  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const bucketArn = s3Arn(partition, bucket);
   const uniq = (xs: string[]) => [...new Set(xs)];
   const writable = uniq(stacks.flatMap(({ own }) => [
     `${PULUMI_STATE_PREFIX}stacks/${own.project}/${own.stack}.json*`,

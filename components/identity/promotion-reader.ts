@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, type PolicyStatement } from "../iam/policy-document";
+import { IAM_ROLE_ARN, accountOfArn, accountRootArn, arn, isAccountId, isRoleName, sessionDuration } from "../aws";
 
 /** Role in the ML account that the promotion workflow chains into for its online checks. */
 export const PROMOTION_READER_ROLE_NAME = "mlz-promotion-reader";
@@ -39,8 +40,6 @@ export interface PromotionReaderArgs {
   readonly tags?: Record<string, string>;
 }
 
-const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
@@ -56,22 +55,19 @@ export class PromotionReader extends pulumi.ComponentResource {
   constructor(name: string, args: PromotionReaderArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:identity:PromotionReader", name, {}, opts);
     const roleName = args.roleName ?? PROMOTION_READER_ROLE_NAME;
-    const duration = args.maxSessionDurationSeconds ?? 3600;
     const partition = args.partition ?? "aws";
-    if (!ROLE_NAME.test(roleName)) {
+    if (!isRoleName(roleName)) {
       throw new Error(`[roleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got '${roleName}'`);
     }
     if (typeof args.trustedRoleArn === "string") checkRoleArn(args.trustedRoleArn);
-    if (typeof args.accountId === "string" && !/^\d{12}$/.test(args.accountId)) {
+    if (typeof args.accountId === "string" && !isAccountId(args.accountId)) {
       throw new Error(`[accountId] must be a 12-digit account id; got '${args.accountId}'`);
     }
     if (args.regions.length === 0) throw new Error("[regions] must name at least one region");
     for (const region of args.regions) {
       if (!REGION.test(region)) throw new Error(`[regions] must hold AWS region names such as 'us-east-1' (no wildcards); got '${region}'`);
     }
-    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-      throw new Error(`[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got ${duration}`);
-    }
+    const duration = sessionDuration(args.maxSessionDurationSeconds);
     const regions = [...new Set(args.regions)].sort();
 
     const trusted = pulumi.output(args.trustedRoleArn).apply((arn) => {
@@ -82,13 +78,13 @@ export class PromotionReader extends pulumi.ComponentResource {
       }
       return arn;
     });
-    const trust = pulumi.all([trusted, args.organizationId]).apply(([arn, orgId]) => JSON.stringify(policyDocument([{
+    const trust = pulumi.all([trusted, args.organizationId]).apply(([trustedArn, orgId]) => JSON.stringify(policyDocument([{
       Sid: "TrustPromotionRoleOnly",
       Effect: "Allow",
-      Principal: { AWS: `arn:${partition}:iam::${arn.split(":")[4]}:root` },
+      Principal: { AWS: accountRootArn(partition, accountOfArn(trustedArn)) },
       Action: "sts:AssumeRole",
       Condition: {
-        ArnEquals: { "aws:PrincipalArn": arn },
+        ArnEquals: { "aws:PrincipalArn": trustedArn },
         StringEquals: { "aws:PrincipalOrgID": orgId },
       },
     }])));
@@ -102,7 +98,7 @@ export class PromotionReader extends pulumi.ComponentResource {
     }, { parent: this });
 
     const permissions = pulumi.output(args.accountId).apply((account) => {
-      if (!/^\d{12}$/.test(account)) {
+      if (!isAccountId(account)) {
         throw new pulumi.ResourceError(`[accountId] must be a 12-digit account id; got '${account}'`, this);
       }
       const statements: PolicyStatement[] = [
@@ -112,13 +108,13 @@ export class PromotionReader extends pulumi.ComponentResource {
           Sid: "DescribeRekognitionProjectVersions",
           Effect: "Allow",
           Action: "rekognition:DescribeProjectVersions",
-          Resource: regions.map((r) => `arn:${partition}:rekognition:${r}:${account}:project/*`),
+          Resource: regions.map((r) => arn(partition, "rekognition", r, account, "project/*")),
         },
         {
           Sid: "ReadSageMakerModels",
           Effect: "Allow",
           Action: ["sagemaker:DescribeModel", "sagemaker:ListTags"],
-          Resource: regions.map((r) => `arn:${partition}:sagemaker:${r}:${account}:model/*`),
+          Resource: regions.map((r) => arn(partition, "sagemaker", r, account, "model/*")),
         },
       ];
       return JSON.stringify(policyDocument(statements));
@@ -135,7 +131,7 @@ export class PromotionReader extends pulumi.ComponentResource {
 }
 
 function checkRoleArn(arn: string): void {
-  if (!ROLE_ARN.test(arn) || arn.includes("*") || arn.includes("?")) {
+  if (!IAM_ROLE_ARN.test(arn) || arn.includes("*") || arn.includes("?")) {
     throw new Error(`[trustedRoleArn] must be an exact role ARN (arn:aws:iam::<account>:role/<name>); got '${arn}'`);
   }
 }

@@ -7,6 +7,7 @@ import {
   ORGANIZATION_ACCESS_ROLE_NAME,
 } from "../naming";
 import { PROMOTION_READER_ROLE_NAME } from "./promotion-reader";
+import { PARTITIONS, isAccountId, policyArn, roleArn } from "../aws";
 
 /*
  * Action names and condition keys checked against the IAM Service Authorization Reference
@@ -93,7 +94,7 @@ export function denyPlatformRoleModification(partition: string, roleNames: reado
     Sid: "DenyPlatformRoleModification",
     Effect: "Deny",
     Action: ROLE_MODIFICATION_ACTIONS,
-    Resource: roleNames.map((r) => `arn:${partition}:iam::*:role/${r}`),
+    Resource: roleNames.map((r) => roleArn(partition, "*", r)),
   };
 }
 
@@ -120,7 +121,7 @@ export const ROLE_MODIFICATION_ACTIONS = [
 
 /** `arn:<partition>:iam::<account>:policy/mlz-workload-boundary`. */
 export function workloadBoundaryArn(accountId: pulumi.Input<string>, partition = "aws"): pulumi.Output<string> {
-  return pulumi.interpolate`arn:${partition}:iam::${accountId}:policy/${WORKLOAD_BOUNDARY_POLICY_NAME}`;
+  return pulumi.output(policyArn(partition, accountId, WORKLOAD_BOUNDARY_POLICY_NAME));
 }
 
 /**
@@ -131,7 +132,7 @@ export function workloadBoundaryArn(accountId: pulumi.Input<string>, partition =
  * Pure: the account and partition are the only inputs.
  */
 export function workloadBoundaryDocument(accountId: string, partition = "aws", bootstrapRoleName: string = ORGANIZATION_ACCESS_ROLE_NAME): PolicyDocument {
-  const boundaryArn = `arn:${partition}:iam::${accountId}:policy/${WORKLOAD_BOUNDARY_POLICY_NAME}`;
+  const boundaryArn = policyArn(partition, accountId, WORKLOAD_BOUNDARY_POLICY_NAME);
   return policyDocument([
     { Sid: "AllowWithinBoundary", Effect: "Allow", Action: "*", Resource: "*" },
     { Sid: "DenyLongLivedCredentials", Effect: "Deny", Action: LONG_LIVED_CREDENTIAL_ACTIONS, Resource: "*" },
@@ -140,7 +141,7 @@ export function workloadBoundaryDocument(accountId: string, partition = "aws", b
       Sid: "DenyBoundaryPolicyAlteration",
       Effect: "Deny",
       Action: POLICY_ALTERATION_ACTIONS,
-      Resource: `arn:${partition}:iam::*:policy/mlz-*-boundary`,
+      Resource: policyArn(partition, "*", "mlz-*-boundary"),
     },
     {
       Sid: "DenySettingOrRemovingRoleBoundaries",
@@ -186,14 +187,14 @@ export class WorkloadBoundary extends pulumi.ComponentResource {
   constructor(name: string, args: WorkloadBoundaryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:identity:WorkloadBoundary", name, {}, opts);
     const partition = args.partition ?? "aws";
-    if (typeof args.accountId === "string" && !/^\d{12}$/.test(args.accountId)) {
+    if (typeof args.accountId === "string" && !isAccountId(args.accountId)) {
       throw new Error(`[accountId] must be a 12-digit account id; got '${args.accountId}'`);
     }
-    if (!/^aws(-cn|-us-gov)?$/.test(partition)) {
+    if (!(PARTITIONS as readonly string[]).includes(partition)) {
       throw new Error(`[partition] must be aws, aws-cn or aws-us-gov; got '${partition}'`);
     }
     const document = pulumi.output(args.accountId).apply((accountId) => {
-      if (!/^\d{12}$/.test(accountId)) {
+      if (!isAccountId(accountId)) {
         throw new pulumi.ResourceError(`[accountId] must be a 12-digit account id; got '${accountId}'`, this);
       }
       const json = JSON.stringify(workloadBoundaryDocument(accountId, partition, args.bootstrapRoleName));

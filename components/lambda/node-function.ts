@@ -4,6 +4,7 @@ import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-
 import * as crypto from "node:crypto";
 import { bundleFunction } from "./bundle";
 import { nativeModules, type NativePackage } from "./native-packages";
+import { awsManagedPolicyArn } from "../aws";
 
 export interface NodeFunctionArgs {
   /** Folder under `functions/` whose `index.ts` exports `handler`; bundled with esbuild. */
@@ -114,7 +115,7 @@ export class NodeFunction extends pulumi.ComponentResource {
       const partition = this.role.arn.apply((arn) => arn.split(":")[1]);
       dependsOn.push(new aws.iam.RolePolicyAttachment(`${name}-vpc-access`, {
         role: this.role.name,
-        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+        policyArn: awsManagedPolicyArn(partition, "service-role/AWSLambdaVPCAccessExecutionRole"),
       }, { parent: this }));
     }
 

@@ -2,6 +2,7 @@
  * Model-version ARNs: the values promotions move between environments. Pure parsing, shared by
  * the config schema, components, policies and the promotion command.
  */
+import { arn as buildArn } from "../aws";
 
 export type ModelKind = "rekognition" | "sagemaker";
 
@@ -60,7 +61,7 @@ export function parseRekognitionVersionArn(arn: string): RekognitionVersionArn {
     region,
     account,
     project,
-    projectArnPrefix: `arn:${partition}:rekognition:${region}:${account}:project/${project}`,
+    projectArnPrefix: buildArn(partition, "rekognition", region, account, `project/${project}`),
     version,
     timestamp,
   };
@@ -120,7 +121,7 @@ export function candidateEndpointName(model: string): string {
 /** `arn:<partition>:sagemaker:<region>:<account>:endpoint/<name>` for the endpoint serving `modelArn`. */
 export function endpointArnForModelArn(modelArn: string): string {
   const m = parseSageMakerModelArn(modelArn);
-  return `arn:${m.partition}:sagemaker:${m.region}:${m.account}:endpoint/${endpointNameForModelArn(modelArn).toLowerCase()}`;
+  return buildArn(m.partition, "sagemaker", m.region, m.account, `endpoint/${endpointNameForModelArn(modelArn).toLowerCase()}`);
 }
 
 function fnv1a(s: string): string {

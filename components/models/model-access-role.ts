@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
-import { appRoleName, modelAccessRoleName, roleArn } from "../naming";
+import { appRoleName, modelAccessRoleName } from "../naming";
+import { accountRootArn, isAccountId, roleArn, sessionDuration } from "../aws";
 import { MODEL_ACTIONS, MODEL_ENDPOINT_SERVICES, type ModelGrant } from "./grants";
 import type { ModelKind } from "./arns";
 
@@ -27,13 +28,14 @@ export interface ModelAccessRoleArgs {
   readonly requireVpcEndpointIds?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Maximum session duration. Defaults to 3600 s (900–43200). */
   readonly maxSessionDurationSeconds?: number;
+  /** Partition of the ML and consumer accounts (`aws`, `aws-cn`, `aws-us-gov`). Defaults to `aws`. */
+  readonly partition?: string;
   /** Tags for the role. Defaults to none. */
   readonly tags?: Record<string, string>;
 }
 
 const ENV_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const ACCOUNT_ID = /^\d{12}$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const VPCE_ID = /^vpce-[0-9a-f]{8,17}$/;
 
@@ -41,6 +43,65 @@ const STATEMENT_SIDS: Record<ModelKind, string> = {
   rekognition: "DetectCustomLabelsOnGrantedVersions",
   sagemaker: "InvokeEndpointsOfGrantedVersions",
 };
+
+/**
+ * Checks `ModelAccessRole`'s args (pure: no resources; ids given as Outputs are not checked) and
+ * applies their defaults; throws naming the argument and the rule.
+ */
+export function validateModelAccessRoleArgs(args: ModelAccessRoleArgs): {
+  grants: ModelGrant[];
+  trustedModels: string[];
+  kinds: ModelKind[];
+  endpointIds: ModelAccessRoleArgs["requireVpcEndpointIds"];
+  maxSession: number;
+  partition: string;
+} {
+  if (typeof args.environment !== "string" || !ENV_NAME.test(args.environment)) {
+    throw new Error(`[environment] must be a lower-case environment name matching ${ENV_NAME}; got ${JSON.stringify(args.environment)}`);
+  }
+  if (typeof args.consumerAccountId === "string" && !isAccountId(args.consumerAccountId)) {
+    throw new Error(`[consumerAccountId] must be a 12-digit AWS account id; got '${args.consumerAccountId}'`);
+  }
+  if (typeof args.organizationId === "string" && !ORG_ID.test(args.organizationId)) {
+    throw new Error(`[organizationId] must be an AWS Organizations id (o-…); got '${args.organizationId}'`);
+  }
+  const grants = [...(args.grants ?? [])];
+  for (const g of grants) {
+    const ok = g.kind === "rekognition"
+      ? /^arn:[^:]+:rekognition:[a-z0-9-]+:\d{12}:project\/[^/]+\/version\/[^/]+\/\d+$/.test(g.resource) && g.resource === g.versionArn
+      : /^arn:[^:]+:sagemaker:[a-z0-9-]+:\d{12}:endpoint\/[a-z0-9-]+$/.test(g.resource);
+    if (g.action !== MODEL_ACTIONS[g.kind]) {
+      throw new Error(`[grants] must use the action '${MODEL_ACTIONS[g.kind]}' for ${g.kind} models; got '${g.action}' for model '${g.model}'`);
+    }
+    if (!ok || g.resource.includes("*")) {
+      throw new Error(`[grants] must hold exact ${g.kind === "rekognition" ? "Rekognition project-version" : "SageMaker endpoint"} ARNs; got '${g.resource}' for model '${g.model}'`);
+    }
+  }
+  const trustedModels = [...new Set(args.trustedModels ?? grants.map((g) => g.model))].sort();
+  if (trustedModels.length === 0) {
+    throw new Error("[trustedModels] must name at least one model whose application role may assume the role; got none");
+  }
+  for (const m of trustedModels) {
+    if (!MODEL_NAME.test(m)) throw new Error(`[trustedModels] must hold model names matching ${MODEL_NAME}; got '${m}'`);
+  }
+  const endpointIds = args.requireVpcEndpointIds;
+  const kinds = [...new Set(grants.map((g) => g.kind))].sort() as ModelKind[];
+  if (endpointIds !== undefined) {
+    for (const kind of kinds) {
+      const service = MODEL_ENDPOINT_SERVICES[kind];
+      const id = endpointIds[service];
+      if (id === undefined) {
+        throw new Error(`[requireVpcEndpointIds] must hold the '${service}' endpoint id for the ${kind} grants of '${args.environment}'; got keys ${JSON.stringify(Object.keys(endpointIds).sort())}`);
+      }
+      if (typeof id === "string" && !VPCE_ID.test(id)) {
+        throw new Error(`[requireVpcEndpointIds] must hold VPC endpoint ids (vpce-…); got '${id}' for '${service}'`);
+      }
+    }
+  }
+  const maxSession = sessionDuration(args.maxSessionDurationSeconds);
+  const partition = args.partition ?? "aws";
+  return { grants, trustedModels, kinds, endpointIds, maxSession, partition };
+}
 
 /**
  * The role in the ML account that ONE consumer environment assumes to call its models.
@@ -64,61 +125,16 @@ export class ModelAccessRole extends pulumi.ComponentResource {
   constructor(name: string, args: ModelAccessRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:models:ModelAccessRole", name, {}, opts);
 
-    if (typeof args.environment !== "string" || !ENV_NAME.test(args.environment)) {
-      throw new Error(`[environment] must be a lower-case environment name matching ${ENV_NAME}; got ${JSON.stringify(args.environment)}`);
-    }
-    if (typeof args.consumerAccountId === "string" && !ACCOUNT_ID.test(args.consumerAccountId)) {
-      throw new Error(`[consumerAccountId] must be a 12-digit AWS account id; got '${args.consumerAccountId}'`);
-    }
-    if (typeof args.organizationId === "string" && !ORG_ID.test(args.organizationId)) {
-      throw new Error(`[organizationId] must be an AWS Organizations id (o-…); got '${args.organizationId}'`);
-    }
-    const grants = [...(args.grants ?? [])];
-    for (const g of grants) {
-      const ok = g.kind === "rekognition"
-        ? /^arn:[^:]+:rekognition:[a-z0-9-]+:\d{12}:project\/[^/]+\/version\/[^/]+\/\d+$/.test(g.resource) && g.resource === g.versionArn
-        : /^arn:[^:]+:sagemaker:[a-z0-9-]+:\d{12}:endpoint\/[a-z0-9-]+$/.test(g.resource);
-      if (g.action !== MODEL_ACTIONS[g.kind]) {
-        throw new Error(`[grants] must use the action '${MODEL_ACTIONS[g.kind]}' for ${g.kind} models; got '${g.action}' for model '${g.model}'`);
-      }
-      if (!ok || g.resource.includes("*")) {
-        throw new Error(`[grants] must hold exact ${g.kind === "rekognition" ? "Rekognition project-version" : "SageMaker endpoint"} ARNs; got '${g.resource}' for model '${g.model}'`);
-      }
-    }
-    const trustedModels = [...new Set(args.trustedModels ?? grants.map((g) => g.model))].sort();
-    if (trustedModels.length === 0) {
-      throw new Error("[trustedModels] must name at least one model whose application role may assume the role; got none");
-    }
-    for (const m of trustedModels) {
-      if (!MODEL_NAME.test(m)) throw new Error(`[trustedModels] must hold model names matching ${MODEL_NAME}; got '${m}'`);
-    }
-    const endpointIds = args.requireVpcEndpointIds;
-    const kinds = [...new Set(grants.map((g) => g.kind))].sort() as ModelKind[];
-    if (endpointIds !== undefined) {
-      for (const kind of kinds) {
-        const service = MODEL_ENDPOINT_SERVICES[kind];
-        const id = endpointIds[service];
-        if (id === undefined) {
-          throw new Error(`[requireVpcEndpointIds] must hold the '${service}' endpoint id for the ${kind} grants of '${args.environment}'; got keys ${JSON.stringify(Object.keys(endpointIds).sort())}`);
-        }
-        if (typeof id === "string" && !VPCE_ID.test(id)) {
-          throw new Error(`[requireVpcEndpointIds] must hold VPC endpoint ids (vpce-…); got '${id}' for '${service}'`);
-        }
-      }
-    }
-    const maxSession = args.maxSessionDurationSeconds ?? 3600;
-    if (!Number.isInteger(maxSession) || maxSession < 900 || maxSession > 43200) {
-      throw new Error(`[maxSessionDurationSeconds] must be a whole number of seconds from 900 to 43200; got ${maxSession}`);
-    }
+    const { grants, trustedModels, kinds, endpointIds, maxSession, partition } = validateModelAccessRoleArgs(args);
 
     const account = pulumi.output(args.consumerAccountId);
     const trust = policyDocument<pulumi.Input<string>>([{
       Sid: "AssumeFromConsumerApplicationRoles",
       Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:aws:iam::${account}:root` },
+      Principal: { AWS: accountRootArn(partition, account) },
       Action: "sts:AssumeRole",
       Condition: {
-        ArnEquals: { "aws:PrincipalArn": trustedModels.map((m) => account.apply((id) => roleArn(id, appRoleName(m)))) },
+        ArnEquals: { "aws:PrincipalArn": trustedModels.map((m) => roleArn(partition, account, appRoleName(m))) },
         StringEquals: { "aws:PrincipalOrgID": args.organizationId },
       },
     }]);

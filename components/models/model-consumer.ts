@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
 import { appRoleName, modelAccessRoleName, modelEndpointParameterName, modelParameterName } from "../naming";
 import { endpointNameForModelArn, parseModelVersionArn, type ModelKind, type ModelVersionArn } from "./arns";
+import { roleArn } from "../aws";
 
 /** One model an environment uses: the version it runs, as its stack config states it. */
 export interface ConsumedModel {
@@ -43,7 +44,7 @@ export function modelAccessRoleArn(
   mlAccountId: pulumi.Input<string>,
   partition = "aws",
 ): pulumi.Output<string> {
-  return pulumi.interpolate`arn:${partition}:iam::${mlAccountId}:role/${modelAccessRoleName(environment)}`;
+  return pulumi.output(roleArn(partition, mlAccountId, modelAccessRoleName(environment)));
 }
 
 /** Trust policy of an application role: the Lambda service (applications run as functions), plus exact extra roles. */

@@ -22,6 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
 import { REKOGNITION_TRAINER_ROLE_NAME } from "../naming";
+import { IAM_PRINCIPAL_ARN, PARTITIONS, accountRootArn, arn, isAccountId, s3Arn, sessionDuration } from "../aws";
 
 /** Prefix of the training manifests and images in the training-images bucket. */
 export const TRAINING_IMAGES_PREFIX = "images/";
@@ -71,10 +72,7 @@ export interface RekognitionTrainerRoleArgs {
 }
 
 const PROJECT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const PARTITIONS = ["aws", "aws-cn", "aws-us-gov"];
 const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32}|\*)$/;
-const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):(role|user)\/[\w+=,.@\/-]+$/;
 
 /** DNS suffix of S3 endpoints in `partition` (for `kms:ViaService`). */
 function dnsSuffix(partition: string): string {
@@ -99,7 +97,7 @@ export function trainerStatements(input: {
   trainingKmsKeyArn: pulumi.Input<string>;
 }): PolicyStatement<pulumi.Input<string>>[] {
   const { mlAccountId, region, partition } = input;
-  const bucketArn = pulumi.interpolate`arn:${partition}:s3:::${input.trainingBucketName}`;
+  const bucketArn = s3Arn(partition, input.trainingBucketName);
   return [
     {
       // DescribeProjects names no project (Service Authorization Reference: no resource type).
@@ -113,7 +111,7 @@ export function trainerStatements(input: {
       Sid: "TrainProjects",
       Effect: "Allow",
       Action: ["rekognition:CreateProjectVersion", "rekognition:DescribeProjectVersions"],
-      Resource: [...input.projectNames].sort().map((p) => pulumi.interpolate`arn:${partition}:rekognition:${region}:${mlAccountId}:project/${p}/*`),
+      Resource: [...input.projectNames].sort().map((p) => arn(partition, "rekognition", region, mlAccountId, `project/${p}/*`)),
     },
     {
       Sid: "ListTrainingImages",
@@ -151,6 +149,47 @@ export function trainerStatements(input: {
   ];
 }
 
+/** What is wrong with `arn` as the training key in `partition` and `region`, or undefined. */
+export function trainingKeyProblem(arn: string, partition: string, region: string): string | undefined {
+  const m = KMS_KEY_ARN.exec(arn);
+  if (!m || m[1] !== partition || m[2] !== region) {
+    return `[trainingKmsKeyArn] must be a KMS key ARN (or key/*) in ${partition} ${region}; got '${arn}'`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks `RekognitionTrainerRole`'s args (pure: no resources; values given as Outputs are checked
+ * when known) and applies their defaults; throws naming the argument and the rule.
+ */
+export function validateRekognitionTrainerRoleArgs(args: RekognitionTrainerRoleArgs): { partition: string; duration: number } {
+  const partition = args.partition ?? "aws";
+  if (!(PARTITIONS as readonly string[]).includes(partition)) {
+    throw new Error(`[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got '${String(partition)}'`);
+  }
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(args.region)) {
+    throw new Error(`[region] must be an AWS region such as 'us-east-1'; got '${args.region}'`);
+  }
+  if (typeof args.mlAccountId === "string" && !isAccountId(args.mlAccountId)) {
+    throw new Error(`[mlAccountId] must be a 12-digit AWS account id; got '${args.mlAccountId}'`);
+  }
+  if (args.projectNames.length === 0) {
+    throw new Error("[projectNames] must name at least one Rekognition Custom Labels project; got none");
+  }
+  for (const p of args.projectNames) {
+    if (!PROJECT_NAME.test(p)) throw new Error(`[projectNames] must hold Rekognition project names (letters, digits, '_', '.', '-'); got '${p}'`);
+  }
+  if (typeof args.trainingKmsKeyArn === "string") {
+    const problem = trainingKeyProblem(args.trainingKmsKeyArn, partition, args.region);
+    if (problem) throw new Error(problem);
+  }
+  const duration = sessionDuration(args.maxSessionDurationSeconds);
+  if (!args.trustedPrincipalArns || args.trustedPrincipalArns.length === 0) {
+    throw new Error("[trustedPrincipalArns] must name at least one principal of the ML account; got none");
+  }
+  return { partition, duration };
+}
+
 /**
  * `mlz-rekognition-trainer`: assumed inside the ML account (never from another account), by the
  * exact principals named in `trustedPrincipalArns` only, to start and follow Custom Labels training
@@ -165,43 +204,11 @@ export class RekognitionTrainerRole extends pulumi.ComponentResource {
 
   constructor(name: string, args: RekognitionTrainerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:models:RekognitionTrainerRole", name, {}, opts);
-    const partition = args.partition ?? "aws";
-    if (!PARTITIONS.includes(partition)) {
-      throw new Error(`[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got '${String(partition)}'`);
-    }
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(args.region)) {
-      throw new Error(`[region] must be an AWS region such as 'us-east-1'; got '${args.region}'`);
-    }
-    if (typeof args.mlAccountId === "string" && !ACCOUNT_ID.test(args.mlAccountId)) {
-      throw new Error(`[mlAccountId] must be a 12-digit AWS account id; got '${args.mlAccountId}'`);
-    }
-    if (args.projectNames.length === 0) {
-      throw new Error("[projectNames] must name at least one Rekognition Custom Labels project; got none");
-    }
-    for (const p of args.projectNames) {
-      if (!PROJECT_NAME.test(p)) throw new Error(`[projectNames] must hold Rekognition project names (letters, digits, '_', '.', '-'); got '${p}'`);
-    }
-    const checkKey = (arn: string) => {
-      const m = KMS_KEY_ARN.exec(arn);
-      if (!m || m[1] !== partition || m[2] !== args.region) {
-        return `[trainingKmsKeyArn] must be a KMS key ARN (or key/*) in ${partition} ${args.region}; got '${arn}'`;
-      }
-      return undefined;
-    };
-    if (typeof args.trainingKmsKeyArn === "string") {
-      const problem = checkKey(args.trainingKmsKeyArn);
-      if (problem) throw new Error(problem);
-    }
-    const duration = args.maxSessionDurationSeconds ?? 3600;
-    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-      throw new Error(`[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got ${duration}`);
-    }
+    const { partition, duration } = validateRekognitionTrainerRoleArgs(args);
+    const checkKey = (arn: string) => trainingKeyProblem(arn, partition, args.region);
     const mlAccount = pulumi.output(args.mlAccountId);
-    if (!args.trustedPrincipalArns || args.trustedPrincipalArns.length === 0) {
-      throw new Error("[trustedPrincipalArns] must name at least one principal of the ML account; got none");
-    }
     const trusted = args.trustedPrincipalArns.map((input) => pulumi.all([mlAccount, input]).apply(([account, arn]) => {
-      const m = PRINCIPAL_ARN.exec(arn);
+      const m = IAM_PRINCIPAL_ARN.exec(arn);
       if (!m || m[1] !== partition || m[2] !== account) {
         throw new pulumi.ResourceError(`[trustedPrincipalArns] must hold exact role or user ARNs of the ML account ${account} (no wildcards); got '${arn}'`, this);
       }
@@ -213,7 +220,7 @@ export class RekognitionTrainerRole extends pulumi.ComponentResource {
     const trust: PolicyStatement<pulumi.Input<string>> = {
       Sid: "AssumeFromNamedMlPrincipalsOnly",
       Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${mlAccount}:root` },
+      Principal: { AWS: accountRootArn(partition, mlAccount) },
       Action: "sts:AssumeRole",
       Condition: { ArnEquals: { "aws:PrincipalArn": trusted } },
     };

@@ -7,6 +7,43 @@ export const DEFAULT_HOSTING_INSTANCE_COUNT = 1;
 /** Name of the single production variant. */
 export const HOSTING_VARIANT_NAME = "AllTraffic";
 
+/**
+ * The endpoint configuration (one `AllTraffic` variant serving `modelName`, no physical name: a new
+ * model replaces the configuration, create before delete) and the endpoint with its fixed `name`
+ * (the configuration changes, the endpoint is updated in place), as children of `parent` under the
+ * given logical names. Both hosting paths (`SageMakerModelHosting`, the bike-share candidate) use it.
+ */
+export function declareModelEndpoint(
+  parent: pulumi.Resource,
+  logicalNames: { configurationName: string; endpointName: string },
+  args: {
+    name: pulumi.Input<string>;
+    modelName: pulumi.Input<string>;
+    instanceType: pulumi.Input<string>;
+    instanceCount: pulumi.Input<number>;
+    kmsKeyArn?: pulumi.Input<string>;
+    tags?: Record<string, string>;
+  },
+): { configuration: aws.sagemaker.EndpointConfiguration; endpoint: aws.sagemaker.Endpoint } {
+  const configuration = new aws.sagemaker.EndpointConfiguration(logicalNames.configurationName, {
+    kmsKeyArn: args.kmsKeyArn,
+    productionVariants: [{
+      variantName: HOSTING_VARIANT_NAME,
+      modelName: args.modelName,
+      initialInstanceCount: args.instanceCount,
+      instanceType: args.instanceType,
+      initialVariantWeight: 1,
+    }],
+    tags: args.tags,
+  }, { parent });
+  const endpoint = new aws.sagemaker.Endpoint(logicalNames.endpointName, {
+    name: args.name,
+    endpointConfigName: configuration.name,
+    tags: args.tags,
+  }, { parent });
+  return { configuration, endpoint };
+}
+
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 export interface SageMakerModelHostingArgs {
@@ -85,23 +122,17 @@ export class SageMakerModelHosting extends pulumi.ComponentResource {
         return parsed.name;
       });
 
-    this.endpointConfiguration = new aws.sagemaker.EndpointConfiguration(`${name}-config`, {
-      kmsKeyArn: args.kmsKeyArn,
-      productionVariants: [{
-        variantName: HOSTING_VARIANT_NAME,
-        modelName,
-        initialInstanceCount: instanceCount,
-        instanceType,
-        initialVariantWeight: 1,
-      }],
-      tags: args.tags,
-    }, { parent: this });
-
-    this.endpoint = new aws.sagemaker.Endpoint(`${name}-endpoint`, {
+    ({ configuration: this.endpointConfiguration, endpoint: this.endpoint } = declareModelEndpoint(this, {
+      configurationName: `${name}-config`,
+      endpointName: `${name}-endpoint`,
+    }, {
       name: this.endpointName,
-      endpointConfigName: this.endpointConfiguration.name,
+      modelName,
+      instanceType,
+      instanceCount,
+      kmsKeyArn: args.kmsKeyArn,
       tags: args.tags,
-    }, { parent: this });
+    }));
     this.endpointArn = this.endpoint.arn;
 
     this.registerOutputs({

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NodeFunction } from "../lambda/node-function";
 import type { PolicyStatement } from "../iam/policy-document";
+import { s3Arn } from "../aws";
 
 export interface ModelSmokeTestArgs {
   /** Models the function may test (the first is its default); each needs an entry in `appRoleArns`. Required. */
@@ -64,7 +65,7 @@ export function smokeTestPolicyStatements(appRoleArns: pulumi.Input<string>[], i
   const partition = image.partition ?? "aws";
   const statements: PolicyStatement<pulumi.Input<string>>[] = [
     { Sid: "ActAsTheApplication", Effect: "Allow", Action: "sts:AssumeRole", Resource: appRoleArns },
-    { Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:${partition}:s3:::${image.bucket}/${image.key}` },
+    { Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: s3Arn(partition, image.bucket, `/${image.key}`) },
   ];
   if (image.kmsKeyArn !== undefined) {
     const region = KMS_KEY_ARN.exec(image.kmsKeyArn)?.[2];

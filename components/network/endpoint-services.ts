@@ -1,24 +1,14 @@
 /**
  * Pure helpers for the private network: AWS partitions, VPC endpoint service names per region and
- * deterministic IPv4 subnet carving. No Pulumi here, so the rules are tested on plain data.
+ * deterministic IPv4 subnet carving. No resources here, so the rules are tested on plain data.
  */
+import { partitionOf, type Partition } from "../aws";
 
 /** Partitions whose endpoint service names this module knows. */
-export type SupportedPartition = "aws" | "aws-cn" | "aws-us-gov";
+export type SupportedPartition = Partition;
 
 /** Interface endpoints a workload VPC needs to call shared models privately. */
 export const DEFAULT_INTERFACE_SERVICES: readonly string[] = ["rekognition", "sts", "ssm", "sagemaker.runtime"];
-
-const REGION_SHAPE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
-
-/** Region prefixes of partitions this module refuses (isolated and sovereign partitions). */
-const UNSUPPORTED_PARTITIONS: [prefix: string, partition: string][] = [
-  ["us-isob-", "aws-iso-b"],
-  ["us-isof-", "aws-iso-f"],
-  ["us-iso-", "aws-iso"],
-  ["eu-isoe-", "aws-iso-e"],
-  ["eusc-", "aws-eusc"],
-];
 
 /**
  * In the China regions many interface endpoint services carry the `cn.com.amazonaws` prefix instead
@@ -34,21 +24,13 @@ const CHINA_CN_PREFIX = new Set([
 /** Services whose China interface endpoint keeps the plain `com.amazonaws` prefix. */
 const CHINA_PLAIN_PREFIX = new Set(["ssm", "ssmmessages", "ec2messages", "logs", "kms", "secretsmanager", "sns"]);
 
-/** The partition of `region`; throws for a malformed region or a partition this module refuses. */
+/** The partition of `region` (from the one region table in `components/aws.ts`); throws naming `[region]`. */
 export function partitionOfRegion(region: string): SupportedPartition {
-  if (typeof region !== "string" || !REGION_SHAPE.test(region)) {
-    throw new Error(`[region] must be an AWS region such as 'us-east-1'; got '${region}'`);
+  try {
+    return partitionOf(region);
+  } catch (e) {
+    throw new Error(`[region] ${(e as Error).message}`);
   }
-  for (const [prefix, partition] of UNSUPPORTED_PARTITIONS) {
-    if (region.startsWith(prefix)) {
-      throw new Error(
-        `[region] '${region}' is in partition '${partition}', whose VPC endpoint service names are not known here; supported partitions: aws, aws-cn, aws-us-gov`,
-      );
-    }
-  }
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
 }
 
 const SERVICE_SHAPE = /^[a-z0-9]+([.-][a-z0-9]+)*$/;

@@ -79,13 +79,8 @@ export class PrivateNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: PrivateNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:network:PrivateNetwork", name, {}, opts);
-    const { region, cidrBlock, availabilityZones } = args;
-    const services = args.interfaceServices ?? [...DEFAULT_INTERFACE_SERVICES];
-    validate(args, services);
-
-    const serviceNames: Record<string, string> = {};
-    for (const service of services) serviceNames[service] = interfaceEndpointServiceName(region, service);
-    serviceNames[S3_GATEWAY_KEY] = gatewayEndpointServiceName(region, "s3");
+    const { cidrBlock, availabilityZones } = args;
+    const { services, serviceNames } = validatePrivateNetworkArgs(args);
     const tags = (extra: string) => ({ ...(args.tags ?? {}), Name: `${name}-${extra}` });
 
     this.vpc = new aws.ec2.Vpc(`${name}-vpc`, {
@@ -199,7 +194,13 @@ export class PrivateNetwork extends pulumi.ComponentResource {
   }
 }
 
-function validate(args: PrivateNetworkArgs, services: string[]): void {
+/**
+ * Checks `PrivateNetwork`'s args (pure: no resources) and applies their defaults: the interface
+ * services, and the endpoint service name of each (plus the S3 gateway) in the region's partition.
+ * Throws naming the argument and the rule.
+ */
+export function validatePrivateNetworkArgs(args: PrivateNetworkArgs): { services: string[]; serviceNames: Record<string, string> } {
+  const services = args.interfaceServices ?? [...DEFAULT_INTERFACE_SERVICES];
   partitionOfRegion(args.region);
   parseVpcCidr(args.cidrBlock);
   const azs = args.availabilityZones;
@@ -226,4 +227,8 @@ function validate(args: PrivateNetworkArgs, services: string[]): void {
   if (services.includes(S3_GATEWAY_KEY)) {
     throw new Error(`[interfaceServices] must not include 's3': the network always has an S3 gateway endpoint`);
   }
+  const serviceNames: Record<string, string> = {};
+  for (const service of services) serviceNames[service] = interfaceEndpointServiceName(args.region, service);
+  serviceNames[S3_GATEWAY_KEY] = gatewayEndpointServiceName(args.region, "s3");
+  return { services, serviceNames };
 }

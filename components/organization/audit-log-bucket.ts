@@ -2,13 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
 import { SecureBucket } from "../storage/secure-bucket";
+import { accountRootArn, arn, isAccountId, s3Arn } from "../aws";
 
 /** Alias of the audit-log key in the lakehouse account (predictable, so the trail can name it). */
 export const DEFAULT_AUDIT_LOG_KEY_ALIAS = "alias/mlz-audit-logs";
 
 /** `arn:<partition>:kms:<region>:<account>:<alias>`: what the organization trail passes as its KMS key. */
 export function auditLogKeyAliasArn(region: string, lakehouseAccountId: string, alias = DEFAULT_AUDIT_LOG_KEY_ALIAS, partition = "aws"): string {
-  return `arn:${partition}:kms:${region}:${lakehouseAccountId}:${alias}`;
+  return arn(partition, "kms", region, lakehouseAccountId, alias);
 }
 
 export interface AuditLogBucketArgs {
@@ -157,6 +158,51 @@ export function configLogBucketStatements(args: {
 }
 
 /**
+ * Checks `AuditLogBucket`'s args (pure: no resources; names and ids given as Outputs are not
+ * checked) and applies their defaults; throws naming the argument and the rule.
+ */
+export function validateAuditLogBucketArgs(args: AuditLogBucketArgs): {
+  partition: string;
+  lockDays: number;
+  alias: string;
+  lockMode: "COMPLIANCE" | "GOVERNANCE";
+  configSources: pulumi.Input<string>[];
+} {
+  const partition = args.partition ?? "aws";
+  const lockDays = args.objectLockDays ?? 365;
+  if (!Number.isInteger(lockDays) || lockDays < 1 || lockDays > 36500) {
+    throw new Error(`[objectLockDays] must be a whole number of days from 1 to 36500; got ${lockDays}`);
+  }
+  const alias = args.keyAlias ?? DEFAULT_AUDIT_LOG_KEY_ALIAS;
+  if (!/^alias\/[A-Za-z0-9/_-]{1,250}$/.test(alias) || alias.startsWith("alias/aws/")) {
+    throw new Error(`[keyAlias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got '${alias}'`);
+  }
+  for (const [arg, value] of [["bucketName", args.bucketName], ["configBucketName", args.configBucketName]] as const) {
+    if (typeof value === "string" && !BUCKET_NAME.test(value)) {
+      throw new Error(`[${arg}] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got '${value}'`);
+    }
+  }
+  const lockMode = args.objectLockMode ?? "COMPLIANCE";
+  if (lockMode !== "COMPLIANCE" && lockMode !== "GOVERNANCE") {
+    throw new Error(`[objectLockMode] must be 'COMPLIANCE' or 'GOVERNANCE'; got '${String(lockMode)}'`);
+  }
+  const configSources = args.configSourceAccountIds ?? [];
+  if (args.configBucketName !== undefined) {
+    if (configSources.length === 0) {
+      throw new Error("[configSourceAccountIds] must name at least one account when [configBucketName] is set");
+    }
+    for (const id of configSources) {
+      if (typeof id === "string" && !isAccountId(id)) {
+        throw new Error(`[configSourceAccountIds] must hold 12-digit account ids; got '${id}'`);
+      }
+    }
+  } else if (configSources.length > 0) {
+    throw new Error("[configSourceAccountIds] requires [configBucketName]");
+  }
+  return { partition, lockDays, alias, lockMode, configSources: [...configSources] };
+}
+
+/**
  * The organization trail's log bucket in the lakehouse account: a SecureBucket (SSE-KMS, versioned,
  * public access blocked, TLS only) with Object Lock, a policy that lets only the organization
  * trail write (under `AWSLogs/<orgId>/` and `AWSLogs/<managementAccountId>/`, bucket-owner-full-control)
@@ -179,37 +225,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: AuditLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:organization:AuditLogBucket", name, {}, opts);
-    const partition = args.partition ?? "aws";
-    const lockDays = args.objectLockDays ?? 365;
-    if (!Number.isInteger(lockDays) || lockDays < 1 || lockDays > 36500) {
-      throw new Error(`[objectLockDays] must be a whole number of days from 1 to 36500; got ${lockDays}`);
-    }
-    const alias = args.keyAlias ?? DEFAULT_AUDIT_LOG_KEY_ALIAS;
-    if (!/^alias\/[A-Za-z0-9/_-]{1,250}$/.test(alias) || alias.startsWith("alias/aws/")) {
-      throw new Error(`[keyAlias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got '${alias}'`);
-    }
-    for (const [arg, value] of [["bucketName", args.bucketName], ["configBucketName", args.configBucketName]] as const) {
-      if (typeof value === "string" && !BUCKET_NAME.test(value)) {
-        throw new Error(`[${arg}] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got '${value}'`);
-      }
-    }
-    const lockMode = args.objectLockMode ?? "COMPLIANCE";
-    if (lockMode !== "COMPLIANCE" && lockMode !== "GOVERNANCE") {
-      throw new Error(`[objectLockMode] must be 'COMPLIANCE' or 'GOVERNANCE'; got '${String(lockMode)}'`);
-    }
-    const configSources = args.configSourceAccountIds ?? [];
-    if (args.configBucketName !== undefined) {
-      if (configSources.length === 0) {
-        throw new Error("[configSourceAccountIds] must name at least one account when [configBucketName] is set");
-      }
-      for (const id of configSources) {
-        if (typeof id === "string" && !/^\d{12}$/.test(id)) {
-          throw new Error(`[configSourceAccountIds] must hold 12-digit account ids; got '${id}'`);
-        }
-      }
-    } else if (configSources.length > 0) {
-      throw new Error("[configSourceAccountIds] requires [configBucketName]");
-    }
+    const { partition, lockDays, alias, lockMode, configSources } = validateAuditLogBucketArgs(args);
 
     let kmsKeyArn: pulumi.Output<string>;
     if (args.kmsKeyArn !== undefined) {
@@ -224,7 +240,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
           {
             Sid: "AccountAdministers",
             Effect: "Allow",
-            Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${args.accountId}:root` },
+            Principal: { AWS: accountRootArn(partition, args.accountId) },
             Action: "kms:*",
             Resource: "*",
           },
@@ -236,7 +252,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
             Resource: "*",
             Condition: {
               StringEquals: { "aws:SourceArn": args.trailArn },
-              StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition}:cloudtrail:*:${args.managementAccountId}:trail/*` },
+              StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": arn(partition, "cloudtrail", "*", args.managementAccountId, "trail/*") },
             },
           },
           {
@@ -264,7 +280,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
       kmsKeyArn = this.key.arn;
     }
 
-    const bucketArn = pulumi.interpolate`arn:${partition}:s3:::${args.bucketName}`;
+    const bucketArn = s3Arn(partition, args.bucketName);
     this.bucket = new SecureBucket(`${name}-logs`, {
       bucketName: args.bucketName,
       versioning: true,
@@ -288,7 +304,7 @@ export class AuditLogBucket extends pulumi.ComponentResource {
         kmsKeyArn,
         forceDestroy: false,
         policyStatements: configLogBucketStatements({
-          bucketArn: pulumi.interpolate`arn:${partition}:s3:::${args.configBucketName}`,
+          bucketArn: s3Arn(partition, args.configBucketName),
           sourceAccountIds: configSources,
         }),
         tags: args.tags,

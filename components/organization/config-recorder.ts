@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { CONFIG_LOG_PREFIX } from "./audit-log-bucket";
+import { isAccountId, roleArn } from "../aws";
 
 /** Service principal of AWS Config (and of its service-linked role). */
 export const CONFIG_SERVICE_PRINCIPAL = "config.amazonaws.com";
@@ -12,7 +13,7 @@ export function configLogBucketName(lakehouseAccountId: string): string {
 
 /** ARN of AWS Config's service-linked role `AWSServiceRoleForConfig` in `accountId`. */
 export function configServiceLinkedRoleArn(accountId: string, partition = "aws"): string {
-  return `arn:${partition}:iam::${accountId}:role/aws-service-role/${CONFIG_SERVICE_PRINCIPAL}/AWSServiceRoleForConfig`;
+  return roleArn(partition, accountId, `aws-service-role/${CONFIG_SERVICE_PRINCIPAL}/AWSServiceRoleForConfig`);
 }
 
 export interface ConfigRecorderArgs {
@@ -72,7 +73,7 @@ export class ConfigRecorder extends pulumi.ComponentResource {
     if (!/^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/.test(prefix) || prefix.includes("AWSLogs")) {
       throw new Error(`[s3KeyPrefix] must be an S3 key prefix without leading or trailing '/' and without 'AWSLogs'; got '${prefix}'`);
     }
-    if (typeof args.accountId === "string" && !/^\d{12}$/.test(args.accountId)) {
+    if (typeof args.accountId === "string" && !isAccountId(args.accountId)) {
       throw new Error(`[accountId] must be a 12-digit account id; got '${args.accountId}'`);
     }
     const frequency = args.snapshotDeliveryFrequency ?? "TwentyFour_Hours";

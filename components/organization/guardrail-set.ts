@@ -11,15 +11,12 @@ import {
   protectAuditLogKey,
   protectDetection,
   regionAllowList,
-} from "./guardrails";
-import { DEFAULT_SCP_SIZE_QUOTA, MAX_SCPS_PER_TARGET, validateQuota } from "./scp";
-import { ServiceControlPolicy } from "./service-control-policy";
-import { MAX_RCPS_PER_TARGET } from "./rcp";
-import type { OrganizationPolicyArgs } from "./organization-policy";
-import { ResourceControlPolicy } from "./resource-control-policy";
+} from "./guardrail-statements";
+import { DEFAULT_SCP_SIZE_QUOTA, MAX_RCPS_PER_TARGET, MAX_SCPS_PER_TARGET, validateQuota, type OrganizationPolicyKind } from "./policy-grammar";
+import { OrganizationPolicy } from "./organization-policy";
 import type { PolicyStatement } from "../iam/policy-document";
 
-export interface GuardrailsArgs {
+export interface GuardrailSetArgs {
   /** Id of the organization root (`r-…`). */
   readonly rootId: pulumi.Input<string>;
   /** Id of the organization (`o-…`): the identity perimeter of the `enforce-org-identities` RCP. */
@@ -111,15 +108,15 @@ export function assertAttachmentQuota(attachments: Record<string, string[]>, kin
  *   outside the organization may `sts:AssumeRole` into a member account, whatever a trust policy
  *   says (AWS service principals and web-identity federation are unaffected).
  */
-export class Guardrails extends pulumi.ComponentResource {
+export class GuardrailSet extends pulumi.ComponentResource {
   /** SCPs by guardrail key. */
-  public readonly policies: Record<string, ServiceControlPolicy>;
+  public readonly policies: Record<string, OrganizationPolicy>;
   /** RCPs by guardrail key (`enforce-org-identities`, unless disabled). */
-  public readonly resourcePolicies: Record<string, ResourceControlPolicy>;
+  public readonly resourcePolicies: Record<string, OrganizationPolicy>;
   /** Each guardrail's name, id, minified size, targets and statement ids. */
   public readonly summary: pulumi.Output<Record<string, GuardrailSummary>>;
 
-  constructor(name: string, args: GuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: GuardrailSetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:organization:Guardrails", name, {}, opts);
     const prefix = args.namePrefix ?? "mlz";
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(prefix)) {
@@ -200,8 +197,9 @@ export class Guardrails extends pulumi.ComponentResource {
     }
     assertAttachmentQuota(rcpPerTarget, "RCP");
 
-    const declare = <T>(Policy: new (n: string, a: OrganizationPolicyArgs, o: pulumi.ComponentResourceOptions) => T, defs: typeof definitions) =>
-      Object.fromEntries(Object.entries(defs).map(([key, d]) => [key, new Policy(`${name}-${key}`, {
+    const declare = (kind: OrganizationPolicyKind, defs: typeof definitions) =>
+      Object.fromEntries(Object.entries(defs).map(([key, d]) => [key, new OrganizationPolicy(`${name}-${key}`, {
+        kind,
         policyName: `${prefix}-${key}`,
         description: d.description,
         statements: d.statements,
@@ -209,12 +207,12 @@ export class Guardrails extends pulumi.ComponentResource {
         sizeQuota: quota,
         tags: args.tags,
       }, { parent: this })]));
-    this.policies = declare(ServiceControlPolicy, definitions);
-    this.resourcePolicies = declare(ResourceControlPolicy, rcpDefinitions);
+    this.policies = declare("scp", definitions);
+    this.resourcePolicies = declare("rcp", rcpDefinitions);
 
     const summarize = (
       policyType: GuardrailSummary["policyType"],
-      policies: Record<string, ServiceControlPolicy | ResourceControlPolicy>,
+      policies: Record<string, OrganizationPolicy>,
       defs: Record<string, { statements: PolicyStatement<pulumi.Input<string>>[] }>,
     ) => Object.entries(policies).map(([key, p]) =>
       pulumi.all([p.policyId, p.size, p.targets]).apply(([policyId, size, targets]): [string, GuardrailSummary] => [key, {

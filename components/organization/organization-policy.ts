@@ -1,24 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, type PolicyDocument, type PolicyStatement } from "../iam/policy-document";
-import { validateQuota } from "./scp";
+import { POLICY_GRAMMARS, validateQuota, type OrganizationPolicyKind, type PolicyGrammar } from "./policy-grammar";
 
-/**
- * What tells one kind of Organizations policy from another: its type, its grammar (`./scp.ts`,
- * `./rcp.ts`) and its size quota. `ServiceControlPolicy` and `ResourceControlPolicy` share the
- * rest through `declareOrganizationPolicy`.
- */
-export interface PolicyGrammar {
-  type: "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
-  /** For messages, e.g. "service control policy". */
-  label: string;
-  defaultQuota: number;
-  validateStructure(policyName: string, doc: PolicyDocument<unknown>): void;
-  validate(policyName: string, doc: PolicyDocument<string>, quota: number): { json: string; size: number };
-  checkSize(policyName: string, doc: PolicyDocument<string>, quota: number): { json: string; size: number };
-}
+/** Type tokens by kind: the two kinds keep the tokens (and so the URNs) they have always had. */
+export const ORGANIZATION_POLICY_TYPES: Readonly<Record<OrganizationPolicyKind, string>> = {
+  scp: "mlz:organization:ServiceControlPolicy",
+  rcp: "mlz:organization:ResourceControlPolicy",
+};
 
 export interface OrganizationPolicyArgs {
+  /**
+   * `scp` (service control policy) or `rcp` (resource control policy, which needs the
+   * RESOURCE_CONTROL_POLICY policy type enabled): picks the grammar and quota of `./policy-grammar.ts`.
+   */
+  readonly kind: OrganizationPolicyKind;
   /** Physical policy name in AWS Organizations (1–128 characters). Defaults to the component name. */
   readonly policyName?: string;
   /** Description shown in the Organizations console. Defaults to none. */
@@ -41,7 +37,7 @@ export interface OrganizationPolicyArgs {
   readonly tags?: Record<string, string>;
 }
 
-export interface DeclaredOrganizationPolicy {
+interface DeclaredOrganizationPolicy {
   policy: aws.organizations.Policy;
   attachments: Record<string, aws.organizations.PolicyAttachment>;
   document: pulumi.Output<string>;
@@ -51,9 +47,9 @@ export interface DeclaredOrganizationPolicy {
 
 /**
  * Validates the args, then declares the policy (minified, sized) and one attachment per target as
- * children of `parent`. Shared body of the policy components; throws before declaring anything.
+ * children of `parent`; throws before declaring anything.
  */
-export function declareOrganizationPolicy(
+function declareOrganizationPolicy(
   parent: pulumi.ComponentResource,
   name: string,
   args: OrganizationPolicyArgs,
@@ -114,10 +110,11 @@ export function declareOrganizationPolicy(
 }
 
 /**
- * An Organizations policy component: the policy and its attachments as children, with the same
- * outputs whatever the kind. Subclasses only name their type token and grammar.
+ * An Organizations authorization policy built from typed statements: validated against the
+ * grammar of its kind, serialized minified, refused when larger than the size quota, and attached
+ * to each target. Same children and outputs whatever the kind.
  */
-export abstract class OrganizationPolicyComponent extends pulumi.ComponentResource {
+export class OrganizationPolicy extends pulumi.ComponentResource {
   public readonly policy: aws.organizations.Policy;
   public readonly attachments: Record<string, aws.organizations.PolicyAttachment>;
   /** Policy id (`p-…`). */
@@ -130,8 +127,10 @@ export abstract class OrganizationPolicyComponent extends pulumi.ComponentResour
   /** Attached target ids by key. */
   public readonly targets: pulumi.Output<Record<string, string>>;
 
-  protected constructor(type: string, name: string, args: OrganizationPolicyArgs, grammar: PolicyGrammar, opts?: pulumi.ComponentResourceOptions) {
-    super(type, name, {}, opts);
+  constructor(name: string, args: OrganizationPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
+    const grammar = POLICY_GRAMMARS[args.kind];
+    if (!grammar) throw new Error(`[kind] must be one of ${Object.keys(POLICY_GRAMMARS).join(", ")}; got '${String(args.kind)}'`);
+    super(ORGANIZATION_POLICY_TYPES[args.kind], name, {}, opts);
     const declared = declareOrganizationPolicy(this, name, args, grammar);
     this.policy = declared.policy;
     this.attachments = declared.attachments;

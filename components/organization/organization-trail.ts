@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { arn } from "../aws";
 
 /** Name of the organization trail (fixed, so the log bucket in the lakehouse account can trust its ARN). */
 export const DEFAULT_ORGANIZATION_TRAIL_NAME = "mlz-organization-trail";
@@ -11,7 +12,7 @@ export function auditLogBucketName(lakehouseAccountId: string): string {
 
 /** `arn:<partition>:cloudtrail:<region>:<managementAccountId>:trail/<name>` */
 export function trailArn(region: string, managementAccountId: string, trailName: string, partition = "aws"): string {
-  return `arn:${partition}:cloudtrail:${region}:${managementAccountId}:trail/${trailName}`;
+  return arn(partition, "cloudtrail", region, managementAccountId, `trail/${trailName}`);
 }
 
 const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { ORGANIZATION_ACCESS_ROLE_NAME } from "../naming";
+import { isAccountId } from "../aws";
 
 export interface OrganizationalUnitSpec {
   /** Display name. */
@@ -106,7 +107,7 @@ export class Organization extends pulumi.ComponentResource {
       if (!(account.ou in args.organizationalUnits)) {
         throw new Error(`[accounts.${key}.ou] must name an OU (${Object.keys(args.organizationalUnits).join(", ")}); got '${account.ou}'`);
       }
-      if (account.id !== undefined && !/^\d{12}$/.test(account.id)) {
+      if (account.id !== undefined && !isAccountId(account.id)) {
         throw new Error(`[accounts.${key}.id] must be a 12-digit account id; got '${account.id}'`);
       }
     }

@@ -9,6 +9,7 @@
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from "aws-lambda";
 import { optionalEnv } from "../shared/env";
+import { log } from "../shared/log";
 import { DEFAULT_MAX_RESPONSE_BYTES, LAMBDA_RESPONSE_LIMIT_BYTES, transformBatch } from "./core";
 
 /** Parses `MAX_RESPONSE_BYTES`; throws naming the variable when it is not a whole number in range. */
@@ -27,9 +28,9 @@ export async function handler(event: FirehoseTransformationEvent): Promise<Fireh
   const { records, reports, summary } = transformBatch(event.records, { maxResponseBytes: MAX_RESPONSE_BYTES });
   for (const r of reports) {
     if (r.result === "ProcessingFailed") {
-      console.warn(JSON.stringify({ level: "WARN", message: "record failed", invocationId: event.invocationId, recordId: r.recordId, reason: r.reason }));
+      log("WARN", "record failed", { invocationId: event.invocationId, recordId: r.recordId, reason: r.reason });
     }
   }
-  console.info(JSON.stringify({ level: "INFO", message: "batch transformed", invocationId: event.invocationId, ...summary }));
+  log("INFO", "batch transformed", { invocationId: event.invocationId, ...summary });
   return { records };
 }

@@ -20,6 +20,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { S3Client } from "@aws-sdk/client-s3";
 import { optionalEnv, requireEnv } from "../shared/env";
+import { log } from "../shared/log";
 import {
   runSmokeTest,
   SmokeTestError,
@@ -77,20 +78,14 @@ export function sdkClients(region: string): SmokeTestClients {
   };
 }
 
-/** One structured JSON log line; never logs the event itself. */
-export function log(level: "info" | "error", message: string, fields: Record<string, unknown>): void {
-  const line = JSON.stringify({ level, message, ...fields });
-  if (level === "error") console.error(line);
-  else console.log(line);
-}
 
 export function createHandler(config: SmokeTestConfig, clients: SmokeTestClients, clock?: Clock) {
   return async (event: SmokeTestRequest | null | undefined): Promise<SmokeTestReport> => {
     const model = typeof event?.model === "string" ? event.model : undefined;
-    log("info", "smoke test started", { model: model ?? config.modelNames[0] });
+    log("INFO", "smoke test started", { model: model ?? config.modelNames[0] });
     try {
       const report = await runSmokeTest({ model }, config, clients, clock);
-      log("info", "smoke test passed", {
+      log("INFO", "smoke test passed", {
         model: report.model,
         versionArn: report.versionArn,
         latencyMs: report.latencyMs,
@@ -99,7 +94,7 @@ export function createHandler(config: SmokeTestConfig, clients: SmokeTestClients
       return report;
     } catch (e) {
       const code = e instanceof SmokeTestError ? e.code : "Unexpected";
-      log("error", "smoke test failed", { model: model ?? config.modelNames[0], code, error: (e as Error).message });
+      log("ERROR", "smoke test failed", { model: model ?? config.modelNames[0], code, error: (e as Error).message });
       throw e;
     }
   };

@@ -10,7 +10,7 @@
  *
  * Two stages, one key: `train: false` (the default) declares only ingestion, so the first apply
  * creates the buckets and the stream; once the training CSV is in
- * `s3://<prefix>-training-sets/autopilot/input/` (see `functions/bikeshare-training-prep/cli.ts`),
+ * `s3://<prefix>-training-sets/autopilot/input/` (see `tools/bikeshare-training-prep/cli.ts`),
  * `train: true` adds the Autopilot job and the SageMaker model of its best candidate. (An Autopilot
  * job started on an empty prefix fails, so training cannot be part of the first apply.)
  *
@@ -35,6 +35,7 @@ import { BikeshareAutopilot, DEFAULT_MAX_CANDIDATES, DEFAULT_OUTPUT_PREFIX, DEFA
 import { BikeshareInference, DEFAULT_INSTANCE_COUNT, DEFAULT_INSTANCE_TYPE, modelNameForJob } from "../../components/pipelines/bikeshare/inference";
 import { candidateEndpointName, endpointNameForModelArn } from "../../components/models/arns";
 import type { SageMakerHostingContext } from "./sagemaker-hosting";
+import { roleArn } from "../../components/aws";
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export const bikeshareConfigSchema = z.object({
@@ -65,7 +66,7 @@ export const bikeshareConfigSchema = z.object({
     jobNamePrefix: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,16}$/).default("bikeshare"),
     /**
      * Keep the candidate endpoint `mlz-<model>-candidate` serving the latest trained candidate (for
-     * evaluation before promotion, e.g. with `functions/bikeshare-evaluate/cli.ts --endpoint`);
+     * evaluation before promotion, e.g. with `tools/bikeshare-evaluate/cli.ts --endpoint`);
      * each training run points it at the new candidate. Needs `train: true`. Cost: it is an
      * endpoint of its own, independent of the ones the ML stack's hosting keeps for the versions
      * environments reference (`mlz-<model name>`), so while the candidate is also promoted two
@@ -130,11 +131,7 @@ export function declareBikeshare(
 ): BikeshareOutputs | undefined {
   const b = cfg.bikeshare;
   if (!b) return undefined;
-  const hosted = models[b.model];
-  if (!hosted || hosted.kind !== "sagemaker") {
-    throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.model must name a sagemaker model of ml-landing-zone:models; ` +
-      `${hosted ? `'${b.model}' is ${hosted.kind}` : `got '${b.model}' (models: ${Object.keys(models).sort().join(", ") || "none"})`}`);
-  }
+  // `bikeshare.model` names a sagemaker model of `models`: checked with the config (stacks/config.ts, mlSchema).
   if (b.train && b.serveCandidate) {
     if (!hosting) {
       throw new Error(`${ctx.stack}: ml-landing-zone:bikeshare.serveCandidate needs the SageMaker hosting of the ML stack (its KMS key); declareSageMakerHosting must run first`);
@@ -179,7 +176,7 @@ export function declareBikeshare(
     accountId: ctx.accountId,
     region: ctx.region,
     partition: ctx.partition,
-    assumeRoleArn: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${deployRoleName}`,
+    assumeRoleArn: roleArn(ctx.partition, ctx.accountId, deployRoleName),
     jobNamePrefix: b.jobNamePrefix,
     maxCandidates: b.maxCandidates,
     maxRuntimeSeconds: b.maxRuntimeSeconds,

@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { GITHUB_OWNER, GITHUB_REPO, KMS_KEY_ARN, isS3BucketName } from "../../components/identity/github-oidc";
-import { kebabName } from "../fields";
+import { iamRoleName, kebabName, sessionDurationSeconds } from "../fields";
 import type { StackContext } from "../context";
 import { GithubOidc } from "../../components/identity/github-oidc";
 import { workloadBoundaryArn } from "../../components/identity/workload-boundary";
@@ -34,7 +34,7 @@ export const deploymentIdentityConfigSchema = z.object({
      */
     stateKmsKeyArn: z.string().regex(KMS_KEY_ARN, { error: (i) => `expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias); got '${String(i.input)}'` }).optional(),
     /** Maximum session of the GitHub roles in seconds (900–43200). Defaults to 3600. */
-    maxSessionDurationSeconds: z.number().int().min(900).max(43200).default(3600),
+    maxSessionDurationSeconds: sessionDurationSeconds,
   }),
   /**
    * Stacks GitHub deploys: stack name (= GitHub environment) → account key, the stack's
@@ -47,7 +47,7 @@ export const deploymentIdentityConfigSchema = z.object({
       /** Key of the account the stack deploys into (management stack's `accounts`). */
       account: kebabName("an account key"),
       /** Role the stack's provider assumes there. Defaults to mlz-deploy. */
-      deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+      deployRoleName: iamRoleName.optional(),
       /**
        * Stack references the stack's program reads (`<organization>/<project>/<stack>` or
        * `<stack>`): its GitHub roles may read those stacks' checkpoints, never write them.

@@ -9,13 +9,13 @@ import { z } from "zod";
 import { accountId, kebabName, region } from "../fields";
 import type { StackContext } from "../context";
 import { ORGANIZATION_ACCESS_ROLE_NAME } from "../../components/naming";
-import { Guardrails, type GuardrailSummary } from "../../components/organization/guardrail-set";
+import { GuardrailSet, type GuardrailSummary } from "../../components/organization/guardrail-set";
 import { OrganizationAccessAnalyzers } from "../../components/organization/access-analyzers";
 import { OrganizationTrail, DEFAULT_ORGANIZATION_TRAIL_NAME, auditLogBucketName } from "../../components/organization/organization-trail";
 import { OrganizationConfigRules } from "../../components/organization/config-rules";
 import { DEFAULT_AUDIT_LOG_KEY_ALIAS } from "../../components/organization/audit-log-bucket";
 import { ConfigRecorder, configLogBucketName } from "../../components/organization/config-recorder";
-import { DEFAULT_SCP_SIZE_QUOTA } from "../../components/organization/scp";
+import { DEFAULT_SCP_SIZE_QUOTA } from "../../components/organization/policy-grammar";
 
 const KMS_ALIAS_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):(alias\/[A-Za-z0-9/_-]+)$/;
 const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -256,7 +256,7 @@ export function declareGuardrails(
     ? pulumi.output(g.organizationTrail.bucketName)
     : lakehouseId.apply(auditLogBucketName);
 
-  const guardrails = new Guardrails("guardrails", {
+  const guardrails = new GuardrailSet("guardrails", {
     rootId: org.rootId,
     organizationId: org.organizationId,
     enforceOrgIdentities: g.enforceOrgIdentities,

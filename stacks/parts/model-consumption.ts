@@ -10,7 +10,8 @@ import type { StackContext } from "../context";
 import { PrivateNetwork } from "../../components/network/private-network";
 import { ModelConsumer, modelAccessRoleArn as modelAccessRoleArnFor } from "../../components/models/model-consumer";
 import { ModelSmokeTest } from "../../components/models/smoke-test";
-import { appRoleName, roleArn } from "../../components/naming";
+import { appRoleName } from "../../components/naming";
+import { roleArn } from "../../components/aws";
 
 export const DEFAULT_MODEL_NETWORK_CIDR = "10.40.0.0/16";
 
@@ -72,16 +73,8 @@ export function declareModelConsumption(
   models: Record<string, ConsumedModel>,
   mlAccountId: pulumi.Output<string>,
 ): ModelConsumptionOutputs {
+  // `modelSmokeTest.model` names a Rekognition model of `models`: checked with the config (stacks/config.ts, workloadSchema).
   const smoke = cfg.modelSmokeTest;
-  if (smoke) {
-    const entry = models[smoke.model];
-    if (!entry) {
-      throw new Error(`${ctx.stack}: ml-landing-zone:modelSmokeTest.model must name a model of ml-landing-zone:models (${Object.keys(models).sort().join(", ") || "none"}); got '${smoke.model}'`);
-    }
-    if (entry.kind !== "rekognition") {
-      throw new Error(`${ctx.stack}: ml-landing-zone:modelSmokeTest.model must name a Rekognition model; '${smoke.model}' is ${entry.kind}`);
-    }
-  }
   const opts = { provider: ctx.provider };
   const environment = ctx.stack;
 
@@ -99,7 +92,7 @@ export function declareModelConsumption(
   if (smoke) {
     smokeTest = new ModelSmokeTest("model-smoke-test", {
       models: [smoke.model],
-      appRoleArns: { [smoke.model]: ctx.accountId.apply((id) => roleArn(id, appRoleName(smoke.model), ctx.partition)) },
+      appRoleArns: { [smoke.model]: roleArn(ctx.partition, ctx.accountId, appRoleName(smoke.model)) },
       modelAccessRoleArn,
       imageBucket: smoke.imageBucket,
       imageKey: smoke.imageKey,

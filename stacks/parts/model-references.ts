@@ -9,7 +9,7 @@
  * promotion keeps old and new versions until the environment has switched, for every kind.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readStackConfigFile, type ConsumedModel } from "../config";
+import { stackFilesIn, type ConsumedModel, type StackFiles } from "../config";
 import { computeGrants, type ConsumerState, type GrantPlan } from "../../components/models/grants";
 import type { ModelKind } from "../../components/models/arns";
 
@@ -22,19 +22,29 @@ export interface ConsumerStackConfig {
 }
 
 export interface ModelReferencesIo {
-  /** Reads a consumer's stack file. Defaults to `readStackConfigFile(stack)` (validated). */
+  /** Reads a consumer's stack file (validated). */
   readConsumer(stack: string): ConsumerStackConfig;
 }
 
+/** Reads the consumers from `files` (the stack context's stack files). */
+export function modelReferencesIo(files: StackFiles): ModelReferencesIo {
+  return {
+    readConsumer: (stack) => readConsumerFrom(files, stack),
+  };
+}
+
+/** Reads the consumers from this folder's stack files. */
 export const defaultModelReferencesIo: ModelReferencesIo = {
-  readConsumer(stack) {
-    const config = readStackConfigFile(stack);
-    if (config.role !== "workload") {
-      throw new Error(`ml-landing-zone:consumers.${stack}: stacks/Pulumi.${stack}.yaml must be a workload stack; its role is '${config.role}'`);
-    }
-    return { account: config.account, models: config.models };
-  },
+  readConsumer: (stack) => readConsumerFrom(stackFilesIn(), stack),
 };
+
+function readConsumerFrom(files: StackFiles, stack: string): ConsumerStackConfig {
+  const config = files.read(stack);
+  if (config.role !== "workload") {
+    throw new Error(`ml-landing-zone:consumers.${stack}: stacks/Pulumi.${stack}.yaml must be a workload stack; its role is '${config.role}'`);
+  }
+  return { account: config.account, models: config.models };
+}
 
 /** The config keys the references are read from (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export interface ModelReferencesConfig {

@@ -17,7 +17,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { z } from "zod";
-import { hostedModel, stackReferenceName } from "../fields";
+import { consumerEnvironment, hostedModel, iamRoleName, kebabName, modelsMap, stackReferenceName } from "../fields";
 import type { StackContext } from "../context";
 import { parseRekognitionVersionArn } from "../../components/models/arns";
 import { MODEL_ENDPOINT_SERVICES, type ModelGrant } from "../../components/models/grants";
@@ -33,6 +33,7 @@ import {
   type ModelReferences,
   type ModelReferencesIo,
 } from "./model-references";
+import { IAM_PRINCIPAL_ARN } from "../../components/aws";
 
 /** `rekognitionTrainer` (ML stack): where the trainer role finds the training images. */
 export const trainerConfigSchema = z.strictObject({
@@ -55,18 +56,18 @@ export const trainerConfigSchema = z.strictObject({
    * Defaults to the ML account's deploy role only (`deployRoleName`, i.e. sessions of the ML
    * pipeline, which administer the account anyway): name the engineers' role here to let them train.
    */
-  trustedPrincipalArns: z.array(z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).min(1).optional(),
+  trustedPrincipalArns: z.array(z.string().regex(IAM_PRINCIPAL_ARN, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).min(1).optional(),
 });
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `stacks/Pulumi.ml.yaml`). */
 export const rekognitionModelsConfigSchema = z.object({
-  /** Models the ML account hosts (the lead's `hostedModel`); a project is created per `rekognition` model. */
-  models: z.record(z.string(), hostedModel),
-  /** Consumer environments by stack name: their stack reference and whether calls must come through their VPC endpoints. Defaults to none. */
-  consumers: z.record(z.string(), z.strictObject({
-    stack: stackReferenceName,
-    requireVpcEndpoint: z.boolean().default(false),
-  })).default({}),
+  /** Models the ML account trains and hosts; a project is created per `rekognition` model. */
+  models: modelsMap(hostedModel),
+  /**
+   * Consumer environments by stack name: their stack reference and whether calls must come through
+   * their VPC endpoints (their `models` maps are read from their stack files). Defaults to none.
+   */
+  consumers: z.record(kebabName("a stack name"), consumerEnvironment).default({}),
   /**
    * Rekognition versions kept declared as STOPPED. Not needed for the normal path (an
    * unreferenced version is deleted from the program, and the delete stops it); useful for
@@ -76,7 +77,7 @@ export const rekognitionModelsConfigSchema = z.object({
    */
   retiredModelVersions: z.array(z.string()).default([]),
   /** Role the dynamic provider assumes in the ML account. Defaults to `mlz-deploy`. */
-  deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
+  deployRoleName: iamRoleName.optional(),
   /**
    * The trainer role `mlz-rekognition-trainer` (created when a rekognition model exists) and where
    * it finds the lakehouse's training images. Defaults to all defaults below.
@@ -144,7 +145,7 @@ export async function declareRekognitionModels(
     }
     return parsed;
   };
-  cfg.retiredModelVersions.forEach((arn, i) => checkVersion(arn, `ml-landing-zone:retiredModelVersions[${i}]`));
+  // The retired versions were checked with the config (stacks/config.ts, mlSchema).
 
   const projects: Record<string, aws.rekognition.Project> = {};
   for (const [model] of rekognitionModels) {
@@ -227,6 +228,7 @@ export async function declareRekognitionModels(
       trustedModels,
       grants,
       requireVpcEndpointIds,
+      partition: ctx.partition,
     }, opts);
     roleArns[env] = role.arn;
   }

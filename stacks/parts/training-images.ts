@@ -51,6 +51,7 @@ import {
   TRAINING_RESULTS_PREFIX,
   s3ViaService,
 } from "../../components/models/rekognition-trainer-role";
+import { accountRootArn, roleArn } from "../../components/aws";
 
 /** Alias of the training-images key this part creates (one per lakehouse account and region). */
 export const TRAINING_IMAGES_KEY_ALIAS = "alias/mlz-training-images";
@@ -74,9 +75,9 @@ export interface TrainerPrincipal {
 /** Principal + conditions naming exactly the trainer role (the role need not exist yet). */
 function trainerGrant(t: TrainerPrincipal): Pick<PolicyStatement<pulumi.Input<string>>, "Principal" | "Condition"> & { Condition: NonNullable<PolicyStatement<pulumi.Input<string>>["Condition"]> } {
   return {
-    Principal: { AWS: pulumi.interpolate`arn:${t.partition}:iam::${t.mlAccountId}:root` },
+    Principal: { AWS: accountRootArn(t.partition, t.mlAccountId) },
     Condition: {
-      ArnEquals: { "aws:PrincipalArn": pulumi.interpolate`arn:${t.partition}:iam::${t.mlAccountId}:role/${REKOGNITION_TRAINER_ROLE_NAME}` },
+      ArnEquals: { "aws:PrincipalArn": roleArn(t.partition, t.mlAccountId, REKOGNITION_TRAINER_ROLE_NAME) },
       StringEquals: { "aws:PrincipalOrgID": t.organizationId },
     },
   };

@@ -6,10 +6,11 @@
 import { strict as assert } from "node:assert";
 import { planOrganization, type OrganizationPlan } from "../../plan/organization";
 import { crossStackChecks, deployRolesExist, modelParametersGranted, modelVersionsInMlAccount, normalizedImageReaders, pinnedVersions, promotionGates, stackReferencesResolve } from "../../plan/checks";
-import { renderMarkdown, renderText, type OrganizationReport, type StackReport } from "../../plan/render";
+import { renderMarkdown, renderText } from "../../plan/render";
+import type { OrganizationReport, StackReport } from "../../lib/plan-model";
 import { STACKS_DIR } from "../../stacks/config";
 import { parseModelVersionArn } from "../../components/models/arns";
-import type { PlannedResource, StackPlan } from "../../plan/types";
+import type { PlannedResource, StackPlan } from "../../lib/plan-model";
 
 const ML_ACCOUNT = "444444444444";
 const DEFECT_ARN = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";

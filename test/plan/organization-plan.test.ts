@@ -15,7 +15,7 @@ import { diffStack } from "../../plan/diff";
 import { STACKS_DIR } from "../../stacks/config";
 import { guardrailLines, listGuardrails, listRcps, listScps, listTrust } from "../../plan/guardrails";
 import { modelParametersGranted, stackReferencesResolve } from "../../plan/checks";
-import type { StackPlan } from "../../plan/types";
+import type { StackPlan } from "../../lib/plan-model";
 
 const ACCOUNTS: Record<string, string> = {
   management: "111111111111",

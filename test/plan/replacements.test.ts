@@ -11,7 +11,7 @@ import { diffCounts, diffStack, valueAtPath } from "../../plan/diff";
 import { planOrganization } from "../../plan/organization";
 import { classifyChange, REPLACE_ON_CHANGE, topLevelInput } from "../../plan/replacements";
 import { renderMarkdown, renderText, type OrganizationReport } from "../../plan/render";
-import type { PlannedResource, StackPlan } from "../../plan/types";
+import type { PlannedResource, StackPlan } from "../../lib/plan-model";
 import { STACKS_DIR } from "../../stacks/config";
 
 const AWS = path.resolve(__dirname, "..", "..", "node_modules", "@pulumi", "aws");

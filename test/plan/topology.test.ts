@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildTopology, compareTopologies, mermaidIds, mermaidLabel, renderMermaid } from "../../plan/topology";
-import type { StackPlan } from "../../plan/types";
+import type { StackPlan } from "../../lib/plan-model";
 import { plan, res, runner, versionArn } from "./fixtures/cost-plans";
 
 const doc = (statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });

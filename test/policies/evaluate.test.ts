@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { policyDocument } from "../../components/iam/policy-document";
 import { modelAccessRoleName, modelParameterName } from "../../components/naming";
-import type { PlannedResource, StackPlan } from "../../plan/types";
+import type { PlannedResource, StackPlan } from "../../lib/plan-model";
 import { evaluateStack, hasMandatoryViolation, resourceValidationArgs, stackResources } from "../../policies/evaluate";
 
 const PROJECT = "ml-landing-zone";

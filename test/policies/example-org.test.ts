@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { planOrganization } from "../../plan/organization";
-import type { PlannedResource, StackPlan } from "../../plan/types";
+import type { PlannedResource, StackPlan } from "../../lib/plan-model";
 import { evaluateStack, hasMandatoryViolation } from "../../policies/evaluate";
 import { renderMarkdown, renderText } from "../../policies/render";
 

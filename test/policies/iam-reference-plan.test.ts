@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { planOrganization } from "../../plan/organization";
-import type { StackPlan } from "../../plan/types";
+import type { StackPlan } from "../../lib/plan-model";
 import { evaluateStack, hasMandatoryViolation } from "../../policies/evaluate";
 import { iamReferencePolicies, resourceDocuments } from "../../policies/iam-reference";
 import { renderText } from "../../policies/render";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import { policyDocument, type PolicyStatement } from "../../components/iam/policy-document";
-import { consumerRekognitionLockout } from "../../components/organization/guardrails";
+import { consumerRekognitionLockout } from "../../components/organization/guardrail-statements";
 import { autopilotRoleStatements } from "../../components/pipelines/bikeshare/policies";
 import {
   iamActionsExist,

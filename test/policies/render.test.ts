@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import type { PolicyResult } from "../../plan/types";
+import type { PolicyResult } from "../../lib/plan-model";
 import { groupResults, renderMarkdown, renderText } from "../../policies/render";
 
 const r = (stack: string, policy: string, level: PolicyResult["enforcementLevel"], message: string, resourceName?: string): PolicyResult => ({

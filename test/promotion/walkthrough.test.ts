@@ -14,10 +14,10 @@ import { runPlan } from "../../plan/run";
 import { renderMarkdown, stackFile } from "../../plan/render";
 import { stableStringify } from "../../plan/planner";
 import { main as promoteMain } from "../../promotion/cli";
-import { gitReader, main as deployPlanMain } from "../../promotion/deploy-plan";
+import { gitReader, main as deployPlanMain } from "../../delivery/deploy-plan";
 import { gitShow } from "../../promotion/stack-source";
 import type { PlanDiffRunner } from "../../promotion/plan-diff";
-import { main as previewMain, PREVIEW_MARKER } from "../../promotion/preview-comment";
+import { main as previewMain, PREVIEW_MARKER } from "../../delivery/preview-comment";
 import { STACKS_DIR } from "../../stacks/config";
 import { git } from "./fixture";
 

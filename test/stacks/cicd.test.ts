@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stackReferences, stackReferencesOf } from "../../stacks/cicd";
-import { STACKS_DIR, readStackConfigFile } from "../../stacks/config";
+import { STACKS_DIR, readStackConfigFile, stackFilesIn } from "../../stacks/config";
 
 const MGMT = "organization/ml-landing-zone/management";
 
@@ -27,7 +27,7 @@ describe("cicd stack: which stacks each stack's GitHub roles may read (from the 
         .replace(/ {4}prod:\n {6}stack: organization\/ml-landing-zone\/prod\n {6}requireVpcEndpoint: true\n/, "")
         .replace(/ {4}lakehouseStack: organization\/ml-landing-zone\/lakehouse\n/, "");
       fs.writeFileSync(path.join(dir, "Pulumi.ml.yaml"), ml);
-      assert.deepEqual(stackReferences(dir).ml, [MGMT, "organization/ml-landing-zone/qa"]);
+      assert.deepEqual(stackReferences(stackFilesIn(dir)).ml, [MGMT, "organization/ml-landing-zone/qa"]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

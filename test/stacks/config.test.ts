@@ -5,6 +5,7 @@ import * as path from "node:path";
 import {
   ConfigError,
   parseStackConfig,
+  readStackFile,
   parseStackFileText,
   readStackConfigFile,
   listStacks,
@@ -292,5 +293,50 @@ describe("stack files", () => {
     // Messages name the file read, here outside stacks/.
     const file = path.relative(process.cwd(), path.join(dir, "Pulumi.x.yaml"));
     assert.equal(messageOf(() => readStackConfigFile("x", dir)).split("\n")[0], `${file}: ml-landing-zone:region: is required: expected an AWS region such as 'us-east-1'`);
+  });
+});
+
+describe("cross-field checks of the stack config", () => {
+  const ML_FILE = "stacks/Pulumi.ml.yaml";
+  const QA_FILE = "stacks/Pulumi.qa.yaml";
+  const ml = (over: Record<string, unknown>) => ({ ...readStackFile("ml").values, ...over });
+  const qa = (over: Record<string, unknown>) => ({ ...readStackFile("qa").values, ...over });
+  const refused = (values: Record<string, unknown>, file: string, key: string, message: string) =>
+    assert.throws(() => parseStackConfig(values, file), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.deepEqual(e.issues, [{ key, message }]);
+      assert.equal(e.message, `${file}: ${key}: ${message}`);
+      return true;
+    });
+
+  it("accepts the example ml and qa stack files", () => {
+    assert.equal(parseStackConfig(ml({}), ML_FILE).role, "ml");
+    assert.equal(parseStackConfig(qa({}), QA_FILE).role, "workload");
+  });
+
+  it("ml: bikeshare.model must name a sagemaker model of models", () => {
+    const bikeshare = (model: string) => ({ ...(readStackFile("ml").values.bikeshare as object), model });
+    refused(ml({ bikeshare: bikeshare("defect-detector") }), ML_FILE, "ml-landing-zone:bikeshare.model",
+      "expected a sagemaker model of ml-landing-zone:models (bikeshare-classifier); 'defect-detector' is rekognition");
+    refused(ml({ bikeshare: bikeshare("bikes") }), ML_FILE, "ml-landing-zone:bikeshare.model",
+      "expected a sagemaker model of ml-landing-zone:models (bikeshare-classifier); got 'bikes'");
+  });
+
+  it("ml: a retired version must be a Rekognition version of a rekognition model, in the stack's region", () => {
+    const other = "arn:aws:rekognition:us-east-1:444444444444:project/people-counter/version/people-counter.v1/1762078500000";
+    refused(ml({ retiredModelVersions: JSON.stringify([other]) }), ML_FILE, "ml-landing-zone:retiredModelVersions.0",
+      `'${other}' belongs to project 'people-counter', which is not a rekognition model of ml-landing-zone:models (defect-detector)`);
+    const west = VERSION.replace("us-east-1", "eu-west-1");
+    refused(ml({ retiredModelVersions: JSON.stringify([west]) }), ML_FILE, "ml-landing-zone:retiredModelVersions.0",
+      `'${west}' is in region eu-west-1; the ML stack hosts its models in us-east-1`);
+    assert.throws(() => parseStackConfig(ml({ retiredModelVersions: JSON.stringify(["x"]) }), ML_FILE), /ml-landing-zone:retiredModelVersions\.0: expected a Rekognition project-version ARN/);
+  });
+
+  it("workload: modelSmokeTest.model must name a Rekognition model of models", () => {
+    const smoke = (model: string) => ({ ...(readStackFile("qa").values.modelSmokeTest as object), model });
+    refused(qa({ modelSmokeTest: smoke("nope") }), QA_FILE, "ml-landing-zone:modelSmokeTest.model",
+      "expected a model of ml-landing-zone:models (bikeshare-classifier, defect-detector); got 'nope'");
+    refused(qa({ modelSmokeTest: smoke("bikeshare-classifier") }), QA_FILE, "ml-landing-zone:modelSmokeTest.model",
+      "expected a Rekognition model; 'bikeshare-classifier' is sagemaker");
   });
 });

@@ -7,9 +7,9 @@
 import { strict as assert } from "node:assert";
 import { planOrganization, type OrganizationPlan } from "../../plan/organization";
 import { listTrust } from "../../plan/guardrails";
-import { STACKS_DIR } from "../../stacks/config";
+import { STACKS_DIR, stackFilesIn } from "../../stacks/config";
 import { promotionReaderAccounts } from "../../stacks/promotion-readers";
-import type { StackPlan } from "../../plan/types";
+import type { StackPlan } from "../../lib/plan-model";
 
 const PROMOTE_ARN = "arn:aws:iam::222222222222:role/mlz-github-promote";
 const READER_ARN = "arn:aws:iam::444444444444:role/mlz-promotion-reader";
@@ -29,7 +29,7 @@ describe("promotion identity in the example organization's plan", function () {
   });
 
   it("reads the ML account and its region from the stack files", () => {
-    assert.deepEqual(promotionReaderAccounts(STACKS_DIR), [{ account: "ml", regions: ["us-east-1"] }]);
+    assert.deepEqual(promotionReaderAccounts(stackFilesIn(STACKS_DIR)), [{ account: "ml", regions: ["us-east-1"] }]);
   });
 
   it("management: mlz-promotion-reader in the ML account, through its OrganizationAccountAccessRole provider", () => {

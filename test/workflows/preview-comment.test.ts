@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PREVIEW_MARKER } from "../../promotion/preview-comment";
+import { PREVIEW_MARKER } from "../../delivery/preview-comment";
 
 const WORKFLOW = path.resolve(__dirname, "..", "..", ".github", "workflows", "preview-comment.yml");
 

@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { githubDeployRoleName, githubPreviewRoleName } from "../../components/naming";
 import { DRIFT_ENVIRONMENT, PROMOTION_ENVIRONMENT, environmentSubject } from "../../components/identity/github-oidc";
 import { PROMOTION_READER_ROLE_NAME } from "../../components/identity/promotion-reader";
-import { deploySteps } from "../../promotion/deploy-order";
+import { deploySteps } from "../../delivery/deploy-order";
 import { listStacks, parseStackFileText } from "../../stacks/config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -242,7 +242,7 @@ describe("workflows", () => {
       assert.ok(runs.includes("npm test"));
       const plan = steps.find((s) => s.id === "plan")!;
       assert.match(plan.run!, /base="\$\(git rev-parse HEAD\^1\)"/);
-      assert.match(plan.run!, /npx tsx promotion\/preview-comment\.ts --base "\$base"/);
+      assert.match(plan.run!, /npx tsx delivery\/preview-comment\.ts --base "\$base"/);
       const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
       assert.equal(upload.with!.name, "preview-comment");
       const download = load("preview-comment.yml").jobs.comment.steps!.find((s) => s.uses?.startsWith("actions/download-artifact@"))!;
@@ -320,7 +320,7 @@ describe("workflows", () => {
         const up = steps.findIndex((s) => s.run?.includes("pulumi up"));
         const invoke = steps.findIndex((s) => s.run?.includes("aws lambda invoke"));
         assert.ok(up >= 0 && invoke > up, j);
-        assert.match(steps[invoke].run!, /npx tsx promotion\/smoke-check\.ts --stack "\$STACK"/);
+        assert.match(steps[invoke].run!, /npx tsx delivery\/smoke-check\.ts --stack "\$STACK"/);
         const chain = steps[invoke - 1];
         assert.equal(chain.with!["role-chaining"], true);
         assert.equal(chain.with!["role-to-assume"], "arn:aws:iam::${{ steps.smoke.outputs.account }}:role/mlz-deploy");
@@ -414,12 +414,12 @@ describe("workflows", () => {
       });
     });
 
-    it("the plan job computes the steps with promotion/deploy-plan.ts from the pushed range", () => {
+    it("the plan job computes the steps with delivery/deploy-plan.ts from the pushed range", () => {
       const plan = wf.jobs.plan;
       assert.deepEqual(plan.permissions, { contents: "read" });
       const step = plan.steps!.find((s) => s.id === "plan")!;
       assert.deepEqual(step.env, { BEFORE: "${{ github.event.before }}", AFTER: "${{ github.sha }}" });
-      assert.match(step.run!, /npx tsx promotion\/deploy-plan\.ts --base "\$BEFORE" --head "\$AFTER" --github-output/);
+      assert.match(step.run!, /npx tsx delivery\/deploy-plan\.ts --base "\$BEFORE" --head "\$AFTER" --github-output/);
     });
   });
 

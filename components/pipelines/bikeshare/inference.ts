@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson } from "../../iam/policy-document";
 import { modelEndpointParameterName, modelParameterName } from "../../naming";
 import { candidateEndpointName } from "../../models/arns";
-import { DEFAULT_HOSTING_INSTANCE_COUNT, DEFAULT_HOSTING_INSTANCE_TYPE, HOSTING_VARIANT_NAME } from "../../models/sagemaker-model-hosting";
+import { DEFAULT_HOSTING_INSTANCE_COUNT, DEFAULT_HOSTING_INSTANCE_TYPE, declareModelEndpoint } from "../../models/sagemaker-model-hosting";
 import type { InferenceContainer } from "./automl-job-provider";
 import { modelRoleStatements, serviceTrust } from "./policies";
 
@@ -169,24 +169,17 @@ export class BikeshareInference extends pulumi.ComponentResource {
 
     if (serve) {
       this.endpointName = candidateEndpointName(args.model);
-      // No physical name: a new model replaces the configuration (create, then delete the old one).
-      this.endpointConfiguration = new aws.sagemaker.EndpointConfiguration(`${name}-endpoint-config`, {
-        kmsKeyArn: args.endpointKmsKeyArn,
-        productionVariants: [{
-          variantName: HOSTING_VARIANT_NAME,
-          modelName: this.sagemakerModel.name,
-          initialInstanceCount: instanceCount,
-          instanceType,
-          initialVariantWeight: 1,
-        }],
-        tags: args.tags,
-      }, { parent: this });
-      // Fixed name: the configuration changes, the endpoint is updated in place.
-      this.endpoint = new aws.sagemaker.Endpoint(`${name}-endpoint`, {
+      ({ configuration: this.endpointConfiguration, endpoint: this.endpoint } = declareModelEndpoint(this, {
+        configurationName: `${name}-endpoint-config`,
+        endpointName: `${name}-endpoint`,
+      }, {
         name: this.endpointName,
-        endpointConfigName: this.endpointConfiguration.name,
+        modelName: this.sagemakerModel.name,
+        instanceType,
+        instanceCount,
+        kmsKeyArn: args.endpointKmsKeyArn,
         tags: args.tags,
-      }, { parent: this });
+      }));
     }
 
     if (args.publishParameters ?? true) {

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../../iam/policy-document";
+import { arn } from "../../aws";
 
 type S = pulumi.Input<string>;
 
@@ -95,7 +96,7 @@ export interface AutopilotRoleInput {
  * (read) and the output prefix (read/write).
  */
 export function autopilotRoleStatements(i: AutopilotRoleInput): PolicyStatement<S>[] {
-  const sm = (resource: string) => pulumi.interpolate`arn:${i.partition}:sagemaker:${i.region}:${i.accountId}:${resource}`;
+  const sm = (resource: string) => arn(i.partition, "sagemaker", i.region, i.accountId, resource);
   const statements: PolicyStatement<S>[] = [
     {
       Sid: "ListTrainingSets",
@@ -207,13 +208,13 @@ function sageMakerRuntimeStatements(region: string, partition: string, accountId
       Sid: "PullSageMakerImages",
       Effect: "Allow",
       Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-      Resource: `arn:${partition}:ecr:${region}:*:repository/sagemaker-*`,
+      Resource: arn(partition, "ecr", region, "*", "repository/sagemaker-*"),
     },
     {
       Sid: "WriteSageMakerLogs",
       Effect: "Allow",
       Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-      Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:/aws/sagemaker/*`,
+      Resource: arn(partition, "logs", region, accountId, "log-group:/aws/sagemaker/*"),
     },
     {
       Sid: "PutSageMakerMetrics",

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
-import { DeployRole, DEPLOY_BOUNDARY_DENIED_ACTIONS } from "../../../components/identity/deploy-role";
+import { DeployRole, DEPLOY_BOUNDARY_DENIED_ACTIONS, validateDeployRoleArgs, type DeployRoleArgs } from "../../../components/identity/deploy-role";
 import { createSimulator } from "../../../plan/simulated-aws";
 import { recordProgram, only, ofType, parseJsonInput } from "../../helpers/pulumi";
 
@@ -174,5 +174,30 @@ describe("DeployRole component", () => {
     await assert.rejects(record({ workloadBoundaryArn: "arn:aws:iam::*:policy/mlz-workload-boundary" }),
       /\[workloadBoundaryArn\] must be an exact customer managed policy ARN \(arn:aws:iam::<account>:policy\/<name>\); got 'arn:aws:iam::\*:policy\/mlz-workload-boundary'/);
     await assert.rejects(record({ platformRoleNames: ["mlz-*"] }), /^Error: \[platformRoleNames\] must hold IAM role names \(no wildcards\); got 'mlz-\*'$/);
+  });
+});
+
+describe("validateDeployRoleArgs", () => {
+  const valid: DeployRoleArgs = { roleName: "mlz-deploy", trustedRoleArns: [CICD_ROLE], organizationId: "o-abcdefghij", workloadBoundaryArn: WORKLOAD_BOUNDARY };
+
+  it("applies the defaults and protects the role itself with the platform roles", () => {
+    const v = validateDeployRoleArgs(valid);
+    assert.equal(v.access, "deploy");
+    assert.equal(v.partition, "aws");
+    assert.equal(v.duration, 3600);
+    assert.ok(v.platformRoles.includes("mlz-deploy"));
+    assert.deepEqual(v.platformRoles, [...v.platformRoles].sort());
+    assert.deepEqual(validateDeployRoleArgs({ ...valid, access: "read-only", workloadBoundaryArn: undefined }).platformRoles, []);
+  });
+
+  it("refuses each bad argument with a message naming it", () => {
+    const cases: [Partial<DeployRoleArgs>, string][] = [
+      [{ roleName: "mlz deploy" }, "[roleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-); got 'mlz deploy'"],
+      [{ trustedRoleArns: [] }, "[trustedRoleArns] must name at least one role"],
+      [{ maxSessionDurationSeconds: 43201 }, "[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got 43201"],
+      [{ workloadBoundaryArn: undefined }, "[workloadBoundaryArn] must be set when access is 'deploy' (the only boundary the deploy role may give the roles it creates)"],
+      [{ platformRoleNames: ["ok", "mlz-?"] }, "[platformRoleNames] must hold IAM role names (no wildcards); got 'mlz-?'"],
+    ];
+    for (const [over, message] of cases) assert.throws(() => validateDeployRoleArgs({ ...valid, ...over }), { message });
   });
 });

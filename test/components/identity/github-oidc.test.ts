@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registration } from "../../helpers/pulumi";
 import {
-  GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, isS3BucketName, parseStateReference, pullRequestSubject, stateObjects, type GithubOidcArgs,
+  GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, isS3BucketName, parseStateReference, pullRequestSubject, stateObjects, validateGithubOidcArgs, type GithubOidcArgs,
 } from "../../../components/identity/github-oidc";
 
 const args = (over: Partial<GithubOidcArgs> = {}): GithubOidcArgs => ({
@@ -480,5 +480,41 @@ describe("GithubOidc", () => {
     await assert.rejects(recordProgram(() => new GithubOidc("g", args({ targetDeployRoleName: "mlz-*" }))), {
       message: "[targetDeployRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got 'mlz-*'",
     });
+  });
+});
+
+describe("validateGithubOidcArgs", () => {
+  it("applies the defaults and resolves each stack's state reads (deduplicated, sorted, without itself)", () => {
+    const settings = validateGithubOidcArgs(args({
+      stacks: { qa: { accountId: "555555555555", readsStacks: ["ml", "management", "example-org/ml-landing-zone/ml", "qa"] } },
+    }), "ml-landing-zone");
+    assert.deepEqual(settings.stackNames, ["qa"]);
+    assert.equal(settings.targetDeploy, "mlz-deploy");
+    assert.equal(settings.targetPreview, "mlz-preview");
+    assert.equal(settings.duration, 3600);
+    assert.equal(settings.partition, "aws");
+    assert.equal(settings.promotionEnvironment, PROMOTION_ENVIRONMENT);
+    assert.equal(settings.readerRoleName, "mlz-promotion-reader");
+    assert.deepEqual(settings.reads.qa.map((r) => `${r.project}/${r.stack}`), ["ml-landing-zone/management", "ml-landing-zone/ml"]);
+  });
+
+  it("refuses each bad argument with a message naming it, before any resource exists", () => {
+    const cases: [string, Partial<GithubOidcArgs>, string | RegExp][] = [
+      ["no stacks", { stacks: {} }, "[stacks] must name at least one stack"],
+      ["deploy role name", { targetDeployRoleName: "mlz-*" }, "[targetDeployRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got 'mlz-*'"],
+      ["session", { maxSessionDurationSeconds: 899 }, "[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got 899"],
+      ["bucket", { stateBucket: "s3://bucket" }, /^Error: \[stateBucket\] must be an S3 bucket name .* got .s3:\/\/bucket.$/],
+      ["key", { stateKmsKeyArn: "arn:aws:kms:us-east-1:222222222222:alias/state" }, "[stateKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>; not an alias); got 'arn:aws:kms:us-east-1:222222222222:alias/state'"],
+      ["reads", { stacks: { qa: { accountId: "555555555555", readsStacks: ["ml*"] } } }, /^Error: \[stacks\.qa\.readsStacks\] must hold stack references .* got 'ml\*'$/],
+      ["promotion environment is a stack", { promotion: { readerAccountIds: ["444444444444"], environment: "qa" } }, "[promotion.environment] must not be the name of a deployed stack (its deploy job would present the same subject); got 'qa'"],
+      ["reader role", { promotion: { readerAccountIds: ["444444444444"], readerRoleName: "r/x" } }, "[promotion.readerRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got 'r/x'"],
+      ["reader accounts", { promotion: { readerAccountIds: ["44"] } }, "[promotion.readerAccountIds] must hold 12-digit account ids; got '44'"],
+      ["account", { stacks: { qa: { accountId: "5555" } } }, "[stacks] 'qa' must have a 12-digit accountId; got '5555'"],
+      ["stack deploy role", { stacks: { qa: { accountId: "555555555555", deployRoleName: "a b" } } }, "[stacks] 'qa' must have a deployRoleName that is an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got 'a b'"],
+    ];
+    for (const [what, over, message] of cases) {
+      assert.throws(() => validateGithubOidcArgs(args(over), "ml-landing-zone"), typeof message === "string" ? { message } : message, what);
+    }
+    assert.throws(() => validateGithubOidcArgs(args(), "my project"), /^Error: \[stateProject\] must be a Pulumi project name/);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from "../../../components/identity/promotion-reader";
 import { createSimulator } from "../../../plan/simulated-aws";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
+import { grants, grantsOf } from "../../helpers/iam";
 
 const PROMOTE_ROLE = "arn:aws:iam::222222222222:role/mlz-github-promote";
 
@@ -49,44 +50,36 @@ describe("PromotionReader component", () => {
 
   it("trust: only the exact CI/CD promotion role, from the organization, sts:AssumeRole only", async () => {
     const { resources } = await record();
-    assert.deepEqual(parseJsonInput(only(resources, "aws:iam/role:Role"), "assumeRolePolicy"), {
-      Version: "2012-10-17",
-      Statement: [{
-        Sid: "TrustPromotionRoleOnly",
-        Effect: "Allow",
-        Principal: { AWS: "arn:aws:iam::222222222222:root" },
-        Action: "sts:AssumeRole",
-        Condition: {
-          ArnEquals: { "aws:PrincipalArn": PROMOTE_ROLE },
-          StringEquals: { "aws:PrincipalOrgID": "o-abcdefghij" },
-        },
-      }],
-    });
+    const trust = parseJsonInput(only(resources, "aws:iam/role:Role"), "assumeRolePolicy");
+    assert.equal(trust.Version, "2012-10-17");
+    assert.deepEqual(grantsOf(trust), grants({
+      effect: "Allow",
+      principal: { AWS: "arn:aws:iam::222222222222:root" },
+      actions: ["sts:AssumeRole"],
+      conditions: {
+        ArnEquals: { "aws:PrincipalArn": PROMOTE_ROLE },
+        StringEquals: { "aws:PrincipalOrgID": "o-abcdefghij" },
+      },
+    }));
   });
 
   it("permissions: exactly the four calls of the promotion checks, scoped to the account and regions", async () => {
     const { resources } = await record({ regions: ["us-west-2", "us-east-1", "us-east-1"] });
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy"), "policy");
     assert.equal(doc.Version, "2012-10-17");
-    assert.deepEqual(doc.Statement[0], {
-      Sid: "ListRekognitionProjects",
-      Effect: "Allow",
-      Action: "rekognition:DescribeProjects",
-      Resource: "*",
-    });
-    assert.deepEqual(doc.Statement[1], {
-      Sid: "DescribeRekognitionProjectVersions",
-      Effect: "Allow",
-      Action: "rekognition:DescribeProjectVersions",
-      Resource: ["arn:aws:rekognition:us-east-1:444444444444:project/*", "arn:aws:rekognition:us-west-2:444444444444:project/*"],
-    });
-    assert.deepEqual(doc.Statement[2], {
-      Sid: "ReadSageMakerModels",
-      Effect: "Allow",
-      Action: ["sagemaker:DescribeModel", "sagemaker:ListTags"],
-      Resource: ["arn:aws:sagemaker:us-east-1:444444444444:model/*", "arn:aws:sagemaker:us-west-2:444444444444:model/*"],
-    });
-    assert.equal(doc.Statement.length, 3);
+    assert.deepEqual(grantsOf(doc), grants(
+      { effect: "Allow", actions: ["rekognition:DescribeProjects"], resources: ["*"] },
+      {
+        effect: "Allow",
+        actions: ["rekognition:DescribeProjectVersions"],
+        resources: ["arn:aws:rekognition:us-east-1:444444444444:project/*", "arn:aws:rekognition:us-west-2:444444444444:project/*"],
+      },
+      {
+        effect: "Allow",
+        actions: ["sagemaker:DescribeModel", "sagemaker:ListTags"],
+        resources: ["arn:aws:sagemaker:us-east-1:444444444444:model/*", "arn:aws:sagemaker:us-west-2:444444444444:model/*"],
+      },
+    ));
     const actions = doc.Statement.flatMap((s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
     assert.deepEqual(actions, [...PROMOTION_READER_ACTIONS].sort());
     assert.ok(doc.Statement.every((s: { Effect: string }) => s.Effect === "Allow"));

@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
-import { ModelAccessRole, type ModelAccessRoleArgs } from "../../../components/models/model-access-role";
+import { ModelAccessRole, validateModelAccessRoleArgs, type ModelAccessRoleArgs } from "../../../components/models/model-access-role";
 import { computeGrants } from "../../../components/models/grants";
+import { grants, grantsOf } from "../../helpers/iam";
 
 const V1 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const V2 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
@@ -22,6 +23,18 @@ const qaArgs = (over: Partial<ModelAccessRoleArgs> = {}): ModelAccessRoleArgs =>
 });
 
 describe("ModelAccessRole", () => {
+  it("names the trusted account and application roles in the given partition (GovCloud, China)", async () => {
+    for (const partition of ["aws-us-gov", "aws-cn"]) {
+      const { resources } = await recordProgram(() => new ModelAccessRole("qa-access", qaArgs({ partition, consumerAccountId: pulumi.output("555555555555") })));
+      const trust = parseJsonInput(only(resources, "aws:iam/role:Role", "qa-access-role"), "assumeRolePolicy") as any;
+      assert.equal(trust.Statement[0].Principal.AWS, `arn:${partition}:iam::555555555555:root`);
+      assert.deepEqual(trust.Statement[0].Condition.ArnEquals["aws:PrincipalArn"], [
+        `arn:${partition}:iam::555555555555:role/mlz-app-bikeshare-classifier`,
+        `arn:${partition}:iam::555555555555:role/mlz-app-defect-detector`,
+      ]);
+    }
+  });
+
   it("qa: trusts exactly the application roles in the org and allows the granted actions on exactly the granted resources", async () => {
     const { resources, result } = await recordProgram(() => new ModelAccessRole("qa-access", qaArgs({
       consumerAccountId: pulumi.output("555555555555"),
@@ -32,29 +45,22 @@ describe("ModelAccessRole", () => {
     assert.equal(role.parent, component.urn);
     assert.equal(role.inputs.name, "mlz-model-access-qa");
     assert.equal(role.inputs.maxSessionDuration, 3600);
-    assert.deepEqual(parseJsonInput(role, "assumeRolePolicy"), {
-      Version: "2012-10-17",
-      Statement: [{
-        Sid: "AssumeFromConsumerApplicationRoles",
-        Effect: "Allow",
-        Principal: { AWS: "arn:aws:iam::555555555555:root" },
-        Action: "sts:AssumeRole",
-        Condition: {
-          ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::555555555555:role/mlz-app-bikeshare-classifier", "arn:aws:iam::555555555555:role/mlz-app-defect-detector"] },
-          StringEquals: { "aws:PrincipalOrgID": ORG },
-        },
-      }],
-    });
+    assert.deepEqual(grantsOf(parseJsonInput(role, "assumeRolePolicy")), grants({
+      effect: "Allow",
+      principal: { AWS: "arn:aws:iam::555555555555:root" },
+      actions: ["sts:AssumeRole"],
+      conditions: {
+        ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::555555555555:role/mlz-app-bikeshare-classifier", "arn:aws:iam::555555555555:role/mlz-app-defect-detector"] },
+        StringEquals: { "aws:PrincipalOrgID": ORG },
+      },
+    }));
     const policy = only(resources, "aws:iam/rolePolicy:RolePolicy", "qa-access-invoke");
     assert.equal(policy.parent, component.urn);
     assert.equal(policy.inputs.role, "mlz-model-access-qa");
-    assert.deepEqual(parseJsonInput(policy, "policy"), {
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1] },
-        { Sid: "InvokeEndpointsOfGrantedVersions", Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: [SM_ENDPOINT] },
-      ],
-    });
+    assert.deepEqual(grantsOf(parseJsonInput(policy, "policy")), grants(
+      { effect: "Allow", actions: ["rekognition:DetectCustomLabels"], resources: [V1] },
+      { effect: "Allow", actions: ["sagemaker:InvokeEndpoint"], resources: [SM_ENDPOINT] },
+    ));
     assert.deepEqual(await promiseOf(result.grantedVersionArns), [V1, SM]);
     assert.equal(ofType(resources, "aws:iam/policy:Policy").length, 0);
     assert.equal(ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
@@ -131,9 +137,19 @@ describe("ModelAccessRole", () => {
         "[requireVpcEndpointIds] must hold the 'sagemaker.runtime' endpoint id for the sagemaker grants of 'qa'; got keys [\"rekognition\"]"],
       ["bad endpoint", { requireVpcEndpointIds: { rekognition: "vpc-123", "sagemaker.runtime": "vpce-0ddd3333eeee4444f" } },
         "[requireVpcEndpointIds] must hold VPC endpoint ids (vpce-…); got 'vpc-123' for 'rekognition'"],
-      ["session", { maxSessionDurationSeconds: 60 }, "[maxSessionDurationSeconds] must be a whole number of seconds from 900 to 43200; got 60"],
+      ["session", { maxSessionDurationSeconds: 60 }, "[maxSessionDurationSeconds] must be a whole number from 900 to 43200; got 60"],
     ];
+    it("validateModelAccessRoleArgs: applies the defaults and sorts the trusted models and kinds", () => {
+      const v = validateModelAccessRoleArgs(qaArgs());
+      assert.deepEqual(v.trustedModels, ["bikeshare-classifier", "defect-detector"]);
+      assert.deepEqual(v.kinds, ["rekognition", "sagemaker"]);
+      assert.equal(v.maxSession, 3600);
+      assert.equal(v.partition, "aws");
+    });
     for (const [what, over, message] of cases) {
+      it(`validateModelAccessRoleArgs refuses a bad ${what}`, () => {
+        assert.throws(() => validateModelAccessRoleArgs(qaArgs(over)), { message });
+      });
       it(`refuses a bad ${what}`, async () => {
         let thrown: Error | undefined;
         const { resources } = await recordProgram(() => {

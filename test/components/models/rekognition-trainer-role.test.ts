@@ -4,6 +4,7 @@ import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram 
 import {
   RekognitionTrainerRole,
   TRAINING_IMAGES_PREFIX,
+  validateRekognitionTrainerRoleArgs,
   TRAINING_RESULTS_PREFIX,
   type RekognitionTrainerRoleArgs,
 } from "../../../components/models/rekognition-trainer-role";
@@ -143,7 +144,13 @@ describe("RekognitionTrainerRole", () => {
       it(`refuses ${what}`, async () => {
         await assert.rejects(run({ ...ARGS, ...over }), { message });
       });
+      it(`validateRekognitionTrainerRoleArgs refuses ${what}`, () => {
+        assert.throws(() => validateRekognitionTrainerRoleArgs({ ...ARGS, ...over }), { message });
+      });
     }
+    it("validateRekognitionTrainerRoleArgs applies the defaults", () => {
+      assert.deepEqual(validateRekognitionTrainerRoleArgs({ ...ARGS, partition: undefined, maxSessionDurationSeconds: undefined }), { partition: "aws", duration: 3600 });
+    });
 
     it("refuses a trusted principal of another account or with a wildcard", async () => {
       await assert.rejects(run({ ...ARGS, trustedPrincipalArns: ["arn:aws:iam::555555555555:role/mlops"] }), {

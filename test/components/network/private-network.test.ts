@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
 import { installMocks, settle } from "../../../plan/mock-runtime";
-import { PrivateNetwork, type PrivateNetworkArgs } from "../../../components/network/private-network";
+import { PrivateNetwork, validatePrivateNetworkArgs, type PrivateNetworkArgs } from "../../../components/network/private-network";
 
 const ORG = "o-abc123def4";
 
@@ -233,10 +233,20 @@ describe("PrivateNetwork", () => {
       ["s3 as an interface service", { interfaceServices: ["sts", "s3"] }, "[interfaceServices] must not include 's3': the network always has an S3 gateway endpoint"],
       ["a repeated service", { interfaceServices: ["sts", "sts"] }, `[interfaceServices] must not repeat a service; got ["sts","sts"]`],
       ["no services", { interfaceServices: [] }, "[interfaceServices] must name at least one service; got []"],
-      ["an isolated partition", { region: "us-iso-east-1", availabilityZones: ["us-iso-east-1a", "us-iso-east-1b"] }, "[region] 'us-iso-east-1' is in partition 'aws-iso', whose VPC endpoint service names are not known here; supported partitions: aws, aws-cn, aws-us-gov"],
+      ["an isolated partition", { region: "us-iso-east-1", availabilityZones: ["us-iso-east-1a", "us-iso-east-1b"] }, "[region] 'us-iso-east-1' is in partition 'aws-iso', which is not supported; supported partitions: aws, aws-cn, aws-us-gov"],
       ["rekognition in China", { region: "cn-north-1", availabilityZones: ["cn-north-1a", "cn-north-1b"] }, "[interfaceServices] no known interface endpoint service name for 'rekognition' in cn-north-1 (partition aws-cn); known there: ec2, ec2messages, ecr.api, ecr.dkr, execute-api, kms, lambda, logs, monitoring, s3, sagemaker.api, sagemaker.runtime, secretsmanager, sns, sqs, ssm, ssmmessages, states, sts, xray"],
     ];
+    it("validatePrivateNetworkArgs: defaults the interface services and names each endpoint service in the region's partition", () => {
+      assert.deepEqual(validatePrivateNetworkArgs(args({ region: "cn-north-1", availabilityZones: ["cn-north-1a", "cn-north-1b"], interfaceServices: ["sts", "ssm"] })), {
+        services: ["sts", "ssm"],
+        serviceNames: { sts: "cn.com.amazonaws.cn-north-1.sts", ssm: "com.amazonaws.cn-north-1.ssm", s3: "com.amazonaws.cn-north-1.s3" },
+      });
+      assert.deepEqual(validatePrivateNetworkArgs(args()).services, ["rekognition", "sts", "ssm", "sagemaker.runtime"]);
+    });
     for (const [what, overrides, message] of cases) {
+      it(`validatePrivateNetworkArgs refuses ${what}`, () => {
+        assert.throws(() => validatePrivateNetworkArgs(args(overrides)), { message });
+      });
       it(`refuses ${what} before declaring any child`, async () => {
         const session = installMocks({ simulator, project: "ml-landing-zone", stack: "test" });
         assert.throws(() => new PrivateNetwork("net", args(overrides)), { message });

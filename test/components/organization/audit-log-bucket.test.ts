@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
-import { AuditLogBucket, auditLogKeyAliasArn } from "../../../components/organization/audit-log-bucket";
+import { AuditLogBucket, auditLogKeyAliasArn, validateAuditLogBucketArgs, type AuditLogBucketArgs } from "../../../components/organization/audit-log-bucket";
 
 const TRAIL = "arn:aws:cloudtrail:us-east-1:111111111111:trail/mlz-organization-trail";
 const base = {
@@ -178,5 +178,24 @@ describe("AuditLogBucket", () => {
     await assert.rejects(recordProgram(() => new AuditLogBucket("a", { ...base, objectLockDays: 0 })), {
       message: "[objectLockDays] must be a whole number of days from 1 to 36500; got 0",
     });
+  });
+});
+
+describe("validateAuditLogBucketArgs", () => {
+  it("applies the defaults: a year of COMPLIANCE lock, the default alias, no Config sources", () => {
+    assert.deepEqual(validateAuditLogBucketArgs(base), { partition: "aws", lockDays: 365, alias: "alias/mlz-audit-logs", lockMode: "COMPLIANCE", configSources: [] });
+  });
+
+  it("refuses each bad argument with a message naming it", () => {
+    const cases: [Partial<AuditLogBucketArgs>, string][] = [
+      [{ objectLockDays: 36501 }, "[objectLockDays] must be a whole number of days from 1 to 36500; got 36501"],
+      [{ keyAlias: "alias/aws/s3" }, "[keyAlias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got 'alias/aws/s3'"],
+      [{ bucketName: "a" }, "[bucketName] must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-'); got 'a'"],
+      [{ objectLockMode: "governance" as never }, "[objectLockMode] must be 'COMPLIANCE' or 'GOVERNANCE'; got 'governance'"],
+      [{ configBucketName: "mlz-config-logs-333333333333" }, "[configSourceAccountIds] must name at least one account when [configBucketName] is set"],
+      [{ configBucketName: "mlz-config-logs-333333333333", configSourceAccountIds: ["1111"] }, "[configSourceAccountIds] must hold 12-digit account ids; got '1111'"],
+      [{ configSourceAccountIds: ["111111111111"] }, "[configSourceAccountIds] requires [configBucketName]"],
+    ];
+    for (const [over, message] of cases) assert.throws(() => validateAuditLogBucketArgs({ ...base, ...over }), { message });
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registration } from "../../helpers/pulumi";
-import { Guardrails, assertAttachmentQuota, type GuardrailsArgs } from "../../../components/organization/guardrail-set";
+import { GuardrailSet, assertAttachmentQuota, type GuardrailSetArgs } from "../../../components/organization/guardrail-set";
 import {
   ACCESS_ANALYZER_PROTECTED_ACTIONS,
   AUDIT_LOG_BUCKET_PROTECTED_ACTIONS,
@@ -10,8 +10,8 @@ import {
   CLOUDTRAIL_PROTECTED_ACTIONS,
   CONFIG_PROTECTED_ACTIONS,
   GLOBAL_SERVICE_ACTIONS,
-} from "../../../components/organization/guardrails";
-import { arnLike } from "../../../components/organization/scp";
+} from "../../../components/organization/guardrail-statements";
+import { arnLike } from "../../../components/organization/policy-grammar";
 
 /** Minified size of the baseline SCP with two audit-log buckets (mlz-audit-logs-… and mlz-config-logs-…). */
 const BASELINE_WITH_BUCKETS_SIZE = 1910;
@@ -32,7 +32,7 @@ const OU_IDS = {
   prod: "ou-ab12-prod0001",
 };
 
-const args = (over: Partial<GuardrailsArgs> = {}): GuardrailsArgs => ({
+const args = (over: Partial<GuardrailSetArgs> = {}): GuardrailSetArgs => ({
   rootId: pulumi.output("r-ab12"),
   organizationId: pulumi.output("o-ab12cd34ef"),
   organizationalUnitIds: Object.fromEntries(Object.entries(OU_IDS).map(([k, v]) => [k, pulumi.output(v)])),
@@ -62,7 +62,7 @@ function attachmentsOf(resources: Registration[], policy: Registration): string[
 
 describe("Guardrails", () => {
   it("declares four SCPs and one RCP under the component with the right attachments", async () => {
-    const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { resources } = await recordProgram(() => new GuardrailSet("guardrails", args()));
     const comp = only(resources, "mlz:organization:Guardrails", "guardrails");
     const scps = ofType(resources, "mlz:organization:ServiceControlPolicy");
     assert.deepEqual(scps.map((s) => s.name).sort(), [
@@ -94,7 +94,7 @@ describe("Guardrails", () => {
   });
 
   it("enforce-org-identities RCP: deny sts:AssumeRole to principals outside the organization, AWS services exempt, web identity untouched", async () => {
-    const { resources, result } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { resources, result } = await recordProgram(() => new GuardrailSet("guardrails", args()));
     const { doc, reg } = policyNamed(resources, "mlz-enforce-org-identities");
     assert.equal(reg.inputs.type, "RESOURCE_CONTROL_POLICY");
     assert.equal(reg.inputs.description, "Deny sts:AssumeRole into member accounts to principals outside the organization (AWS services exempt)");
@@ -124,18 +124,18 @@ describe("Guardrails", () => {
     });
     assert.equal(summary.baseline.policyType, "SERVICE_CONTROL_POLICY");
 
-    const off = await recordProgram(() => new Guardrails("guardrails", args({ enforceOrgIdentities: false })));
+    const off = await recordProgram(() => new GuardrailSet("guardrails", args({ enforceOrgIdentities: false })));
     assert.equal(ofType(off.resources, "mlz:organization:ResourceControlPolicy").length, 0);
     assert.ok(!ofType(off.resources, "aws:organizations/policy:Policy").some((p) => p.inputs.type === "RESOURCE_CONTROL_POLICY"));
     assert.deepEqual(Object.keys(await promiseOf(off.result.summary)).sort(), ["baseline", "consumer-rekognition-lockout", "deny-iam-users", "region-allow-list"]);
 
-    await assert.rejects(recordProgram(() => new Guardrails("guardrails", args({ organizationId: "r-ab12" }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("guardrails", args({ organizationId: "r-ab12" }))), {
       message: "[organizationId] must be an organization id such as 'o-a1b2c3d4e5'; got 'r-ab12'",
     });
   });
 
   it("baseline: leave-organization, member root user, detection protection; only ProtectConfig exempts, exactly OrganizationAccountAccessRole", async () => {
-    const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { resources } = await recordProgram(() => new GuardrailSet("guardrails", args()));
     const { doc } = policyNamed(resources, "mlz-baseline");
     assert.equal(doc.Version, "2012-10-17");
     assert.deepEqual(doc.Statement.map((s: any) => s.Sid), ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer"]);
@@ -159,7 +159,7 @@ describe("Guardrails", () => {
   });
 
   it("baseline: with audit-log buckets, ProtectAuditLogBucket on their ARNs, break-glass role exempt; root still carries three SCPs", async () => {
-    const { resources, result } = await recordProgram(() => new Guardrails("guardrails", args({
+    const { resources, result } = await recordProgram(() => new GuardrailSet("guardrails", args({
       auditLogBucketNames: [pulumi.output("mlz-audit-logs-333333333333"), "mlz-config-logs-333333333333"],
     })));
     const { doc, reg } = policyNamed(resources, "mlz-baseline");
@@ -184,7 +184,7 @@ describe("Guardrails", () => {
     assert.ok(summary.baseline.size <= 5120);
     assert.deepEqual(summary.baseline.statements, ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer", "ProtectAuditLogBucket"]);
 
-    const custom = await recordProgram(() => new Guardrails("guardrails", args({
+    const custom = await recordProgram(() => new GuardrailSet("guardrails", args({
       auditLogBucketNames: ["mlz-audit-logs-333333333333"], auditLogBreakGlassRoleNames: ["mlz-break-glass"],
     })));
     assert.deepEqual(policyNamed(custom.resources, "mlz-baseline").doc.Statement[5].Condition, {
@@ -193,7 +193,7 @@ describe("Guardrails", () => {
   });
 
   it("baseline: with the audit-log key, ProtectAuditLogKey by alias on the lakehouse keys and ProtectAuditLogKeyAlias on the alias", async () => {
-    const { resources, result } = await recordProgram(() => new Guardrails("guardrails", args({
+    const { resources, result } = await recordProgram(() => new GuardrailSet("guardrails", args({
       auditLogBucketNames: ["mlz-audit-logs-333333333333", "mlz-config-logs-333333333333"],
       auditLogKey: { accountId: pulumi.output("333333333333"), alias: "alias/mlz-audit-logs" },
     })));
@@ -227,7 +227,7 @@ describe("Guardrails", () => {
     assert.ok(summary.baseline.size <= 5120);
 
     // A key named by its ARN: one statement on that key, no alias condition.
-    const byArn = await recordProgram(() => new Guardrails("guardrails", args({
+    const byArn = await recordProgram(() => new GuardrailSet("guardrails", args({
       auditLogKey: { keyArn: "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
     })));
     const arnDoc = policyNamed(byArn.resources, "mlz-baseline").doc;
@@ -237,19 +237,19 @@ describe("Guardrails", () => {
       Resource: "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab", Condition: BREAK_GLASS,
     }]);
 
-    await assert.rejects(recordProgram(() => new Guardrails("g", args({ auditLogKey: { accountId: "333333333333", alias: "mlz-audit-logs" } }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("g", args({ auditLogKey: { accountId: "333333333333", alias: "mlz-audit-logs" } }))), {
       message: "[auditLogKey.alias] must be 'alias/<name>' (letters, digits, '/', '_', '-'; not under alias/aws/); got 'mlz-audit-logs'",
     });
-    await assert.rejects(recordProgram(() => new Guardrails("g", args({ auditLogKey: { accountId: "3333", alias: "alias/mlz-audit-logs" } }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("g", args({ auditLogKey: { accountId: "3333", alias: "alias/mlz-audit-logs" } }))), {
       message: "[auditLogKey.accountId] must be a 12-digit account id; got '3333'",
     });
-    await assert.rejects(recordProgram(() => new Guardrails("g", args({ auditLogKey: { keyArn: "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs" } }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("g", args({ auditLogKey: { keyArn: "arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs" } }))), {
       message: "[auditLogKey.keyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got 'arn:aws:kms:us-east-1:333333333333:alias/mlz-audit-logs'",
     });
   });
 
   it("region allow-list: NotAction global services and allowed regions, no principal exempt", async () => {
-    const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { resources } = await recordProgram(() => new GuardrailSet("guardrails", args()));
     const { doc } = policyNamed(resources, "mlz-region-allow-list");
     assert.equal(doc.Statement.length, 1);
     assert.deepEqual(doc.Statement[0], {
@@ -262,19 +262,19 @@ describe("Guardrails", () => {
   });
 
   it("IAM users: users, access keys and login profiles denied everywhere unless an exception account is named", async () => {
-    let r = await recordProgram(() => new Guardrails("guardrails", args()));
+    let r = await recordProgram(() => new GuardrailSet("guardrails", args()));
     assert.deepEqual(policyNamed(r.resources, "mlz-deny-iam-users").doc.Statement, [{
       Sid: "DenyIamUsersAndAccessKeys", Effect: "Deny",
       Action: ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"], Resource: "*",
     }]);
-    r = await recordProgram(() => new Guardrails("guardrails", args({ iamUserExceptionAccountIds: ["333333333333"] })));
+    r = await recordProgram(() => new GuardrailSet("guardrails", args({ iamUserExceptionAccountIds: ["333333333333"] })));
     assert.deepEqual(policyNamed(r.resources, "mlz-deny-iam-users").doc.Statement[0].Condition, {
       StringNotEquals: { "aws:PrincipalAccount": ["333333333333"] },
     });
   });
 
   it("consumer lockout: Rekognition project lifecycle on every resource", async () => {
-    const { resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { resources } = await recordProgram(() => new GuardrailSet("guardrails", args()));
     assert.deepEqual(policyNamed(resources, "mlz-consumer-rekognition-lockout").doc.Statement, [{
       Sid: "DenyRekognitionProjectLifecycle",
       Effect: "Deny",
@@ -284,7 +284,7 @@ describe("Guardrails", () => {
   });
 
   it("lists every guardrail with its attachments and minified size", async () => {
-    const { result, resources } = await recordProgram(() => new Guardrails("guardrails", args()));
+    const { result, resources } = await recordProgram(() => new GuardrailSet("guardrails", args()));
     const summary = await promiseOf(result.summary);
     assert.deepEqual(Object.keys(summary).sort(), ["baseline", "consumer-rekognition-lockout", "deny-iam-users", "enforce-org-identities", "region-allow-list"]);
     for (const [key, s] of Object.entries(summary)) {
@@ -306,34 +306,34 @@ describe("Guardrails", () => {
   });
 
   it("exempts the configured Config roles only, and refuses wildcards in them", async () => {
-    const { resources } = await recordProgram(() => new Guardrails("guardrails", args({ configExemptRoleNames: ["OrganizationAccountAccessRole", "config-admin"] })));
+    const { resources } = await recordProgram(() => new GuardrailSet("guardrails", args({ configExemptRoleNames: ["OrganizationAccountAccessRole", "config-admin"] })));
     const { doc } = policyNamed(resources, "mlz-baseline");
     assert.deepEqual(doc.Statement.find((s: any) => s.Sid === "ProtectConfig").Condition.ArnNotLike, {
       "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/config-admin"],
     });
     assert.equal(policyNamed(resources, "mlz-region-allow-list").doc.Statement[0].Condition.ArnNotLike, undefined);
-    await assert.rejects(recordProgram(() => new Guardrails("guardrails", args({ configExemptRoleNames: ["OrganizationAccountAccessRole*"] }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("guardrails", args({ configExemptRoleNames: ["OrganizationAccountAccessRole*"] }))), {
       message: "[configExemptRoleNames] must hold IAM role names (letters, digits and +=,.@_-, at most 64 characters, no wildcards); got 'OrganizationAccountAccessRole*'",
     });
-    await assert.rejects(recordProgram(() => new Guardrails("guardrails", args({ auditLogBucketNames: ["Audit_Logs"] }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("guardrails", args({ auditLogBucketNames: ["Audit_Logs"] }))), {
       message: "[auditLogBucketNames] must hold S3 bucket names (3-63 lowercase letters, digits, '.' and '-'); got 'Audit_Logs'",
     });
   });
 
   it("validates its arguments before declaring anything", async () => {
-    await assert.rejects(recordProgram(() => new Guardrails("g", args({ consumerOuKeys: ["qa"] }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("g", args({ consumerOuKeys: ["qa"] }))), {
       message: "[consumerOuKeys] must be keys of [organizationalUnitIds] (infrastructure, data, ml, workloads, nonprod, prod); got 'qa'",
     });
-    await assert.rejects(recordProgram(() => new Guardrails("g", args({ consumerOuKeys: [] }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("g", args({ consumerOuKeys: [] }))), {
       message: "[consumerOuKeys] must name at least one OU (the OUs of the QA and prod accounts)",
     });
-    await assert.rejects(recordProgram(() => new Guardrails("g", args({ allowedRegions: ["mars-1"] }))), {
+    await assert.rejects(recordProgram(() => new GuardrailSet("g", args({ allowedRegions: ["mars-1"] }))), {
       message: "[allowedRegions] must hold AWS region names such as 'us-east-1'; got 'mars-1'",
     });
   });
 
   it("refuses a guardrail over the configured quota, naming it and its size", async () => {
-    await assert.rejects(recordProgram(() => new Guardrails("g", args({ sizeQuota: 1000 }))), (e: Error) => {
+    await assert.rejects(recordProgram(() => new GuardrailSet("g", args({ sizeQuota: 1000 }))), (e: Error) => {
       assert.match(e.message, /^service control policy 'mlz-baseline' is \d+ characters minified, over the SCP size quota of 1000 characters$/);
       return true;
     });

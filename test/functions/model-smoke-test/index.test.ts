@@ -46,18 +46,18 @@ const creds = (id: string) => ({ AccessKeyId: id, SecretAccessKey: "s", SessionT
 /** Captures the JSON log lines written while `fn` runs. */
 async function capturingLogs<T>(fn: () => Promise<T>): Promise<{ lines: any[]; outcome: PromiseSettledResult<T> }> {
   const lines: any[] = [];
-  const { log, error } = console;
+  const { info, error } = console;
   // Node's own process warnings (e.g. the SDK's Node version notice) are passed through; every
   // other line must be JSON.
   const capture = (pass: (...a: unknown[]) => void) => (s: unknown, ...rest: unknown[]) =>
     typeof s === "string" && s.startsWith("(node:") ? pass(s, ...rest) : lines.push(JSON.parse(String(s)));
-  console.log = capture(log);
+  console.info = capture(info);
   console.error = capture(error);
   try {
     const [outcome] = await Promise.allSettled([fn()]);
     return { lines, outcome };
   } finally {
-    console.log = log;
+    console.info = info;
     console.error = error;
   }
 }
@@ -124,8 +124,8 @@ describe("model-smoke-test handler", () => {
     assert.deepEqual(report.labels, [{ name: "scratch", confidence: 88 }]);
     assert.equal(typeof report.latencyMs, "number");
     assert.deepEqual(lines.map((l) => [l.level, l.message, l.model]), [
-      ["info", "smoke test started", "defect-detector"],
-      ["info", "smoke test passed", "defect-detector"],
+      ["INFO", "smoke test started", "defect-detector"],
+      ["INFO", "smoke test passed", "defect-detector"],
     ]);
     assert.deepEqual(lines[1].labels, [{ name: "scratch", confidence: 88 }]);
     assert.equal(JSON.stringify(lines).includes("do-not-log"), false);
@@ -181,7 +181,7 @@ describe("model-smoke-test handler", () => {
     const error = (outcome as PromiseRejectedResult).reason as Error;
     assert.equal(error.name, "ParameterMissing");
     assert.equal(error.message, "parameter '/mlz/models/defect-detector/arn' not found: model 'defect-detector' has no version deployed in this environment");
-    assert.deepEqual(lines[1], { level: "error", message: "smoke test failed", model: "defect-detector", code: "ParameterMissing", error: error.message });
+    assert.deepEqual(lines[1], { level: "ERROR", message: "smoke test failed", model: "defect-detector", code: "ParameterMissing", error: error.message });
   });
 
   it("reports a stopped model distinctly", async () => {

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
 import { declareDeploymentIdentity, deploymentIdentityConfigSchema } from "../../../stacks/parts/deployment-identity";
 import { promotionReaderAccounts } from "../../../stacks/promotion-readers";
-import { STACKS_DIR, readStackConfigFile } from "../../../stacks/config";
+import { STACKS_DIR, readStackConfigFile, stackFilesIn } from "../../../stacks/config";
 import { exampleContext } from "./organization-fixtures";
 
 const MGMT = "organization/ml-landing-zone/management";
@@ -174,16 +174,16 @@ describe("deployment-identity part (cicd stack)", () => {
 
   it("promotionReaderAccounts: the accounts and regions of the stacks whose role is ml", () => {
     assert.deepEqual(promotionReaderAccounts(), [{ account: "ml", regions: ["us-east-1"] }]);
-    assert.deepEqual(promotionReaderAccounts(STACKS_DIR), [{ account: "ml", regions: ["us-east-1"] }]);
+    assert.deepEqual(promotionReaderAccounts(stackFilesIn(STACKS_DIR)), [{ account: "ml", regions: ["us-east-1"] }]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-readers-"));
     try {
       for (const f of fs.readdirSync(STACKS_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) fs.copyFileSync(path.join(STACKS_DIR, f), path.join(dir, f));
       const ml = fs.readFileSync(path.join(STACKS_DIR, "Pulumi.ml.yaml"), "utf8");
       fs.writeFileSync(path.join(dir, "Pulumi.ml-west.yaml"), ml.replace("ml-landing-zone:region: us-east-1", "ml-landing-zone:region: us-west-2"));
-      assert.deepEqual(promotionReaderAccounts(dir), [{ account: "ml", regions: ["us-east-1", "us-west-2"] }]);
+      assert.deepEqual(promotionReaderAccounts(stackFilesIn(dir)), [{ account: "ml", regions: ["us-east-1", "us-west-2"] }]);
       fs.rmSync(path.join(dir, "Pulumi.ml.yaml"));
       fs.rmSync(path.join(dir, "Pulumi.ml-west.yaml"));
-      assert.deepEqual(promotionReaderAccounts(dir), []);
+      assert.deepEqual(promotionReaderAccounts(stackFilesIn(dir)), []);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,7 @@ import { imageNormalizationConfigSchema } from "../../../stacks/parts/image-norm
 import { lakehouseSchema, STACKS_DIR } from "../../../stacks/config";
 import { planOrganization } from "../../../plan/organization";
 import { evaluateStack } from "../../../policies/evaluate";
-import type { StackPlan } from "../../../plan/types";
+import type { StackPlan } from "../../../lib/plan-model";
 
 const ROLE = "arn:aws:iam::444444444444:role/mlz-rekognition-trainer";
 

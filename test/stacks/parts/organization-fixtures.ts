@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { StackContext } from "../../../stacks/context";
+import { stackFilesIn } from "../../../stacks/config";
 
 export const ACCOUNT_IDS: Record<string, string> = {
   management: "111111111111", cicd: "222222222222", lakehouse: "333333333333", ml: "444444444444", qa: "555555555555", prod: "666666666666",
@@ -26,6 +27,7 @@ export function exampleContext(stack: string, account: string): StackContext {
     organizationId: pulumi.output("o-exampleorg1"),
     provider,
     tags: { environment: stack, owner: "platform@example.com", pipeline: "platform" },
+    stackFiles: stackFilesIn(),
   };
 }
 

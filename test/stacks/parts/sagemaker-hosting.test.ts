@@ -7,6 +7,7 @@ import { readStackConfigFile } from "../../../stacks/config";
 import { readModelReferences, type ConsumerStackConfig } from "../../../stacks/parts/model-references";
 import { declareRekognitionModels, rekognitionModelsConfigSchema, type RekognitionModelsConfig } from "../../../stacks/parts/rekognition-models";
 import { declareSageMakerHosting, sagemakerHostingName } from "../../../stacks/parts/sagemaker-hosting";
+import { stackFilesIn } from "../../../stacks/config";
 
 const ML = "444444444444";
 const SM1 = `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-20261101`;
@@ -54,6 +55,7 @@ function context(): StackContext {
     organizationId: pulumi.output("o-abc123def4"),
     provider: new aws.Provider("account", { region: "us-east-1" }),
     tags: { environment: "ml", owner: "mlops@example.com", pipeline: "platform" },
+    stackFiles: stackFilesIn(),
   };
 }
 

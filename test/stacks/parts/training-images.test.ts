@@ -6,7 +6,8 @@ import type { StackContext } from "../../../stacks/context";
 import { declareTrainingImages, trainingImagesConfigSchema, type TrainingImagesConfig } from "../../../stacks/parts/training-images";
 import { planOrganization } from "../../../plan/organization";
 import { STACKS_DIR } from "../../../stacks/config";
-import type { StackPlan } from "../../../plan/types";
+import type { StackPlan } from "../../../lib/plan-model";
+import { stackFilesIn } from "../../../stacks/config";
 
 const KEY_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const KEY_ARN = `arn:aws:kms:us-east-1:333333333333:key/${KEY_ID}`;
@@ -31,6 +32,7 @@ function context(provider: aws.Provider, accountIds: Record<string, string>): St
     organizationId: pulumi.output("o-abc123def4"),
     provider,
     tags: { environment: "lakehouse", owner: "platform@example.com", pipeline: "platform" },
+    stackFiles: stackFilesIn(),
   };
 }
 
