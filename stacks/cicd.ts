@@ -3,6 +3,7 @@ import { memberContext } from "./member";
 import { memberStackAccounts } from "./topology";
 import { declareDeploymentIdentity } from "./parts/deployment-identity";
 import { promotionReaderAccounts } from "./promotion-readers";
+import { checkSecretsProviders } from "./secrets-provider";
 
 /**
  * The stack references a stack's program reads (`pulumi.StackReference`), from its validated stack
@@ -32,6 +33,8 @@ export function stackReferences(dir?: string): Record<string, string[]> {
  * assume the promotion reader in the accounts of the ML stacks.
  */
 export function cicdProgram(stack: string, config: CicdConfig): Record<string, unknown> {
+  // Every stack file must name the KMS secrets provider whose key policy this stack manages.
+  checkSecretsProviders(config.github.stateKmsKeyArn);
   const ctx = memberContext(stack, config);
   const references = stackReferences();
   const deployStacks = Object.fromEntries(memberStackAccounts().map((s) => [s.stack, {
