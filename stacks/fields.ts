@@ -76,11 +76,24 @@ export const hostedModel = z.strictObject({
   instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { error: (i) => `expected a SageMaker instance type such as 'ml.m5.xlarge'; got '${String(i.input)}'` }).optional(),
   /** SageMaker: instances of the endpoint serving each version an environment references (1–10). Defaults to 1. */
   instanceCount: z.number().int().min(1).max(10).optional(),
+  /**
+   * SageMaker: model versions (model ARNs) that exist in the ML account although this stack declares
+   * none of them (created by an earlier training run, whose models are retained, or by hand). The
+   * hosting part serves a version an environment references only when it is listed here: it reads
+   * the model (`aws.sagemaker.Model.get`), so a missing one fails the deploy naming it. Defaults to none.
+   */
+  existingVersions: z.array(z.string().superRefine((arn, ctx) => {
+    try {
+      parseModelVersionArn(arn, "sagemaker");
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  })).optional(),
   /** Human description. */
   description: z.string().optional(),
 }).superRefine((m, ctx) => {
   if (m.kind !== "sagemaker") {
-    for (const key of ["instanceType", "instanceCount"] as const) {
+    for (const key of ["instanceType", "instanceCount", "existingVersions"] as const) {
       if (m[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only sagemaker models have endpoints; remove ${key} or set kind: sagemaker` });
     }
   }

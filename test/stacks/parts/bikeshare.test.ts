@@ -270,7 +270,7 @@ describe("bikeshare part (ml stack)", () => {
 
     it("in the ML program: qa references the candidate, so two endpoints serve it (the version's, sized by the model, and the candidate endpoint)", async () => {
       const ml = rekognitionModelsConfigSchema.parse({
-        models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.m5.large" } },
+        models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.m5.large", existingVersions: [CANDIDATE] } },
         consumers: { qa: { stack: "organization/ml-landing-zone/qa" } },
       });
       const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
