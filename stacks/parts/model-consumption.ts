@@ -3,7 +3,10 @@
  * A private network with the service endpoints, per model an SSM parameter with the version in
  * use and an application role, and a smoke-test function the promotion workflow invokes.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import type { ConsumedModel } from "../config";
 import type { StackContext } from "../context";
@@ -11,8 +14,30 @@ import { PrivateNetwork } from "../../components/network/private-network";
 import { ModelConsumer, modelAccessRoleArn as modelAccessRoleArnFor } from "../../components/models/model-consumer";
 import { ModelSmokeTest } from "../../components/models/smoke-test";
 import { appRoleName, roleArn } from "../../components/naming";
+import { SecureBucket } from "../../components/storage/secure-bucket";
 
 export const DEFAULT_MODEL_NETWORK_CIDR = "10.40.0.0/16";
+/** Root of the repository: `imageFile` paths are relative to it. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/** The known image of the repository (assets/smoke-test/README.md). */
+export const DEFAULT_SMOKE_TEST_IMAGE = "assets/smoke-test/known-image.png";
+/** DetectCustomLabels takes image bytes of at most 4 MiB, PNG or JPEG. */
+const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg" };
+
+/**
+ * The smoke-test image file (`imageFile`, relative to the repository root): its absolute path and
+ * content type. Throws naming the key when it is missing, not PNG/JPEG, or over 4 MiB.
+ */
+export function smokeTestImageFile(imageFile: string, root: string = PROJECT_ROOT): { path: string; contentType: string } {
+  const full = path.resolve(root, imageFile);
+  const contentType = IMAGE_TYPES[path.extname(full).toLowerCase()];
+  if (!contentType) throw new Error(`ml-landing-zone:modelSmokeTest.imageFile: expected a .png, .jpg or .jpeg file; got '${imageFile}'`);
+  if (!fs.existsSync(full) || !fs.statSync(full).isFile()) throw new Error(`ml-landing-zone:modelSmokeTest.imageFile: '${imageFile}' does not exist (paths are relative to the repository root)`);
+  const size = fs.statSync(full).size;
+  if (size > MAX_IMAGE_BYTES) throw new Error(`ml-landing-zone:modelSmokeTest.imageFile: '${imageFile}' is ${size} bytes; DetectCustomLabels takes at most ${MAX_IMAGE_BYTES}`);
+  return { path: full, contentType };
+}
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.<stack>.yaml`). */
 export const modelConsumptionConfigSchema = z.object({
@@ -30,14 +55,20 @@ export const modelConsumptionConfigSchema = z.object({
     /** Model the smoke test calls (a Rekognition model of `models`). */
     model: z.string(),
     /**
-     * Bucket of the test image, in this account and region. The function reads the image with its
-     * own role (s3:GetObject on exactly that object) and sends its bytes to DetectCustomLabels; the
-     * ML account's role needs no access to it.
+     * Name of the bucket this stack creates (hardened: SSE-KMS, versioning, public access blocked,
+     * TLS only) for the test image, in this account and region (globally unique). The function reads
+     * the image with its own role (s3:GetObject on exactly that object) and sends its bytes to
+     * DetectCustomLabels; the ML account's role needs no access to it.
      */
     imageBucket: z.string(),
-    /** Key of the test image (PNG or JPEG, at most 4 MiB). */
+    /** Key of the test image in that bucket. */
     imageKey: z.string(),
-    /** Customer-managed KMS key of an SSE-KMS image bucket (key ARN). Defaults to none. */
+    /**
+     * The known image this stack uploads to `imageBucket`/`imageKey`: a PNG or JPEG file of the
+     * repository (at most 4 MiB), relative to its root. Defaults to assets/smoke-test/known-image.png.
+     */
+    imageFile: z.string().default(DEFAULT_SMOKE_TEST_IMAGE),
+    /** Customer-managed KMS key of the image bucket (key ARN). Defaults to the account's `aws/s3` key. */
     imageKmsKeyArn: z.string().regex(/^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/, { error: (i) => `expected a KMS key ARN; got '${String(i.input)}'` }).optional(),
     /** DetectCustomLabels minimum confidence. Defaults to 50. */
     minConfidence: z.number().min(0).max(100).default(50),
@@ -82,6 +113,7 @@ export function declareModelConsumption(
       throw new Error(`${ctx.stack}: ml-landing-zone:modelSmokeTest.model must name a Rekognition model; '${smoke.model}' is ${entry.kind}`);
     }
   }
+  const image = smoke ? smokeTestImageFile(smoke.imageFile) : undefined;
   const opts = { provider: ctx.provider };
   const environment = ctx.stack;
 
@@ -96,7 +128,19 @@ export function declareModelConsumption(
   const modelAccessRoleArn = modelAccessRoleArnFor(environment, mlAccountId, ctx.partition);
 
   let smokeTest: ModelSmokeTest | undefined;
-  if (smoke) {
+  if (smoke && image) {
+    // The test image: a hardened bucket of this stack, and the repository's known image in it.
+    const imageBucket = new SecureBucket("model-smoke-test-images", {
+      bucketName: smoke.imageBucket,
+      kmsKeyArn: smoke.imageKmsKeyArn,
+    }, opts);
+    const imageObject = new aws.s3.BucketObjectv2("model-smoke-test-image", {
+      bucket: imageBucket.bucketName,
+      key: smoke.imageKey,
+      source: new pulumi.asset.FileAsset(image.path),
+      contentType: image.contentType,
+      ...(smoke.imageKmsKeyArn ? { serverSideEncryption: "aws:kms", kmsKeyId: smoke.imageKmsKeyArn } : {}),
+    }, opts);
     smokeTest = new ModelSmokeTest("model-smoke-test", {
       models: [smoke.model],
       appRoleArns: { [smoke.model]: ctx.accountId.apply((id) => roleArn(id, appRoleName(smoke.model), ctx.partition)) },
@@ -108,7 +152,7 @@ export function declareModelConsumption(
       minConfidence: smoke.minConfidence,
       subnetIds: network.subnetIds,
       securityGroupIds: [network.securityGroupId],
-    }, opts);
+    }, { ...opts, dependsOn: [imageObject] });
   }
 
   const consumer = new ModelConsumer("model-consumer", {

@@ -4,9 +4,12 @@ import * as aws from "@pulumi/aws";
 import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
 import type { StackContext } from "../../../stacks/context";
 import type { ConsumedModel } from "../../../stacks/config";
+import * as path from "node:path";
 import {
+  DEFAULT_SMOKE_TEST_IMAGE,
   declareModelConsumption,
   modelConsumptionConfigSchema,
+  smokeTestImageFile,
   type ModelConsumptionConfig,
 } from "../../../stacks/parts/model-consumption";
 
@@ -76,7 +79,7 @@ describe("model consumption part", () => {
         modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg" },
       }), {
         modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZones: ["us-east-1a", "us-east-1c"] },
-        modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg", minConfidence: 50 },
+        modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg", imageFile: "assets/smoke-test/known-image.png", minConfidence: 50 },
       });
     });
 
@@ -107,6 +110,30 @@ describe("model consumption part", () => {
       }));
       resources = recorded.resources;
       outputs = await resolveAll(recorded.result as unknown as Record<string, unknown>);
+    });
+
+    it("creates the image bucket hardened and uploads the repository's known image, before the function", () => {
+      const bucket = only(resources, "aws:s3/bucket:Bucket", "model-smoke-test-images-bucket");
+      assert.equal(bucket.inputs.bucket, "mlz-qa-smoke-images");
+      const block = only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "model-smoke-test-images-public-access-block");
+      assert.deepEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
+      only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "model-smoke-test-images-encryption");
+      const tls = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy", "model-smoke-test-images-policy"), "policy");
+      assert.equal(tls.Statement[0].Sid, "DenyInsecureTransport");
+      const object = only(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "model-smoke-test-image");
+      assert.equal(object.inputs.bucket, bucket.outputs.bucket ?? "mlz-qa-smoke-images");
+      assert.equal(object.inputs.key, "defect-detector/known-defect.jpg");
+      assert.equal(object.inputs.contentType, "image/png");
+      assert.ok(object.inputs.source !== undefined, "uploads a file asset");
+      assert.equal(smokeTestImageFile(DEFAULT_SMOKE_TEST_IMAGE).path, path.resolve(__dirname, "../../../assets/smoke-test/known-image.png"));
+      const fn = only(resources, "mlz:models:ModelSmokeTest");
+      assert.ok(fn.dependencies.includes(object.urn), "the smoke test waits for the image");
+    });
+
+    it("refuses an image file that is missing or not PNG/JPEG", () => {
+      assert.throws(() => smokeTestImageFile("assets/smoke-test/missing.png"), { message: "ml-landing-zone:modelSmokeTest.imageFile: 'assets/smoke-test/missing.png' does not exist (paths are relative to the repository root)" });
+      assert.throws(() => smokeTestImageFile("assets/smoke-test/README.md"), { message: "ml-landing-zone:modelSmokeTest.imageFile: expected a .png, .jpg or .jpeg file; got 'assets/smoke-test/README.md'" });
+      assert.deepEqual(smokeTestImageFile(DEFAULT_SMOKE_TEST_IMAGE).contentType, "image/png");
     });
 
     it("returns the outputs the stack exports", () => {
