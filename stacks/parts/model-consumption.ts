@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import type { ConsumedModel } from "../config";
 import type { StackContext } from "../context";
-import { PrivateNetwork } from "../../components/network/private-network";
+import { PrivateNetwork, zoneIdPrefix } from "../../components/network/private-network";
 import { ModelConsumer, modelAccessRoleArn as modelAccessRoleArnFor } from "../../components/models/model-consumer";
 import { ModelSmokeTest } from "../../components/models/smoke-test";
 import { appRoleName, roleArn } from "../../components/naming";
@@ -41,12 +41,19 @@ export function smokeTestImageFile(imageFile: string, root: string = PROJECT_ROO
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.<stack>.yaml`). */
 export const modelConsumptionConfigSchema = z.object({
-  /** The environment's private network. Defaults to 10.40.0.0/16 in zones `<region>a`, `<region>b`. */
+  /** The environment's private network. Defaults to 10.40.0.0/16 in zone IDs `<code>-az1`, `<code>-az2`. */
   modelNetwork: z.strictObject({
     /** Private IPv4 range of the VPC (/16–/24); each subnet is a quarter. Defaults to 10.40.0.0/16. */
     cidrBlock: z.string().default(DEFAULT_MODEL_NETWORK_CIDR),
-    /** Zones of the private subnets (2–4). Defaults to `<region>a`, `<region>b`. */
-    availabilityZones: z.array(z.string()).min(2, { error: "expected at least 2 availability zones" }).max(4, { error: "expected at most 4 availability zones" }).optional(),
+    /**
+     * Zone IDs of the private subnets (2–4), e.g. `use1-az1`: zone IDs name the same zone in every
+     * account (zone names do not), so pick ones that offer every interface endpoint service
+     * (`aws ec2 describe-vpc-endpoint-services --service-names com.amazonaws.<region>.rekognition`
+     * lists them under AvailabilityZones by name: map names to IDs with `aws ec2
+     * describe-availability-zones`). Defaults to `<code>-az1`, `<code>-az2` (e.g. use1-az1, use1-az2).
+     */
+    availabilityZoneIds: z.array(z.string().regex(/^[a-z]{2,}\d+-az\d{1,2}$/, { error: (i) => `expected an availability zone ID such as 'use1-az1' (not a zone name such as 'us-east-1a'); got '${String(i.input)}'` }))
+      .min(2, { error: "expected at least 2 availability zone IDs" }).max(4, { error: "expected at most 4 availability zone IDs" }).optional(),
     /** Interface endpoints. Defaults to rekognition, sts, ssm, sagemaker.runtime. */
     interfaceServices: z.array(z.string()).min(1).optional(),
   }).prefault({}),
@@ -120,7 +127,7 @@ export function declareModelConsumption(
   const network = new PrivateNetwork("model-network", {
     region: ctx.region,
     cidrBlock: cfg.modelNetwork.cidrBlock,
-    availabilityZones: cfg.modelNetwork.availabilityZones ?? [`${ctx.region}a`, `${ctx.region}b`],
+    availabilityZoneIds: cfg.modelNetwork.availabilityZoneIds ?? [`${zoneIdPrefix(ctx.region)}-az1`, `${zoneIdPrefix(ctx.region)}-az2`],
     organizationId: ctx.organizationId,
     interfaceServices: cfg.modelNetwork.interfaceServices,
   }, opts);

@@ -75,10 +75,10 @@ describe("model consumption part", () => {
 
     it("accepts a full configuration and defaults the confidence", () => {
       assert.deepEqual(parse({
-        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZones: ["us-east-1a", "us-east-1c"] },
+        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZoneIds: ["use1-az1", "use1-az4"] },
         modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg" },
       }), {
-        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZones: ["us-east-1a", "us-east-1c"] },
+        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZoneIds: ["use1-az1", "use1-az4"] },
         modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg", imageFile: "assets/smoke-test/known-image.png", minConfidence: 50 },
       });
     });
@@ -91,9 +91,14 @@ describe("model consumption part", () => {
     });
 
     it("refuses one zone and unknown keys", () => {
-      const one = modelConsumptionConfigSchema.safeParse({ modelNetwork: { availabilityZones: ["us-east-1a"] } });
+      const one = modelConsumptionConfigSchema.safeParse({ modelNetwork: { availabilityZoneIds: ["use1-az1"] } });
       assert.equal(one.success, false);
-      assert.deepEqual(one.error!.issues.map((i) => [i.path.join("."), i.message]), [["modelNetwork.availabilityZones", "expected at least 2 availability zones"]]);
+      assert.deepEqual(one.error!.issues.map((i) => [i.path.join("."), i.message]), [["modelNetwork.availabilityZoneIds", "expected at least 2 availability zone IDs"]]);
+      const names = modelConsumptionConfigSchema.safeParse({ modelNetwork: { availabilityZoneIds: ["us-east-1a", "us-east-1b"] } });
+      assert.deepEqual(names.error!.issues.map((i) => [i.path.join("."), i.message]), [
+        ["modelNetwork.availabilityZoneIds.0", "expected an availability zone ID such as 'use1-az1' (not a zone name such as 'us-east-1a'); got 'us-east-1a'"],
+        ["modelNetwork.availabilityZoneIds.1", "expected an availability zone ID such as 'use1-az1' (not a zone name such as 'us-east-1a'); got 'us-east-1b'"],
+      ]);
       const extra = modelConsumptionConfigSchema.safeParse({ modelNetwork: { cidr: "10.0.0.0/16" } });
       assert.equal(extra.success, false);
       assert.deepEqual(extra.error!.issues.map((i) => i.path.join(".")), ["modelNetwork"]);
@@ -156,15 +161,15 @@ describe("model consumption part", () => {
         },
         smokeTestFunctionName: "model-smoke-test-fn-function-f00d",
         vpcId: "model-network-vpc-id",
-        privateSubnetIds: ["model-network-subnet-us-east-1a-id", "model-network-subnet-us-east-1b-id"],
+        privateSubnetIds: ["model-network-subnet-use1-az1-id", "model-network-subnet-use1-az2-id"],
         endpointSecurityGroupId: "model-network-endpoints-sg-id",
       });
     });
 
-    it("builds the network in <region>a and <region>b by default", () => {
-      assert.deepEqual(ofType(resources, "aws:ec2/subnet:Subnet").map((s) => [s.inputs.availabilityZone, s.inputs.cidrBlock]).sort(), [
-        ["us-east-1a", "10.40.0.0/18"],
-        ["us-east-1b", "10.40.64.0/18"],
+    it("builds the network in zone IDs <code>-az1 and <code>-az2 by default", () => {
+      assert.deepEqual(ofType(resources, "aws:ec2/subnet:Subnet").map((s) => [s.inputs.availabilityZoneId, s.inputs.availabilityZone, s.inputs.cidrBlock]).sort(), [
+        ["use1-az1", undefined, "10.40.0.0/18"],
+        ["use1-az2", undefined, "10.40.64.0/18"],
       ]);
     });
 
@@ -197,7 +202,7 @@ describe("model consumption part", () => {
       assert.equal(vars.MODEL_ACCESS_ROLE_ARN, "arn:aws:iam::444444444444:role/mlz-model-access-qa");
       assert.equal(vars.MODEL_NAMES, "defect-detector");
       assert.deepEqual(fn.inputs.vpcConfig, {
-        subnetIds: ["model-network-subnet-us-east-1a-id", "model-network-subnet-us-east-1b-id"],
+        subnetIds: ["model-network-subnet-use1-az1-id", "model-network-subnet-use1-az2-id"],
         securityGroupIds: ["model-network-endpoints-sg-id"],
       });
       assert.equal(vars.TEST_IMAGE_BUCKET, "mlz-qa-smoke-images");
