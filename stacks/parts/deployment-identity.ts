@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { GITHUB_OWNER, GITHUB_REPO, KMS_KEY_ARN, isS3BucketName } from "../../components/identity/github-oidc";
 import { kebabName } from "../fields";
+import { DEPLOY_SESSION_SECONDS } from "../../components/deploy-limits";
 import type { StackContext } from "../context";
 import { GithubOidc } from "../../components/identity/github-oidc";
 import { SecretsKeyPolicy } from "../../components/identity/secrets-key-policy";
@@ -40,8 +41,13 @@ export const deploymentIdentityConfigSchema = z.object({
      * as exact role or user ARNs. Defaults to none.
      */
     stateKeyAdministratorArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).default([]),
-    /** Maximum session of the GitHub roles in seconds (900–43200). Defaults to 3600. */
-    maxSessionDurationSeconds: z.number().int().min(900).max(43200).default(3600),
+    /**
+     * Maximum session of the GitHub roles in seconds: at least the session the deploy jobs request
+     * (DEPLOY_SESSION_SECONDS, 5400 = their 90-minute timeout), at most 43200. Defaults to 5400.
+     */
+    maxSessionDurationSeconds: z.number().int()
+      .min(DEPLOY_SESSION_SECONDS, { error: (i) => `expected at least ${DEPLOY_SESSION_SECONDS} seconds: the deploy workflows request role-duration-seconds ${DEPLOY_SESSION_SECONDS} (their ${DEPLOY_SESSION_SECONDS / 60}-minute timeout); got ${String(i.input)}` })
+      .max(43200).default(DEPLOY_SESSION_SECONDS),
   }),
   /**
    * Stacks GitHub deploys: stack name (= GitHub environment) → account key, the stack's

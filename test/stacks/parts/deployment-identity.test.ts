@@ -23,7 +23,7 @@ const example = {
 describe("deployment-identity part (cicd stack)", () => {
   it("documents its defaults and refuses wildcard stack names", () => {
     const cfg = deploymentIdentityConfigSchema.parse(example);
-    assert.equal(cfg.github.maxSessionDurationSeconds, 3600);
+    assert.equal(cfg.github.maxSessionDurationSeconds, 5400);
     assert.deepEqual(cfg.promotionReaderAccounts, []);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, promotionReaderAccounts: ["*"] }), /promotionReaderAccounts/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: { "*": { account: "qa" } } }), /expected a stack name without wildcards; got '\*'/);
