@@ -89,9 +89,20 @@ export const hostedModel = z.strictObject({
       ctx.addIssue({ code: "custom", message: (e as Error).message });
     }
   })).optional(),
+  /**
+   * Rekognition: ARN of the model's existing project (`arn:aws:rekognition:<region>:<account>:
+   * project/<model>/<timestamp>`), adopted (imported) instead of created: CreateProject fails for
+   * a project that exists. Defaults to creating the project.
+   */
+  projectArn: z.string().regex(/^arn:aws[a-z-]*:rekognition:[a-z0-9-]+:\d{12}:project\/[a-zA-Z0-9_.-]{1,255}\/\d+$/, {
+    error: (i) => `expected a Rekognition project ARN (arn:aws:rekognition:<region>:<account>:project/<name>/<timestamp>); got '${String(i.input)}'`,
+  }).optional(),
   /** Human description. */
   description: z.string().optional(),
 }).superRefine((m, ctx) => {
+  if (m.kind !== "rekognition" && m.projectArn !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["projectArn"], message: "only rekognition models have projects; remove projectArn or set kind: rekognition" });
+  }
   if (m.kind !== "sagemaker") {
     for (const key of ["instanceType", "instanceCount", "existingVersions"] as const) {
       if (m[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only sagemaker models have endpoints; remove ${key} or set kind: sagemaker` });
