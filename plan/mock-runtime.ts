@@ -31,6 +31,8 @@ export interface Registration {
   read: boolean;
   /** Id of an existing resource the program adopts (`import` option). */
   importId?: string;
+  /** `true` when the resource is protected (`protect` option): Pulumi refuses to delete it. */
+  protect?: boolean;
 }
 
 export interface Simulator {
@@ -105,6 +107,7 @@ class RecordingMonitor extends MockMonitor {
       dependencies: read ? [] : req.getDependenciesList(),
       read,
       importId: read ? undefined : req.getImportid() || undefined,
+      ...(!read && req.getProtect?.() ? { protect: true } : {}),
     });
   }
 }

@@ -335,15 +335,17 @@ export const DYNAMIC_SIMULATIONS: Record<string, (ctx: SimulationContext) => Sim
     const jobName = nameOr(c, "jobName");
     return {
       id: jobName,
+      // What the provider's create returns: the job started, no candidate. A deploy never waits for
+      // training; a later deploy records the finished job (and the model and endpoint follow).
       outputs: {
         jobName,
         jobArn: arn(c, "sagemaker", `automl-job/${jobName.toLowerCase()}`),
-        status: KNOWN_AFTER_APPLY,
-        bestCandidateName: KNOWN_AFTER_APPLY,
+        status: "InProgress",
+        failureReason: "",
+        bestCandidateName: "",
         objectiveMetricName: "F1",
-        objectiveMetricValue: KNOWN_AFTER_APPLY,
-        // How many containers the best candidate has is known only after the job: one marker stands for them.
-        inferenceContainers: [{ image: KNOWN_AFTER_APPLY, modelDataUrl: KNOWN_AFTER_APPLY, environment: {} }],
+        objectiveMetricValue: null,
+        inferenceContainers: [],
       },
     };
   },

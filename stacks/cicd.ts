@@ -3,6 +3,7 @@ import { memberContext } from "./member";
 import { memberStackAccounts } from "./topology";
 import { declareDeploymentIdentity } from "./parts/deployment-identity";
 import { promotionReaderAccounts } from "./promotion-readers";
+import { checkSecretsProviders } from "./secrets-provider";
 
 /**
  * The stack references a stack's program reads (`pulumi.StackReference`), from its validated stack
@@ -31,6 +32,8 @@ export function stackReferences(files: StackFiles = stackFilesIn()): Record<stri
  * assume the promotion reader in the accounts of the ML stacks.
  */
 export function cicdProgram(stack: string, config: CicdConfig, stackFiles: StackFiles = stackFilesIn()): Record<string, unknown> {
+  // Every stack file must name the KMS secrets provider whose key policy this stack manages.
+  checkSecretsProviders(config.github.stateKmsKeyArn, stackFiles.dir);
   const ctx = memberContext(stack, config, stackFiles);
   const references = stackReferences(ctx.stackFiles);
   const deployStacks = Object.fromEntries(memberStackAccounts(ctx.stackFiles).map((s) => [s.stack, {

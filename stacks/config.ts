@@ -388,6 +388,8 @@ export interface StackFile {
   otherValues: Record<string, unknown>;
   /** Keys (namespace stripped) whose values were `secure:` and are now `SECRET_PLACEHOLDER`. */
   secretKeys: string[];
+  /** The stack's `secretsprovider` (top level of the file, beside `config`), when set. */
+  secretsProvider?: string;
 }
 
 /** Relative path of a stack's config file. */
@@ -432,7 +434,8 @@ export function parseStackFileText(stack: string, text: string, file: string = s
       otherValues[fullKey] = value;
     }
   }
-  return { stack, file, values, otherValues, secretKeys };
+  const secretsProvider = typeof (root as Record<string, unknown>).secretsprovider === "string" ? (root as Record<string, string>).secretsprovider : undefined;
+  return { stack, file, values, otherValues, secretKeys, ...(secretsProvider !== undefined ? { secretsProvider } : {}) };
 }
 
 /** Config namespaces a stack file may use: this project's, Pulumi's and the AWS provider's. */

@@ -83,11 +83,35 @@ export const hostedModel = z.strictObject({
   instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { error: (i) => `expected a SageMaker instance type such as 'ml.m5.xlarge'; got '${String(i.input)}'` }).optional(),
   /** SageMaker: instances of the endpoint serving each version an environment references (1–10). Defaults to 1. */
   instanceCount: z.number().int().min(1).max(10).optional(),
+  /**
+   * SageMaker: model versions (model ARNs) that exist in the ML account although this stack declares
+   * none of them (created by an earlier training run, whose models are retained, or by hand). The
+   * hosting part serves a version an environment references only when it is listed here: it reads
+   * the model (`aws.sagemaker.Model.get`), so a missing one fails the deploy naming it. Defaults to none.
+   */
+  existingVersions: z.array(z.string().superRefine((arn, ctx) => {
+    try {
+      parseModelVersionArn(arn, "sagemaker");
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  })).optional(),
+  /**
+   * Rekognition: ARN of the model's existing project (`arn:aws:rekognition:<region>:<account>:
+   * project/<model>/<timestamp>`), adopted (imported) instead of created: CreateProject fails for
+   * a project that exists. Defaults to creating the project.
+   */
+  projectArn: z.string().regex(/^arn:aws[a-z-]*:rekognition:[a-z0-9-]+:\d{12}:project\/[a-zA-Z0-9_.-]{1,255}\/\d+$/, {
+    error: (i) => `expected a Rekognition project ARN (arn:aws:rekognition:<region>:<account>:project/<name>/<timestamp>); got '${String(i.input)}'`,
+  }).optional(),
   /** Human description. */
   description: z.string().optional(),
 }).superRefine((m, ctx) => {
+  if (m.kind !== "rekognition" && m.projectArn !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["projectArn"], message: "only rekognition models have projects; remove projectArn or set kind: rekognition" });
+  }
   if (m.kind !== "sagemaker") {
-    for (const key of ["instanceType", "instanceCount"] as const) {
+    for (const key of ["instanceType", "instanceCount", "existingVersions"] as const) {
       if (m[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `only sagemaker models have endpoints; remove ${key} or set kind: sagemaker` });
     }
   }

@@ -20,9 +20,14 @@ export const PROJECT_VERSION_RUNNER_KIND = "mlz:rekognition:ProjectVersionRunner
 
 export type DesiredState = "RUNNING" | "STOPPED";
 
-/** Bounds of `waitTimeoutSeconds` (a model start usually takes 10–30 minutes). */
+/**
+ * Bounds of `waitTimeoutSeconds` (a model start usually takes 10–30 minutes). The upper bound is
+ * the longest wait a deploy job leaves room for (MAX_PROVIDER_WAIT_SECONDS, components/deploy-limits.ts).
+ */
 export const MIN_WAIT_TIMEOUT_SECONDS = 60;
-export const MAX_WAIT_TIMEOUT_SECONDS = 7200;
+// A literal, not an import: the provider is serialized as a closure (a test keeps it equal to
+// MAX_PROVIDER_WAIT_SECONDS).
+export const MAX_WAIT_TIMEOUT_SECONDS = 3600;
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 1800;
 /** Bounds of `pollSeconds`. */
 export const MIN_POLL_SECONDS = 1;

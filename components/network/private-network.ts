@@ -17,10 +17,12 @@ export interface PrivateNetworkArgs {
   /** IPv4 range of the VPC, private (RFC 1918), /16–/24; each subnet is one quarter of it. Required. */
   readonly cidrBlock: string;
   /**
-   * Availability zones of the private subnets, one subnet each, in this order (2–4 distinct zone
-   * names of `region`, e.g. `us-east-1a`). Required.
+   * Availability zones of the private subnets by zone ID, one subnet each, in this order (2–4
+   * distinct zone IDs of `region`, e.g. `use1-az1`). Zone IDs name the same physical zone in every
+   * account; zone names (`us-east-1a`) are shuffled per account, so a subnet placed by name may land
+   * in a zone that does not offer an interface endpoint's service. Required.
    */
-  readonly availabilityZones: string[];
+  readonly availabilityZoneIds: string[];
   /** AWS Organizations id (`o-…`); every endpoint policy admits only principals of this organization. Required. */
   readonly organizationId: pulumi.Input<string>;
   /**
@@ -68,7 +70,7 @@ export function endpointPolicy(
 export class PrivateNetwork extends pulumi.ComponentResource {
   public readonly vpc: aws.ec2.Vpc;
   public readonly vpcId: pulumi.Output<string>;
-  /** Subnet ids in the order of `availabilityZones`. */
+  /** Subnet ids in the order of `availabilityZoneIds`. */
   public readonly subnetIds: pulumi.Output<string>[];
   /** Security group for the endpoints and for functions placed in the subnets. */
   public readonly securityGroupId: pulumi.Output<string>;
@@ -79,7 +81,7 @@ export class PrivateNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: PrivateNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:network:PrivateNetwork", name, {}, opts);
-    const { cidrBlock, availabilityZones } = args;
+    const { cidrBlock, availabilityZoneIds } = args;
     const { services, serviceNames } = validatePrivateNetworkArgs(args);
     const tags = (extra: string) => ({ ...(args.tags ?? {}), Name: `${name}-${extra}` });
 
@@ -99,10 +101,10 @@ export class PrivateNetwork extends pulumi.ComponentResource {
 
     const subnets: aws.ec2.Subnet[] = [];
     const routeTables: aws.ec2.RouteTable[] = [];
-    availabilityZones.forEach((az, i) => {
+    availabilityZoneIds.forEach((az, i) => {
       const subnet = new aws.ec2.Subnet(`${name}-subnet-${az}`, {
         vpcId: this.vpc.id,
-        availabilityZone: az,
+        availabilityZoneId: az,
         cidrBlock: subnetCidr(cidrBlock, i),
         mapPublicIpOnLaunch: false,
         tags: tags(`private-${az}`),
@@ -194,6 +196,23 @@ export class PrivateNetwork extends pulumi.ComponentResource {
   }
 }
 
+const DIRECTIONS: Record<string, string> = {
+  east: "e", west: "w", north: "n", south: "s", central: "c",
+  northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw",
+};
+
+/**
+ * The prefix of a region's availability zone IDs (`us-east-1` → `use1`, `eu-west-2` → `euw2`,
+ * `ap-southeast-2` → `apse2`, `us-gov-west-1` → `usgw1`), as `aws ec2 describe-availability-zones`
+ * reports `ZoneId`s.
+ */
+export function zoneIdPrefix(region: string): string {
+  const parts = region.split("-");
+  const number = parts[parts.length - 1];
+  const middle = parts.slice(1, -1).map((p) => DIRECTIONS[p] ?? p[0]).join("");
+  return `${parts[0]}${middle}${number}`;
+}
+
 /**
  * Checks `PrivateNetwork`'s args (pure: no resources) and applies their defaults: the interface
  * services, and the endpoint service name of each (plus the S3 gateway) in the region's partition.
@@ -203,20 +222,21 @@ export function validatePrivateNetworkArgs(args: PrivateNetworkArgs): { services
   const services = args.interfaceServices ?? [...DEFAULT_INTERFACE_SERVICES];
   partitionOfRegion(args.region);
   parseVpcCidr(args.cidrBlock);
-  const azs = args.availabilityZones;
+  const azs = args.availabilityZoneIds;
   if (!Array.isArray(azs) || azs.length < 2 || azs.length > MAX_SUBNETS) {
     throw new Error(
-      `[availabilityZones] must name 2 to ${MAX_SUBNETS} availability zones; got ${JSON.stringify(azs)}`,
+      `[availabilityZoneIds] must name 2 to ${MAX_SUBNETS} availability zone IDs; got ${JSON.stringify(azs)}`,
     );
   }
-  const zoneShape = new RegExp(`^${args.region.replace(/-/g, "\\-")}[a-z]$`);
+  const code = zoneIdPrefix(args.region);
+  const zoneShape = new RegExp(`^${code}-az\\d{1,2}$`);
   for (const az of azs) {
     if (typeof az !== "string" || !zoneShape.test(az)) {
-      throw new Error(`[availabilityZones] must hold zone names of region ${args.region} such as '${args.region}a'; got '${az}'`);
+      throw new Error(`[availabilityZoneIds] must hold zone IDs of region ${args.region} such as '${code}-az1' (not zone names such as '${args.region}a'); got '${az}'`);
     }
   }
   if (new Set(azs).size !== azs.length) {
-    throw new Error(`[availabilityZones] must be distinct; got ${JSON.stringify(azs)}`);
+    throw new Error(`[availabilityZoneIds] must be distinct; got ${JSON.stringify(azs)}`);
   }
   if (!Array.isArray(services) || services.length === 0) {
     throw new Error(`[interfaceServices] must name at least one service; got ${JSON.stringify(services)}`);

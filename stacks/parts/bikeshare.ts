@@ -103,16 +103,19 @@ export interface BikeshareOutputs {
   bikeshareTrainingInputUri: pulumi.Output<string>;
   /** Present with `train: true`. */
   bikeshareAutoMLJobName?: pulumi.Output<string>;
+  /** InProgress after the deploy that starts the job; a later deploy records Completed, Failed or Stopped. */
+  bikeshareAutoMLJobStatus?: pulumi.Output<string>;
+  /** Empty until a deploy has found the job completed. */
   bikeshareBestCandidate?: pulumi.Output<string>;
-  bikeshareObjectiveMetric?: pulumi.Output<{ name: string; value: number }>;
-  /** The latest candidate's model ARN. */
-  bikeshareModelArn?: pulumi.Output<string>;
+  bikeshareObjectiveMetric?: pulumi.Output<{ name: string; value: number | null }>;
+  /** The latest candidate's model ARN; undefined until a deploy has found the job completed. */
+  bikeshareModelArn?: pulumi.Output<string | undefined>;
   /**
    * The candidate endpoint `mlz-<model>-candidate`, serving the latest candidate; present with
    * `train` and `serveCandidate`. (A version an environment references is served by the hosting
    * part's endpoint, listed in `sagemakerEndpoints`.)
    */
-  bikeshareEndpointName?: pulumi.Output<string>;
+  bikeshareEndpointName?: pulumi.Output<string | undefined>;
 }
 
 /**
@@ -186,7 +189,12 @@ export function declareBikeshare(
     providers: [ctx.provider, new NodeDynamicProvider("bikeshare-dynamic")],
   });
 
-  const serving = new BikeshareInference("bikeshare-serving", {
+  // A deploy never waits for training: the deploy that starts the job records it InProgress, and
+  // the model and candidate endpoint are declared once a later deploy (the scheduled
+  // training-pickup workflow, or any deploy of the ML stack) has found the job Completed. While a
+  // new training run is in progress, the previous candidate's endpoint is removed (its model is
+  // kept; the versions environments reference keep the hosting part's endpoints).
+  const serving = training.status.apply((status) => status !== "Completed" ? undefined : new BikeshareInference("bikeshare-serving", {
     model: b.model,
     modelName: training.jobName.apply((job) => modelNameForJob(b.model, job)),
     containers: training.inferenceContainers,
@@ -201,14 +209,15 @@ export function declareBikeshare(
     endpointKmsKeyArn: b.serveCandidate ? hosting!.kmsKeyArn : undefined,
     instanceType: b.instanceType,
     instanceCount: b.instanceCount,
-  }, opts);
+  }, opts));
 
   return {
     ...outputs,
     bikeshareAutoMLJobName: training.jobName,
+    bikeshareAutoMLJobStatus: training.status,
     bikeshareBestCandidate: training.bestCandidateName,
     bikeshareObjectiveMetric: pulumi.all([training.objectiveMetricName, training.objectiveMetricValue]).apply(([name, value]) => ({ name, value })),
-    bikeshareModelArn: serving.modelArn,
-    ...(serving.endpoint ? { bikeshareEndpointName: serving.endpoint.name } : {}),
+    bikeshareModelArn: serving.apply((sv): pulumi.Output<string | undefined> => sv ? sv.modelArn : pulumi.output(undefined)),
+    ...(b.serveCandidate ? { bikeshareEndpointName: serving.apply((sv): pulumi.Output<string | undefined> => sv?.endpoint ? sv.endpoint.name : pulumi.output(undefined)) } : {}),
   };
 }

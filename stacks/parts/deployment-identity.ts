@@ -9,9 +9,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { GITHUB_OWNER, GITHUB_REPO, KMS_KEY_ARN, isS3BucketName } from "../../components/identity/github-oidc";
-import { iamRoleName, kebabName, sessionDurationSeconds } from "../fields";
+import { iamRoleName, kebabName } from "../fields";
+import { DEPLOY_SESSION_SECONDS } from "../../components/deploy-limits";
 import type { StackContext } from "../context";
 import { GithubOidc } from "../../components/identity/github-oidc";
+import { SecretsKeyPolicy } from "../../components/identity/secrets-key-policy";
 import { workloadBoundaryArn } from "../../components/identity/workload-boundary";
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.cicd.yaml`). */
@@ -33,8 +35,19 @@ export const deploymentIdentityConfigSchema = z.object({
      * provider's key). Defaults to none: an SSE-S3 bucket and the passphrase secrets provider need none.
      */
     stateKmsKeyArn: z.string().regex(KMS_KEY_ARN, { error: (i) => `expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias); got '${String(i.input)}'` }).optional(),
-    /** Maximum session of the GitHub roles in seconds (900–43200). Defaults to 3600. */
-    maxSessionDurationSeconds: sessionDurationSeconds,
+    /**
+     * Principals besides the GitHub roles that run `pulumi` on these stacks and so must use the
+     * secrets provider's key (`stateKmsKeyArn`): the administrators who apply the management stack,
+     * as exact role or user ARNs. Defaults to none.
+     */
+    stateKeyAdministratorArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).default([]),
+    /**
+     * Maximum session of the GitHub roles in seconds: at least the session the deploy jobs request
+     * (DEPLOY_SESSION_SECONDS, 5400 = their 90-minute timeout), at most 43200. Defaults to 5400.
+     */
+    maxSessionDurationSeconds: z.number().int()
+      .min(DEPLOY_SESSION_SECONDS, { error: (i) => `expected at least ${DEPLOY_SESSION_SECONDS} seconds: the deploy workflows request role-duration-seconds ${DEPLOY_SESSION_SECONDS} (their ${DEPLOY_SESSION_SECONDS / 60}-minute timeout); got ${String(i.input)}` })
+      .max(43200).default(DEPLOY_SESSION_SECONDS),
   }),
   /**
    * Stacks GitHub deploys: stack name (= GitHub environment) → account key, the stack's
@@ -102,6 +115,18 @@ export function declareDeploymentIdentity(ctx: StackContext, cfg: DeploymentIden
     // roles' inline policies (assume the target roles, use the state bucket) confine them further.
     permissionsBoundaryArn: workloadBoundaryArn(ctx.accountId, ctx.partition),
   }, { provider: ctx.provider });
+  // The secrets provider's key: only the GitHub deploy roles (and the named administrators) use it,
+  // the preview roles only decrypt.
+  if (cfg.github.stateKmsKeyArn !== undefined) {
+    new SecretsKeyPolicy("state-key", {
+      keyArn: cfg.github.stateKmsKeyArn,
+      accountId: ctx.accountId,
+      writerArns: Object.keys(github.deployRoles).sort().map((s) => github.deployRoles[s].arn),
+      readerArns: Object.keys(github.previewRoles).sort().map((s) => github.previewRoles[s].arn),
+      administratorArns: cfg.github.stateKeyAdministratorArns,
+      partition: ctx.partition,
+    }, { provider: ctx.provider });
+  }
   return {
     githubOidcProviderArn: github.providerArn,
     githubDeployRoleArns: github.deployRoleArns,

@@ -3,26 +3,58 @@
  * A private network with the service endpoints, per model an SSM parameter with the version in
  * use and an application role, and a smoke-test function the promotion workflow invokes.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import type { ConsumedModel } from "../config";
 import type { StackContext } from "../context";
-import { PrivateNetwork } from "../../components/network/private-network";
+import { PrivateNetwork, zoneIdPrefix } from "../../components/network/private-network";
 import { ModelConsumer, modelAccessRoleArn as modelAccessRoleArnFor } from "../../components/models/model-consumer";
 import { ModelSmokeTest } from "../../components/models/smoke-test";
 import { appRoleName } from "../../components/naming";
 import { roleArn } from "../../components/aws";
+import { SecureBucket } from "../../components/storage/secure-bucket";
 
 export const DEFAULT_MODEL_NETWORK_CIDR = "10.40.0.0/16";
+/** Root of the repository: `imageFile` paths are relative to it. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/** The known image of the repository (assets/smoke-test/README.md). */
+export const DEFAULT_SMOKE_TEST_IMAGE = "assets/smoke-test/known-image.png";
+/** DetectCustomLabels takes image bytes of at most 4 MiB, PNG or JPEG. */
+const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg" };
+
+/**
+ * The smoke-test image file (`imageFile`, relative to the repository root): its absolute path and
+ * content type. Throws naming the key when it is missing, not PNG/JPEG, or over 4 MiB.
+ */
+export function smokeTestImageFile(imageFile: string, root: string = PROJECT_ROOT): { path: string; contentType: string } {
+  const full = path.resolve(root, imageFile);
+  const contentType = IMAGE_TYPES[path.extname(full).toLowerCase()];
+  if (!contentType) throw new Error(`ml-landing-zone:modelSmokeTest.imageFile: expected a .png, .jpg or .jpeg file; got '${imageFile}'`);
+  if (!fs.existsSync(full) || !fs.statSync(full).isFile()) throw new Error(`ml-landing-zone:modelSmokeTest.imageFile: '${imageFile}' does not exist (paths are relative to the repository root)`);
+  const size = fs.statSync(full).size;
+  if (size > MAX_IMAGE_BYTES) throw new Error(`ml-landing-zone:modelSmokeTest.imageFile: '${imageFile}' is ${size} bytes; DetectCustomLabels takes at most ${MAX_IMAGE_BYTES}`);
+  return { path: full, contentType };
+}
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.<stack>.yaml`). */
 export const modelConsumptionConfigSchema = z.object({
-  /** The environment's private network. Defaults to 10.40.0.0/16 in zones `<region>a`, `<region>b`. */
+  /** The environment's private network. Defaults to 10.40.0.0/16 in zone IDs `<code>-az1`, `<code>-az2`. */
   modelNetwork: z.strictObject({
     /** Private IPv4 range of the VPC (/16–/24); each subnet is a quarter. Defaults to 10.40.0.0/16. */
     cidrBlock: z.string().default(DEFAULT_MODEL_NETWORK_CIDR),
-    /** Zones of the private subnets (2–4). Defaults to `<region>a`, `<region>b`. */
-    availabilityZones: z.array(z.string()).min(2, { error: "expected at least 2 availability zones" }).max(4, { error: "expected at most 4 availability zones" }).optional(),
+    /**
+     * Zone IDs of the private subnets (2–4), e.g. `use1-az1`: zone IDs name the same zone in every
+     * account (zone names do not), so pick ones that offer every interface endpoint service
+     * (`aws ec2 describe-vpc-endpoint-services --service-names com.amazonaws.<region>.rekognition`
+     * lists them under AvailabilityZones by name: map names to IDs with `aws ec2
+     * describe-availability-zones`). Defaults to `<code>-az1`, `<code>-az2` (e.g. use1-az1, use1-az2).
+     */
+    availabilityZoneIds: z.array(z.string().regex(/^[a-z]{2,}\d+-az\d{1,2}$/, { error: (i) => `expected an availability zone ID such as 'use1-az1' (not a zone name such as 'us-east-1a'); got '${String(i.input)}'` }))
+      .min(2, { error: "expected at least 2 availability zone IDs" }).max(4, { error: "expected at most 4 availability zone IDs" }).optional(),
     /** Interface endpoints. Defaults to rekognition, sts, ssm, sagemaker.runtime. */
     interfaceServices: z.array(z.string()).min(1).optional(),
   }).prefault({}),
@@ -31,14 +63,20 @@ export const modelConsumptionConfigSchema = z.object({
     /** Model the smoke test calls (a Rekognition model of `models`). */
     model: z.string(),
     /**
-     * Bucket of the test image, in this account and region. The function reads the image with its
-     * own role (s3:GetObject on exactly that object) and sends its bytes to DetectCustomLabels; the
-     * ML account's role needs no access to it.
+     * Name of the bucket this stack creates (hardened: SSE-KMS, versioning, public access blocked,
+     * TLS only) for the test image, in this account and region (globally unique). The function reads
+     * the image with its own role (s3:GetObject on exactly that object) and sends its bytes to
+     * DetectCustomLabels; the ML account's role needs no access to it.
      */
     imageBucket: z.string(),
-    /** Key of the test image (PNG or JPEG, at most 4 MiB). */
+    /** Key of the test image in that bucket. */
     imageKey: z.string(),
-    /** Customer-managed KMS key of an SSE-KMS image bucket (key ARN). Defaults to none. */
+    /**
+     * The known image this stack uploads to `imageBucket`/`imageKey`: a PNG or JPEG file of the
+     * repository (at most 4 MiB), relative to its root. Defaults to assets/smoke-test/known-image.png.
+     */
+    imageFile: z.string().default(DEFAULT_SMOKE_TEST_IMAGE),
+    /** Customer-managed KMS key of the image bucket (key ARN). Defaults to the account's `aws/s3` key. */
     imageKmsKeyArn: z.string().regex(/^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/, { error: (i) => `expected a KMS key ARN; got '${String(i.input)}'` }).optional(),
     /** DetectCustomLabels minimum confidence. Defaults to 50. */
     minConfidence: z.number().min(0).max(100).default(50),
@@ -75,13 +113,14 @@ export function declareModelConsumption(
 ): ModelConsumptionOutputs {
   // `modelSmokeTest.model` names a Rekognition model of `models`: checked with the config (stacks/config.ts, workloadSchema).
   const smoke = cfg.modelSmokeTest;
+  const image = smoke ? smokeTestImageFile(smoke.imageFile) : undefined;
   const opts = { provider: ctx.provider };
   const environment = ctx.stack;
 
   const network = new PrivateNetwork("model-network", {
     region: ctx.region,
     cidrBlock: cfg.modelNetwork.cidrBlock,
-    availabilityZones: cfg.modelNetwork.availabilityZones ?? [`${ctx.region}a`, `${ctx.region}b`],
+    availabilityZoneIds: cfg.modelNetwork.availabilityZoneIds ?? [`${zoneIdPrefix(ctx.region)}-az1`, `${zoneIdPrefix(ctx.region)}-az2`],
     organizationId: ctx.organizationId,
     interfaceServices: cfg.modelNetwork.interfaceServices,
   }, opts);
@@ -89,7 +128,19 @@ export function declareModelConsumption(
   const modelAccessRoleArn = modelAccessRoleArnFor(environment, mlAccountId, ctx.partition);
 
   let smokeTest: ModelSmokeTest | undefined;
-  if (smoke) {
+  if (smoke && image) {
+    // The test image: a hardened bucket of this stack, and the repository's known image in it.
+    const imageBucket = new SecureBucket("model-smoke-test-images", {
+      bucketName: smoke.imageBucket,
+      kmsKeyArn: smoke.imageKmsKeyArn,
+    }, opts);
+    const imageObject = new aws.s3.BucketObjectv2("model-smoke-test-image", {
+      bucket: imageBucket.bucketName,
+      key: smoke.imageKey,
+      source: new pulumi.asset.FileAsset(image.path),
+      contentType: image.contentType,
+      ...(smoke.imageKmsKeyArn ? { serverSideEncryption: "aws:kms", kmsKeyId: smoke.imageKmsKeyArn } : {}),
+    }, opts);
     smokeTest = new ModelSmokeTest("model-smoke-test", {
       models: [smoke.model],
       appRoleArns: { [smoke.model]: roleArn(ctx.partition, ctx.accountId, appRoleName(smoke.model)) },
@@ -101,7 +152,7 @@ export function declareModelConsumption(
       minConfidence: smoke.minConfidence,
       subnetIds: network.subnetIds,
       securityGroupIds: [network.securityGroupId],
-    }, opts);
+    }, { ...opts, dependsOn: [imageObject] });
   }
 
   const consumer = new ModelConsumer("model-consumer", {

@@ -147,12 +147,27 @@ export async function declareRekognitionModels(
   };
   // The retired versions were checked with the config (stacks/config.ts, mlSchema).
 
+  // Projects: adopted by ARN when they exist (CreateProject fails for an existing one). Protected:
+  // Rekognition refuses to delete a project that still has versions, and a version is trained
+  // work; removing a model from `models` fails the deploy naming the project until its versions
+  // are deleted and the project is unprotected (README "Deploying for real").
+  for (const [model, hosted] of rekognitionModels) {
+    if (hosted.projectArn === undefined) continue;
+    const [, , , region, , resource] = hosted.projectArn.split(":");
+    const name = resource.split("/")[1];
+    if (name !== model) {
+      throw new Error(`ml-landing-zone:models.${model}.projectArn: expected the ARN of project '${model}' (projects are named after their model); got '${hosted.projectArn}'`);
+    }
+    if (region !== ctx.region) {
+      throw new Error(`ml-landing-zone:models.${model}.projectArn: '${hosted.projectArn}' is in region ${region}; the ML stack hosts its models in ${ctx.region}`);
+    }
+  }
   const projects: Record<string, aws.rekognition.Project> = {};
-  for (const [model] of rekognitionModels) {
+  for (const [model, hosted] of rekognitionModels) {
     projects[model] = new aws.rekognition.Project(`${model}-project`, {
       name: model,
       feature: "CUSTOM_LABELS",
-    }, opts);
+    }, { ...opts, protect: true, ...(hosted.projectArn !== undefined ? { import: model } : {}) });
   }
 
   // Consumers: configured models (their stack files) and live outputs (their stacks), read once
@@ -187,6 +202,12 @@ export async function declareRekognitionModels(
     }
   }
   for (const arn of plan.unreferenced) declareVersion(arn, "STOPPED", "ml-landing-zone:retiredModelVersions");
+  // A model no environment uses yet (a fresh project has no version): nothing to run or grant.
+  for (const [model] of rekognitionModels) {
+    if (!plan.referenced.some((r) => r.kind === "rekognition" && r.model === model)) {
+      pulumi.log.info(`model '${model}' has no version any environment uses: no version runs and no environment is granted it; train a version, then promote it to qa`);
+    }
+  }
 
   // One role per consumer environment.
   const roleArns: Record<string, pulumi.Output<string>> = {};

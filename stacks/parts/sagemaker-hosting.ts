@@ -32,7 +32,7 @@ export const HOSTING_KEY_ALIAS = "alias/mlz-sagemaker-hosting";
 
 /** The config the part reads: the ML stack's `models` map. */
 export interface SageMakerHostingConfig {
-  readonly models: Record<string, { readonly kind: string; readonly instanceType?: string; readonly instanceCount?: number }>;
+  readonly models: Record<string, { readonly kind: string; readonly instanceType?: string; readonly instanceCount?: number; readonly existingVersions?: readonly string[] }>;
 }
 
 /**
@@ -87,6 +87,12 @@ export function declareSageMakerHosting(ctx: StackContext, cfg: SageMakerHosting
     if (parsed.region !== ctx.region) {
       throw new Error(`${where}: '${ref.versionArn}' is in region ${parsed.region}; the ML stack hosts its models in ${ctx.region}`);
     }
+    // An endpoint configuration naming a model that does not exist fails on `pulumi up`: the model
+    // must be known to exist (training runs create models outside this part).
+    if (!(cfg.models[ref.model].existingVersions ?? []).includes(ref.versionArn)) {
+      throw new Error(`${where}: no resource of the ML stack declares SageMaker model '${parsed.name}' (${ref.versionArn}); ` +
+        `list it in ml-landing-zone:models.${ref.model}.existingVersions once it exists (a training run created it), or reference a version that does`);
+    }
   }
   if (sagemakerModels.length === 0) return { outputs: { sagemakerEndpoints: {} } };
 
@@ -101,6 +107,8 @@ export function declareSageMakerHosting(ctx: StackContext, cfg: SageMakerHosting
   const endpoints: Record<string, string> = {};
   for (const ref of referenced) {
     const model = cfg.models[ref.model];
+    // Read (adopt) the existing model: the deploy fails naming it if it is gone.
+    const existing = aws.sagemaker.Model.get(`${sagemakerHostingName(ref.versionArn)}-model`, parseSageMakerModelArn(ref.versionArn).name, undefined, opts);
     const hosting = new SageMakerModelHosting(sagemakerHostingName(ref.versionArn), {
       modelArn: ref.versionArn,
       kmsKeyArn: key.arn,
@@ -108,7 +116,7 @@ export function declareSageMakerHosting(ctx: StackContext, cfg: SageMakerHosting
       instanceCount: model.instanceCount ?? DEFAULT_HOSTING_INSTANCE_COUNT,
       region: ctx.region,
       accountId: ctx.accountId,
-    }, opts);
+    }, { ...opts, dependsOn: [existing] });
     endpoints[ref.versionArn] = hosting.endpointName;
   }
 

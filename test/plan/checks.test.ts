@@ -475,7 +475,7 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
       assert.equal(lines[at + 1], "    warning: model defect-detector | has no F1 score");
     });
 
-    it("shows the management stack's adopted accounts as '=' rows and counts them as imports, not creates", () => {
+    it("shows the management stack's adopted organization and accounts as '=' rows and counts them as imports, not creates", () => {
       const management = find(plans, "management");
       const imported = management.resources.filter((r) => r.importId);
       assert.deepEqual(imported.map((r) => [r.type, r.name, r.importId]), [
@@ -484,6 +484,8 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
         ["aws:organizations/account:Account", "org-account-ml", "444444444444"],
         ["aws:organizations/account:Account", "org-account-prod", "666666666666"],
         ["aws:organizations/account:Account", "org-account-qa", "555555555555"],
+        // The organization exists (its accounts are adopted): imported by id, never created.
+        ["aws:organizations/organization:Organization", "org-organization", "o-exampleorg1"],
       ]);
       const lines = renderText(reportOf("management")).split("\n");
       for (const name of ["org-account-cicd", "org-account-lakehouse", "org-account-ml", "org-account-prod", "org-account-qa"]) {
@@ -493,7 +495,7 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
       }
       const created = management.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference" && !r.importId).length;
       const at = lines.indexOf("Resources:");
-      assert.deepEqual(lines.slice(at + 1, at + 3), [`    + ${created} to create`, "    = 5 to import"]);
+      assert.deepEqual(lines.slice(at + 1, at + 3), [`    + ${created} to create`, "    = 6 to import"]);
       assert.equal(lines.filter((l) => l.startsWith(" +  ")).length, created);
       assert.ok(!renderText(reportOf("qa")).includes("to import"), "qa adopts nothing");
     });

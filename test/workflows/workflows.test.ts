@@ -75,7 +75,7 @@ function dependsOn(wf: Workflow, job: string, on: string, seen = new Set<string>
 
 describe("workflows", () => {
   it("are the expected files", () => {
-    assert.deepEqual(FILES, ["deploy.yml", "drift.yml", "preview-comment.yml", "preview.yml", "promote.yml"]);
+    assert.deepEqual(FILES, ["deploy.yml", "drift.yml", "preview-comment.yml", "preview.yml", "promote.yml", "training-pickup.yml"]);
   });
 
   describe("action-validator (@action-validator/cli)", () => {

@@ -4,25 +4,35 @@ import * as pulumi from "@pulumi/pulumi";
  * A SageMaker Autopilot job (CreateAutoMLJobV2, tabular binary classification) as a Pulumi dynamic
  * resource: @pulumi/aws has no resource for AutoML jobs.
  *
+ * A deploy never waits for training (hours; a deploy's credentials last about an hour):
  * - create: CreateAutoMLJobV2 named `<jobNamePrefix>-<UTC yyyyMMddHHmmss>` (AutoML job names are at
- *   most 32 characters and unique per account forever, so every (re)creation gets a new name), then
- *   polls DescribeAutoMLJobV2 every `pollIntervalMs` (default 60 s) at most `maxPolls` times
- *   (default 720, 12 h) until `Completed`; `Failed`/`Stopped` raise an error carrying the job's
- *   `FailureReason`. Outputs: the best candidate's name, objective metric and inference containers.
- * - diff: any input change replaces the job (a finished job cannot be changed); to retrain on new
- *   data at the same S3 prefix, change `trainingRun`.
+ *   most 32 characters and unique per account forever, so every (re)creation gets a new name), and
+ *   returns at once with `status: "InProgress"` and no candidate.
+ * - diff (every later `pulumi up`/`preview`, e.g. the scheduled `training-pickup` workflow): a job
+ *   recorded as not finished is described; once it has finished, the resource is updated in place.
+ * - update / read: describe the job and record its status, and for a `Completed` job its best
+ *   candidate (name, objective metric, inference containers); a `Failed`/`Stopped` job records its
+ *   `FailureReason`. Any input change still replaces the job (a started job cannot be changed): to
+ *   retrain on new data at the same S3 prefix, change `trainingRun`.
  * - delete: AutoML jobs cannot be deleted; a job still running is stopped (StopAutoMLJob), a
  *   finished one is left in SageMaker's history.
+ * - check: during a real preview an input that depends on a resource not yet created (the
+ *   execution role's ARN) arrives as the placeholder `PREVIEW_UNKNOWN`; only known values are validated.
  *
  * Credentials: dynamic providers do not use the stack's AWS provider. When `assumeRoleArn` is set
- * (the stack passes the deploy role of the account its provider targets), the provider assumes it
- * with STS first; otherwise it uses the default credential chain.
+ * (the stack passes the deploy role of the account its provider targets), every provider call
+ * assumes it afresh with STS (no call outlives its credentials); otherwise the default credential
+ * chain is used.
  *
  * The AWS SDK is imported inside each method (PITFALLS: a client class captured at module top
  * level cannot be serialized). The input `kind: "mlz:sagemaker:AutoMLJobV2"` tells the offline
  * plan what to simulate (under mocks every dynamic resource is `pulumi-nodejs:dynamic:Resource`).
  */
 export const AUTOML_JOB_KIND = "mlz:sagemaker:AutoMLJobV2";
+/** What the engine sends a dynamic provider's `check` for a value unknown during preview. */
+export const PREVIEW_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** Job statuses after which nothing changes any more. */
+export const FINISHED_STATUSES = ["Completed", "Failed", "Stopped"] as const;
 /** `YYYYMMDDhhmmss` suffix plus the dash. */
 const NAME_SUFFIX_LENGTH = 15;
 /** AutoMLJobName: 1–32 characters, `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}`. */
@@ -71,20 +81,20 @@ export interface InferenceContainer {
 export interface AutoMLJobOutputs extends AutoMLJobInputs {
   jobName: string;
   jobArn: string;
+  /** AutoMLJobStatus as last seen: InProgress, Stopping, Completed, Failed or Stopped. */
+  status: string;
+  /** FailureReason of a Failed or Stopped job; empty otherwise. */
+  failureReason: string;
+  /** The best candidate once the job has completed; empty before. */
   bestCandidateName: string;
   objectiveMetricName: string;
-  objectiveMetricValue: number;
-  /** In serving order: data transform, algorithm, inverse label transform. */
+  /** The best candidate's objective metric; null before the job has completed. */
+  objectiveMetricValue: number | null;
+  /** In serving order: data transform, algorithm, inverse label transform. Empty before the job has completed. */
   inferenceContainers: InferenceContainer[];
 }
 
 export interface AutoMLJobProviderOptions {
-  /** Milliseconds between DescribeAutoMLJobV2 calls. Defaults to 60,000. */
-  pollIntervalMs?: number;
-  /** DescribeAutoMLJobV2 calls before giving up. Defaults to 720. */
-  maxPolls?: number;
-  /** Sleep function (tests inject one that returns at once). Defaults to setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
   /** Clock for the job-name suffix. Defaults to `new Date()`. */
   now?: () => Date;
 }
@@ -93,10 +103,16 @@ const JOB_NAME_PREFIX = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
 
-/** Validation failures of the inputs (empty when valid). */
+/**
+ * Validation failures of the inputs (empty when valid). A value still unknown in a preview (the
+ * placeholder `PREVIEW_UNKNOWN`) is not validated: it is checked again when known.
+ */
 export function validateAutoMLJobInputs(i: Partial<AutoMLJobInputs>): { property: string; reason: string }[] {
   const failures: { property: string; reason: string }[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const unknown = (v: unknown) => v === PREVIEW_UNKNOWN || (typeof v === "string" && v.includes(PREVIEW_UNKNOWN));
+  const fail = (property: string, reason: string) => {
+    if (!unknown((i as Record<string, unknown>)[property])) failures.push({ property, reason });
+  };
   if (i.kind !== AUTOML_JOB_KIND) fail("kind", `must be '${AUTOML_JOB_KIND}'; got '${i.kind}'`);
   if (typeof i.jobNamePrefix !== "string" || !JOB_NAME_PREFIX.test(i.jobNamePrefix) || i.jobNamePrefix.length > MAX_JOB_NAME_PREFIX_LENGTH) {
     fail("jobNamePrefix", `must be 1-${MAX_JOB_NAME_PREFIX_LENGTH} letters, digits or inner dashes; got '${i.jobNamePrefix}'`);
@@ -163,16 +179,36 @@ const INPUT_KEYS: (keyof AutoMLJobInputs)[] = [
   "targetAttributeName", "maxCandidates", "maxRuntimeSeconds", "outputKmsKeyArn", "volumeKmsKeyArn", "tags", "trainingRun",
 ];
 
+/** The outputs a description of the job gives (status, failure and, once completed, the best candidate). */
+export function jobState(job: {
+  AutoMLJobArn?: string;
+  AutoMLJobStatus?: string;
+  FailureReason?: string;
+  BestCandidate?: { CandidateName?: string; FinalAutoMLJobObjectiveMetric?: { MetricName?: string; Value?: number }; InferenceContainers?: { Image?: string; ModelDataUrl?: string; Environment?: Record<string, string> }[] };
+}, jobName: string): Pick<AutoMLJobOutputs, "jobArn" | "status" | "failureReason" | "bestCandidateName" | "objectiveMetricName" | "objectiveMetricValue" | "inferenceContainers"> {
+  const status = String(job.AutoMLJobStatus ?? "InProgress");
+  const none = { bestCandidateName: "", objectiveMetricName: "F1", objectiveMetricValue: null, inferenceContainers: [] as InferenceContainer[] };
+  const base = { jobArn: job.AutoMLJobArn ?? "", status, failureReason: status === "Failed" || status === "Stopped" ? (job.FailureReason ?? "SageMaker gave no failure reason") : "" };
+  if (status !== "Completed") return { ...base, ...none };
+  const best = job.BestCandidate;
+  const metric = best?.FinalAutoMLJobObjectiveMetric;
+  const containers = best?.InferenceContainers ?? [];
+  if (!best?.CandidateName || containers.length === 0 || metric?.Value === undefined) {
+    throw new Error(`AutoML job ${jobName} completed without a best candidate with inference containers`);
+  }
+  return {
+    ...base,
+    bestCandidateName: best.CandidateName,
+    objectiveMetricName: String(metric.MetricName ?? "F1"),
+    objectiveMetricValue: metric.Value,
+    inferenceContainers: containers.map((c) => ({ image: c.Image ?? "", modelDataUrl: c.ModelDataUrl ?? "", environment: c.Environment ?? {} })),
+  };
+}
+
 export class AutoMLJobProvider implements pulumi.dynamic.ResourceProvider {
-  private readonly pollIntervalMs: number;
-  private readonly maxPolls: number;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => Date;
 
   constructor(options: AutoMLJobProviderOptions = {}) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 60_000;
-    this.maxPolls = options.maxPolls ?? 720;
-    this.sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? (() => new Date());
   }
 
@@ -181,51 +217,43 @@ export class AutoMLJobProvider implements pulumi.dynamic.ResourceProvider {
     return failures.length > 0 ? { failures } : { inputs: news };
   }
 
-  async diff(_id: string, olds: AutoMLJobOutputs, news: AutoMLJobInputs): Promise<pulumi.dynamic.DiffResult> {
+  /**
+   * Any input change replaces the job. With unchanged inputs, a job recorded as unfinished is
+   * described: when it has finished since, the resource is updated in place (its best candidate
+   * picked up).
+   */
+  async diff(id: string, olds: AutoMLJobOutputs, news: AutoMLJobInputs): Promise<pulumi.dynamic.DiffResult> {
     const replaces = INPUT_KEYS.filter((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null));
-    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+    if ((FINISHED_STATUSES as readonly string[]).includes(olds.status)) return { changes: false };
+    const { DescribeAutoMLJobV2Command } = await import("@aws-sdk/client-sagemaker");
+    const client = await this.client(olds);
+    const job = await client.send(new DescribeAutoMLJobV2Command({ AutoMLJobName: id }));
+    const changed = String(job.AutoMLJobStatus ?? "") !== olds.status;
+    return changed ? { changes: true, replaces: [], deleteBeforeReplace: false } : { changes: false };
   }
 
+  /** Starts the job and returns at once: training is never waited for. */
   async create(inputs: AutoMLJobInputs): Promise<pulumi.dynamic.CreateResult<AutoMLJobOutputs>> {
     const failures = validateAutoMLJobInputs(inputs);
     if (failures.length > 0) throw new Error(`invalid AutoML job inputs: ${failures.map((f) => `[${f.property}] ${f.reason}`).join("; ")}`);
-    const { CreateAutoMLJobV2Command, DescribeAutoMLJobV2Command } = await import("@aws-sdk/client-sagemaker");
+    const { CreateAutoMLJobV2Command } = await import("@aws-sdk/client-sagemaker");
     const client = await this.client(inputs);
     const jobName = autoMLJobName(inputs.jobNamePrefix, this.now());
     const created = await client.send(new CreateAutoMLJobV2Command(createAutoMLJobV2Request(inputs, jobName)));
+    return {
+      id: jobName,
+      outs: { ...inputs, jobName, ...jobState({ AutoMLJobArn: created.AutoMLJobArn, AutoMLJobStatus: "InProgress" }, jobName) },
+    };
+  }
 
-    for (let poll = 1; poll <= this.maxPolls; poll++) {
-      const job = await client.send(new DescribeAutoMLJobV2Command({ AutoMLJobName: jobName }));
-      const status = job.AutoMLJobStatus;
-      if (status === "Completed") {
-        const best = job.BestCandidate;
-        const metric = best?.FinalAutoMLJobObjectiveMetric;
-        const containers = best?.InferenceContainers ?? [];
-        if (!best?.CandidateName || containers.length === 0 || metric?.Value === undefined) {
-          throw new Error(`AutoML job ${jobName} completed without a best candidate with inference containers`);
-        }
-        return {
-          id: jobName,
-          outs: {
-            ...inputs,
-            jobName,
-            jobArn: job.AutoMLJobArn ?? created.AutoMLJobArn ?? "",
-            bestCandidateName: best.CandidateName,
-            objectiveMetricName: String(metric.MetricName ?? "F1"),
-            objectiveMetricValue: metric.Value,
-            inferenceContainers: containers.map((c) => ({ image: c.Image ?? "", modelDataUrl: c.ModelDataUrl ?? "", environment: c.Environment ?? {} })),
-          },
-        };
-      }
-      if (status === "Failed" || status === "Stopped") {
-        throw new Error(`AutoML job ${jobName} ${status.toLowerCase()}: ${job.FailureReason ?? "SageMaker gave no failure reason"}`);
-      }
-      if (poll < this.maxPolls) await this.sleep(this.pollIntervalMs);
-      else {
-        throw new Error(`AutoML job ${jobName} is still ${status} (${job.AutoMLJobSecondaryStatus}) after ${this.maxPolls} status checks; it keeps running in SageMaker: stop it or raise the poll limit`);
-      }
-    }
-    throw new Error(`[maxPolls] must be ≥ 1; got ${this.maxPolls}`);
+  /** Records the job's current status and, once completed, its best candidate. */
+  async update(id: string, _olds: AutoMLJobOutputs, news: AutoMLJobInputs): Promise<pulumi.dynamic.UpdateResult<AutoMLJobOutputs>> {
+    return { outs: await this.describe(id, news) };
+  }
+
+  async read(id: string, props: AutoMLJobOutputs): Promise<pulumi.dynamic.ReadResult<AutoMLJobOutputs>> {
+    return { id, props: await this.describe(id, props) };
   }
 
   async delete(id: string, props: AutoMLJobOutputs): Promise<void> {
@@ -235,6 +263,14 @@ export class AutoMLJobProvider implements pulumi.dynamic.ResourceProvider {
     if (job.AutoMLJobStatus === "InProgress") {
       await client.send(new StopAutoMLJobCommand({ AutoMLJobName: id }));
     }
+  }
+
+  private async describe(jobName: string, inputs: AutoMLJobInputs): Promise<AutoMLJobOutputs> {
+    const { DescribeAutoMLJobV2Command } = await import("@aws-sdk/client-sagemaker");
+    const client = await this.client(inputs);
+    const job = await client.send(new DescribeAutoMLJobV2Command({ AutoMLJobName: jobName }));
+    const picked = Object.fromEntries(INPUT_KEYS.filter((k) => inputs[k] !== undefined).map((k) => [k, inputs[k]])) as unknown as AutoMLJobInputs;
+    return { ...picked, jobName, ...jobState(job, jobName) };
   }
 
   private async client(inputs: Pick<AutoMLJobInputs, "region" | "assumeRoleArn">) {
@@ -258,9 +294,12 @@ export type AutoMLJobArgs = { [K in keyof Omit<AutoMLJobInputs, "kind">]: pulumi
 export class AutoMLJob extends pulumi.dynamic.Resource {
   public declare readonly jobName: pulumi.Output<string>;
   public declare readonly jobArn: pulumi.Output<string>;
+  /** AutoMLJobStatus as last seen (InProgress until a later deploy finds the job finished). */
+  public declare readonly status: pulumi.Output<string>;
+  public declare readonly failureReason: pulumi.Output<string>;
   public declare readonly bestCandidateName: pulumi.Output<string>;
   public declare readonly objectiveMetricName: pulumi.Output<string>;
-  public declare readonly objectiveMetricValue: pulumi.Output<number>;
+  public declare readonly objectiveMetricValue: pulumi.Output<number | null>;
   public declare readonly inferenceContainers: pulumi.Output<InferenceContainer[]>;
 
   constructor(name: string, args: AutoMLJobArgs, opts?: pulumi.CustomResourceOptions, provider: AutoMLJobProvider = new AutoMLJobProvider()) {
@@ -269,6 +308,8 @@ export class AutoMLJob extends pulumi.dynamic.Resource {
       ...args,
       jobName: undefined,
       jobArn: undefined,
+      status: undefined,
+      failureReason: undefined,
       bestCandidateName: undefined,
       objectiveMetricName: undefined,
       objectiveMetricValue: undefined,

@@ -41,10 +41,6 @@ export interface BikeshareAutopilotArgs {
   readonly maxCandidates?: number;
   /** Bound on the whole job (MaxAutoMLJobRuntimeInSeconds). Defaults to none (SageMaker's default). */
   readonly maxRuntimeSeconds?: number;
-  /** Seconds between status checks while the job runs. Defaults to 60. */
-  readonly pollIntervalSeconds?: number;
-  /** Status checks before `pulumi up` gives up waiting. Defaults to 720 (12 h at 60 s). */
-  readonly maxPolls?: number;
   /** Label of the training run; changing it retrains on the data now at the training prefix. Defaults to none. */
   readonly trainingRun?: string;
   /** Tags. Defaults to none. */
@@ -67,30 +63,23 @@ function validate(args: BikeshareAutopilotArgs): void {
   if (args.maxRuntimeSeconds !== undefined && (!Number.isInteger(args.maxRuntimeSeconds) || args.maxRuntimeSeconds < 3600)) {
     throw new Error(`[maxRuntimeSeconds] must be a whole number of seconds ≥ 3600; got ${args.maxRuntimeSeconds}`);
   }
-  if (args.pollIntervalSeconds !== undefined && (!Number.isInteger(args.pollIntervalSeconds) || args.pollIntervalSeconds < 1)) {
-    throw new Error(`[pollIntervalSeconds] must be a whole number ≥ 1; got ${args.pollIntervalSeconds}`);
-  }
-  if (args.maxPolls !== undefined && (!Number.isInteger(args.maxPolls) || args.maxPolls < 1)) {
-    throw new Error(`[maxPolls] must be a whole number ≥ 1; got ${args.maxPolls}`);
-  }
-  const waitSeconds = (args.pollIntervalSeconds ?? 60) * (args.maxPolls ?? 720);
-  if (args.maxRuntimeSeconds !== undefined && args.maxRuntimeSeconds > waitSeconds) {
-    throw new Error(`[maxRuntimeSeconds] (${args.maxRuntimeSeconds}) must not exceed the wait bound pollIntervalSeconds × maxPolls (${waitSeconds})`);
-  }
 }
 
 /**
  * Bike-share training: a SageMaker execution role scoped to the training and output prefixes, and
  * the Autopilot job (dynamic resource `mlz:sagemaker:AutoMLJobV2`): binary classification of
- * `bike_share_for_all_trip`, objective F1. Exposes the best candidate and its inference containers.
+ * `bike_share_for_all_trip`, objective F1. The deploy that creates the job only starts it; a later
+ * deploy records its status and, once completed, the best candidate and its inference containers.
  */
 export class BikeshareAutopilot extends pulumi.ComponentResource {
   public readonly role: aws.iam.Role;
   public readonly job: AutoMLJob;
   public readonly jobName: pulumi.Output<string>;
+  /** The job's status as last seen: `InProgress` after the deploy that starts it; a later deploy records `Completed`, `Failed` or `Stopped`. */
+  public readonly status: pulumi.Output<string>;
   public readonly bestCandidateName: pulumi.Output<string>;
   public readonly objectiveMetricName: pulumi.Output<string>;
-  public readonly objectiveMetricValue: pulumi.Output<number>;
+  public readonly objectiveMetricValue: pulumi.Output<number | null>;
   public readonly inferenceContainers: pulumi.Output<InferenceContainer[]>;
   /** `s3://<output bucket>/<output prefix>`: where the candidates' artifacts live. */
   public readonly outputS3Uri: pulumi.Output<string>;
@@ -122,10 +111,8 @@ export class BikeshareAutopilot extends pulumi.ComponentResource {
     }, { parent: this });
 
     this.outputS3Uri = pulumi.interpolate`s3://${args.outputBucketName}/${outputPrefix}`;
-    const provider = new AutoMLJobProvider({
-      pollIntervalMs: (args.pollIntervalSeconds ?? 60) * 1000,
-      maxPolls: args.maxPolls ?? 720,
-    });
+    // The provider starts the job and returns; later deploys pick up its result (no waiting).
+    const provider = new AutoMLJobProvider();
     this.job = new AutoMLJob(`${name}-job`, {
       jobNamePrefix: args.jobNamePrefix ?? "bikeshare",
       region: args.region,
@@ -142,6 +129,7 @@ export class BikeshareAutopilot extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [permissions] }, provider);
 
     this.jobName = this.job.jobName;
+    this.status = this.job.status;
     this.bestCandidateName = this.job.bestCandidateName;
     this.objectiveMetricName = this.job.objectiveMetricName;
     this.objectiveMetricValue = this.job.objectiveMetricValue;
@@ -150,6 +138,7 @@ export class BikeshareAutopilot extends pulumi.ComponentResource {
       role: this.role,
       job: this.job,
       jobName: this.jobName,
+      status: this.status,
       bestCandidateName: this.bestCandidateName,
       objectiveMetricName: this.objectiveMetricName,
       objectiveMetricValue: this.objectiveMetricValue,

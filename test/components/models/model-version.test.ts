@@ -73,7 +73,7 @@ describe("RekognitionModelVersion", () => {
       ["project", { projectName: "other-model" }, `[projectVersionArn] must belong to project 'other-model'; got '${V1}' (project 'defect-detector')`],
       ["min units", { minInferenceUnits: 0 }, "[minInferenceUnits] must be a whole number from 1 to 100; got 0"],
       ["max units", { minInferenceUnits: 2, maxInferenceUnits: 1 }, "[maxInferenceUnits] must be at least minInferenceUnits (2); got 1"],
-      ["timeout", { waitTimeoutSeconds: 100000 }, "[waitTimeoutSeconds] must be a whole number of seconds from 60 to 7200; got 100000"],
+      ["timeout", { waitTimeoutSeconds: 100000 }, "[waitTimeoutSeconds] must be a whole number of seconds from 60 to 3600; got 100000"],
       ["desired state", { desiredState: "PAUSED" as never }, "[desiredState] must be 'RUNNING' or 'STOPPED'; got \"PAUSED\""],
     ];
     for (const [what, over, message] of cases) {

@@ -475,7 +475,7 @@ describe("Rekognition project-version dynamic provider", () => {
         { property: "minInferenceUnits", reason: "must be a whole number from 1 to 100; got 0" },
         { property: "maxInferenceUnits", reason: "must be a whole number from 1 to 100; got 1.5" },
         { property: "desiredState", reason: "must be 'RUNNING' or 'STOPPED'; got \"PAUSED\"" },
-        { property: "waitTimeoutSeconds", reason: "must be a whole number of seconds from 60 to 7200; got 10" },
+        { property: "waitTimeoutSeconds", reason: "must be a whole number of seconds from 60 to 3600; got 10" },
         { property: "pollSeconds", reason: "must be a whole number of seconds from 1 to 300; got 0" },
         { property: "assumeRoleArn", reason: "must be an IAM role ARN; got 'mlz-deploy'" },
       ]);

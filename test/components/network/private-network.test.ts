@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
 import { installMocks, settle } from "../../../plan/mock-runtime";
-import { PrivateNetwork, validatePrivateNetworkArgs, type PrivateNetworkArgs } from "../../../components/network/private-network";
+import { PrivateNetwork, validatePrivateNetworkArgs, zoneIdPrefix, type PrivateNetworkArgs } from "../../../components/network/private-network";
 
 const ORG = "o-abc123def4";
 
@@ -14,7 +14,7 @@ function args(overrides: Partial<PrivateNetworkArgs> = {}): PrivateNetworkArgs {
   return {
     region: "us-east-1",
     cidrBlock: "10.40.0.0/16",
-    availabilityZones: ["us-east-1a", "us-east-1b"],
+    availabilityZoneIds: ["use1-az1", "use1-az2"],
     organizationId: ORG,
     ...overrides,
   };
@@ -40,6 +40,13 @@ const orgOnly = (extra: Record<string, string> = {}) => ({
   }],
 });
 
+describe("zoneIdPrefix", () => {
+  it("derives the zone-ID prefix of a region as EC2 reports ZoneId", () => {
+    assert.deepEqual(["us-east-1", "eu-west-2", "ap-southeast-2", "ap-northeast-1", "ca-central-1", "us-gov-west-1", "cn-north-1"].map(zoneIdPrefix),
+      ["use1", "euw2", "apse2", "apne1", "cac1", "usgw1", "cnn1"]);
+  });
+});
+
 describe("PrivateNetwork", () => {
   let resources: Registration[];
   let network: PrivateNetwork;
@@ -57,26 +64,26 @@ describe("PrivateNetwork", () => {
     assert.equal(vpc.inputs.enableDnsHostnames, true);
   });
 
-  it("declares one private subnet per zone, carved deterministically", () => {
+  it("declares one private subnet per zone, placed by zone ID (never by zone name), carved deterministically", () => {
     const subnets = ofType(resources, "aws:ec2/subnet:Subnet");
     assert.deepEqual(
-      subnets.map((s) => [s.name, s.inputs.availabilityZone, s.inputs.cidrBlock, s.inputs.mapPublicIpOnLaunch, s.inputs.vpcId]).sort(),
+      subnets.map((s) => [s.name, s.inputs.availabilityZoneId, s.inputs.availabilityZone, s.inputs.cidrBlock, s.inputs.mapPublicIpOnLaunch, s.inputs.vpcId]).sort(),
       [
-        ["net-subnet-us-east-1a", "us-east-1a", "10.40.0.0/18", false, "net-vpc-id"],
-        ["net-subnet-us-east-1b", "us-east-1b", "10.40.64.0/18", false, "net-vpc-id"],
+        ["net-subnet-use1-az1", "use1-az1", undefined, "10.40.0.0/18", false, "net-vpc-id"],
+        ["net-subnet-use1-az2", "use1-az2", undefined, "10.40.64.0/18", false, "net-vpc-id"],
       ],
     );
   });
 
   it("gives each subnet its own route table with no routes, and has no way to the internet", () => {
     const tables = ofType(resources, "aws:ec2/routeTable:RouteTable");
-    assert.deepEqual(tables.map((t) => [t.name, t.inputs.routes]).sort(), [["net-rt-us-east-1a", []], ["net-rt-us-east-1b", []]]);
+    assert.deepEqual(tables.map((t) => [t.name, t.inputs.routes]).sort(), [["net-rt-use1-az1", []], ["net-rt-use1-az2", []]]);
     const assoc = ofType(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation");
     assert.deepEqual(
       assoc.map((a) => [a.name, a.inputs.subnetId, a.inputs.routeTableId]).sort(),
       [
-        ["net-rta-us-east-1a", "net-subnet-us-east-1a-id", "net-rt-us-east-1a-id"],
-        ["net-rta-us-east-1b", "net-subnet-us-east-1b-id", "net-rt-us-east-1b-id"],
+        ["net-rta-use1-az1", "net-subnet-use1-az1-id", "net-rt-use1-az1-id"],
+        ["net-rta-use1-az2", "net-subnet-use1-az2-id", "net-rt-use1-az2-id"],
       ],
     );
     for (const type of [
@@ -146,7 +153,7 @@ describe("PrivateNetwork", () => {
     for (const e of endpoints) {
       assert.equal(e.inputs.vpcId, "net-vpc-id", e.name);
       assert.equal(e.inputs.privateDnsEnabled, true, e.name);
-      assert.deepEqual(e.inputs.subnetIds, ["net-subnet-us-east-1a-id", "net-subnet-us-east-1b-id"], e.name);
+      assert.deepEqual(e.inputs.subnetIds, ["net-subnet-use1-az1-id", "net-subnet-use1-az2-id"], e.name);
       assert.deepEqual(e.inputs.securityGroupIds, ["net-endpoints-sg-id"], e.name);
       assert.equal(e.inputs.routeTableIds, undefined, e.name);
       assert.deepEqual(parseJsonInput(e, "policy"), orgOnly(), e.name);
@@ -157,7 +164,7 @@ describe("PrivateNetwork", () => {
     const s3 = only(resources, "aws:ec2/vpcEndpoint:VpcEndpoint", "net-vpce-s3");
     assert.equal(s3.inputs.serviceName, "com.amazonaws.us-east-1.s3");
     assert.equal(s3.inputs.vpcEndpointType, "Gateway");
-    assert.deepEqual(s3.inputs.routeTableIds, ["net-rt-us-east-1a-id", "net-rt-us-east-1b-id"]);
+    assert.deepEqual(s3.inputs.routeTableIds, ["net-rt-use1-az1-id", "net-rt-use1-az2-id"]);
     assert.equal(s3.inputs.subnetIds, undefined);
     assert.deepEqual(parseJsonInput(s3, "policy"), orgOnly({ "aws:ResourceOrgID": ORG }));
   });
@@ -175,7 +182,7 @@ describe("PrivateNetwork", () => {
 
   it("outputs the VPC, subnets, security group and endpoint ids by service", async () => {
     assert.equal(await promiseOf(network.vpcId), "net-vpc-id");
-    assert.deepEqual(await Promise.all(network.subnetIds.map(promiseOf)), ["net-subnet-us-east-1a-id", "net-subnet-us-east-1b-id"]);
+    assert.deepEqual(await Promise.all(network.subnetIds.map(promiseOf)), ["net-subnet-use1-az1-id", "net-subnet-use1-az2-id"]);
     assert.equal(await promiseOf(network.securityGroupId), "net-endpoints-sg-id");
     const ids: Record<string, string> = {};
     for (const [k, v] of Object.entries(network.endpointIds)) ids[k] = await promiseOf(v);
@@ -193,7 +200,7 @@ describe("PrivateNetwork", () => {
     const { resources: rs } = await build(args({
       region: "eu-west-1",
       cidrBlock: "172.20.0.0/20",
-      availabilityZones: ["eu-west-1c", "eu-west-1a", "eu-west-1b"],
+      availabilityZoneIds: ["euw1-az3", "euw1-az1", "euw1-az2"],
       interfaceServices: ["sts", "logs"],
     }));
     assert.deepEqual(ofType(rs, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs.serviceName).sort(), [
@@ -201,17 +208,17 @@ describe("PrivateNetwork", () => {
       "com.amazonaws.eu-west-1.s3",
       "com.amazonaws.eu-west-1.sts",
     ]);
-    assert.deepEqual(ofType(rs, "aws:ec2/subnet:Subnet").map((s) => [s.inputs.availabilityZone, s.inputs.cidrBlock]).sort(), [
-      ["eu-west-1a", "172.20.4.0/22"],
-      ["eu-west-1b", "172.20.8.0/22"],
-      ["eu-west-1c", "172.20.0.0/22"],
+    assert.deepEqual(ofType(rs, "aws:ec2/subnet:Subnet").map((s) => [s.inputs.availabilityZoneId, s.inputs.cidrBlock]).sort(), [
+      ["euw1-az1", "172.20.4.0/22"],
+      ["euw1-az2", "172.20.8.0/22"],
+      ["euw1-az3", "172.20.0.0/22"],
     ]);
   });
 
   it("uses the China names in cn-north-1", async () => {
     const { resources: rs } = await build(args({
       region: "cn-north-1",
-      availabilityZones: ["cn-north-1a", "cn-north-1b"],
+      availabilityZoneIds: ["cnn1-az1", "cnn1-az2"],
       interfaceServices: ["sts", "ssm", "sagemaker.runtime"],
     }));
     assert.deepEqual(ofType(rs, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs.serviceName).sort(), [
@@ -224,20 +231,20 @@ describe("PrivateNetwork", () => {
 
   describe("validation", () => {
     const cases: [string, Partial<PrivateNetworkArgs>, string][] = [
-      ["one zone", { availabilityZones: ["us-east-1a"] }, `[availabilityZones] must name 2 to 4 availability zones; got ["us-east-1a"]`],
-      ["five zones", { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e"] }, `[availabilityZones] must name 2 to 4 availability zones; got ["us-east-1a","us-east-1b","us-east-1c","us-east-1d","us-east-1e"]`],
-      ["a zone of another region", { availabilityZones: ["us-east-1a", "us-west-2b"] }, "[availabilityZones] must hold zone names of region us-east-1 such as 'us-east-1a'; got 'us-west-2b'"],
-      ["a zone id", { availabilityZones: ["use1-az1", "use1-az2"] }, "[availabilityZones] must hold zone names of region us-east-1 such as 'us-east-1a'; got 'use1-az1'"],
-      ["a repeated zone", { availabilityZones: ["us-east-1a", "us-east-1a"] }, `[availabilityZones] must be distinct; got ["us-east-1a","us-east-1a"]`],
+      ["one zone", { availabilityZoneIds: ["use1-az1"] }, `[availabilityZoneIds] must name 2 to 4 availability zone IDs; got ["use1-az1"]`],
+      ["five zones", { availabilityZoneIds: ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5"] }, `[availabilityZoneIds] must name 2 to 4 availability zone IDs; got ["use1-az1","use1-az2","use1-az3","use1-az4","use1-az5"]`],
+      ["a zone of another region", { availabilityZoneIds: ["use1-az1", "usw2-az2"] }, "[availabilityZoneIds] must hold zone IDs of region us-east-1 such as 'use1-az1' (not zone names such as 'us-east-1a'); got 'usw2-az2'"],
+      ["a zone name (names differ per account)", { availabilityZoneIds: ["us-east-1a", "us-east-1b"] }, "[availabilityZoneIds] must hold zone IDs of region us-east-1 such as 'use1-az1' (not zone names such as 'us-east-1a'); got 'us-east-1a'"],
+      ["a repeated zone", { availabilityZoneIds: ["use1-az1", "use1-az1"] }, `[availabilityZoneIds] must be distinct; got ["use1-az1","use1-az1"]`],
       ["a public CIDR", { cidrBlock: "8.8.0.0/16" }, "[cidrBlock] must lie in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); got '8.8.0.0/16'"],
       ["s3 as an interface service", { interfaceServices: ["sts", "s3"] }, "[interfaceServices] must not include 's3': the network always has an S3 gateway endpoint"],
       ["a repeated service", { interfaceServices: ["sts", "sts"] }, `[interfaceServices] must not repeat a service; got ["sts","sts"]`],
       ["no services", { interfaceServices: [] }, "[interfaceServices] must name at least one service; got []"],
-      ["an isolated partition", { region: "us-iso-east-1", availabilityZones: ["us-iso-east-1a", "us-iso-east-1b"] }, "[region] 'us-iso-east-1' is in partition 'aws-iso', which is not supported; supported partitions: aws, aws-cn, aws-us-gov"],
-      ["rekognition in China", { region: "cn-north-1", availabilityZones: ["cn-north-1a", "cn-north-1b"] }, "[interfaceServices] no known interface endpoint service name for 'rekognition' in cn-north-1 (partition aws-cn); known there: ec2, ec2messages, ecr.api, ecr.dkr, execute-api, kms, lambda, logs, monitoring, s3, sagemaker.api, sagemaker.runtime, secretsmanager, sns, sqs, ssm, ssmmessages, states, sts, xray"],
+      ["an isolated partition", { region: "us-iso-east-1", availabilityZoneIds: ["usie1-az1", "usie1-az2"] }, "[region] 'us-iso-east-1' is in partition 'aws-iso', which is not supported; supported partitions: aws, aws-cn, aws-us-gov"],
+      ["rekognition in China", { region: "cn-north-1", availabilityZoneIds: ["cnn1-az1", "cnn1-az2"] }, "[interfaceServices] no known interface endpoint service name for 'rekognition' in cn-north-1 (partition aws-cn); known there: ec2, ec2messages, ecr.api, ecr.dkr, execute-api, kms, lambda, logs, monitoring, s3, sagemaker.api, sagemaker.runtime, secretsmanager, sns, sqs, ssm, ssmmessages, states, sts, xray"],
     ];
     it("validatePrivateNetworkArgs: defaults the interface services and names each endpoint service in the region's partition", () => {
-      assert.deepEqual(validatePrivateNetworkArgs(args({ region: "cn-north-1", availabilityZones: ["cn-north-1a", "cn-north-1b"], interfaceServices: ["sts", "ssm"] })), {
+      assert.deepEqual(validatePrivateNetworkArgs(args({ region: "cn-north-1", availabilityZoneIds: ["cnn1-az1", "cnn1-az2"], interfaceServices: ["sts", "ssm"] })), {
         services: ["sts", "ssm"],
         serviceNames: { sts: "cn.com.amazonaws.cn-north-1.sts", ssm: "com.amazonaws.cn-north-1.ssm", s3: "com.amazonaws.cn-north-1.s3" },
       });

@@ -180,12 +180,33 @@ describe("bikeshare part (ml stack)", () => {
       assert.equal(await promiseOf(result!.bikeshareModelArn!), CANDIDATE);
     });
 
-    it("a preview of a new training run (the job's outputs unknown) shows the candidate endpoint", async () => {
-      // A real preview: the engine reports the dynamic job's outputs unknown until the update runs it.
-      const seen: { type: string; name: string; inputs: Record<string, any> }[] = [];
+    it("the deploy that starts the job declares no model nor endpoint: it never waits for training", async () => {
+      const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });
+      const { result, resources } = await recordProgram(() => declareBikeshare(mlContext(), cfg, MODELS, undefined, hostingContext()), {
+        simulator: {
+          newResource: (a) => {
+            const r = simulated(a);
+            // What the provider's create returns: the job started, no candidate yet.
+            return a.type === "pulumi-nodejs:dynamic:Resource"
+              ? { ...r, state: { ...r.state, status: "InProgress", bestCandidateName: "", objectiveMetricValue: null, inferenceContainers: [] } }
+              : r;
+          },
+          call: (a) => simulator.call(a),
+        },
+      });
+      assert.equal(ofType(resources, "pulumi-nodejs:dynamic:Resource").length, 1);
+      assert.equal(ofType(resources, "aws:sagemaker/model:Model").length, 0);
+      assert.equal(ofType(resources, "aws:sagemaker/endpoint:Endpoint").length, 0);
+      assert.equal(await promiseOf(result!.bikeshareAutoMLJobStatus!), "InProgress");
+      assert.equal(await promiseOf(result!.bikeshareModelArn!), undefined);
+      assert.equal(await promiseOf(result!.bikeshareEndpointName!), undefined);
+    });
+
+    it("a preview while the job's outputs are unknown declares no serving from them", async () => {
+      const seen: { type: string; name: string }[] = [];
       pulumi.runtime.setMocks({
         newResource: (a) => {
-          seen.push({ type: a.type, name: a.name, inputs: a.inputs });
+          seen.push({ type: a.type, name: a.name });
           const job = a.type === "pulumi-nodejs:dynamic:Resource";
           return { id: job ? undefined : `${a.name}-id`, state: job ? {} : simulated(a).state };
         },
@@ -193,17 +214,9 @@ describe("bikeshare part (ml stack)", () => {
       }, "ml-landing-zone", "ml", true);
       const result = declareBikeshare(mlContext(), bikeshareConfigSchema.parse({ bikeshare: TRAIN }), MODELS, undefined, hostingContext());
       await settle();
-      const model = seen.find((r) => r.type === "aws:sagemaker/model:Model")!;
-      assert.ok(pulumi.isUnknown(model.inputs.name), "the model's name comes from the job");
-      const config = seen.filter((r) => r.type === "aws:sagemaker/endpointConfiguration:EndpointConfiguration");
-      assert.deepEqual(config.map((r) => r.name), ["bikeshare-serving-endpoint-config"]);
-      assert.ok(pulumi.isUnknown(config[0].inputs.productionVariants[0].modelName));
-      assert.equal(config[0].inputs.productionVariants[0].instanceType, "ml.c5.large");
-      const endpoint = seen.filter((r) => r.type === "aws:sagemaker/endpoint:Endpoint");
-      assert.deepEqual(endpoint.map((r) => [r.name, r.inputs.name]), [["bikeshare-serving-endpoint", "mlz-bikeshare-classifier-candidate"]]);
-      // (The configuration's auto-name is computed before the update, as the engine computes it.)
-      assert.equal(endpoint[0].inputs.endpointConfigName, "bikeshare-serving-endpoint-config-generated");
-      assert.ok(result!.bikeshareEndpointName, "exported in the preview too");
+      assert.ok(seen.some((r) => r.type === "pulumi-nodejs:dynamic:Resource"));
+      assert.deepEqual(seen.filter((r) => r.type.startsWith("aws:sagemaker/")), []);
+      assert.ok(result!.bikeshareAutoMLJobStatus, "the job's status is exported");
     });
 
     it("a new training run declares the same resources: the configuration points at the new model, the endpoint stays", async () => {
@@ -259,7 +272,7 @@ describe("bikeshare part (ml stack)", () => {
 
     it("in the ML program: qa references the candidate, so two endpoints serve it (the version's, sized by the model, and the candidate endpoint)", async () => {
       const ml = rekognitionModelsConfigSchema.parse({
-        models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.m5.large" } },
+        models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.m5.large", existingVersions: [CANDIDATE] } },
         consumers: { qa: { stack: "organization/ml-landing-zone/qa" } },
       });
       const cfg = bikeshareConfigSchema.parse({ bikeshare: TRAIN });

@@ -23,7 +23,7 @@ const example = {
 describe("deployment-identity part (cicd stack)", () => {
   it("documents its defaults and refuses wildcard stack names", () => {
     const cfg = deploymentIdentityConfigSchema.parse(example);
-    assert.equal(cfg.github.maxSessionDurationSeconds, 3600);
+    assert.equal(cfg.github.maxSessionDurationSeconds, 5400);
     assert.deepEqual(cfg.promotionReaderAccounts, []);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, promotionReaderAccounts: ["*"] }), /promotionReaderAccounts/);
     assert.throws(() => deploymentIdentityConfigSchema.parse({ ...example, deployStacks: { "*": { account: "qa" } } }), /expected a stack name without wildcards; got '\*'/);
@@ -128,7 +128,24 @@ describe("deployment-identity part (cicd stack)", () => {
   it("the example cicd stack file sets the state bucket of the README's PULUMI_BACKEND_URL", () => {
     const cicd = readStackConfigFile("cicd");
     assert.equal(cicd.role, "cicd");
-    assert.deepEqual(cicd.role === "cicd" && { bucket: cicd.github.stateBucket, key: cicd.github.stateKmsKeyArn }, { bucket: "mlz-pulumi-state-222222222222", key: undefined });
+    assert.deepEqual(cicd.role === "cicd" && { bucket: cicd.github.stateBucket, key: cicd.github.stateKmsKeyArn }, { bucket: "mlz-pulumi-state-222222222222", key: "arn:aws:kms:us-east-1:222222222222:key/0d6f2f1e-3c4b-4a59-9e8d-7b6a5c4d3e2f" });
+  });
+
+  it("with stateKmsKeyArn, owns the secrets key's policy: use by exactly the GitHub deploy roles, decrypt by the preview roles", async () => {
+    const key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const cfg = deploymentIdentityConfigSchema.parse({ ...example, github: { ...example.github, stateKmsKeyArn: key } });
+    const { resources } = await recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), cfg));
+    const policy = only(resources, "aws:kms/keyPolicy:KeyPolicy");
+    assert.equal(policy.inputs.keyId, key);
+    const roleArn = (name: string) => only(resources, "aws:iam/role:Role", name).outputs.arn;
+    const stmts = parseJsonInput(policy, "policy").Statement;
+    const stacks = Object.keys(example.deployStacks).sort();
+    assert.deepEqual(stmts.find((s: any) => s.Sid === "DeployRolesUseKey").Principal.AWS, stacks.map((s) => roleArn(`github-deploy-${s}`)));
+    assert.deepEqual(stmts.find((s: any) => s.Sid === "PreviewRolesDecrypt").Principal.AWS, stacks.map((s) => roleArn(`github-preview-${s}`)));
+    assert.equal(stmts.length, 3);
+    // Without the key, no key policy.
+    const none = await recordProgram(() => declareDeploymentIdentity(exampleContext("cicd", "cicd"), deploymentIdentityConfigSchema.parse(example)));
+    assert.equal(ofType(none.resources, "aws:kms/keyPolicy:KeyPolicy").length, 0);
   });
 
   it("creates one deploy and one preview role per stack, targeting the stack's account", async () => {

@@ -4,9 +4,12 @@ import * as aws from "@pulumi/aws";
 import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
 import type { StackContext } from "../../../stacks/context";
 import type { ConsumedModel } from "../../../stacks/config";
+import * as path from "node:path";
 import {
+  DEFAULT_SMOKE_TEST_IMAGE,
   declareModelConsumption,
   modelConsumptionConfigSchema,
+  smokeTestImageFile,
   type ModelConsumptionConfig,
 } from "../../../stacks/parts/model-consumption";
 import { stackFilesIn } from "../../../stacks/config";
@@ -74,11 +77,11 @@ describe("model consumption part", () => {
 
     it("accepts a full configuration and defaults the confidence", () => {
       assert.deepEqual(parse({
-        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZones: ["us-east-1a", "us-east-1c"] },
+        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZoneIds: ["use1-az1", "use1-az4"] },
         modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg" },
       }), {
-        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZones: ["us-east-1a", "us-east-1c"] },
-        modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg", minConfidence: 50 },
+        modelNetwork: { cidrBlock: "10.50.0.0/16", availabilityZoneIds: ["use1-az1", "use1-az4"] },
+        modelSmokeTest: { model: "defect-detector", imageBucket: "b", imageKey: "k.jpg", imageFile: "assets/smoke-test/known-image.png", minConfidence: 50 },
       });
     });
 
@@ -90,9 +93,14 @@ describe("model consumption part", () => {
     });
 
     it("refuses one zone and unknown keys", () => {
-      const one = modelConsumptionConfigSchema.safeParse({ modelNetwork: { availabilityZones: ["us-east-1a"] } });
+      const one = modelConsumptionConfigSchema.safeParse({ modelNetwork: { availabilityZoneIds: ["use1-az1"] } });
       assert.equal(one.success, false);
-      assert.deepEqual(one.error!.issues.map((i) => [i.path.join("."), i.message]), [["modelNetwork.availabilityZones", "expected at least 2 availability zones"]]);
+      assert.deepEqual(one.error!.issues.map((i) => [i.path.join("."), i.message]), [["modelNetwork.availabilityZoneIds", "expected at least 2 availability zone IDs"]]);
+      const names = modelConsumptionConfigSchema.safeParse({ modelNetwork: { availabilityZoneIds: ["us-east-1a", "us-east-1b"] } });
+      assert.deepEqual(names.error!.issues.map((i) => [i.path.join("."), i.message]), [
+        ["modelNetwork.availabilityZoneIds.0", "expected an availability zone ID such as 'use1-az1' (not a zone name such as 'us-east-1a'); got 'us-east-1a'"],
+        ["modelNetwork.availabilityZoneIds.1", "expected an availability zone ID such as 'use1-az1' (not a zone name such as 'us-east-1a'); got 'us-east-1b'"],
+      ]);
       const extra = modelConsumptionConfigSchema.safeParse({ modelNetwork: { cidr: "10.0.0.0/16" } });
       assert.equal(extra.success, false);
       assert.deepEqual(extra.error!.issues.map((i) => i.path.join(".")), ["modelNetwork"]);
@@ -109,6 +117,30 @@ describe("model consumption part", () => {
       }));
       resources = recorded.resources;
       outputs = await resolveAll(recorded.result as unknown as Record<string, unknown>);
+    });
+
+    it("creates the image bucket hardened and uploads the repository's known image, before the function", () => {
+      const bucket = only(resources, "aws:s3/bucket:Bucket", "model-smoke-test-images-bucket");
+      assert.equal(bucket.inputs.bucket, "mlz-qa-smoke-images");
+      const block = only(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "model-smoke-test-images-public-access-block");
+      assert.deepEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
+      only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "model-smoke-test-images-encryption");
+      const tls = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy", "model-smoke-test-images-policy"), "policy");
+      assert.equal(tls.Statement[0].Sid, "DenyInsecureTransport");
+      const object = only(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "model-smoke-test-image");
+      assert.equal(object.inputs.bucket, bucket.outputs.bucket ?? "mlz-qa-smoke-images");
+      assert.equal(object.inputs.key, "defect-detector/known-defect.jpg");
+      assert.equal(object.inputs.contentType, "image/png");
+      assert.ok(object.inputs.source !== undefined, "uploads a file asset");
+      assert.equal(smokeTestImageFile(DEFAULT_SMOKE_TEST_IMAGE).path, path.resolve(__dirname, "../../../assets/smoke-test/known-image.png"));
+      const fn = only(resources, "mlz:models:ModelSmokeTest");
+      assert.ok(fn.dependencies.includes(object.urn), "the smoke test waits for the image");
+    });
+
+    it("refuses an image file that is missing or not PNG/JPEG", () => {
+      assert.throws(() => smokeTestImageFile("assets/smoke-test/missing.png"), { message: "ml-landing-zone:modelSmokeTest.imageFile: 'assets/smoke-test/missing.png' does not exist (paths are relative to the repository root)" });
+      assert.throws(() => smokeTestImageFile("assets/smoke-test/README.md"), { message: "ml-landing-zone:modelSmokeTest.imageFile: expected a .png, .jpg or .jpeg file; got 'assets/smoke-test/README.md'" });
+      assert.deepEqual(smokeTestImageFile(DEFAULT_SMOKE_TEST_IMAGE).contentType, "image/png");
     });
 
     it("returns the outputs the stack exports", () => {
@@ -131,15 +163,15 @@ describe("model consumption part", () => {
         },
         smokeTestFunctionName: "model-smoke-test-fn-function-f00d",
         vpcId: "model-network-vpc-id",
-        privateSubnetIds: ["model-network-subnet-us-east-1a-id", "model-network-subnet-us-east-1b-id"],
+        privateSubnetIds: ["model-network-subnet-use1-az1-id", "model-network-subnet-use1-az2-id"],
         endpointSecurityGroupId: "model-network-endpoints-sg-id",
       });
     });
 
-    it("builds the network in <region>a and <region>b by default", () => {
-      assert.deepEqual(ofType(resources, "aws:ec2/subnet:Subnet").map((s) => [s.inputs.availabilityZone, s.inputs.cidrBlock]).sort(), [
-        ["us-east-1a", "10.40.0.0/18"],
-        ["us-east-1b", "10.40.64.0/18"],
+    it("builds the network in zone IDs <code>-az1 and <code>-az2 by default", () => {
+      assert.deepEqual(ofType(resources, "aws:ec2/subnet:Subnet").map((s) => [s.inputs.availabilityZoneId, s.inputs.availabilityZone, s.inputs.cidrBlock]).sort(), [
+        ["use1-az1", undefined, "10.40.0.0/18"],
+        ["use1-az2", undefined, "10.40.64.0/18"],
       ]);
     });
 
@@ -172,7 +204,7 @@ describe("model consumption part", () => {
       assert.equal(vars.MODEL_ACCESS_ROLE_ARN, "arn:aws:iam::444444444444:role/mlz-model-access-qa");
       assert.equal(vars.MODEL_NAMES, "defect-detector");
       assert.deepEqual(fn.inputs.vpcConfig, {
-        subnetIds: ["model-network-subnet-us-east-1a-id", "model-network-subnet-us-east-1b-id"],
+        subnetIds: ["model-network-subnet-use1-az1-id", "model-network-subnet-use1-az2-id"],
         securityGroupIds: ["model-network-endpoints-sg-id"],
       });
       assert.equal(vars.TEST_IMAGE_BUCKET, "mlz-qa-smoke-images");

@@ -105,6 +105,43 @@ describe("rekognition models part (ML stack)", () => {
     }
   });
 
+  it("protects each project (Rekognition refuses to delete a project with versions) and adopts an existing one by ARN", async () => {
+    const { resources } = await run(consumerFiles(qaModels, qaModels), {});
+    const created = only(resources, "aws:rekognition/project:Project");
+    assert.equal(created.protect, true);
+    assert.equal(created.importId, undefined);
+    const adopt = rekognitionModelsConfigSchema.parse({
+      ...CONFIG,
+      models: { ...CONFIG.models, "defect-detector": { kind: "rekognition", projectArn: "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/1761986400000" } },
+    });
+    const adopted = only((await run(consumerFiles(qaModels, qaModels), {}, adopt)).resources, "aws:rekognition/project:Project");
+    assert.deepEqual([adopted.importId, adopted.protect, adopted.inputs.name], ["defect-detector", true, "defect-detector"]);
+    const other = rekognitionModelsConfigSchema.parse({
+      ...CONFIG,
+      models: { ...CONFIG.models, "defect-detector": { kind: "rekognition", projectArn: "arn:aws:rekognition:us-east-1:444444444444:project/other-model/1761986400000" } },
+    });
+    await assert.rejects(run(consumerFiles(qaModels, qaModels), {}, other), {
+      message: "ml-landing-zone:models.defect-detector.projectArn: expected the ARN of project 'defect-detector' (projects are named after their model); got 'arn:aws:rekognition:us-east-1:444444444444:project/other-model/1761986400000'",
+    });
+    assert.throws(() => rekognitionModelsConfigSchema.parse({ models: { b: { kind: "sagemaker", projectArn: "arn:aws:rekognition:us-east-1:444444444444:project/b/1" } } }), /only rekognition models have projects/);
+  });
+
+  it("plans a model no environment uses yet (a fresh project without versions): no version, no grant, a note", async () => {
+    const notes: string[] = [];
+    const info = pulumi.log.info;
+    (pulumi.log as any).info = (msg: string) => { notes.push(msg); return Promise.resolve(); };
+    try {
+      const none = { "bikeshare-classifier": qaModels["bikeshare-classifier"] };
+      const { resources, result } = await run(consumerFiles(none, none), {});
+      only(resources, "aws:rekognition/project:Project");
+      assert.equal(ofType(resources, "pulumi-nodejs:dynamic:Resource").length, 0);
+      assert.deepEqual(result.grantedModelVersions.qa.filter((a: string) => a.includes(":rekognition:")), []);
+      assert.deepEqual(notes, ["model 'defect-detector' has no version any environment uses: no version runs and no environment is granted it; train a version, then promote it to qa"]);
+    } finally {
+      (pulumi.log as any).info = info;
+    }
+  });
+
   it("keeps each referenced version RUNNING once, with the model's units, the project ARN and the deploy role", async () => {
     const { resources } = await run(consumerFiles(qaModels, qaModels), { "organization/ml-landing-zone/prod": { modelVersionArns: { "defect-detector": V1 } } });
     const runner = only(resources, "pulumi-nodejs:dynamic:Resource", "defect-detector.defect-detector.2026-11-02T10.15.00-runner");

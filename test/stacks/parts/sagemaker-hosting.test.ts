@@ -17,10 +17,12 @@ const KEY = `arn:aws:kms:us-east-1:${ML}:key/1234abcd-12ab-34cd-56ef-1234567890a
 const PROD_VPCE = { rekognition: "vpce-0aaa1111bbbb2222c", "sagemaker.runtime": "vpce-0ddd3333eeee4444f" };
 const endpointArn = (name: string) => `arn:aws:sagemaker:us-east-1:${ML}:endpoint/${name}`;
 
+/** The bike-share versions the tests reference: known to exist in the ML account. */
+const EXISTING = ["20261001", "20261101", "20261120"].map((d) => `arn:aws:sagemaker:us-east-1:${"444444444444"}:model/bikeshare-classifier-${d}`);
 const CONFIG = rekognitionModelsConfigSchema.parse({
   models: {
     "defect-detector": { kind: "rekognition" },
-    "bikeshare-classifier": { kind: "sagemaker" },
+    "bikeshare-classifier": { kind: "sagemaker", existingVersions: EXISTING },
   },
   consumers: {
     qa: { stack: "organization/ml-landing-zone/qa", requireVpcEndpoint: false },
@@ -135,10 +137,25 @@ describe("sagemaker hosting part (ML stack)", () => {
     ]);
   });
 
+  it("fails, naming it, for a referenced version no resource declares and existingVersions does not list; reads a listed one", async () => {
+    const unknown = `arn:aws:sagemaker:us-east-1:${ML}:model/bikeshare-classifier-20260901`;
+    await assert.rejects(run(bikes(unknown), {}, {}), {
+      message: `version of model 'bikeshare-classifier' used by qa: no resource of the ML stack declares SageMaker model 'bikeshare-classifier-20260901' (${unknown}); ` +
+        "list it in ml-landing-zone:models.bikeshare-classifier.existingVersions once it exists (a training run created it), or reference a version that does",
+    });
+    const { resources } = await run(bikes(EXISTING[1]), {}, {});
+    const read = ofType(resources, "aws:sagemaker/model:Model");
+    assert.deepEqual(read.map((r) => [r.read, r.id ?? r.outputs.id]), [[true, "bikeshare-classifier-20261101"]]);
+    const config = only(resources, "aws:sagemaker/endpointConfiguration:EndpointConfiguration");
+    const hosting = only(resources, "mlz:models:SageMakerModelHosting");
+    assert.ok(hosting.dependencies.includes(read[0].urn), "the hosting waits for the model read");
+    assert.equal((config.inputs.productionVariants as any[])[0].modelName, "bikeshare-classifier-20261101");
+  });
+
   it("sizes the endpoints from the model's instanceType and instanceCount", async () => {
     const cfg = rekognitionModelsConfigSchema.parse({
       ...CONFIG,
-      models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.c5.xlarge", instanceCount: 2 } },
+      models: { "bikeshare-classifier": { kind: "sagemaker", instanceType: "ml.c5.xlarge", instanceCount: 2, existingVersions: EXISTING } },
     });
     const { resources } = await run(bikes(SM1), bikes(SM2), {}, cfg);
     assert.deepEqual(

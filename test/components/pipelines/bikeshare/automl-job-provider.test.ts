@@ -9,6 +9,7 @@ import {
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   AUTOML_JOB_KIND,
+  PREVIEW_UNKNOWN,
   AutoMLJobProvider,
   autoMLJobName,
   validateAutoMLJobInputs,
@@ -35,9 +36,17 @@ const CONTAINERS = [
 ];
 const JOB_ARN = `arn:aws:sagemaker:us-east-1:444444444444:automl-job/${JOB}`;
 
-function provider(sleeps: number[], maxPolls = 5) {
-  return new AutoMLJobProvider({ pollIntervalMs: 30_000, maxPolls, now: () => NOW, sleep: async (ms) => { sleeps.push(ms); } });
+function provider() {
+  return new AutoMLJobProvider({ now: () => NOW });
 }
+
+const BEST = {
+  CandidateName: "bikeshare-20261101101500XGB-003-7f1c2a9e",
+  FinalAutoMLJobObjectiveMetric: { MetricName: "F1", Value: 0.8125 },
+  InferenceContainers: CONTAINERS,
+};
+/** What the deploy that starts the job records. */
+const STARTED = { status: "InProgress", failureReason: "", bestCandidateName: "", objectiveMetricName: "F1", objectiveMetricValue: null, inferenceContainers: [] };
 
 function describe_(status: string, extra: Record<string, unknown> = {}) {
   return { AutoMLJobName: JOB, AutoMLJobArn: JOB_ARN, AutoMLJobStatus: status, AutoMLJobSecondaryStatus: status === "InProgress" ? "Training" : status, ...extra } as any;
@@ -60,21 +69,10 @@ describe("AutoMLJobProvider (aws-sdk-client-mock)", () => {
     sts.reset();
   });
 
-  it("creates the job with the exact CreateAutoMLJobV2 request and polls to Completed", async () => {
+  it("starts the job with the exact CreateAutoMLJobV2 request and returns at once: a deploy never waits for training", async () => {
     sm.on(CreateAutoMLJobV2Command).resolves({ AutoMLJobArn: JOB_ARN });
-    sm.on(DescribeAutoMLJobV2Command)
-      .resolvesOnce(describe_("InProgress"))
-      .resolvesOnce(describe_("InProgress"))
-      .resolvesOnce(describe_("Completed", {
-        BestCandidate: {
-          CandidateName: "bikeshare-20261101101500XGB-003-7f1c2a9e",
-          FinalAutoMLJobObjectiveMetric: { MetricName: "F1", Value: 0.8125 },
-          InferenceContainers: CONTAINERS,
-        },
-      }));
-    const sleeps: number[] = [];
     const inputs = { ...INPUTS, outputKmsKeyArn: "arn:aws:kms:us-east-1:444444444444:key/k1", volumeKmsKeyArn: "arn:aws:kms:us-east-1:444444444444:key/k1", maxRuntimeSeconds: 14_400, tags: { pipeline: "bikeshare" } };
-    const res = await provider(sleeps).create(inputs);
+    const res = await provider().create(inputs);
 
     assert.deepEqual(sm.commandCalls(CreateAutoMLJobV2Command).map((c) => c.args[0].input), [{
       AutoMLJobName: JOB,
@@ -97,29 +95,47 @@ describe("AutoMLJobProvider (aws-sdk-client-mock)", () => {
       SecurityConfig: { EnableInterContainerTrafficEncryption: true, VolumeKmsKeyId: "arn:aws:kms:us-east-1:444444444444:key/k1" },
       Tags: [{ Key: "pipeline", Value: "bikeshare" }],
     }]);
-    assert.deepEqual(sm.commandCalls(DescribeAutoMLJobV2Command).map((c) => c.args[0].input), Array(3).fill({ AutoMLJobName: JOB }));
-    assert.deepEqual(sleeps, [30_000, 30_000]);
+    // No status polling at all.
+    assert.equal(sm.commandCalls(DescribeAutoMLJobV2Command).length, 0);
     assert.equal(sts.commandCalls(AssumeRoleCommand).length, 0);
     assert.equal(res.id, JOB);
-    const outs = res.outs as AutoMLJobOutputs;
-    assert.deepEqual({ ...outs, inferenceContainers: undefined }, {
-      ...inputs,
+    assert.deepEqual(res.outs, { ...inputs, jobName: JOB, jobArn: JOB_ARN, ...STARTED });
+  });
+
+  it("a later deploy picks up the finished job: diff describes an unfinished job, update records the best candidate", async () => {
+    const olds = { ...INPUTS, jobName: JOB, jobArn: JOB_ARN, ...STARTED } as AutoMLJobOutputs;
+    sm.on(DescribeAutoMLJobV2Command).resolvesOnce(describe_("InProgress"));
+    assert.deepEqual(await provider().diff(JOB, olds, { ...INPUTS }), { changes: false });
+    sm.reset();
+    sm.on(DescribeAutoMLJobV2Command).resolves(describe_("Completed", { BestCandidate: BEST }));
+    assert.deepEqual(await provider().diff(JOB, olds, { ...INPUTS }), { changes: true, replaces: [], deleteBeforeReplace: false });
+    const updated = await provider().update(JOB, olds, { ...INPUTS });
+    assert.deepEqual(sm.commandCalls(DescribeAutoMLJobV2Command).map((c) => c.args[0].input), [{ AutoMLJobName: JOB }, { AutoMLJobName: JOB }]);
+    assert.deepEqual(updated.outs, {
+      ...INPUTS,
       jobName: JOB,
       jobArn: JOB_ARN,
+      status: "Completed",
+      failureReason: "",
       bestCandidateName: "bikeshare-20261101101500XGB-003-7f1c2a9e",
       objectiveMetricName: "F1",
       objectiveMetricValue: 0.8125,
-      inferenceContainers: undefined,
+      inferenceContainers: CONTAINERS.map((c) => ({ image: c.Image, modelDataUrl: c.ModelDataUrl, environment: c.Environment })),
     });
-    assert.deepEqual(outs.inferenceContainers, CONTAINERS.map((c) => ({ image: c.Image, modelDataUrl: c.ModelDataUrl, environment: c.Environment })));
+    // A finished job is never described again.
+    sm.reset();
+    assert.deepEqual(await provider().diff(JOB, updated.outs as AutoMLJobOutputs, { ...INPUTS }), { changes: false });
+    assert.equal(sm.commandCalls(DescribeAutoMLJobV2Command).length, 0);
+    // `pulumi refresh` reads the same.
+    sm.on(DescribeAutoMLJobV2Command).resolves(describe_("Completed", { BestCandidate: BEST }));
+    const read = await provider().read(JOB, olds);
+    assert.equal(read.id, JOB);
+    assert.equal((read.props as AutoMLJobOutputs).bestCandidateName, "bikeshare-20261101101500XGB-003-7f1c2a9e");
   });
 
   it("sends the minimal request when optional inputs are absent", async () => {
     sm.on(CreateAutoMLJobV2Command).resolves({ AutoMLJobArn: JOB_ARN });
-    sm.on(DescribeAutoMLJobV2Command).resolves(describe_("Completed", {
-      BestCandidate: { CandidateName: "c", FinalAutoMLJobObjectiveMetric: { MetricName: "F1", Value: 0.7 }, InferenceContainers: CONTAINERS },
-    }));
-    await provider([]).create(INPUTS);
+    await provider().create(INPUTS);
     const req = sm.commandCalls(CreateAutoMLJobV2Command)[0].args[0].input;
     assert.deepEqual(req.OutputDataConfig, { S3OutputPath: "s3://mlz-ml-bikeshare-autopilot/output/" });
     assert.deepEqual(req.AutoMLProblemTypeConfig?.TabularJobConfig?.CompletionCriteria, { MaxCandidates: 30 });
@@ -127,67 +143,63 @@ describe("AutoMLJobProvider (aws-sdk-client-mock)", () => {
     assert.equal("Tags" in req, false);
   });
 
-  it("assumes the given role with STS before calling SageMaker", async () => {
+  it("assumes the given role with STS afresh for each call", async () => {
     sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "AKIA", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date("2026-11-01T11:15:00Z") } });
     sm.on(CreateAutoMLJobV2Command).resolves({ AutoMLJobArn: JOB_ARN });
-    sm.on(DescribeAutoMLJobV2Command).resolves(describe_("Completed", {
-      BestCandidate: { CandidateName: "c", FinalAutoMLJobObjectiveMetric: { MetricName: "F1", Value: 0.7 }, InferenceContainers: CONTAINERS },
-    }));
-    await provider([]).create({ ...INPUTS, assumeRoleArn: "arn:aws:iam::444444444444:role/mlz-deploy" });
-    assert.deepEqual(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input), [{ RoleArn: "arn:aws:iam::444444444444:role/mlz-deploy", RoleSessionName: "mlz-automl-job" }]);
+    sm.on(DescribeAutoMLJobV2Command).resolves(describe_("InProgress"));
+    const inputs = { ...INPUTS, assumeRoleArn: "arn:aws:iam::444444444444:role/mlz-deploy" };
+    const created = await provider().create(inputs);
+    await provider().diff(JOB, created.outs as AutoMLJobOutputs, inputs);
+    assert.deepEqual(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input), Array(2).fill({ RoleArn: "arn:aws:iam::444444444444:role/mlz-deploy", RoleSessionName: "mlz-automl-job" }));
     const client = sm.commandCalls(CreateAutoMLJobV2Command)[0].thisValue as SageMakerClient;
     const creds = await (client.config.credentials as () => Promise<{ accessKeyId: string }>)();
     assert.equal(creds.accessKeyId, "AKIA");
   });
 
-  it("raises the job's FailureReason when it fails or is stopped", async () => {
-    sm.on(CreateAutoMLJobV2Command).resolves({ AutoMLJobArn: JOB_ARN });
-    sm.on(DescribeAutoMLJobV2Command).resolvesOnce(describe_("InProgress")).resolvesOnce(describe_("Failed", { FailureReason: "ClientError: The target attribute bike_share_for_all_trip has only one class." }));
-    await assert.rejects(provider([]).create(INPUTS), {
-      message: `AutoML job ${JOB} failed: ClientError: The target attribute bike_share_for_all_trip has only one class.`,
-    });
+  it("records the job's FailureReason when it failed or was stopped, without a candidate", async () => {
+    const olds = { ...INPUTS, jobName: JOB, jobArn: JOB_ARN, ...STARTED } as AutoMLJobOutputs;
+    sm.on(DescribeAutoMLJobV2Command).resolves(describe_("Failed", { FailureReason: "ClientError: The target attribute bike_share_for_all_trip has only one class." }));
+    const failed = (await provider().update(JOB, olds, INPUTS)).outs as AutoMLJobOutputs;
+    assert.deepEqual([failed.status, failed.failureReason, failed.bestCandidateName, failed.inferenceContainers],
+      ["Failed", "ClientError: The target attribute bike_share_for_all_trip has only one class.", "", []]);
     sm.reset();
-    sm.on(CreateAutoMLJobV2Command).resolves({ AutoMLJobArn: JOB_ARN });
     sm.on(DescribeAutoMLJobV2Command).resolves(describe_("Stopped"));
-    await assert.rejects(provider([]).create(INPUTS), { message: `AutoML job ${JOB} stopped: SageMaker gave no failure reason` });
+    const stopped = (await provider().update(JOB, olds, INPUTS)).outs as AutoMLJobOutputs;
+    assert.deepEqual([stopped.status, stopped.failureReason], ["Stopped", "SageMaker gave no failure reason"]);
   });
 
   it("surfaces a CreateAutoMLJobV2 error as it is", async () => {
     sm.on(CreateAutoMLJobV2Command).rejects(Object.assign(new Error("User: arn:aws:sts::444444444444:assumed-role/mlz-deploy/x is not authorized to perform: iam:PassRole"), { name: "AccessDeniedException" }));
-    await assert.rejects(provider([]).create(INPUTS), { name: "AccessDeniedException", message: /iam:PassRole/ });
-    assert.equal(sm.commandCalls(DescribeAutoMLJobV2Command).length, 0);
-  });
-
-  it("gives up after maxPolls status checks, saying the job keeps running", async () => {
-    sm.on(CreateAutoMLJobV2Command).resolves({ AutoMLJobArn: JOB_ARN });
-    sm.on(DescribeAutoMLJobV2Command).resolves(describe_("InProgress"));
-    const sleeps: number[] = [];
-    await assert.rejects(provider(sleeps, 3).create(INPUTS), {
-      message: `AutoML job ${JOB} is still InProgress (Training) after 3 status checks; it keeps running in SageMaker: stop it or raise the poll limit`,
-    });
-    assert.equal(sm.commandCalls(DescribeAutoMLJobV2Command).length, 3);
-    assert.deepEqual(sleeps, [30_000, 30_000]);
+    await assert.rejects(provider().create(INPUTS), { name: "AccessDeniedException", message: /iam:PassRole/ });
   });
 
   it("refuses a completed job without a best candidate", async () => {
-    sm.on(CreateAutoMLJobV2Command).resolves({ AutoMLJobArn: JOB_ARN });
     sm.on(DescribeAutoMLJobV2Command).resolves(describe_("Completed"));
-    await assert.rejects(provider([]).create(INPUTS), { message: `AutoML job ${JOB} completed without a best candidate with inference containers` });
+    await assert.rejects(provider().update(JOB, { ...INPUTS, jobName: JOB } as AutoMLJobOutputs, INPUTS), { message: `AutoML job ${JOB} completed without a best candidate with inference containers` });
+  });
+
+  it("check accepts the preview placeholder for a value not yet known (the execution role's ARN on a first preview)", async () => {
+    const news = { ...INPUTS, roleArn: PREVIEW_UNKNOWN };
+    assert.equal(PREVIEW_UNKNOWN, "04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+    assert.deepEqual(await provider().check(INPUTS, news), { inputs: news });
+    assert.deepEqual((await provider().check(INPUTS, { ...INPUTS, inputS3Uri: `s3://${PREVIEW_UNKNOWN}/autopilot/input/`, assumeRoleArn: PREVIEW_UNKNOWN })).failures, undefined);
+    // A known bad value still fails.
+    assert.deepEqual((await provider().check(INPUTS, { ...news, maxCandidates: 0 })).failures, [{ property: "maxCandidates", reason: "must be a whole number ≥ 1; got 0" }]);
   });
 
   it("stops a running job on delete and leaves a finished one", async () => {
     sm.on(DescribeAutoMLJobV2Command).resolvesOnce(describe_("InProgress")).resolvesOnce(describe_("Completed"));
     sm.on(StopAutoMLJobCommand).resolves({});
     const outs = { ...INPUTS, jobName: JOB } as AutoMLJobOutputs;
-    await provider([]).delete(JOB, outs);
-    await provider([]).delete(JOB, outs);
+    await provider().delete(JOB, outs);
+    await provider().delete(JOB, outs);
     assert.deepEqual(sm.commandCalls(StopAutoMLJobCommand).map((c) => c.args[0].input), [{ AutoMLJobName: JOB }]);
   });
 
   it("replaces on any input change and validates inputs in check", async () => {
-    const p = provider([]);
-    const olds = { ...INPUTS, jobName: JOB } as AutoMLJobOutputs;
-    assert.deepEqual(await p.diff(JOB, olds, { ...INPUTS }), { changes: false, replaces: [], deleteBeforeReplace: false });
+    const p = provider();
+    const olds = { ...INPUTS, jobName: JOB, status: "Completed" } as AutoMLJobOutputs;
+    assert.deepEqual(await p.diff(JOB, olds, { ...INPUTS }), { changes: false });
     assert.deepEqual(await p.diff(JOB, olds, { ...INPUTS, maxCandidates: 10, inputS3Uri: "s3://b2/x/" }), { changes: true, replaces: ["inputS3Uri", "maxCandidates"], deleteBeforeReplace: false });
     assert.deepEqual(await p.diff(JOB, olds, { ...INPUTS, trainingRun: "2026-12-01" }), { changes: true, replaces: ["trainingRun"], deleteBeforeReplace: false });
     assert.deepEqual(await p.check(INPUTS, INPUTS), { inputs: INPUTS });

@@ -129,7 +129,7 @@ describe("BikeshareAutopilot", () => {
       [{ maxCandidates: 0 }, "[maxCandidates] must be a whole number from 1 to 250; got 0"],
       [{ jobNamePrefix: "bikeshare-classifier" }, "[jobNamePrefix] must be 1-17 letters, digits or inner dashes; got 'bikeshare-classifier'"],
       [{ trainingPrefix: "input" }, "[trainingPrefix] must be an S3 key prefix of path segments ending in '/'; got 'input'"],
-      [{ maxRuntimeSeconds: 100_000, pollIntervalSeconds: 60, maxPolls: 100 }, "[maxRuntimeSeconds] (100000) must not exceed the wait bound pollIntervalSeconds × maxPolls (6000)"],
+      [{ maxRuntimeSeconds: 600 }, "[maxRuntimeSeconds] must be a whole number of seconds ≥ 3600; got 600"],
     ];
     for (const [override, message] of cases) {
       await assert.rejects(recordProgram(() => new BikeshareAutopilot("t", { ...ARGS, ...override }), { simulator }), { message });

@@ -26,6 +26,9 @@ export const simulator = basicSimulator({
         return {
           jobName: "bikeshare-20261101101500",
           jobArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:automl-job/bikeshare-20261101101500`,
+          // As a later deploy records it: the job has completed.
+          status: "Completed",
+          failureReason: "",
           bestCandidateName: "bikeshare-20261101101500XGB-003-7f1c2a9e",
           objectiveMetricName: "F1",
           objectiveMetricValue: 0.8125,
