@@ -101,6 +101,11 @@ export const iamNoWildcardResourceWrites: ResourceValidationPolicy = {
           "cloudwatch:PutMetricData",
           "ecr:GetAuthorizationToken",
           "sts:GetCallerIdentity",
+          // Translate without custom terminology or parallel data, and Comprehend's language
+          // detection, support no resource-level permissions (service authorization reference).
+          "translate:TranslateText",
+          "translate:StartTextTranslationJob",
+          "comprehend:DetectDominantLanguage",
         ],
         description: "Write actions that do not support resource-level permissions and may use Resource '*'.",
       },

@@ -26,6 +26,7 @@ import { modelConsumptionConfigSchema } from "./parts/model-consumption";
 import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
+import { translationConfigSchema } from "./parts/translation";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -187,6 +188,8 @@ export const workloadSchema = z.strictObject({
   models: modelsMap(consumedModel),
   /** Private network, endpoints and smoke test (stacks/parts/model-consumption.ts). */
   ...modelConsumptionConfigSchema.shape,
+  /** Translation with profanity masking (stacks/parts/translation.ts). Defaults to none. */
+  ...translationConfigSchema.shape,
 });
 
 export type ManagementConfig = z.infer<typeof managementSchema>;

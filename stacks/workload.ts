@@ -1,6 +1,7 @@
 import type { WorkloadConfig } from "./config";
 import { memberContext } from "./member";
 import { declareModelConsumption } from "./parts/model-consumption";
+import { declareTranslation } from "./parts/translation";
 
 /**
  * A consumer environment (qa, prod): a private network with interface endpoints, and per model the
@@ -10,5 +11,6 @@ import { declareModelConsumption } from "./parts/model-consumption";
 export function workloadProgram(stack: string, config: WorkloadConfig): Record<string, unknown> {
   const ctx = memberContext(stack, config);
   const consumption = declareModelConsumption(ctx, config, config.models, ctx.accountIds.apply((ids) => ids.ml));
-  return { accountId: ctx.accountId, ...consumption };
+  const translation = declareTranslation(ctx, config);
+  return { accountId: ctx.accountId, ...consumption, ...(translation ?? {}) };
 }

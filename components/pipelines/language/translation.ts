@@ -78,8 +78,9 @@ export function validateTranslationArgs(args: TranslationPipelineArgs): { inputP
  *   (`translate.amazonaws.com`, this account only) that reads exactly `inputPrefix` and writes exactly
  *   `outputPrefix`. Failures are surfaced, not swallowed: an EventBridge rule records every job that
  *   ends `FAILED`, `COMPLETED_WITH_ERROR` or `STOPPED` in the log group `/aws/events/mlz-<name>-failed-jobs`
- *   (the failed-job record) and an alarm fires on it; another alarm fires when the starter fails
- *   (a document it could not start is reported in its log).
+ *   (the failed-job record) and an alarm fires on it; a document the starter could not start is
+ *   reported in its log, fails the invocation (an alarm on the function's errors) and, after
+ *   Lambda's retries, lands with the error in the queue `failedStartsQueueUrl`.
  *
  * Targets Translate cannot mask profanity in (bn, hi, ml, pa, si, vi) are rejected with the args.
  */
@@ -93,6 +94,7 @@ export class TranslationPipeline extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
   public readonly bucketName: pulumi.Output<string>;
   public readonly failedJobsLogGroupName: pulumi.Output<string>;
+  public readonly failedStartsQueueUrl: pulumi.Output<string>;
 
   constructor(name: string, args: TranslationPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:pipelines:TranslationPipeline", name, {}, opts);
@@ -132,6 +134,12 @@ export class TranslationPipeline extends pulumi.ComponentResource {
       policy: policyJson(policyDocument(dataAccessStatements({ bucketArn: this.bucket.arn, readPrefixes: [inputPrefix], writePrefix: outputPrefix, kmsKeyArn: this.kmsKey.arn }))),
     }, parent);
 
+    // Invocations that still fail after Lambda's retries land here, event and error included.
+    const failedStarts = new aws.sqs.Queue(`${name}-failed-starts`, {
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 1_209_600,
+    }, parent);
+
     this.batch = new NodeFunction(`${name}-batch`, {
       source: "translate-batch",
       description: "Starts a masked batch translation job per document dropped under the input prefix",
@@ -149,8 +157,14 @@ export class TranslationPipeline extends pulumi.ComponentResource {
         { Sid: "StartJobs", Effect: "Allow", Action: "translate:StartTextTranslationJob", Resource: "*" },
         ...(source === "auto" ? [{ Sid: "DetectSourceLanguage", Effect: "Allow" as const, Action: "comprehend:DetectDominantLanguage", Resource: "*" }] : []),
         passRole(this.dataAccessRole.arn, "translate.amazonaws.com"),
+        { Sid: "RecordFailedStarts", Effect: "Allow", Action: "sqs:SendMessage", Resource: failedStarts.arn },
       ],
     }, { parent: this, dependsOn: [dataAccess] });
+    new aws.lambda.FunctionEventInvokeConfig(`${name}-batch-failures`, {
+      functionName: this.batch.functionName,
+      maximumRetryAttempts: 2,
+      destinationConfig: { onFailure: { destination: failedStarts.arn } },
+    }, parent);
 
     const permission = new aws.lambda.Permission(`${name}-batch-from-s3`, {
       action: "lambda:InvokeFunction",
@@ -222,6 +236,7 @@ export class TranslationPipeline extends pulumi.ComponentResource {
     this.functionName = this.realtime.functionName;
     this.bucketName = this.bucket.bucketName;
     this.failedJobsLogGroupName = logGroup.name;
+    this.failedStartsQueueUrl = failedStarts.url;
     this.registerOutputs({
       bucket: this.bucket,
       kmsKey: this.kmsKey,
@@ -232,6 +247,7 @@ export class TranslationPipeline extends pulumi.ComponentResource {
       functionName: this.functionName,
       bucketName: this.bucketName,
       failedJobsLogGroupName: this.failedJobsLogGroupName,
+      failedStartsQueueUrl: this.failedStartsQueueUrl,
     });
   }
 }
