@@ -325,6 +325,12 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
  * these simulations answer them. Results only AWS can know are `KNOWN_AFTER_APPLY`.
  */
 export const DYNAMIC_SIMULATIONS: Record<string, (ctx: SimulationContext) => Simulated> = {
+  "mlz:comprehend:ModelPolicy": (c) => ({ id: String(c.inputs.resourceArn), outputs: { policyRevisionId: token(c.seed, 32) } }),
+  "mlz:comprehend:ImportedModel": (c) => {
+    // The copy keeps the source's recognizer and version names, in this account.
+    const modelArn = arn(c, "comprehend", `entity-recognizer/${c.inputs.modelName}/version/${c.inputs.versionName}`);
+    return { id: modelArn, outputs: { modelArn } };
+  },
   "mlz:rekognition:ProjectVersionRunner": (c) => ({
     id: String(c.inputs.projectVersionArn ?? c.autoName),
     // RUNNING: the provider returns only once the version runs. A stopped version's status
