@@ -27,6 +27,8 @@ import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
 import { translationConfigSchema } from "./parts/translation";
+import { documentEntitiesConfigSchema } from "./parts/document-entities";
+import { documentAnalysisConfigSchema } from "./parts/document-analysis";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -178,6 +180,8 @@ export const mlSchema = z.strictObject({
   rekognitionTrainer: rekognitionModelsConfigSchema.shape.rekognitionTrainer,
   /** The bike-share Autopilot pipeline (stacks/parts/bikeshare.ts). Defaults to none. */
   ...bikeshareConfigSchema.shape,
+  /** Comprehend custom entity recognition training (stacks/parts/document-entities.ts). Defaults to none. */
+  ...documentEntitiesConfigSchema.shape,
 });
 
 export const workloadSchema = z.strictObject({
@@ -190,6 +194,8 @@ export const workloadSchema = z.strictObject({
   ...modelConsumptionConfigSchema.shape,
   /** Translation with profanity masking (stacks/parts/translation.ts). Defaults to none. */
   ...translationConfigSchema.shape,
+  /** Document entity analysis with the promoted recognizer (stacks/parts/document-analysis.ts). Defaults to none. */
+  ...documentAnalysisConfigSchema.shape,
 });
 
 export type ManagementConfig = z.infer<typeof managementSchema>;

@@ -4,6 +4,7 @@ import { declareRekognitionModels } from "./parts/rekognition-models";
 import { declareBikeshare } from "./parts/bikeshare";
 import { readModelReferences } from "./parts/model-references";
 import { declareSageMakerHosting } from "./parts/sagemaker-hosting";
+import { declareDocumentEntities } from "./parts/document-entities";
 
 /**
  * The ML account: Rekognition projects, the model versions consumers use kept running (Rekognition)
@@ -17,5 +18,6 @@ export async function mlProgram(stack: string, config: MlConfig): Promise<Record
   const rekognition = await declareRekognitionModels(ctx, config, undefined, references);
   const hosting = declareSageMakerHosting(ctx, config, references);
   const bikeshare = declareBikeshare(ctx, config, config.models, config.deployRoleName, hosting.context);
-  return { accountId: ctx.accountId, ...rekognition, ...hosting.outputs, ...(bikeshare ?? {}) };
+  const entities = declareDocumentEntities(ctx, config, references, config.deployRoleName);
+  return { accountId: ctx.accountId, ...rekognition, ...hosting.outputs, ...(bikeshare ?? {}), ...entities };
 }
