@@ -5,6 +5,7 @@
 import type { MlzPolicy } from "./config";
 import { functionPolicies } from "./functions";
 import { iamPolicies } from "./iam";
+import { languagePolicies } from "./language";
 import { modelPolicies } from "./models";
 import { networkPolicies } from "./network";
 import { organizationPolicies } from "./organization";
@@ -40,4 +41,5 @@ export const allPolicies: MlzPolicy[] = buildRegistry([
   ...functionPolicies,
   ...tagPolicies,
   ...stackPolicies,
+  ...languagePolicies,
 ]);

@@ -3,6 +3,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { resolvePolicyConfig, type MlzPolicy } from "../../policies/config";
 import { functionPolicies } from "../../policies/functions";
 import { iamPolicies } from "../../policies/iam";
+import { languagePolicies } from "../../policies/language";
 import { modelPolicies } from "../../policies/models";
 import { networkPolicies } from "../../policies/network";
 import { organizationPolicies } from "../../policies/organization";
@@ -68,6 +69,10 @@ describe("policies/registry", () => {
         ["model-parameters-granted", "mandatory"],
         ["prod-model-versions-from-qa", "mandatory"],
       ],
+      language: [
+        ["comprehend-recognizer-encrypted", "mandatory"],
+        ["language-data-access-scoped", "mandatory"],
+      ],
     };
     const actual = {
       s3: levels(s3Policies),
@@ -78,11 +83,12 @@ describe("policies/registry", () => {
       functions: levels(functionPolicies),
       tags: levels(tagPolicies),
       stack: levels(stackPolicies),
+      language: levels(languagePolicies),
     };
     assert.deepEqual(actual, expected);
     // The pack is exactly the union of the domain lists: no rule left out of the registry, none added beside it.
     assert.deepEqual(levels(allPolicies), Object.values(expected).flat().sort(([a], [b]) => a.localeCompare(b)));
-    assert.equal(allPolicies.length, 31);
+    assert.equal(allPolicies.length, 33);
   });
   it("resolves every rule's defaults without configuration", () => {
     const resolved = resolvePolicyConfig(allPolicies);
