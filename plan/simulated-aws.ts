@@ -325,6 +325,11 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
  * these simulations answer them. Results only AWS can know are `KNOWN_AFTER_APPLY`.
  */
 export const DYNAMIC_SIMULATIONS: Record<string, (ctx: SimulationContext) => Simulated> = {
+  "mlz:comprehend:EntityRecognizerTraining": (c) => {
+    const versionArn = arn(c, "comprehend", `entity-recognizer/${c.inputs.recognizerName}/version/${c.inputs.versionName}`);
+    // Training runs for hours after the deploy: its status is whatever Comprehend reports later.
+    return { id: versionArn, outputs: { versionArn, status: KNOWN_AFTER_APPLY } };
+  },
   "mlz:comprehend:ModelPolicy": (c) => ({ id: String(c.inputs.resourceArn), outputs: { policyRevisionId: token(c.seed, 32) } }),
   "mlz:comprehend:ImportedModel": (c) => {
     // The copy keeps the source's recognizer and version names, in this account.

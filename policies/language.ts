@@ -7,14 +7,25 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { validateResourceOfType } from "@pulumi/policy";
 import { asArray, identityDocuments, parseDocument, statementLabel } from "./lib";
 
+const checkNativeRecognizer = validateResourceOfType(aws.comprehend.EntityRecognizer, (r, _args, report) => {
+  if (!r.volumeKmsKeyId) report(`Comprehend entity recognizer '${r.name}' must set volumeKmsKeyId to encrypt its training volumes.`);
+  if (!r.modelKmsKeyId) report(`Comprehend entity recognizer '${r.name}' must set modelKmsKeyId to encrypt the trained model.`);
+});
+
 export const comprehendRecognizerEncrypted: ResourceValidationPolicy = {
   name: "comprehend-recognizer-encrypted",
   description: "Checks whether Comprehend entity recognizers encrypt their training volumes and model with KMS.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.comprehend.EntityRecognizer, (r, _args, report) => {
-    if (!r.volumeKmsKeyId) report(`Comprehend entity recognizer '${r.name}' must set volumeKmsKeyId to encrypt its training volumes.`);
-    if (!r.modelKmsKeyId) report(`Comprehend entity recognizer '${r.name}' must set modelKmsKeyId to encrypt the trained model.`);
-  }),
+  validateResource: (args, report) => {
+    // The platform's training dynamic resource sends kmsKeyArn as VolumeKmsKeyId and ModelKmsKeyId.
+    if (args.type === "pulumi-nodejs:dynamic:Resource" && args.props.kind === "mlz:comprehend:EntityRecognizerTraining") {
+      if (typeof args.props.kmsKeyArn !== "string" || !/^arn:aws[a-z-]*:kms:/.test(args.props.kmsKeyArn)) {
+        report(`Comprehend entity recognizer '${args.props.recognizerName}' must be trained with a KMS key (kmsKeyArn) for its volumes and model.`);
+      }
+      return;
+    }
+    return checkNativeRecognizer(args, report);
+  },
 };
 
 /** Services whose data-access roles read job input and write job output. */

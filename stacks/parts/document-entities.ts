@@ -40,6 +40,12 @@ export const documentEntitiesConfigSchema = z.object({
     versionName: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, { error: (i) => `expected 1-63 letters, digits or inner dashes; got '${String(i.input)}'` }).optional(),
     /** Declare the recognizer version (start training; sources and annotations must be in the bucket). Defaults to false. */
     train: z.boolean().default(false),
+    /**
+     * `provider`: a dynamic resource starts training and `pulumi up` returns at once (training takes
+     * hours). `pulumi-aws`: `aws.comprehend.EntityRecognizer`, which waits for training and fails at
+     * its 60-minute create timeout. Defaults to `provider`.
+     */
+    trainWith: z.enum(["provider", "pulumi-aws"], { error: (i) => `expected 'provider' or 'pulumi-aws'; got '${String(i.input)}'` }).default("provider"),
     /** Let `pulumi destroy` empty the bucket. Defaults to false. */
     forceDestroy: z.boolean().default(false),
   }).optional(),
@@ -104,8 +110,11 @@ export function declareDocumentEntities(
       recognizerName: d.recognizerName ?? d.model,
       versionName: d.versionName,
       train: d.train,
+      trainWith: d.trainWith,
+      region: ctx.region,
+      assumeRoleArn,
       forceDestroy: d.forceDestroy,
-    }, { provider: ctx.provider });
+    }, { providers: [ctx.provider, new NodeDynamicProvider("entities-dynamic")] });
     outputs.entityTrainingBucket = training.bucket.bucketName;
     outputs.entityManifestUri = training.manifestUri;
     outputs.entityRecognizerVersionArn = training.versionArn;

@@ -40,6 +40,15 @@ describe("policies/language", () => {
     });
   });
 
+  describe("comprehend-recognizer-encrypted on the training dynamic resource", () => {
+    it("passes with a KMS key and flags a missing one", async () => {
+      const props = { kind: "mlz:comprehend:EntityRecognizerTraining", recognizerName: "legal-entities", kmsKeyArn: KEY };
+      assert.deepEqual(await resourceMessages(comprehendRecognizerEncrypted, "pulumi-nodejs:dynamic:Resource", props), []);
+      assert.deepEqual(await resourceMessages(comprehendRecognizerEncrypted, "pulumi-nodejs:dynamic:Resource", { ...props, kmsKeyArn: undefined }),
+        ["Comprehend entity recognizer 'legal-entities' must be trained with a KMS key (kmsKeyArn) for its volumes and model."]);
+    });
+  });
+
   describe("language-data-access-scoped", () => {
     it("passes a role reading and writing exact prefixes", async () => {
       assert.deepEqual((await runStackPolicy(languageDataAccessScoped, stack(GOOD))).violations, []);

@@ -4,6 +4,18 @@ import { policyDocument, policyJson } from "../../iam/policy-document";
 import { SecureBucket } from "../../storage/secure-bucket";
 import { rewriteManifest } from "./manifest";
 import { dataAccessStatements, serviceTrust } from "./policies";
+import { makeRecognizerTrainingProvider, RECOGNIZER_TRAINING_KIND, type RecognizerTrainingInputs } from "./recognizer-training-provider";
+
+const trainingProvider = makeRecognizerTrainingProvider();
+
+/** The training dynamic resource (`kind: mlz:comprehend:EntityRecognizerTraining`). */
+class RecognizerTraining extends pulumi.dynamic.Resource {
+  public declare readonly versionArn: pulumi.Output<string>;
+  public declare readonly status: pulumi.Output<string>;
+  constructor(name: string, props: { [K in keyof RecognizerTrainingInputs]: pulumi.Input<RecognizerTrainingInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
+    super(trainingProvider, name, { versionArn: undefined, status: undefined, ...props }, opts);
+  }
+}
 
 /** The ten entity types of the insurance demand letters (case-sensitive, as annotated). */
 export const LEGAL_ENTITY_TYPES = [
@@ -40,6 +52,17 @@ export interface EntityRecognizerTrainingArgs {
   readonly versionName?: string;
   /** Declare the recognizer (start training). Defaults to false: bucket, manifest and role only. */
   readonly train?: boolean;
+  /**
+   * How training is declared. `provider` (default): a dynamic resource that calls
+   * CreateEntityRecognizer and returns at once, so `pulumi up` never waits for training.
+   * `pulumi-aws`: `aws.comprehend.EntityRecognizer`, which waits until the version is TRAINED
+   * (its create timeout, 60 minutes by default, is shorter than this dataset's training).
+   */
+  readonly trainWith?: "provider" | "pulumi-aws";
+  /** Region of the stack (for the dynamic provider). Required with `trainWith: provider`. */
+  readonly region?: string;
+  /** Role the dynamic provider assumes (the account's deploy role). Defaults to ambient credentials. */
+  readonly assumeRoleArn?: pulumi.Input<string>;
   /** Let `pulumi destroy` empty the bucket. Defaults to false. */
   readonly forceDestroy?: boolean;
 }
@@ -71,7 +94,9 @@ export function prepareTraining(args: EntityRecognizerTrainingArgs): { manifest:
  * (SSE-KMS with that key), the augmented manifest rewritten for the bucket, a data-access role that
  * `comprehend.amazonaws.com` (this account only) assumes to read exactly the source, annotation and
  * manifest prefixes, and with `train` the recognizer (`aws.comprehend.EntityRecognizer`: augmented
- * manifest, semi-structured documents (PDF/Word), the entity types, KMS for volume and model).
+ * manifest, semi-structured documents (PDF/Word), the entity types, KMS for volume and model),
+ * started by a dynamic resource that returns at once (`trainWith: provider`, the default) or as
+ * `aws.comprehend.EntityRecognizer` (`trainWith: pulumi-aws`, which waits for training).
  *
  * The letters and annotation files are copied to the bucket by the user (README); the recognizer
  * is declared only with `train`, once they are there. Each version is its own resource name, so a
@@ -121,7 +146,24 @@ export class EntityRecognizerTraining extends pulumi.ComponentResource {
       }))),
     }, parent);
 
-    if (args.train) {
+    if (args.train && (args.trainWith ?? "provider") === "provider") {
+      if (!args.region) throw new Error("[region] is required to train with the dynamic provider");
+      const training = new RecognizerTraining(`${name}-${args.versionName}`, {
+        kind: RECOGNIZER_TRAINING_KIND,
+        recognizerName: args.recognizerName,
+        versionName: args.versionName!,
+        region: args.region,
+        dataAccessRoleArn: this.dataAccessRole.arn,
+        manifestS3Uri: this.manifestUri,
+        attributeName: args.attributeName,
+        annotationDataS3Uri: pulumi.interpolate`s3://${this.bucket.bucketName}/${p.annotationsPrefix}`,
+        sourceDocumentsS3Uri: pulumi.interpolate`s3://${this.bucket.bucketName}/${p.sourcePrefix}`,
+        entityTypes: p.entityTypes,
+        kmsKeyArn: this.kmsKey.arn,
+        ...(args.assumeRoleArn !== undefined ? { assumeRoleArn: args.assumeRoleArn } : {}),
+      }, { parent: this, dependsOn: [permissions, manifest] });
+      this.versionArn = training.versionArn;
+    } else if (args.train) {
       const recognizer = new aws.comprehend.EntityRecognizer(`${name}-${args.versionName}`, {
         name: args.recognizerName,
         versionName: args.versionName,

@@ -25,8 +25,30 @@ describe("EntityRecognizerTraining", () => {
     assert.throws(() => prepareTraining({ ...ARGS, attributeName: "nope" }), /has no nope\.annotation-ref/);
   });
 
-  it("declares the recognizer from the rewritten manifest: semi-structured documents, the ten types, KMS for volume and model", async () => {
-    const { resources } = await recordProgram(() => new EntityRecognizerTraining("entities", ARGS));
+  it("by default starts training with the dynamic provider (no waiting), with the same training inputs", async () => {
+    const { resources } = await recordProgram(() => new EntityRecognizerTraining("entities", { ...ARGS, region: "us-east-1", assumeRoleArn: "arn:aws:iam::444444444444:role/mlz-deploy" }));
+    assert.equal(ofType(resources, "aws:comprehend/entityRecognizer:EntityRecognizer").length, 0);
+    const t = only(resources, "pulumi-nodejs:dynamic:Resource", "entities-v-2026-11-20");
+    const { __provider, ...inputs } = t.inputs as Record<string, unknown>;
+    void __provider;
+    assert.deepEqual(inputs, {
+      kind: "mlz:comprehend:EntityRecognizerTraining",
+      recognizerName: "legal-entities",
+      versionName: "v-2026-11-20",
+      region: "us-east-1",
+      dataAccessRoleArn: mock("role", "entities-data-access"),
+      manifestS3Uri: "s3://example-mlz-ml-legal-entities/manifests/output.manifest",
+      attributeName: ATTR,
+      annotationDataS3Uri: "s3://example-mlz-ml-legal-entities/annotations/",
+      sourceDocumentsS3Uri: "s3://example-mlz-ml-legal-entities/source/",
+      entityTypes: [...LEGAL_ENTITY_TYPES],
+      kmsKeyArn: mock("key", "entities-key"),
+      assumeRoleArn: "arn:aws:iam::444444444444:role/mlz-deploy",
+    });
+  });
+
+  it("with trainWith pulumi-aws declares aws.comprehend.EntityRecognizer from the rewritten manifest: semi-structured documents, the ten types, KMS for volume and model", async () => {
+    const { resources } = await recordProgram(() => new EntityRecognizerTraining("entities", { ...ARGS, trainWith: "pulumi-aws" }));
     const rec = only(resources, "aws:comprehend/entityRecognizer:EntityRecognizer", "entities-v-2026-11-20");
     const key = mock("key", "entities-key");
     assert.deepEqual(rec.inputs, {
