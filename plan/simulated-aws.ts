@@ -295,8 +295,21 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
     return { id: arn(c, "firehose", `deliverystream/${name}`), outputs: { name, arn: arn(c, "firehose", `deliverystream/${name}`) } };
   },
   "aws:comprehend/entityRecognizer:EntityRecognizer": (c) => {
+    // Every CreateEntityRecognizer call is a version: `entity-recognizer/<name>/version/<version>`.
     const name = nameOr(c);
-    return { id: arn(c, "comprehend", `entity-recognizer/${name}`), outputs: { arn: arn(c, "comprehend", `entity-recognizer/${name}`) } };
+    const version = typeof c.inputs.versionName === "string" && c.inputs.versionName !== "" ? c.inputs.versionName : `${c.inputs.versionNamePrefix ?? "v"}${token(c.seed, 8, DIGITS)}`;
+    const versionArn = arn(c, "comprehend", `entity-recognizer/${name}/version/${version}`);
+    return { id: versionArn, outputs: { arn: versionArn, versionName: version } };
+  },
+  "aws:cloudwatch/eventRule:EventRule": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { name, arn: arn(c, "events", `rule/${name}`) } };
+  },
+  "aws:cloudwatch/eventTarget:EventTarget": (c) => ({ id: `${c.inputs.rule}-${token(c.seed, 20, LOWER_ALNUM)}`, outputs: { targetId: token(c.seed, 20, LOWER_ALNUM) } }),
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (c) => ({ id: String(c.inputs.policyName) }),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
+    const name = nameOr(c);
+    return { id: name, outputs: { name, arn: arn(c, "cloudwatch", `alarm:${name}`) } };
   },
 
   // Messaging and delivery
@@ -325,6 +338,17 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
  * these simulations answer them. Results only AWS can know are `KNOWN_AFTER_APPLY`.
  */
 export const DYNAMIC_SIMULATIONS: Record<string, (ctx: SimulationContext) => Simulated> = {
+  "mlz:comprehend:EntityRecognizerTraining": (c) => {
+    const versionArn = arn(c, "comprehend", `entity-recognizer/${c.inputs.recognizerName}/version/${c.inputs.versionName}`);
+    // Training runs for hours after the deploy: its status is whatever Comprehend reports later.
+    return { id: versionArn, outputs: { versionArn, status: KNOWN_AFTER_APPLY } };
+  },
+  "mlz:comprehend:ModelPolicy": (c) => ({ id: String(c.inputs.resourceArn), outputs: { policyRevisionId: token(c.seed, 32) } }),
+  "mlz:comprehend:ImportedModel": (c) => {
+    // The copy keeps the source's recognizer and version names, in this account.
+    const modelArn = arn(c, "comprehend", `entity-recognizer/${c.inputs.modelName}/version/${c.inputs.versionName}`);
+    return { id: modelArn, outputs: { modelArn } };
+  },
   "mlz:rekognition:ProjectVersionRunner": (c) => ({
     id: String(c.inputs.projectVersionArn ?? c.autoName),
     // RUNNING: the provider returns only once the version runs. A stopped version's status

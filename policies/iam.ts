@@ -105,6 +105,11 @@ export const iamNoWildcardResourceWrites: ResourceValidationPolicy = {
           // Its only resource type (lexicon) is optional: a task using no lexicon names no resource,
           // and Polly's guide grants it on '*' ("Setting up the IAM policy for asynchronous synthesis").
           "polly:StartSpeechSynthesisTask",
+          // Translate without custom terminology or parallel data, and Comprehend's language
+          // detection, support no resource-level permissions (service authorization reference).
+          "translate:TranslateText",
+          "translate:StartTextTranslationJob",
+          "comprehend:DetectDominantLanguage",
         ],
         description: "Write actions that do not support resource-level permissions and may use Resource '*'.",
       },

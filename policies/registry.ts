@@ -6,6 +6,7 @@ import type { MlzPolicy } from "./config";
 import { functionPolicies } from "./functions";
 import { iamPolicies } from "./iam";
 import { iamReferencePolicies } from "./iam-reference";
+import { languagePolicies } from "./language";
 import { modelPolicies } from "./models";
 import { networkPolicies } from "./network";
 import { organizationPolicies } from "./organization";
@@ -44,4 +45,5 @@ export const allPolicies: MlzPolicy[] = buildRegistry([
   ...functionPolicies,
   ...tagPolicies,
   ...stackPolicies,
+  ...languagePolicies,
 ]);

@@ -16,6 +16,7 @@ import {
   RekognitionClient,
 } from "@aws-sdk/client-rekognition";
 import { DescribeModelCommand, ListTagsCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { ComprehendClient, DescribeEntityRecognizerCommand } from "@aws-sdk/client-comprehend";
 import { parseModelVersionArn, type ModelKind } from "../components/models/arns";
 import { PromotionError, type PlannedPromotion } from "./rules";
 
@@ -23,6 +24,8 @@ import { PromotionError, type PlannedPromotion } from "./rules";
 export const ACCEPTED_REKOGNITION_STATUSES = ["TRAINING_COMPLETED", "RUNNING", "STOPPED"] as const;
 /** Tag on a SageMaker model holding its evaluation F1 score. */
 export const SAGEMAKER_F1_TAG = "mlz:f1";
+/** The Comprehend recognizer status a promoted version must have. */
+export const ACCEPTED_COMPREHEND_STATUS = "TRAINED";
 
 export interface VersionMetrics {
   readonly arn: string;
@@ -55,11 +58,18 @@ export async function checkOnline(p: PlannedPromotion, describe: DescribeVersion
       `version ${p.newArn} has status ${candidate.status}${candidate.statusMessage ? ` (${candidate.statusMessage})` : ""}; expected one of ${ACCEPTED_REKOGNITION_STATUSES.join(", ")}`,
     );
   }
+  if (p.kind === "comprehend" && candidate.status !== ACCEPTED_COMPREHEND_STATUS) {
+    throw new PromotionError(
+      `recognizer version ${p.newArn} has status ${candidate.status}${candidate.statusMessage ? ` (${candidate.statusMessage})` : ""}; expected ${ACCEPTED_COMPREHEND_STATUS}`,
+    );
+  }
   if (candidate.f1 === undefined) {
     throw new PromotionError(
       p.kind === "rekognition"
         ? `version ${p.newArn} has no evaluation F1 score (EvaluationResult.F1Score)`
-        : `SageMaker model ${p.newArn} has no '${SAGEMAKER_F1_TAG}' tag with its evaluation F1 score`,
+        : p.kind === "comprehend"
+          ? `recognizer version ${p.newArn} has no evaluation F1 score (RecognizerMetadata.EvaluationMetrics.F1Score)`
+          : `SageMaker model ${p.newArn} has no '${SAGEMAKER_F1_TAG}' tag with its evaluation F1 score`,
     );
   }
   if (p.minF1 !== undefined && candidate.f1 < p.minF1) {
@@ -82,11 +92,13 @@ export async function checkOnline(p: PlannedPromotion, describe: DescribeVersion
 export interface AwsClients {
   rekognition(region: string): RekognitionClient;
   sagemaker(region: string): SageMakerClient;
+  comprehend?(region: string): ComprehendClient;
 }
 
 const defaultClients: AwsClients = {
   rekognition: (region) => new RekognitionClient({ region }),
   sagemaker: (region) => new SageMakerClient({ region }),
+  comprehend: (region) => new ComprehendClient({ region }),
 };
 
 /** `DescribeVersion` against AWS. */
@@ -106,6 +118,20 @@ export async function describeVersion(arn: string, kind: ModelKind, clients: Aws
         return { arn, status: "NOT_FOUND", statusMessage: `project '${parsed.project}' has no version '${parsed.version}' with this ARN` };
       }
       return { arn, status: v.Status ?? "UNKNOWN", statusMessage: v.StatusMessage, f1: v.EvaluationResult?.F1Score };
+    }
+    if (parsed.kind === "comprehend") {
+      const cm = (clients.comprehend ?? defaultClients.comprehend!)(parsed.region);
+      try {
+        const out = await cm.send(new DescribeEntityRecognizerCommand({ EntityRecognizerArn: arn }));
+        const p = out.EntityRecognizerProperties;
+        const raw = p?.RecognizerMetadata?.EvaluationMetrics?.F1Score;
+        // Comprehend reports recognizer metrics in percent (e.g. 92.4); promotion thresholds are 0–1.
+        const f1 = raw === undefined ? undefined : raw > 1 ? raw / 100 : raw;
+        return { arn, status: p?.Status ?? "UNKNOWN", statusMessage: p?.Message, f1 };
+      } catch (e) {
+        if ((e as Error).name === "ResourceNotFoundException") return { arn, status: "NOT_FOUND", statusMessage: (e as Error).message };
+        throw e;
+      }
     }
     const sm = clients.sagemaker(parsed.region);
     try {

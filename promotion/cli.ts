@@ -18,7 +18,7 @@ Sets config["ml-landing-zone:models"][<model>].versionArn in stacks/Pulumi.<stac
   <model>              key of the stacks' models map, e.g. defect-detector
   --to <stack>         stack to promote to (a workload stack: qa, prod)
   --from <stack>       take the version that stack holds, e.g. --from qa
-  --version <arn>      take this version ARN (Rekognition project version or SageMaker model)
+  --version <arn>      take this version ARN (Rekognition project version, SageMaker model or Comprehend recognizer version)
   --base <git ref>     read QA's stack file (the gate for prod) at this ref, as a pull request
                        would see it, and diff the offline plan against it; default: QA from the
                        working tree, plan diff against HEAD

@@ -141,7 +141,7 @@ export function planPromotion(req: PromotionRequest, source: StackSource): Plann
     currentArn: pinned.versionArn,
     currentFrom: req.targetRef !== undefined ? `git ref '${req.targetRef}'` : "the working tree",
     newArn,
-    versionLabel: parsed.kind === "rekognition" ? parsed.version : parsed.name,
+    versionLabel: parsed.kind === "sagemaker" ? parsed.name : parsed.version,
     minF1: pinned.minF1,
     gate,
     before: target.text,

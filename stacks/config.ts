@@ -37,6 +37,9 @@ import { normalizedImagesConfigSchema } from "./parts/normalized-images";
 import { bikeshareConfigSchema } from "./parts/bikeshare";
 import { costBudgetConfigSchema } from "./parts/cost-budget";
 import { narrationConfigSchema } from "./parts/narration";
+import { translationConfigSchema } from "./parts/translation";
+import { documentEntitiesConfigSchema } from "./parts/document-entities";
+import { documentAnalysisConfigSchema } from "./parts/document-analysis";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
@@ -236,6 +239,8 @@ export const mlSchema = z.strictObject({
   ...bikeshareConfigSchema.shape,
   /** The training role's IAM side of the lakehouse's normalized images (stacks/parts/normalized-images.ts). */
   ...normalizedImagesConfigSchema.shape,
+  /** Comprehend custom entity recognition training (stacks/parts/document-entities.ts). Defaults to none. */
+  ...documentEntitiesConfigSchema.shape,
 }).superRefine((c, ctx) => {
   const ofKind = (kind: string) => Object.keys(c.models).filter((m) => c.models[m].kind === kind).sort().join(", ") || "none";
   if (c.bikeshare) {
@@ -270,6 +275,10 @@ export const workloadSchema = z.strictObject({
   ...modelConsumptionConfigSchema.shape,
   /** Article narration (stacks/parts/narration.ts). Defaults to none. */
   ...narrationConfigSchema.shape,
+  /** Translation with profanity masking (stacks/parts/translation.ts). Defaults to none. */
+  ...translationConfigSchema.shape,
+  /** Document entity analysis with the promoted recognizer (stacks/parts/document-analysis.ts). Defaults to none. */
+  ...documentAnalysisConfigSchema.shape,
 }).superRefine((c, ctx) => {
   // Models are called in the environment's region (its endpoints and smoke test are there).
   if (isAwsRegion(c.region)) {

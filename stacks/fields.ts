@@ -66,7 +66,7 @@ export const intFromConfig = (min: number, max: number) =>
   z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)], { error: `expected a whole number from ${min} to ${max}` })
     .pipe(z.number().int().min(min, { error: `expected a whole number from ${min} to ${max}` }).max(max, { error: `expected a whole number from ${min} to ${max}` }));
 
-export const modelKind = z.enum(["rekognition", "sagemaker"], { error: (i) => `expected 'rekognition' or 'sagemaker'; got '${String(i.input)}'` });
+export const modelKind = z.enum(["rekognition", "sagemaker", "comprehend"], { error: (i) => `expected 'rekognition', 'sagemaker' or 'comprehend'; got '${String(i.input)}'` });
 
 /** A model as the ML account hosts it (`models` in the ml stack). */
 export const hostedModel = z.strictObject({

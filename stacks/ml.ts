@@ -5,6 +5,7 @@ import { declareBikeshare } from "./parts/bikeshare";
 import { modelReferencesIo, readModelReferences } from "./parts/model-references";
 import { declareSageMakerHosting } from "./parts/sagemaker-hosting";
 import { declareNormalizedImageReaders } from "./parts/normalized-images";
+import { declareDocumentEntities } from "./parts/document-entities";
 
 /**
  * The ML account: Rekognition projects, the model versions consumers use kept running (Rekognition)
@@ -19,5 +20,6 @@ export async function mlProgram(stack: string, config: MlConfig, stackFiles: Sta
   const hosting = declareSageMakerHosting(ctx, config, references);
   const bikeshare = declareBikeshare(ctx, config, config.models, config.deployRoleName, hosting.context);
   const normalizedImages = declareNormalizedImageReaders(ctx, config, rekognition.rekognitionTrainerRoleArn);
-  return { accountId: ctx.accountId, ...rekognition, ...hosting.outputs, ...(bikeshare ?? {}), ...normalizedImages };
+  const entities = declareDocumentEntities(ctx, config, references, config.deployRoleName);
+  return { accountId: ctx.accountId, ...rekognition, ...hosting.outputs, ...(bikeshare ?? {}), ...normalizedImages, ...entities };
 }

@@ -4,7 +4,7 @@
  */
 import { arn as buildArn } from "../aws";
 
-export type ModelKind = "rekognition" | "sagemaker";
+export type ModelKind = "rekognition" | "sagemaker" | "comprehend";
 
 export interface RekognitionVersionArn {
   kind: "rekognition";
@@ -32,7 +32,20 @@ export interface SageMakerModelArn {
   name: string;
 }
 
-export type ModelVersionArn = RekognitionVersionArn | SageMakerModelArn;
+/** A Comprehend custom entity recognizer version: `entity-recognizer/<name>/version/<version>`. */
+export interface ComprehendRecognizerVersionArn {
+  kind: "comprehend";
+  arn: string;
+  partition: string;
+  region: string;
+  account: string;
+  /** Recognizer name. */
+  recognizer: string;
+  /** Version name. */
+  version: string;
+}
+
+export type ModelVersionArn = RekognitionVersionArn | SageMakerModelArn | ComprehendRecognizerVersionArn;
 
 const PARTITION = "(aws|aws-cn|aws-us-gov)";
 const REGION = "([a-z]{2}(?:-gov)?-[a-z]+-\\d)";
@@ -45,6 +58,11 @@ const REKOGNITION_VERSION = new RegExp(
 // SageMaker model names: 1-63 of [a-zA-Z0-9-], starting alphanumeric.
 const SAGEMAKER_MODEL = new RegExp(`^arn:${PARTITION}:sagemaker:${REGION}:${ACCOUNT}:model/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$`);
 
+// Comprehend recognizer and version names: 1-63 of [a-zA-Z0-9] with inner dashes.
+const CM_NAME = "([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})";
+const COMPREHEND_VERSION = new RegExp(`^arn:${PARTITION}:comprehend:${REGION}:${ACCOUNT}:entity-recognizer/${CM_NAME}/version/${CM_NAME}$`);
+
+export const COMPREHEND_VERSION_ARN_SHAPE = "arn:aws:comprehend:<region>:<12-digit account>:entity-recognizer/<name>/version/<version>";
 export const REKOGNITION_VERSION_ARN_SHAPE =
   "arn:aws:rekognition:<region>:<12-digit account>:project/<project>/version/<version>/<13-digit timestamp>";
 export const SAGEMAKER_MODEL_ARN_SHAPE = "arn:aws:sagemaker:<region>:<12-digit account>:model/<model name>";
@@ -75,19 +93,34 @@ export function parseSageMakerModelArn(arn: string): SageMakerModelArn {
   return { kind: "sagemaker", arn, partition, region, account, name };
 }
 
+/** Parses a Comprehend entity-recognizer version ARN, or throws naming the expected shape. */
+export function parseComprehendVersionArn(arn: string): ComprehendRecognizerVersionArn {
+  const m = COMPREHEND_VERSION.exec(arn);
+  if (!m) throw new Error(`expected a Comprehend entity-recognizer version ARN (${COMPREHEND_VERSION_ARN_SHAPE}); got '${arn}'`);
+  const [, partition, region, account, recognizer, version] = m;
+  return { kind: "comprehend", arn, partition, region, account, recognizer, version };
+}
+
+const KIND_LABELS: Record<ModelKind, { label: string; shape: string }> = {
+  rekognition: { label: "Rekognition project-version", shape: REKOGNITION_VERSION_ARN_SHAPE },
+  sagemaker: { label: "SageMaker model", shape: SAGEMAKER_MODEL_ARN_SHAPE },
+  comprehend: { label: "Comprehend entity-recognizer version", shape: COMPREHEND_VERSION_ARN_SHAPE },
+};
+
 /**
- * Parses a model-version ARN of either kind. With `kind`, the ARN must be of that kind
+ * Parses a model-version ARN of any kind. With `kind`, the ARN must be of that kind
  * (a Rekognition model given a SageMaker ARN is refused).
  */
 export function parseModelVersionArn(arn: string, kind?: ModelKind): ModelVersionArn {
   if (typeof arn !== "string") throw new Error(`expected a model-version ARN string; got ${JSON.stringify(arn)}`);
   const service = /^arn:[^:]*:([^:]*):/.exec(arn)?.[1];
-  const wanted = kind ?? (service === "sagemaker" ? "sagemaker" : "rekognition");
+  const wanted: ModelKind = kind ?? (service === "sagemaker" ? "sagemaker" : service === "comprehend" ? "comprehend" : "rekognition");
   if (kind && service !== kind) {
-    const shape = kind === "rekognition" ? REKOGNITION_VERSION_ARN_SHAPE : SAGEMAKER_MODEL_ARN_SHAPE;
-    throw new Error(`expected a ${kind === "rekognition" ? "Rekognition project-version" : "SageMaker model"} ARN (${shape}); got '${arn}' (service '${service ?? "none"}')`);
+    throw new Error(`expected a ${KIND_LABELS[kind].label} ARN (${KIND_LABELS[kind].shape}); got '${arn}' (service '${service ?? "none"}')`);
   }
-  return wanted === "sagemaker" ? parseSageMakerModelArn(arn) : parseRekognitionVersionArn(arn);
+  if (wanted === "sagemaker") return parseSageMakerModelArn(arn);
+  if (wanted === "comprehend") return parseComprehendVersionArn(arn);
+  return parseRekognitionVersionArn(arn);
 }
 
 /**

@@ -13,13 +13,20 @@ import { endpointArnForModelArn, parseModelVersionArn, type ModelKind } from "./
 export const MODEL_ACTIONS: Record<ModelKind, string> = {
   rekognition: "rekognition:DetectCustomLabels",
   sagemaker: "sagemaker:InvokeEndpoint",
+  // Granted by the recognizer version's resource policy (model policy), not by the model-access role:
+  // the consumer imports its own copy and analyses with it in its own account.
+  comprehend: "comprehend:ImportModel",
 };
 
 /** VPC endpoint service (key of a consumer's `modelEndpointIds` output) that carries each kind's calls. */
 export const MODEL_ENDPOINT_SERVICES: Record<ModelKind, string> = {
   rekognition: "rekognition",
   sagemaker: "sagemaker.runtime",
+  comprehend: "comprehend",
 };
+
+/** Kinds whose grants live in the ML account's per-environment model-access role. */
+export const ROLE_GRANTED_KINDS: readonly ModelKind[] = ["rekognition", "sagemaker"];
 
 export interface ConsumerModelConfig {
   readonly kind: ModelKind;
@@ -116,7 +123,7 @@ export function computeGrants(consumers: readonly ConsumerState[], knownVersions
         kind: g.kind,
         versionArn: g.versionArn,
         action: MODEL_ACTIONS[g.kind],
-        resource: g.kind === "rekognition" ? g.versionArn : endpointArnForModelArn(g.versionArn),
+        resource: g.kind === "sagemaker" ? endpointArnForModelArn(g.versionArn) : g.versionArn,
         sources: g.sources.sort((a, b) => byString(a, b)),
       }));
     for (const g of environments[env]) {

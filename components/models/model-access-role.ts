@@ -42,6 +42,7 @@ const VPCE_ID = /^vpce-[0-9a-f]{8,17}$/;
 const STATEMENT_SIDS: Record<ModelKind, string> = {
   rekognition: "DetectCustomLabelsOnGrantedVersions",
   sagemaker: "InvokeEndpointsOfGrantedVersions",
+  comprehend: "ImportGrantedRecognizerVersions",
 };
 
 /**

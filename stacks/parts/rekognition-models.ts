@@ -20,7 +20,7 @@ import { z } from "zod";
 import { consumerEnvironment, hostedModel, iamRoleName, kebabName, modelsMap, stackReferenceName } from "../fields";
 import type { StackContext } from "../context";
 import { parseRekognitionVersionArn } from "../../components/models/arns";
-import { MODEL_ENDPOINT_SERVICES, type ModelGrant } from "../../components/models/grants";
+import { MODEL_ENDPOINT_SERVICES, ROLE_GRANTED_KINDS, type ModelGrant } from "../../components/models/grants";
 import { ModelAccessRole } from "../../components/models/model-access-role";
 import { NodeDynamicProvider, RekognitionModelVersion } from "../../components/models/model-version";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
@@ -216,7 +216,8 @@ export async function declareRekognitionModels(
   for (const consumer of consumers) {
     const env = consumer.env;
     const info = consumerInfo[env];
-    let grants: ModelGrant[] = [...plan.environments[env]];
+    // Comprehend versions are granted by their resource policy (stacks/parts/document-entities.ts).
+    let grants: ModelGrant[] = plan.environments[env].filter((g) => ROLE_GRANTED_KINDS.includes(g.kind));
     let requireVpcEndpointIds: Record<string, string> | undefined;
     if (info.requireVpcEndpoint) {
       const ids = info.endpointIds ?? {};
@@ -232,7 +233,10 @@ export async function declareRekognitionModels(
       );
       withheld[env] = [...new Set(missing.map((g) => g.versionArn))].sort();
     }
-    const trustedModels = [...new Set([...Object.keys(consumer.configured), ...plan.environments[env].map((g) => g.model)])].sort();
+    const trustedModels = [...new Set([
+      ...Object.entries(consumer.configured).filter(([, m]) => ROLE_GRANTED_KINDS.includes(m.kind)).map(([model]) => model),
+      ...plan.environments[env].filter((g) => ROLE_GRANTED_KINDS.includes(g.kind)).map((g) => g.model),
+    ])].sort();
     granted[env] = [...new Set(grants.map((g) => g.versionArn))].sort();
     if (trustedModels.length === 0) continue; // no models: no application role to trust, no role
     const accountKey = info.account;

@@ -163,7 +163,7 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
       assert.deepEqual(modelVersionsInMlAccount(plans), {
         check: "model-versions-in-ml-account",
         ok: true,
-        message: `4 model version(s) in workload configs live in the ML account ${ML_ACCOUNT}`,
+        message: `6 model version(s) in workload configs live in the ML account ${ML_ACCOUNT}`,
         stacks: ["ml", "prod", "qa"],
       });
     });
@@ -195,7 +195,7 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
       const mutated = copy().filter((p) => p.role !== "ml");
       const r = modelVersionsInMlAccount(mutated);
       assert.equal(r.ok, true, r.message);
-      assert.equal(r.message, `4 model version(s) in workload configs live in the ML account ${ML_ACCOUNT}`);
+      assert.equal(r.message, `6 model version(s) in workload configs live in the ML account ${ML_ACCOUNT}`);
       assert.deepEqual(r.stacks, ["prod", "qa"]);
       // And compares against that account: the management outputs' ML account is the reference.
       (find(mutated, "management").outputs.accountIds as Record<string, string>).ml = "777777777777";
@@ -209,13 +209,15 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
       const r = modelVersionsInMlAccount(mutated);
       assert.equal(r.ok, false);
       const models = (stack: string) => Object.keys(decode(find(plans, stack).config.models));
-      assert.deepEqual(models("prod"), ["defect-detector", "bikeshare-classifier"]);
-      assert.deepEqual(models("qa"), ["defect-detector", "bikeshare-classifier"]);
+      assert.deepEqual(models("prod"), ["defect-detector", "bikeshare-classifier", "legal-entities"]);
+      assert.deepEqual(models("qa"), ["defect-detector", "bikeshare-classifier", "legal-entities"]);
       assert.equal(r.message, [
         "prod: cannot check defect-detector: no ML account was planned",
         "prod: cannot check bikeshare-classifier: no ML account was planned",
+        "prod: cannot check legal-entities: no ML account was planned",
         "qa: cannot check defect-detector: no ML account was planned",
         "qa: cannot check bikeshare-classifier: no ML account was planned",
+        "qa: cannot check legal-entities: no ML account was planned",
       ].join("; "));
       assert.deepEqual(r.stacks, ["prod", "qa"]);
     });

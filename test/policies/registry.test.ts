@@ -4,6 +4,7 @@ import { resolvePolicyConfig, type MlzPolicy } from "../../policies/config";
 import { functionPolicies } from "../../policies/functions";
 import { iamPolicies } from "../../policies/iam";
 import { iamReferencePolicies } from "../../policies/iam-reference";
+import { languagePolicies } from "../../policies/language";
 import { modelPolicies } from "../../policies/models";
 import { networkPolicies } from "../../policies/network";
 import { organizationPolicies } from "../../policies/organization";
@@ -83,6 +84,10 @@ describe("policies/registry", () => {
         ["model-parameters-granted", "mandatory"],
         ["prod-models-in-qa", "mandatory"],
       ],
+      language: [
+        ["comprehend-recognizer-encrypted", "mandatory"],
+        ["language-data-access-scoped", "mandatory"],
+      ],
     };
     const actual = {
       s3: levels(s3Policies),
@@ -95,11 +100,12 @@ describe("policies/registry", () => {
       tags: levels(tagPolicies),
       accessPoints: levels(accessPointPolicies),
       stack: levels(stackPolicies),
+      language: levels(languagePolicies),
     };
     assert.deepEqual(actual, expected);
     // The pack is exactly the union of the domain lists: no rule left out of the registry, none added beside it.
     assert.deepEqual(levels(allPolicies), Object.values(expected).flat().sort(([a], [b]) => a.localeCompare(b)));
-    assert.equal(allPolicies.length, 40);
+    assert.equal(allPolicies.length, 42);
   });
   it("resolves every rule's defaults without configuration", () => {
     const resolved = resolvePolicyConfig(allPolicies);

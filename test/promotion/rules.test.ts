@@ -218,10 +218,10 @@ describe("promotion/rules", () => {
     });
 
     it("an invalid stack file surfaces the config error naming file and key", () => {
-      const broken = fixtureText("qa").replace("kind: rekognition", "kind: comprehend");
+      const broken = fixtureText("qa").replace("kind: rekognition", "kind: textract");
       assert.throws(
         () => planPromotion({ model: "defect-detector", to: "qa", version: NEW_DEFECT }, memorySource({ qa: broken })),
-        (e: Error) => e instanceof ConfigError && e.message.startsWith("stacks/Pulumi.qa.yaml: ml-landing-zone:models.defect-detector.kind: expected 'rekognition' or 'sagemaker'; got 'comprehend'"),
+        (e: Error) => e instanceof ConfigError && e.message.startsWith("stacks/Pulumi.qa.yaml: ml-landing-zone:models.defect-detector.kind: expected 'rekognition', 'sagemaker' or 'comprehend'; got 'textract'"),
       );
     });
   });
