@@ -153,6 +153,63 @@ describe("workflows", () => {
       }
     });
 
+    it("preview.yml: the real previews are compared with the offline plan of the same commit, without cloud credentials", () => {
+      const wf = load("preview.yml");
+      const json = wf.jobs["pulumi-preview"].steps!.find((st) => st.run?.includes("--json"))!;
+      assert.match(json.run!, /pulumi preview --stack "\$STACK" --json --show-sames --non-interactive > "\$RUNNER_TEMP\/real-preview\/\$STACK\.json"/);
+      const out = wf.jobs["offline-plan"].steps!.find((st) => st.id === "offline-out")!;
+      assert.match(out.run!, /npm run -s plan -- --out "\$RUNNER_TEMP\/offline-plan" --format json > \/dev\/null/);
+      const fidelity = wf.jobs.fidelity;
+      assert.deepEqual(fidelity.needs, ["offline-plan", "pulumi-preview"]);
+      assert.deepEqual(fidelity.permissions, { contents: "read" });
+      const comment = load("preview-comment.yml").jobs.comment.steps!;
+      const download = comment.find((st) => (st.with as Record<string, unknown> | undefined)?.name === "preview-fidelity") as Step & { "continue-on-error"?: boolean };
+      assert.equal(download["continue-on-error"], true, "a pull request without real previews still gets its comment");
+      assert.ok(String(comment.find((st) => st.uses?.startsWith("actions/github-script@"))!.with!.script).includes("FIDELITY_FILE"));
+    });
+
+    it("preview.yml: the fidelity step writes the comment's line from the real previews (run against fixtures)", function () {
+      this.timeout(120000);
+      const step = load("preview.yml").jobs.fidelity.steps!.find((st) => st.run?.includes("compare-preview"))!;
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-fidelity-"));
+      try {
+        const fixtures = path.join(ROOT, "test", "fixtures", "preview");
+        fs.cpSync(path.join(fixtures, "offline"), path.join(tmp, "offline-plan"), { recursive: true });
+        fs.mkdirSync(path.join(tmp, "real-preview"));
+        fs.copyFileSync(path.join(fixtures, "clean.json"), path.join(tmp, "real-preview", "qa.json"));
+        const summary = path.join(tmp, "summary.md");
+        const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], { cwd: ROOT, encoding: "utf8", env: { ...process.env, RUNNER_TEMP: tmp, GITHUB_STEP_SUMMARY: summary } });
+        assert.equal(r.status, 0, r.stderr);
+        const line = fs.readFileSync(path.join(tmp, "fidelity", "fidelity.md"), "utf8");
+        assert.match(line, /^✅ offline plan agrees with the real preview: 37\/37 resources, 0 differing inputs \(qa\)\n$/);
+        assert.equal(fs.readFileSync(summary, "utf8"), line);
+        // A difference is shown, and the step still succeeds.
+        fs.copyFileSync(path.join(fixtures, "changed-input.json"), path.join(tmp, "real-preview", "qa.json"));
+        const d = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], { cwd: ROOT, encoding: "utf8", env: { ...process.env, RUNNER_TEMP: tmp, GITHUB_STEP_SUMMARY: summary } });
+        assert.equal(d.status, 0, d.stderr);
+        assert.match(fs.readFileSync(path.join(tmp, "fidelity", "fidelity.md"), "utf8"), /^⚠️ offline plan differs from the real preview: .* 2 differing inputs \(qa\)\n\n<details>/);
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+
+    it("deploy.yml: every pulumi up is preceded by the comparison with the offline plan, which never blocks", () => {
+      const wf = load("deploy.yml");
+      let jobs = 0;
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        const steps = job.steps ?? [];
+        const up = steps.findIndex((st) => /^pulumi up /.test(st.name ?? ""));
+        if (up < 0) continue;
+        jobs++;
+        const cmp = steps[up - 1] as Step & { "continue-on-error"?: boolean };
+        assert.match(cmp.name ?? "", /^Offline plan against the real preview/, id);
+        assert.equal(cmp["continue-on-error"], true, id);
+        assert.match(cmp.run!, /npm run -s compare-preview -- --plan "\$RUNNER_TEMP\/offline-plan" --preview "\$STACK=\$RUNNER_TEMP\/real-preview\.json" --format markdown/, id);
+        assert.match(cmp.run!, />> "\$GITHUB_STEP_SUMMARY"/, id);
+      }
+      assert.ok(jobs >= 5, `${jobs} deploy jobs`);
+    });
+
     it("drift.yml: scheduled and on demand only; read-only roles from environment drift; issues written without cloud credentials", () => {
       const wf = load("drift.yml");
       assert.deepEqual(Object.keys(wf.on).sort(), ["schedule", "workflow_dispatch"]);
