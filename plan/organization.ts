@@ -35,6 +35,8 @@ export interface OrganizationPlan {
   unconverged: string[];
   /** The Pulumi organization the stacks' references name (see `organizationOf`). */
   organization?: string;
+  /** Milliseconds spent running each stack's program (all passes), for `npm run bench`. */
+  stackMs: Record<string, number>;
 }
 
 export interface PlanOrganizationOptions {
@@ -100,14 +102,17 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     const maxPasses = opts.maxPasses ?? 3;
     let passes = 0;
     let todo = order;
+    const stackMs: Record<string, number> = {};
     while (todo.length > 0 && passes < maxPasses) {
       passes++;
       for (const stack of todo) {
+        const started = performance.now();
         runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization));
+        stackMs[stack] = (stackMs[stack] ?? 0) + performance.now() - started;
       }
       todo = order.filter((s) => stale(runs.get(s)!));
     }
-    return { runs: order.map((s) => runs.get(s)!), passes, unconverged: todo, organization };
+    return { runs: order.map((s) => runs.get(s)!), passes, unconverged: todo, organization, stackMs };
   } finally {
     if (previous === undefined) delete process.env.MLZ_STACK_CONFIG_DIR;
     else process.env.MLZ_STACK_CONFIG_DIR = previous;
