@@ -42,7 +42,14 @@ class NotApplicable extends Error {
 }
 
 function notApplicable(reason?: string): never {
-  throw new NotApplicable(reason);
+  // Thrown for most (rule, resource) pairs and always caught: no stack trace to capture.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    throw new NotApplicable(reason);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Same check as the policy SDK: the class's `__pulumiType`, else its `isInstance`. */
