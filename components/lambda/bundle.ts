@@ -77,14 +77,26 @@ export function bundleFunction(source: string): FunctionBundle {
   if (!fs.existsSync(entry)) {
     throw new Error(`[source] '${source}' has no handler: ${path.relative(process.cwd(), entry)} does not exist`);
   }
-  const options = { entryPoints: [entry], bundle: true, platform: "node", target: "node22", format: "cjs", minify: true, legalComments: "none", write: false, logLevel: "silent", absWorkingDir: path.dirname(FUNCTIONS_DIR) } as const;
+  const options = {
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    minify: true,
+    legalComments: "none",
+    write: false,
+    logLevel: "silent",
+    absWorkingDir: path.dirname(FUNCTIONS_DIR),
+  } satisfies esbuild.BuildOptions;
   const key = JSON.stringify({ ...options, esbuild: esbuild.version });
   let code = readDiskCache(source, key);
   if (code === undefined) {
     const started = Date.now();
     const result = esbuild.buildSync({ ...options, metafile: true });
-    code = result.outputFiles[0].text;
-    writeDiskCache(source, key, Object.keys(result.metafile.inputs), code, started);
+    // write: false and metafile: true, so both are present.
+    code = result.outputFiles!.at(0)!.text;
+    writeDiskCache(source, key, Object.keys(result.metafile!.inputs), code, started);
   }
   const bundle = { code, sha256: crypto.createHash("sha256").update(code).digest("hex"), bytes: Buffer.byteLength(code) };
   cache.set(source, bundle);
