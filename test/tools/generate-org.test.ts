@@ -11,9 +11,12 @@ import { generateOrganization, main, workloadAccountId, workloadCidr, workloadNa
 import { parseStackConfig, parseStackFileText, type StackConfig } from "../../stacks/config";
 import { runPlan } from "../../plan/run";
 import type { StackPlan } from "../../plan/types";
-import { iamSizes } from "../helpers/iam-sizes";
+import { iamSizes, IAM_LIMITS } from "../helpers/iam-sizes";
+import { stackStateStatements } from "../../components/identity/github-oidc";
+import { policyDocument } from "../../components/iam/policy-document";
 
-const N = 40;
+/** Enough consumers that the ML stack's GitHub roles would pass IAM's inline quota the old way. */
+const N = 30;
 
 function capture(argv: string[]) {
   let stdout = "";
@@ -116,6 +119,10 @@ describe("tools/generate-org", () => {
     });
 
     it("the ML stack's GitHub roles read every consumer's state through managed policies", () => {
+      // All in one inline policy, as before, the deploy role's state grants alone would not fit.
+      const reads = ["lakehouse", "management", ...Array.from({ length: N }, (_, i) => workloadName(i + 1, N))].map((stack) => ({ project: "ml-landing-zone", stack }));
+      const inlineBefore = JSON.stringify(policyDocument(stackStateStatements("aws", "mlz-pulumi-state-222222222222", { project: "ml-landing-zone", stack: "ml" }, reads).deploy)).length;
+      assert.ok(inlineBefore > IAM_LIMITS.inlinePerRole, `${inlineBefore} characters`);
       const cicd = plans.find((p) => p.stack === "cicd")!;
       for (const kind of ["deploy", "preview"]) {
         const policies = cicd.resources.filter((r) => r.type === "aws:iam/policy:Policy" && String(r.inputs.name).startsWith(`mlz-github-${kind}-ml-reads-`));
