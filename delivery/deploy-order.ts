@@ -108,7 +108,7 @@ function compareStacks(a: StackInfo, b: StackInfo): number {
 }
 
 /** 0 for a stack no gate guards, 1 for prod (after qa), and so on. */
-function gateDepth(stack: string, seen = new Set<string>()): number {
+export function gateDepth(stack: string, seen = new Set<string>()): number {
   const gate = PROMOTION_GATES[stack];
   if (gate === undefined || seen.has(stack)) return 0;
   seen.add(stack);

@@ -34,7 +34,7 @@ export function previewComment(opts: { baseRef: string; headSha?: string; markdo
   return body;
 }
 
-export const HELP = `Usage: npx tsx promotion/preview-comment.ts --base <ref> --out <file> [--head <sha>] [--full <file>]
+export const HELP = `Usage: npx tsx delivery/preview-comment.ts --base <ref> --out <file> [--head <sha>] [--full <file>]
 
 Plans every stack at <ref> and diffs the working tree against it (the offline plan, with its
 promotion-gates check on the change), and writes the pull-request comment to <file>.

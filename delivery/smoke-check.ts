@@ -52,7 +52,7 @@ export function judgeSmokeTest(response: InvokeResponse, payloadText: string, st
   return { ok: true, message: `smoke test of ${stack} passed: ${payload.model} ${payload.versionArn}, ${labels} label(s) in ${String(payload.latencyMs)} ms` };
 }
 
-export const HELP = `Usage: npx tsx promotion/smoke-check.ts --stack <stack> --response <file> --payload <file>
+export const HELP = `Usage: npx tsx delivery/smoke-check.ts --stack <stack> --response <file> --payload <file>
 
 Judges an 'aws lambda invoke' of the stack's model smoke-test function after a deploy: the
 invocation succeeded and the report's model version is the one stacks/Pulumi.<stack>.yaml pins.

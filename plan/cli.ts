@@ -1,46 +1,21 @@
 /**
  * `npm run plan`: the offline plan of the organization. See `--help`.
+ *
+ * Only Node's own modules load at start: the planner (and with it the Pulumi SDK, @pulumi/aws and
+ * the stack programs) is imported once the arguments are known to be good, so `--help` and a bad
+ * argument answer at once.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { STACKS_DIR } from "../stacks/config";
-import { runPlan, EXIT } from "./run";
-import { renderJson, renderMarkdown, renderText, stackFile } from "./render";
-import { stableStringify } from "./planner";
-import { DEFAULT_POLICY_CONFIG, PolicyConfigError, readPolicyConfig } from "./policy-config";
+import { HELP } from "./cli-help";
 
-export { DEFAULT_POLICY_CONFIG } from "./policy-config";
+/** Exit status of the plan (the same values as `EXIT` of plan/run.ts). */
+const EXIT = { ok: 0, violations: 1, error: 2 } as const;
+/** The stack files' folder (stacks/config.ts's STACKS_DIR, without loading it). */
+const STACKS_DIR = path.resolve(__dirname, "..", "stacks");
 
-export const HELP = `Usage: npm run plan -- [options]
-
-Evaluates every stack offline: runs the real stack programs under the Pulumi SDK's runtime mocks
-against a deterministic simulated AWS organization, in dependency order (management; cicd,
-lakehouse; ml; workloads), and reports the resource tree, policy results, cross-stack checks and,
-with --diff, the changes against earlier plans. No AWS account, Pulumi CLI or network is used.
-
-Options:
-  --stack <name>         Report only this stack (repeatable). Every stack is still planned: a stack
-                         may read stacks planned after it (the ML stack reads its consumers).
-  --format <f>           text (default), json, markdown, or mermaid (a flowchart of the
-                         organization: OUs, accounts, SCPs, who can assume which role, who can
-                         call which model version; with --diff, changes highlighted).
-  --out <dir>            Also write one <dir>/<stack>.json per reported stack: every resource with
-                         type, name, urn, parent, account, region, inputs (secrets redacted) and
-                         simulated outputs.
-  --diff <dir>           Compare with plans written earlier by --out (added, removed and changed
-                         resources with the changed input paths).
-  --stacks-dir <dir>     Folder with the Pulumi.<stack>.yaml files. Default: stacks/.
-  --prices <file>        Price file for the cost report (the shape of plan/prices.json). Default:
-                         plan/prices.json, the pinned list prices.
-  --policy-config <file> Policy configuration JSON (like pulumi preview --policy-pack-config).
-                         Default: policies/policy-config.json, the file the workflows pass to
-                         pulumi preview/up, so the plan and the real preview judge alike.
-  -h, --help             Show this help.
-
-Exit status: 0 clean; 1 mandatory policy violations or failed cross-stack checks;
-2 errors (bad stack config, a program error, bad arguments).
-`;
+export { HELP };
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -67,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EXIT.ok;
   }
-  for (const name of ["format", "out", "diff", "stacks-dir", "policy-config"] as const) {
+  for (const name of ["format", "out", "diff", "stacks-dir", "policy-config", "prices"] as const) {
     if (v[name] === "") return usage(`--${name} needs a value; got ''`);
   }
   if ((v.stack ?? []).includes("")) return usage("--stack needs a stack name; got ''");
@@ -86,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
   if (!["text", "json", "markdown", "mermaid"].includes(format)) {
     return usage(`--format must be text, json, markdown or mermaid; got '${format}'`);
   }
+  // Loaded only now that the arguments are good (see the top of this file).
+  const { DEFAULT_POLICY_CONFIG, PolicyConfigError, readPolicyConfig } = require("./policy-config") as typeof import("./policy-config");
   let policyConfig: Record<string, unknown> | undefined;
   const policyConfigFile = v["policy-config"] ?? (fs.existsSync(DEFAULT_POLICY_CONFIG) ? DEFAULT_POLICY_CONFIG : undefined);
   if (policyConfigFile) {
@@ -97,6 +74,9 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.error;
     }
   }
+  const { runPlan } = require("./run") as typeof import("./run");
+  const { renderJson, renderMarkdown, renderText, stackFile } = require("./render") as typeof import("./render");
+  const { stableStringify } = require("./planner") as typeof import("./planner");
   const { report, exitCode, failedStacks } = await runPlan({
     stacksDir,
     stacks: v.stack,

@@ -37,6 +37,8 @@ export interface OrganizationPlan {
   organization?: string;
   /** Stacks that could not be planned (unreadable or invalid stack file, failed program), by stack. */
   errors: StackError[];
+  /** Milliseconds spent running each stack's program (all passes), for `npm run bench`. */
+  stackMs: Record<string, number>;
 }
 
 export interface PlanOrganizationOptions {
@@ -147,11 +149,14 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     const maxPasses = opts.maxPasses ?? 3;
     let passes = 0;
     let todo = order;
+    const stackMs: Record<string, number> = {};
     while (todo.length > 0 && passes < maxPasses) {
       passes++;
       for (const stack of todo) {
         try {
+          const started = performance.now();
           runs.set(stack, await planStack(files.get(stack)!, outputsOf, organization, stackFiles));
+          stackMs[stack] = (stackMs[stack] ?? 0) + performance.now() - started;
           failed.delete(stack);
         } catch (e) {
           if (!(e instanceof StackError)) throw e;
@@ -178,7 +183,7 @@ export async function planOrganization(opts: PlanOrganizationOptions): Promise<O
     // A failed program's pending registrations keep rejecting for a moment after its stack was
     // reported: let them settle here, so they never reach a later plan in the same process.
     if (failed.size > 0) await drainRejections();
-    return { runs: order.filter((s) => runs.has(s)).map((s) => runs.get(s)!), passes, unconverged: todo, organization, errors };
+    return { runs: order.filter((s) => runs.has(s)).map((s) => runs.get(s)!), passes, unconverged: todo, organization, errors, stackMs };
   } finally {
     if (previousRole !== undefined) process.env.MLZ_ASSUME_ROLE_NAME = previousRole;
     Error.stackTraceLimit = previousStackLimit;

@@ -23,7 +23,7 @@ import type {
 } from "@pulumi/policy";
 import type { PlannedResource, PolicyResult, StackPlan } from "../lib/plan-model";
 import { resolvePolicyConfig, type MlzPolicy, type PolicyPackConfig } from "./config";
-import { snapshotOf, stackProps } from "./organization-context";
+import { snapshotOf, stackProps, type OrganizationSnapshot } from "./organization-context";
 import { allPolicies } from "./registry";
 
 export interface EvaluateOptions {
@@ -42,7 +42,14 @@ class NotApplicable extends Error {
 }
 
 function notApplicable(reason?: string): never {
-  throw new NotApplicable(reason);
+  // Thrown for most (rule, resource) pairs and always caught: no stack trace to capture.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    throw new NotApplicable(reason);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Same check as the policy SDK: the class's `__pulumiType`, else its `isInstance`. */
@@ -131,11 +138,23 @@ export function compareResults(a: PolicyResult, b: PolicyResult): number {
   return 0;
 }
 
+// The plan evaluates every stack against the same organization: its snapshots are made once, not
+// once per stack (which made the evaluation of N stacks quadratic in N).
+const snapshots = new WeakMap<StackPlan[], OrganizationSnapshot[]>();
+function organizationSnapshots(plans: StackPlan[]): OrganizationSnapshot[] {
+  let known = snapshots.get(plans);
+  if (!known || known.length !== plans.length) {
+    known = plans.map(snapshotOf);
+    snapshots.set(plans, known);
+  }
+  return known;
+}
+
 /** Evaluates every enabled rule against one planned stack. Advisory results are returned too. */
 export async function evaluateStack(plan: StackPlan, opts: EvaluateOptions = {}): Promise<PolicyResult[]> {
   const policies = opts.policies ?? allPolicies;
   const resolved = resolvePolicyConfig(policies, (opts.policyConfig ?? {}) as PolicyPackConfig);
-  const organization = opts.organization?.map(snapshotOf);
+  const organization = opts.organization && organizationSnapshots(opts.organization);
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const results: PolicyResult[] = [];
   let stackArgsResources: PolicyResource[] | undefined;

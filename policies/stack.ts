@@ -168,6 +168,18 @@ function grantDocuments(resources: GrantSource[], roleName: (owner: string) => b
   return resources.flatMap((r) => identityDocuments(r.type, r.props)).filter((d) => d.owner !== undefined && roleName(d.owner) && d.doc);
 }
 
+// The offline plan passes every stack the same organization snapshot: its role documents are
+// parsed once, not once per stack and parameter (which grew with the square of the stacks).
+const organizationGrantDocuments = new WeakMap<OrganizationSnapshot[], ReturnType<typeof grantDocuments>>();
+function organizationGrants(organization: OrganizationSnapshot[]): ReturnType<typeof grantDocuments> {
+  let docs = organizationGrantDocuments.get(organization);
+  if (!docs) {
+    docs = grantDocuments(organization.flatMap((s) => s.resources), () => true);
+    organizationGrantDocuments.set(organization, docs);
+  }
+  return docs;
+}
+
 /**
  * What a grant must allow for a model ARN: the kind's action (components/models/grants.ts) on the
  * project-version ARN (Rekognition) or on the endpoint serving the model (SageMaker).
@@ -204,8 +216,9 @@ export const modelParametersGranted: StackValidationPolicy = {
     if (params.length === 0) args.notApplicable("the model parameters in this stack live in the account of their models: no cross-account grant needed");
     const accessPrefix = modelAccessRoleName("");
     const orgWide = cfg.organization !== undefined && cfg.organization.length > 0;
-    const sources: GrantSource[] = [...args.resources, ...(cfg.organization ?? []).flatMap((s) => s.resources)];
-    if (!orgWide && grantDocuments(sources, (o) => o.startsWith(accessPrefix)).length === 0) {
+    const grants = [...grantDocuments(args.resources, () => true), ...(orgWide ? organizationGrants(cfg.organization!) : [])];
+    const grantsOf = (roleName: (owner: string) => boolean) => grants.filter((d) => roleName(d.owner!));
+    if (!orgWide && grantsOf((o) => o.startsWith(accessPrefix)).length === 0) {
       args.notApplicable("the cross-account grants are declared in the ML stack; the offline plan checks them org-wide");
     }
     for (const p of params) {
@@ -215,7 +228,7 @@ export const modelParametersGranted: StackValidationPolicy = {
         report(`Model parameter '${p.parameter}' must hold a Rekognition project-version or SageMaker model ARN; got '${p.value ?? "nothing"}'.`, p.resource.urn);
         continue;
       }
-      const covered = grantDocuments(sources, (o) => wildcardMatch(role, o, false)).some((d) =>
+      const covered = grantsOf((o) => wildcardMatch(role, o, false)).some((d) =>
         d.doc!.Statement.some(
           (s) => s.Effect === "Allow" && grantsAction(s, needed.action) && asArray(s.Resource).some((r) => wildcardMatch(r, needed.resource, false)),
         ),

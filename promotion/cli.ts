@@ -3,12 +3,9 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../stacks/config";
-import { createOctokit } from "./github";
-import { offlinePlanDiff } from "./plan-diff";
-import { promote, type PromoteDeps } from "./promote";
-import { PromotionError } from "./rules";
-import { workingTreeSource } from "./stack-source";
+import type { PromoteDeps } from "./promote";
+// The promotion modules (stack config, GitHub client, …) load once the arguments are good, so
+// `--help` and a bad argument answer at once.
 
 export const HELP = `Usage: npm run promote -- <model> --to <stack> (--from <stack> | --version <arn>) [options]
 
@@ -121,6 +118,13 @@ export async function main(argv: string[], io: CliIo, deps: Partial<PromoteDeps>
   }
   const root = deps.root ?? path.resolve(__dirname, "..");
   const env = deps.env ?? process.env;
+  // Loaded only now that the arguments are good.
+  const { ConfigError } = require("../stacks/config") as typeof import("../stacks/config");
+  const { createOctokit } = require("./github") as typeof import("./github");
+  const { offlinePlanDiff } = require("./plan-diff") as typeof import("./plan-diff");
+  const { promote } = require("./promote") as typeof import("./promote");
+  const { PromotionError } = require("./rules") as typeof import("./rules");
+  const { workingTreeSource } = require("./stack-source") as typeof import("./stack-source");
   try {
     await promote(
       {

@@ -355,6 +355,25 @@ function keyOf(pathParts: PropertyKey[]): string {
  * Throws a `ConfigError` naming `file`, every bad key and what was expected.
  */
 export function parseStackConfig(values: Record<string, unknown>, file: string): StackConfig {
+  // Programs validate the same stack files again and again (the cicd and ML programs read every
+  // member's file, in each pass of the plan): the result of equal input is reused, as a copy.
+  const key = `${file}\0${JSON.stringify(values)}`;
+  const known = parsedConfigs.get(key);
+  if (known) return structuredClone(known);
+  const parsed = parseStackConfigUncached(values, file);
+  remember(parsedConfigs, key, parsed);
+  return structuredClone(parsed);
+}
+
+const CACHE_ENTRIES = 512;
+const parsedConfigs = new Map<string, StackConfig>();
+const parsedFiles = new Map<string, StackFile>();
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+}
+
+function parseStackConfigUncached(values: Record<string, unknown>, file: string): StackConfig {
   const decoded = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, decodeJson(v)]));
   const role = decoded.role;
   if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) {
@@ -417,6 +436,15 @@ export function readStackFile(stack: string, dir: string = STACKS_DIR): StackFil
 
 /** Parses the text of a stack file (e.g. from `git show <ref>:stacks/Pulumi.qa.yaml`). */
 export function parseStackFileText(stack: string, text: string, file: string = stackFilePath(stack)): StackFile {
+  const key = `${stack}\0${file}\0${text}`;
+  const known = parsedFiles.get(key);
+  if (known) return structuredClone(known);
+  const parsed = parseStackFileTextUncached(stack, text, file);
+  remember(parsedFiles, key, parsed);
+  return structuredClone(parsed);
+}
+
+function parseStackFileTextUncached(stack: string, text: string, file: string): StackFile {
   const doc = YAML.parseDocument(text);
   if (doc.errors.length > 0) {
     throw new ConfigError(file, [{ key: "(yaml)", message: `is not valid YAML: ${doc.errors[0].message}` }]);

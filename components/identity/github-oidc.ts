@@ -346,7 +346,20 @@ export class GithubOidc extends pulumi.ComponentResource {
       Resource: resources,
     });
 
-    const state = (stack: string) => stackStateStatements(partition, args.stateBucket, { project: stateProject, stack }, reads[stack], args.stateKmsKeyArn);
+    const state = (stack: string) => {
+      const own = { project: stateProject, stack };
+      const chunks = referenceChunks(partition, args.stateBucket, reads[stack]);
+      if (chunks.length <= 1) {
+        const all = stackStateStatements(partition, args.stateBucket, own, reads[stack], args.stateKmsKeyArn);
+        return { deploy: { inline: all.deploy, managed: [] }, preview: { inline: all.preview, managed: [] } };
+      }
+      if (chunks.length > IAM_ATTACHED_POLICIES_PER_ROLE) {
+        throw new Error(`[stacks] '${stack}' reads ${reads[stack].length} stacks: their state grants need ${chunks.length} managed policies, more than the ${IAM_ATTACHED_POLICIES_PER_ROLE} IAM attaches to a role by default`);
+      }
+      const mine = stackStateStatements(partition, args.stateBucket, own, [], args.stateKmsKeyArn);
+      const managed = chunks.map((c) => referenceStateStatements(partition, args.stateBucket, c));
+      return { deploy: { inline: mine.deploy, managed }, preview: { inline: mine.preview, managed } };
+    };
 
     this.provider = new aws.iam.OpenIdConnectProvider(`${name}-provider`, {
       url: `https://${GITHUB_OIDC_HOST}`,
@@ -390,7 +403,7 @@ export class GithubOidc extends pulumi.ComponentResource {
       },
     }]));
 
-    const role = (key: string, roleName: string, description: string, subject: string | string[], target: pulumi.Output<string>, stateStatements: PolicyStatement<pulumi.Input<string>>[]) => {
+    const role = (key: string, roleName: string, description: string, subject: string | string[], target: pulumi.Output<string>, state: RoleState) => {
       const r = new aws.iam.Role(key, {
         name: roleName,
         description,
@@ -407,8 +420,19 @@ export class GithubOidc extends pulumi.ComponentResource {
       new aws.iam.RolePolicy(`${key}-pulumi-state`, {
         name: "pulumi-state",
         role: r.name,
-        policy: policyJson(policyDocument(stateStatements)),
+        policy: policyJson(policyDocument(state.inline)),
       }, { parent: this });
+      // Read access to many referenced stacks (the ML stack reads every consumer): managed
+      // policies of at most IAM_MANAGED_POLICY_MAX characters each, attached to this role only.
+      state.managed.forEach((statements, i) => {
+        const policy = new aws.iam.Policy(`${key}-reads-${i + 1}`, {
+          name: `${roleName}-reads-${i + 1}`,
+          description: `Read access of ${roleName} to the Pulumi state of the stacks it references (part ${i + 1} of ${state.managed.length})`,
+          policy: policyJson(policyDocument(statements)),
+          tags: args.tags,
+        }, { parent: this });
+        new aws.iam.RolePolicyAttachment(`${key}-reads-${i + 1}`, { role: r.name, policyArn: policy.arn }, { parent: this });
+      });
       return r;
     };
 
@@ -533,6 +557,53 @@ export function stackStateStatements(
       ...key(["kms:Decrypt"]),
     ],
   };
+}
+
+/** IAM's quota of one customer managed policy document, in characters without white space. */
+export const IAM_MANAGED_POLICY_MAX = 6144;
+/** IAM's default quota of managed policies attached to one role. */
+export const IAM_ATTACHED_POLICIES_PER_ROLE = 10;
+
+/** A GitHub role's state grants: the inline `pulumi-state` policy, and managed policies (if any). */
+export interface RoleState {
+  inline: PolicyStatement<pulumi.Input<string>>[];
+  /** Documents of the managed policies holding the referenced stacks' read grants (empty: inline). */
+  managed: PolicyStatement<pulumi.Input<string>>[][];
+}
+
+/**
+ * Read access to referenced stacks only (what `stackStateStatements` grants for `reads`): list
+ * their exact checkpoint prefixes, read their checkpoints.
+ */
+export function referenceStateStatements(partition: string, bucket: string, reads: StateStack[]): PolicyStatement<string>[] {
+  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const objects = reads.map(stateObjects);
+  return [
+    { Sid: "ListReferencedPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringEquals: { "s3:prefix": objects.map((o) => o.referenceListPrefix) } } },
+    { Sid: "ReadReferencedPulumiState", Effect: "Allow", Action: "s3:GetObject", Resource: objects.flatMap((o) => o.checkpoints).map((k) => `${bucketArn}/${k}`) },
+  ];
+}
+
+/**
+ * Splits `reads` into groups whose `referenceStateStatements` document fits a managed policy
+ * (`IAM_MANAGED_POLICY_MAX`, minified). One group (or none) when they all fit: the grants then stay
+ * in the role's inline policy, as for the example organization; more when a role reads many stacks
+ * (the ML stack's roles at a few dozen consumers would pass the 10,240 characters of a role's
+ * inline policies).
+ */
+export function referenceChunks(partition: string, bucket: string, reads: StateStack[]): StateStack[][] {
+  const size = (group: StateStack[]) => JSON.stringify(policyDocument(referenceStateStatements(partition, bucket, group))).length;
+  const chunks: StateStack[][] = [];
+  let current: StateStack[] = [];
+  for (const r of reads) {
+    if (current.length > 0 && size([...current, r]) > IAM_MANAGED_POLICY_MAX) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(r);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /**

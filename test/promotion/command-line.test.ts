@@ -15,9 +15,9 @@ function run(script: string, args: string[]) {
 }
 
 const COMMANDS: { script: string; name: string; usage: RegExp; bad: string[]; message: string }[] = [
-  { script: "promotion/deploy-plan.ts", name: "deploy-plan", usage: /^Usage: npx tsx promotion\/deploy-plan\.ts --base <sha> --head <sha>/, bad: ["--base", "abc"], message: "deploy-plan: --base <sha> and --head <sha> are required (see --help)\n" },
-  { script: "promotion/smoke-check.ts", name: "smoke-check", usage: /^Usage: npx tsx promotion\/smoke-check\.ts --stack <stack>/, bad: ["--stack", "qa"], message: "smoke-check: --stack, --response and --payload are required (see --help)\n" },
-  { script: "promotion/preview-comment.ts", name: "preview-comment", usage: /^Usage: npx tsx promotion\/preview-comment\.ts --base <ref> --out <file>/, bad: ["--base", "main"], message: "preview-comment: --base <ref> and --out <file> are required (see --help)\n" },
+  { script: "delivery/deploy-plan.ts", name: "deploy-plan", usage: /^Usage: npx tsx delivery\/deploy-plan\.ts --base <sha> --head <sha>/, bad: ["--base", "abc"], message: "deploy-plan: --base <sha> and --head <sha> are required (see --help)\n" },
+  { script: "delivery/smoke-check.ts", name: "smoke-check", usage: /^Usage: npx tsx delivery\/smoke-check\.ts --stack <stack>/, bad: ["--stack", "qa"], message: "smoke-check: --stack, --response and --payload are required (see --help)\n" },
+  { script: "delivery/preview-comment.ts", name: "preview-comment", usage: /^Usage: npx tsx delivery\/preview-comment\.ts --base <ref> --out <file>/, bad: ["--base", "main"], message: "preview-comment: --base <ref> and --out <file> are required (see --help)\n" },
   { script: "bench/run.ts", name: "bench", usage: /^Usage: npm run bench/, bad: ["--fast"], message: "bench: unknown option '--fast' (see --help)\n" },
   { script: "functions/bikeshare-training-prep/cli.ts", name: "bikeshare-training-prep", usage: /^usage: /, bad: ["--seed", "x"], message: "--seed must be an integer; got x (see --help)\n" },
   { script: "functions/bikeshare-evaluate/cli.ts", name: "bikeshare-evaluate", usage: /^usage: /, bad: ["--endpoint"], message: "" },
@@ -48,7 +48,7 @@ describe("command lines: --help and one-line usage errors", function () {
   });
 
   it("deploy-plan: --help lists its options", () => {
-    const help = run("promotion/deploy-plan.ts", ["-h"]);
+    const help = run("delivery/deploy-plan.ts", ["-h"]);
     for (const o of ["--base", "--head", "--github-output", "--help"]) assert.ok(help.stdout.includes(o), o);
   });
 });

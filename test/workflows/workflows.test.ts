@@ -13,6 +13,7 @@ import { githubDeployRoleName, githubPreviewRoleName } from "../../components/na
 import { DRIFT_ENVIRONMENT, PROMOTION_ENVIRONMENT, environmentSubject } from "../../components/identity/github-oidc";
 import { PROMOTION_READER_ROLE_NAME } from "../../components/identity/promotion-reader";
 import { deploySteps } from "../../delivery/deploy-order";
+import { jobOf, WORKLOAD_JOBS } from "../../delivery/deploy-plan";
 import { listStacks, parseStackFileText } from "../../stacks/config";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -326,26 +327,51 @@ describe("workflows", () => {
       assert.deepEqual(wf.on, { push: { branches: ["main"] } });
     });
 
-    it("the prod job runs in environment prod; every member-stack job in its stack's environment", () => {
-      assert.equal(wf.jobs.prod.environment, "prod");
-      for (const j of memberJobs) assert.equal(wf.jobs[j].environment, stackOf(j), j);
+    /** The stack of a job, for jobs that deploy one fixed stack. */
+    const fixedJobs = memberJobs.filter((j) => !(WORKLOAD_JOBS as readonly string[]).includes(j));
+    const stackFiles = () => listStacks(path.join(ROOT, "stacks")).map((name) => ({
+      name,
+      role: String(parseStackFileText(name, fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${name}.yaml`), "utf8")).values.role),
+    }));
+
+    it("every fixed member-stack job runs in its stack's environment; each workload matrix leg in its stack's", () => {
+      for (const j of fixedJobs) assert.equal(wf.jobs[j].environment, stackOf(j), j);
+      for (const j of WORKLOAD_JOBS) assert.equal(wf.jobs[j].environment, "${{ matrix.stack }}", j);
       assert.equal(wf.jobs.management.environment, undefined, "the management job holds no credentials and needs no environment");
     });
 
-    it("one job per stack of stacks/, plus ml-revoke", () => {
-      const stacks = listStacks(path.join(ROOT, "stacks"));
-      assert.deepEqual([...deployJobs].sort(), [...stacks, "ml-revoke"].sort());
+    it("one job per stack that is not a workload, plus ml-revoke; workload stacks are legs of the two matrix jobs", () => {
+      const stacks = stackFiles();
+      const fixed = stacks.filter((s) => s.role !== "workload").map((s) => s.name);
+      assert.deepEqual([...deployJobs].sort(), [...fixed, "ml-revoke", ...WORKLOAD_JOBS].sort());
+      assert.ok(stacks.some((s) => s.role === "workload"));
+    });
+
+    it("the workload jobs fan out over the plan's outputs with bounded parallelism, no fail-fast", () => {
+      assert.deepEqual((wf.jobs.plan as Job & { outputs: Record<string, string> }).outputs, {
+        steps: "${{ steps.plan.outputs.steps }}",
+        workloads: "${{ steps.plan.outputs.workloads }}",
+        "gated-workloads": "${{ steps.plan.outputs.gated-workloads }}",
+      });
+      for (const j of WORKLOAD_JOBS) {
+        assert.deepEqual(wf.jobs[j].strategy, { "fail-fast": false, "max-parallel": 20, matrix: { stack: `\${{ fromJSON(needs.plan.outputs.${j}) }}` } }, j);
+        assert.equal(wf.jobs[j].if, `\${{ !cancelled() && !failure() && needs.plan.outputs.${j} != '[]' }}`, j);
+      }
+      assert.deepEqual(wf.jobs.workloads.needs, ["plan", "ml"]);
+      assert.deepEqual(wf.jobs["gated-workloads"].needs, ["plan", "workloads"]);
+      assert.deepEqual(wf.jobs["ml-revoke"].needs, ["plan", "workloads", "gated-workloads"]);
     });
 
     it("each member-stack job: concurrency deploy-<stack>, OIDC into mlz-github-deploy-<stack>, pulumi up --yes -s <stack>", () => {
-      assert.deepEqual([...memberJobs].sort(), ["cicd", "lakehouse", "ml", "ml-revoke", "prod", "qa"]);
+      assert.deepEqual([...memberJobs].sort(), ["cicd", "gated-workloads", "lakehouse", "ml", "ml-revoke", "workloads"]);
       for (const j of memberJobs) {
         const job = wf.jobs[j];
-        const stack = stackOf(j);
+        const matrix = (WORKLOAD_JOBS as readonly string[]).includes(j);
+        const stack = matrix ? "${{ matrix.stack }}" : stackOf(j);
         assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false }, j);
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" }, j);
         assert.equal(job.env!.STACK, stack);
-        assert.equal(job.if, `\${{ !cancelled() && !failure() && contains(fromJSON(needs.plan.outputs.steps), '${j}') }}`);
+        if (!matrix) assert.equal(job.if, `\${{ !cancelled() && !failure() && contains(fromJSON(needs.plan.outputs.steps), '${j}') }}`);
         assert.ok((Array.isArray(job.needs) ? job.needs : [job.needs]).includes("plan"), j);
         const assume = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
         assert.equal(assume.with!["role-to-assume"], `arn:aws:iam::\${{ vars.MLZ_CICD_ACCOUNT_ID }}:role/${githubDeployRoleName(stack)}`);
@@ -356,12 +382,11 @@ describe("workflows", () => {
     });
 
     it("job dependencies follow the deploy order, including a promotion's ml → target → ml-revoke", () => {
-      const stacks = listStacks(path.join(ROOT, "stacks")).map((name) => ({
-        name,
-        role: String(parseStackFileText(name, fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${name}.yaml`), "utf8")).values.role),
-      }));
-      const order = deploySteps({ files: ["components/x.ts", "stacks/Pulumi.qa.yaml", "stacks/Pulumi.prod.yaml"], stacks, modelChanges: ["qa", "prod"] }).map((s) => s.id);
-      assert.deepEqual(order, ["management", "cicd", "lakehouse", "ml", "qa", "prod", "ml-revoke"]);
+      const stacks = stackFiles();
+      const steps = deploySteps({ files: ["components/x.ts", "stacks/Pulumi.qa.yaml", "stacks/Pulumi.prod.yaml"], stacks, modelChanges: ["qa", "prod"] });
+      assert.deepEqual(steps.map((s) => s.id), ["management", "cicd", "lakehouse", "ml", "qa", "prod", "ml-revoke"]);
+      const order = steps.map((s) => jobOf(s, stacks));
+      assert.deepEqual(order, ["management", "cicd", "lakehouse", "ml", "workloads", "gated-workloads", "ml-revoke"]);
       for (let i = 0; i < order.length; i++) {
         for (let k = i + 1; k < order.length; k++) {
           const independent = (order[i] === "cicd" && order[k] === "lakehouse");
@@ -371,8 +396,8 @@ describe("workflows", () => {
       }
     });
 
-    it("qa and prod are smoke-tested after pulumi up, failing on a failed invocation", () => {
-      for (const j of ["qa", "prod"]) {
+    it("workload stacks are smoke-tested after pulumi up, failing on a failed invocation", () => {
+      for (const j of WORKLOAD_JOBS) {
         const steps = wf.jobs[j].steps!;
         const up = steps.findIndex((s) => s.run?.includes("pulumi up"));
         const invoke = steps.findIndex((s) => s.run?.includes("aws lambda invoke"));
@@ -438,7 +463,7 @@ describe("workflows", () => {
           assert.ok((wf.jobs[j].needs as string[]).includes("management"), j);
           assert.match(wf.jobs[j].if!, /^\$\{\{ !cancelled\(\) && !failure\(\) && /, `${j} is skipped when a needed job failed`);
         }
-        for (const j of ["ml", "qa", "prod", "ml-revoke"]) assert.ok(dependsOn(wf, j, "management"), j);
+        for (const j of ["ml", ...WORKLOAD_JOBS, "ml-revoke"]) assert.ok(dependsOn(wf, j, "management"), j);
       });
 
       it("fails with an error annotation telling an administrator to run pulumi up -s management when not applied", () => {

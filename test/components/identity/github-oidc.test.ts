@@ -481,6 +481,57 @@ describe("GithubOidc", () => {
       message: "[targetDeployRoleName] must be an IAM role name (1-64 of letters, digits and +=,.@_-; no wildcards); got 'mlz-*'",
     });
   });
+
+  describe("a role that reads many stacks (the ML stack's roles in a large organization)", () => {
+    const consumers = Array.from({ length: 60 }, (_, i) => `wl-${String(i + 1).padStart(3, "0")}`);
+    const many = () => args({
+      permissionsBoundaryArn: "arn:aws:iam::222222222222:policy/mlz-workload-boundary",
+      stacks: {
+        ml: { accountId: "444444444444", readsStacks: ["management", ...consumers.map((c) => `example-org/ml-landing-zone/${c}`)] },
+        qa: { accountId: "555555555555", readsStacks: ["management"] },
+      },
+    });
+
+    it("keeps its own state inline and moves the referenced stacks' reads into attached managed policies within IAM's sizes", async () => {
+      const { resources } = await recordProgram(() => new GithubOidc("github", many()));
+      for (const [kind, own] of [["deploy", deployState("ml").slice(0, 3)], ["preview", previewState("ml").slice(0, 3)]] as const) {
+        const key = `github-${kind}-ml`;
+        const ownOnly = structuredClone(own) as typeof own;
+        // Only the own stack's prefixes are listed inline.
+        (ownOnly[0] as { Condition: { StringEquals: { "s3:prefix": string[] } } }).Condition.StringEquals["s3:prefix"] = kind === "deploy"
+          ? [`${P}/ml.json`, ".pulumi/history/ml-landing-zone/ml/", ".pulumi/backups/ml-landing-zone/ml/", ".pulumi/journal/ml-landing-zone/ml/", ".pulumi/locks/organization/ml-landing-zone/ml/"]
+          : [`${P}/ml.json`];
+        assert.deepEqual(statePolicy(resources, key).Statement, ownOnly);
+        const policies = ofType(resources, "aws:iam/policy:Policy").filter((p) => p.name.startsWith(`${key}-reads-`));
+        assert.ok(policies.length >= 2, `${kind}: ${policies.length} managed policies`);
+        assert.deepEqual(policies.map((p) => p.inputs.name), policies.map((_, i) => `mlz-github-${kind}-ml-reads-${i + 1}`));
+        const listed: string[] = [];
+        const read: string[] = [];
+        for (const p of policies) {
+          assert.ok(String(p.inputs.policy).length <= 6144, `${p.name}: ${String(p.inputs.policy).length} characters`);
+          const doc = parseJsonInput(p, "policy") as { Statement: { Sid: string; Action: string; Resource: string | string[]; Condition?: { StringEquals: { "s3:prefix": string[] } } }[] };
+          assert.deepEqual(doc.Statement.map((st) => [st.Sid, st.Action]), [["ListReferencedPulumiState", "s3:ListBucket"], ["ReadReferencedPulumiState", "s3:GetObject"]]);
+          listed.push(...doc.Statement[0].Condition!.StringEquals["s3:prefix"]);
+          read.push(...[doc.Statement[1].Resource].flat());
+          const attachment = only(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", p.name);
+          assert.equal(attachment.inputs.role, `mlz-github-${kind}-ml`);
+        }
+        const stacks = ["management", ...consumers];
+        assert.deepEqual(listed, stacks.map((st) => `${P}/${st}.json`));
+        assert.deepEqual(read, stacks.flatMap((st) => [".json", ".json.gz", ".json.zst"].map((e) => `${BUCKET}/${P}/${st}${e}`)));
+      }
+      // A role reading one stack keeps everything inline, as before.
+      assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, deployState("qa"));
+      assert.equal(ofType(resources, "aws:iam/policy:Policy").filter((p) => p.name.startsWith("github-deploy-qa-")).length, 0);
+    });
+
+    it("refuses more reads than ten attached managed policies hold, naming the stack", async () => {
+      const huge = Array.from({ length: 400 }, (_, i) => `c${i}`);
+      await assert.rejects(recordProgram(() => new GithubOidc("g", args({ stacks: { ml: { accountId: "444444444444", readsStacks: huge } } }))), {
+        message: /^\[stacks\] 'ml' reads 400 stacks: their state grants need \d+ managed policies, more than the 10 IAM attaches to a role by default$/,
+      });
+    });
+  });
 });
 
 describe("validateGithubOidcArgs", () => {
