@@ -192,8 +192,14 @@ export function pinnedVersions(plan: StackPlan): Record<string, string> {
   if (models && typeof models === "object") {
     return Object.fromEntries(Object.entries(models).filter(([, m]) => typeof m?.versionArn === "string").map(([k, m]) => [k, m.versionArn as string]));
   }
+  // An older plan without its config: the versions the stack exports (every kind, Comprehend
+  // included), and the model parameters it writes.
   const [prefix, suffix] = modelParameterName("\u0000").split("\u0000");
   const out: Record<string, string> = {};
+  const exported = decode(plan.outputs?.modelVersionArns) as Record<string, unknown> | undefined;
+  if (exported && typeof exported === "object") {
+    for (const [k, v] of Object.entries(exported)) if (typeof v === "string") out[k] = v;
+  }
   for (const r of plan.resources.filter((x) => x.type === "aws:ssm/parameter:Parameter")) {
     const name = String(r.inputs.name ?? "");
     const model = name.startsWith(prefix) && name.endsWith(suffix) ? name.slice(prefix.length, name.length - suffix.length) : "";

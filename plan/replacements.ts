@@ -18,6 +18,28 @@ export interface ReplacementRule {
 }
 
 export const REPLACE_ON_CHANGE: Readonly<Record<string, ReplacementRule>> = {
+  "aws:cloudfront/distribution:Distribution": { replaceOn: [] },
+  "aws:cloudfront/originAccessControl:OriginAccessControl": { replaceOn: [] },
+  "aws:cloudwatch/eventRule:EventRule": { replaceOn: ["name", "namePrefix", "eventBusName"] },
+  "aws:cloudwatch/eventTarget:EventTarget": { replaceOn: ["rule", "targetId", "eventBusName"] },
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": { replaceOn: ["policyName"] },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": { replaceOn: ["name"] },
+  "aws:kms/keyPolicy:KeyPolicy": { replaceOn: ["keyId"] },
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": { replaceOn: ["functionName", "qualifier"] },
+  // Layer versions are immutable: every setting makes a new version.
+  "aws:lambda/layerVersion:LayerVersion": { replaceOn: ["layerName", "code", "s3Bucket", "s3Key", "s3ObjectVersion", "compatibleRuntimes", "compatibleArchitectures", "description", "licenseInfo", "sourceCodeHash"] },
+  "aws:lambda/permission:Permission": { replaceOn: ["action", "function", "principal", "sourceArn", "sourceAccount", "statementId", "statementIdPrefix", "qualifier", "eventSourceToken", "principalOrgId", "functionUrlAuthType"] },
+  "aws:s3/accessPoint:AccessPoint": { replaceOn: ["bucket", "name", "accountId", "bucketAccountId", "vpcConfiguration"] },
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { replaceOn: ["bucket", "expectedBucketOwner"] },
+  "aws:s3/bucketNotification:BucketNotification": { replaceOn: ["bucket"] },
+  "aws:s3/bucketObjectv2:BucketObjectv2": { replaceOn: ["bucket", "key"] },
+  "aws:s3control/objectLambdaAccessPoint:ObjectLambdaAccessPoint": { replaceOn: ["accountId", "name"] },
+  "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy": { replaceOn: ["accountId", "name"] },
+  "aws:sns/topic:Topic": { replaceOn: ["name", "namePrefix", "fifoTopic"], loss: "the topic's subscriptions go with it (Pulumi recreates the declared ones)" },
+  "aws:sns/topicPolicy:TopicPolicy": { replaceOn: ["arn"] },
+  "aws:sns/topicSubscription:TopicSubscription": { replaceOn: ["topic", "protocol", "endpoint"] },
+  "aws:sqs/queue:Queue": { replaceOn: ["name", "namePrefix", "fifoQueue"], loss: "data loss: messages waiting in the queue are deleted" },
+  "aws:sqs/queuePolicy:QueuePolicy": { replaceOn: ["queueUrl"] },
   "aws:accessanalyzer/analyzer:Analyzer": { replaceOn: ["analyzerName", "type", "configuration"] },
   "aws:cfg/deliveryChannel:DeliveryChannel": { replaceOn: ["name"] },
   "aws:cfg/organizationManagedRule:OrganizationManagedRule": { replaceOn: ["name", "ruleIdentifier"] },

@@ -65,7 +65,7 @@ describe("architecture: imports run one way", () => {
     const at = (rel: string) => path.join(ROOT, rel);
     assert.deepEqual(layerViolations([
       { file: at("components/models/x.ts"), text: `import { PROJECT } from "../../stacks/config";` },
-      { file: at("policies/x.ts"), text: `import type { StackPlan } from "../lib/plan-model";` },
+      { file: at("policies/x.ts"), text: `import type { StackPlan } from "../plan/types";` },
       { file: at("functions/x/index.ts"), text: `import * as pulumi from "@pulumi/pulumi";\nimport { y } from "../../components/aws";` },
       { file: at("components/models/ok.ts"), text: `import { arn } from "../aws";\nimport * as pulumi from "@pulumi/pulumi";` },
       { file: at("plan/ok.ts"), text: `import { x } from "../stacks/config";` },

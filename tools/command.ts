@@ -16,7 +16,8 @@ export function parseCommand<T>(
   try {
     return { args: parse(argv) };
   } catch (e) {
-    err(`${(e as Error).message}\n`);
+    // One line: the usage is one --help away.
+    err(`${(e as Error).message.split("\n")[0]} (see --help)\n`);
     return { exitCode: 2 };
   }
 }

@@ -357,7 +357,7 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
     const baseOf = (list: StackPlan[]) => new Map(list.map((p) => [p.stack, p]));
 
     it("runs only with base plans", () => {
-      assert.deepEqual(crossStackChecks(plans, {}).map((c) => c.check), ["stack-references-resolve", "deploy-roles-exist", "model-versions-in-ml-account", "model-parameters-granted"]);
+      assert.deepEqual(crossStackChecks(plans, {}).map((c) => c.check), ["stack-references-resolve", "deploy-roles-exist", "model-versions-in-ml-account", "model-parameters-granted", "normalized-image-readers"]);
       assert.equal(crossStackChecks(plans, { base: baseOf(copy()) }).at(-1)?.check, "promotion-gates");
     });
     it("passes QA moving ahead while prod stays behind", () => {

@@ -46,12 +46,9 @@ describe("plan CLI: the cost and the picture of a promotion", function () {
     const pricesFile = path.join(tmp, "prices.json");
     fs.writeFileSync(pricesFile, JSON.stringify(prices));
 
-    // Promoting qa alone leaves prod on a version qa no longer holds, which the pack's
-    // prod-model-versions-from-qa rule blocks; this test is about cost and picture, so it runs advisory.
-    const policyConfig = path.join(tmp, "policy-config.json");
-    const policies = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "policy-config.json"), "utf8"));
-    policies["prod-model-versions-from-qa"] = { enforcementLevel: "advisory" };
-    fs.writeFileSync(policyConfig, JSON.stringify(policies));
+    // Promoting qa alone leaves prod behind qa, which the plan allows (prod may only change to a
+    // version qa holds): the repository's own policy configuration applies.
+    const policyConfig = path.join(ROOT, "policies", "policy-config.json");
 
     const out = path.join(tmp, "base-plans");
     const r1 = plan(["--stacks-dir", base, "--out", out, "--prices", pricesFile, "--format", "json"]);
@@ -65,7 +62,8 @@ describe("plan CLI: the cost and the picture of a promotion", function () {
     const top = md.split("\n").slice(0, 6).join("\n");
     assert.match(top, /\n\*\*Cost:\*\* this change adds \$2,920\.00\/month: \+ ml `defect-detector\.defect-detector\.2026-11-20T08\.00\.00-runner` \(ProjectVersionRunner, 1 inference unit × \$4\/h\)\. Always on after it: \$[\d,]+\.\d\d\/month\./, top);
     assert.match(md, /\n- \*\*ml\*\*: \$[\d,]+\.\d\d\/month \(\+\$2,920\.00\/month\)/);
-    assert.match(md, /\n- \*\*qa\*\*: \$58\.40\/month \(\+\$0\.00\/month\)/);
+    // qa: 4 interface endpoints × 2 AZ × $0.01/h × 730 h + 3 KMS keys × $1/month; the promotion changes none of it.
+    assert.match(md, /\n- \*\*qa\*\*: \$61\.40\/month \(\+\$0\.00\/month\)/);
 
     const picture = /```mermaid\n([\s\S]*?)\n```/.exec(md)?.[1];
     assert.ok(picture);

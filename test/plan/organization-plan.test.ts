@@ -222,7 +222,7 @@ describe("offline plan of the example organization", function () {
       assert.deepEqual(deploy?.trustedBy, [`GitHub OIDC sub=repo:example-org/ml-landing-zone:environment:${stack} aud=sts.amazonaws.com`]);
       assert.deepEqual(deploy?.mayAssume, [`arn:aws:iam::${ACCOUNTS[stack]}:role/mlz-deploy`]);
       const preview = trust.find((t) => t.role === `mlz-github-preview-${stack}`);
-      assert.deepEqual(preview?.trustedBy, ["GitHub OIDC sub=repo:example-org/ml-landing-zone:pull_request aud=sts.amazonaws.com"]);
+      assert.deepEqual(preview?.trustedBy, ["GitHub OIDC sub=repo:example-org/ml-landing-zone:pull_request|repo:example-org/ml-landing-zone:environment:drift aud=sts.amazonaws.com"]);
       assert.deepEqual(preview?.mayAssume, [`arn:aws:iam::${ACCOUNTS[stack]}:role/mlz-preview`]);
     }
   });

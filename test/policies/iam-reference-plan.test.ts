@@ -55,12 +55,13 @@ describe("service-reference rules over the plan", () => {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("declares what the example's settings leave out: the Autopilot job, its model and the candidate endpoint", () => {
+    it("declares what the example's settings leave out: the Autopilot job and its role (its model and candidate endpoint follow a completed job)", () => {
       const ml = plans.find((p) => p.stack === "ml")!;
       const names = (type: string) => ml.resources.filter((r) => r.type === type).map((r) => r.name);
       assert.ok(names("pulumi-nodejs:dynamic:Resource").includes("bikeshare-training-job"), names("pulumi-nodejs:dynamic:Resource").join(", "));
-      assert.ok(names("aws:sagemaker/model:Model").includes("bikeshare-serving-model"));
-      assert.ok(ml.resources.some((r) => r.type === "aws:sagemaker/endpoint:Endpoint" && (r.inputs as { name?: string }).name === "mlz-bikeshare-classifier-candidate"));
+      // A deploy starts the job and returns; the serving model and the candidate endpoint are
+      // declared once a later deploy has read the job as Completed, which no offline plan knows.
+      assert.ok(!names("aws:sagemaker/model:Model").includes("bikeshare-serving-model"));
       // The Autopilot role's policy, with the statements the example never plans.
       const policies = ml.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((r) => String((r.inputs as { policy?: string }).policy));
       assert.ok(policies.some((p) => p.includes("sagemaker:ListCandidatesForAutoMLJob") && p.includes("kms:GrantIsForAWSResource")));

@@ -19,8 +19,8 @@ const COMMANDS: { script: string; name: string; usage: RegExp; bad: string[]; me
   { script: "delivery/smoke-check.ts", name: "smoke-check", usage: /^Usage: npx tsx delivery\/smoke-check\.ts --stack <stack>/, bad: ["--stack", "qa"], message: "smoke-check: --stack, --response and --payload are required (see --help)\n" },
   { script: "delivery/preview-comment.ts", name: "preview-comment", usage: /^Usage: npx tsx delivery\/preview-comment\.ts --base <ref> --out <file>/, bad: ["--base", "main"], message: "preview-comment: --base <ref> and --out <file> are required (see --help)\n" },
   { script: "bench/run.ts", name: "bench", usage: /^Usage: npm run bench/, bad: ["--fast"], message: "bench: unknown option '--fast' (see --help)\n" },
-  { script: "functions/bikeshare-training-prep/cli.ts", name: "bikeshare-training-prep", usage: /^usage: /, bad: ["--seed", "x"], message: "--seed must be an integer; got x (see --help)\n" },
-  { script: "functions/bikeshare-evaluate/cli.ts", name: "bikeshare-evaluate", usage: /^usage: /, bad: ["--endpoint"], message: "" },
+  { script: "tools/bikeshare-training-prep/cli.ts", name: "bikeshare-training-prep", usage: /^usage: /, bad: ["--seed", "x"], message: "--seed must be an integer; got x (see --help)\n" },
+  { script: "tools/bikeshare-evaluate/cli.ts", name: "bikeshare-evaluate", usage: /^usage: /, bad: ["--endpoint"], message: "" },
 ];
 
 describe("command lines: --help and one-line usage errors", function () {

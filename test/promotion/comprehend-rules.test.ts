@@ -29,7 +29,11 @@ describe("promotion/rules for Comprehend recognizer versions", () => {
     assert.equal(p.newArn, V2);
     assert.equal(p.versionLabel, "v2");
     assert.equal(p.minF1, 0.8);
-    assert.deepEqual(changedLines(p.before, p.after), [11]);
+    // Exactly the line that held the old version ARN, and nothing else.
+    const line = p.before.split("\n").findIndex((l) => l.includes(`versionArn: ${V1}`)) + 1;
+    assert.ok(line > 0);
+    assert.deepEqual(changedLines(p.before, p.after), [line]);
+    assert.ok(p.after.split("\n")[line - 1].includes(`versionArn: ${V2}`));
   });
 
   it("prod only takes a recognizer version qa holds, and refuses an ARN of another kind", () => {

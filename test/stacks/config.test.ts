@@ -190,7 +190,7 @@ describe("stack config schema", () => {
       lakehouse: { name: "l", email: "l@example.com", ou: "infra", id: "222222222222" },
       ml: { name: "m", email: "m@example.com", ou: "work", id: "111111111111" },
     };
-    assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")), [
+    assert.equal(messageOf(() => parseStackConfig(management({ accounts, organizationId: "o-exampleorg1" }), "stacks/Pulumi.management.yaml")), [
       "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.lakehouse.id: expected a unique account id; '222222222222' is also the id of account 'cicd'",
       "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.ml.id: expected a unique account id; '111111111111' is also the management account (managementAccountId)",
     ].join("\n"));
@@ -215,7 +215,7 @@ describe("stack config schema", () => {
   });
 
   it("validates a whole stack file: known namespaces only, default providers disabled", () => {
-    const text = (extra: string) => `config:\n${extra}  ml-landing-zone:role: workload\n  ml-landing-zone:region: us-east-1\n  ml-landing-zone:owner: apps@example.com\n  ml-landing-zone:managementStack: example-org/ml-landing-zone/management\n  ml-landing-zone:account: qa\n  ml-landing-zone:models: {}\n`;
+    const text = (extra: string) => `config:\n${extra}  ml-landing-zone:role: workload\n  ml-landing-zone:region: us-east-1\n  ml-landing-zone:owner: apps@example.com\n  ml-landing-zone:managementStack: organization/ml-landing-zone/management\n  ml-landing-zone:account: qa\n  ml-landing-zone:models: {}\n`;
     const ok = "  pulumi:disable-default-providers: ['*']\n";
     assert.equal(validateStackFile(parseStackFileText("qa", text(ok))).role, "workload");
     assert.equal(validateStackFile(parseStackFileText("qa", text(`${ok}  aws:region: us-east-1\n`))).role, "workload");
@@ -335,7 +335,7 @@ describe("cross-field checks of the stack config", () => {
   it("workload: modelSmokeTest.model must name a Rekognition model of models", () => {
     const smoke = (model: string) => ({ ...(readStackFile("qa").values.modelSmokeTest as object), model });
     refused(qa({ modelSmokeTest: smoke("nope") }), QA_FILE, "ml-landing-zone:modelSmokeTest.model",
-      "expected a model of ml-landing-zone:models (bikeshare-classifier, defect-detector); got 'nope'");
+      "expected a model of ml-landing-zone:models (bikeshare-classifier, defect-detector, legal-entities); got 'nope'");
     refused(qa({ modelSmokeTest: smoke("bikeshare-classifier") }), QA_FILE, "ml-landing-zone:modelSmokeTest.model",
       "expected a Rekognition model; 'bikeshare-classifier' is sagemaker");
   });
