@@ -173,7 +173,8 @@ export interface TransformedCsv {
  * malformed. An empty payload (only whitespace) gives `rowsIn = 0` and `columns = []`.
  */
 export function transformCsv(text: string): TransformedCsv {
-  if (text.trim() === "") return { csv: undefined, columns: [], rowsIn: 0, rowsOut: 0, rowsDroppedMissing: 0 };
+  // Whitespace only (a test that stops at the first other character, no copy of the payload).
+  if (!/\S/.test(text)) return { csv: undefined, columns: [], rowsIn: 0, rowsOut: 0, rowsDroppedMissing: 0 };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const firstBreak = body.indexOf("\n");
   // papaparse: the fastest of csv-parse, papaparse and uDSV on these exports that still reports
@@ -275,11 +276,15 @@ function isMissing(v: string): boolean {
   return MARKER_LENGTHS.has(t.length) && MISSING_VALUE_MARKERS.includes(t);
 }
 
-const NEEDS_QUOTES = /[",\r\n]/;
 const QUOTE = /"/g;
-/** One CSV field: as it is, or quoted with inner quotes doubled. */
+/** One CSV field: as it is, or quoted with inner quotes doubled (one pass over its characters). */
 function csvField(v: string): string {
-  return NEEDS_QUOTES.test(v) ? `"${v.replace(QUOTE, '""')}"` : v;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    // '"' 34, ',' 44, '\r' 13, '\n' 10
+    if (c === 34 || c === 44 || c === 13 || c === 10) return `"${v.replace(QUOTE, '""')}"`;
+  }
+  return v;
 }
 
 export interface InputRecord {
