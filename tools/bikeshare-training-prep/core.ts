@@ -41,17 +41,9 @@ export class TrainingDataError extends Error {
   }
 }
 
-/** mulberry32: a small, fast, seeded 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../random";
+
+export { mulberry32 };
 
 /** In-place Fisher–Yates shuffle driven by `random`; returns the array. */
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {

@@ -48,17 +48,10 @@ export function articleFromText(text: string, opts: ArticleOptions): Article {
   };
 }
 
+import { mulberry32 as random } from "../random";
+
 /** Deterministic PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { random };
 
 export type EditKind = "typo" | "metadata" | "teaser" | "add-paragraph" | "remove-paragraph" | "reorder" | "no-change";
 
