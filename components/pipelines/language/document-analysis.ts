@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson } from "../../iam/policy-document";
 import { NodeFunction } from "../../lambda/node-function";
 import { SecureBucket } from "../../storage/secure-bucket";
+import { failureAlarm } from "./alarms";
 import { dataAccessStatements, passRole, serviceTrust } from "./policies";
 
 export const DEFAULT_ANALYSIS_INPUT_PREFIX = "entities/input/";
@@ -137,18 +138,12 @@ export class DocumentAnalysisPipeline extends pulumi.ComponentResource {
         sourceArn: this.bucket.arn,
         sourceAccount: args.accountId,
       }, parent));
-      new aws.cloudwatch.MetricAlarm(`${name}-${key}-errors-alarm`, {
-        alarmDescription: pulumi.interpolate`The ${key === "start" ? "analysis starter" : "results indexer"} failed; see its log and the queue ${failed.name}`,
+      failureAlarm(`${name}-${key}-errors-alarm`, {
+        description: pulumi.interpolate`The ${key === "start" ? "analysis starter" : "results indexer"} failed; see its log and the queue ${failed.name}`,
         namespace: "AWS/Lambda",
         metricName: "Errors",
         dimensions: { FunctionName: fn.functionName },
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: actions,
+        actions,
       }, parent);
     }
     new aws.s3.BucketNotification(`${name}-notification`, {

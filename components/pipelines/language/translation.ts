@@ -4,6 +4,7 @@ import { policyDocument, policyJson } from "../../iam/policy-document";
 import { NodeFunction } from "../../lambda/node-function";
 import { SecureBucket } from "../../storage/secure-bucket";
 import { checkSourceLanguage, checkTargetLanguage } from "../../../functions/translate-text/languages";
+import { failureAlarm } from "./alarms";
 import { dataAccessStatements, passRole, serviceTrust } from "./policies";
 
 export const DEFAULT_TRANSLATE_INPUT_PREFIX = "translate/input/";
@@ -205,31 +206,19 @@ export class TranslationPipeline extends pulumi.ComponentResource {
     new aws.cloudwatch.EventTarget(`${name}-failed-jobs-record`, { rule: rule.name, arn: logGroup.arn }, { parent: this, dependsOn: [logPolicy] });
 
     const actions = args.alarmTopicArn !== undefined ? [args.alarmTopicArn] : [];
-    new aws.cloudwatch.MetricAlarm(`${name}-failed-jobs-alarm`, {
-      alarmDescription: pulumi.interpolate`A batch translation job failed; see the log group ${logGroup.name}`,
+    failureAlarm(`${name}-failed-jobs-alarm`, {
+      description: pulumi.interpolate`A batch translation job failed; see the log group ${logGroup.name}`,
       namespace: "AWS/Events",
       metricName: "TriggeredRules",
       dimensions: { RuleName: rule.name },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: actions,
+      actions,
     }, parent);
-    new aws.cloudwatch.MetricAlarm(`${name}-batch-errors-alarm`, {
-      alarmDescription: pulumi.interpolate`Documents under s3://${this.bucket.bucketName}/${inputPrefix} could not start a translation job; see the function's log`,
+    failureAlarm(`${name}-batch-errors-alarm`, {
+      description: pulumi.interpolate`Documents under s3://${this.bucket.bucketName}/${inputPrefix} could not start a translation job; see the function's log`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: this.batch.functionName },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: actions,
+      actions,
     }, parent);
 
     this.invokePolicyArn = invokePolicy.arn;
