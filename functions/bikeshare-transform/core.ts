@@ -232,9 +232,7 @@ export function transformCsv(text: string): TransformedCsv {
     const start = parseLocalTimestamp(row[startIdx]);
     if (!start) throw new MalformedRecordError(`data row ${r}: start_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
     if (!parseLocalTimestamp(row[endIdx])) throw new MalformedRecordError(`data row ${r}: end_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
-    let line = "";
-    for (let k = 0; k < kept.length; k++) line += csvField(row[kept[k]]) + ",";
-    out += `${line}${dayOfWeek(start)},${start.hour},${start.month},${partOfDay(start.hour)}\n`;
+    out += `${csvFields(row, kept)}${dayOfWeek(start)},${start.hour},${start.month},${partOfDay(start.hour)}\n`;
     rowsOut++;
   };
   Papa.parse<string[]>(body, {
@@ -274,6 +272,26 @@ function isMissing(v: string): boolean {
   if (v.length === 0) return true;
   const t = v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32 ? v.trim() : v;
   return MARKER_LENGTHS.has(t.length) && MISSING_VALUE_MARKERS.includes(t);
+}
+
+/**
+ * The kept fields of a row, each followed by a comma, quoted where needed. Most rows need no
+ * quoting: the fields are joined as they are and the line is checked once with native `indexOf`
+ * (no quote or line break, and exactly one comma per field, i.e. none inside a field); only a row
+ * that fails the check is rebuilt field by field.
+ */
+function csvFields(row: readonly string[], kept: readonly number[]): string {
+  let line = "";
+  for (let k = 0; k < kept.length; k++) line += row[kept[k]] + ",";
+  if (line.indexOf('"') === -1 && line.indexOf("\n") === -1 && line.indexOf("\r") === -1) {
+    let at = -1;
+    let commas = 0;
+    while ((at = line.indexOf(",", at + 1)) !== -1 && commas <= kept.length) commas++;
+    if (commas === kept.length) return line;
+  }
+  line = "";
+  for (let k = 0; k < kept.length; k++) line += csvField(row[kept[k]]) + ",";
+  return line;
 }
 
 const QUOTE = /"/g;
