@@ -32,6 +32,9 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { normalizeImage } from "../functions/image-normalizer/core";
+import { median } from "./cpu";
+
+export { median };
 
 const ROOT = path.resolve(__dirname, "..");
 export const IMAGES_DIR = process.env.MLZ_BENCH_IMAGES ?? path.resolve(ROOT, "..", "shared", "data", "images");
@@ -91,14 +94,6 @@ async function sharpSeconds(input: Buffer, passes: number): Promise<Timing> {
   for (let i = 0; i < passes; i++) await normalizeImage(input);
   const used = process.cpuUsage(c);
   return { wall: (performance.now() - t) / 1000 / passes, cpu: (used.user + used.system) / 1e6 / passes };
-}
-
-/** The median of a list of numbers (the mean of the two middle ones for an even count). */
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) throw new Error("median of no values");
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** The median round of each measure. */

@@ -16,26 +16,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { childrenCpuMs } from "./cpu";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = Number(process.env.MLZ_BENCH_RUNS ?? 5);
 const SCALE = (process.env.MLZ_BENCH_SCALE ?? "10,25,50,100").split(",").filter(Boolean).map(Number);
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
-
-/**
- * CPU time (user + system, ms) of this process's finished children (and theirs), from Linux's
- * /proc/self/stat (cutime, cstime); undefined elsewhere. On a shared machine the wall time waits
- * for other work; the CPU time is what the command itself costs.
- */
-function childrenCpuMs(): number | undefined {
-  try {
-    const fields = fs.readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
-    // After the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 let lastCpuMs: number | undefined;
 
