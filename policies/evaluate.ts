@@ -52,6 +52,12 @@ function notApplicable(reason?: string): never {
   }
 }
 
+/** The type a validation function is bound to (the policy SDK's `getPulumiType`), if any. */
+function pulumiTypeOf(fn: unknown): string | undefined {
+  const token = (fn as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+  return typeof token === "string" && token.length > 0 ? token : undefined;
+}
+
 /** Same check as the policy SDK: the class's `__pulumiType`, else its `isInstance`. */
 function isTypeOf(type: string, resourceClass: any): boolean {
   const token = resourceClass?.__pulumiType;
@@ -181,15 +187,22 @@ export async function evaluateStack(plan: StackPlan, opts: EvaluateOptions = {})
 
     if (isResourceRule(p)) {
       const validations: ResourceValidation[] = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource!];
+      // A validation built for one resource type (it carries that type, e.g. from
+      // validateResourceOfType) is not applicable to any other: skipped as the SDK's analyzer skips
+      // a single one, and for one of a list, the outcome of calling it (it ends not applicable).
+      const types = validations.map(pulumiTypeOf);
       for (const r of plan.resources) {
+        if (types.every((t) => t !== undefined && t !== r.type)) continue;
         const args = resourceValidationArgs(r, plan, config);
-        for (const validate of validations) {
+        for (const [i, validate] of validations.entries()) {
+          if (types[i] !== undefined && types[i] !== r.type) continue;
           // As in the SDK, a resource rule's violations always name the resource being validated.
           await runValidation(() => validate(args, (message) => push(message, r.urn)), p.name, r.urn);
         }
       }
     }
-    if (isStackRule(p)) {
+    const stackOnlyType = isStackRule(p) ? pulumiTypeOf(p.validateStack) : undefined;
+    if (isStackRule(p) && (stackOnlyType === undefined || plan.resources.some((r) => r.type === stackOnlyType))) {
       stackArgsResources ??= stackResources(plan);
       const args: StackValidationArgs = {
         resources: stackArgsResources,
