@@ -38,13 +38,13 @@ import { bikeshareConfigSchema } from "./parts/bikeshare";
 import { costBudgetConfigSchema } from "./parts/cost-budget";
 import { narrationConfigSchema } from "./parts/narration";
 import { translationConfigSchema } from "./parts/translation";
+import { STACKS_DIR } from "./paths";
 import { documentEntitiesConfigSchema } from "./parts/document-entities";
 import { documentAnalysisConfigSchema } from "./parts/document-analysis";
 
 export const PROJECT = "ml-landing-zone";
 export const NAMESPACE = PROJECT;
-/** Folder of the stack files (`stackConfigDir` in Pulumi.yaml). */
-export const STACKS_DIR = path.resolve(__dirname);
+export { STACKS_DIR };
 /** Placeholder the offline plan puts in place of `secure:` values. */
 export const SECRET_PLACEHOLDER = "[secret]";
 

@@ -6,10 +6,17 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { ConfigError, NAMESPACE, STACKS_DIR, parseStackConfig, parseStackFileText } from "../stacks/config";
+import type { OrganizationsClient } from "@aws-sdk/client-organizations";
+import type * as StackConfig from "../stacks/config";
+import { STACKS_DIR } from "../stacks/paths";
 import { editStackFile, type StackFileEdit } from "../promotion/yaml-edit";
-import { AdoptError, PRODUCT_POLICY_PREFIX, adoptionPlan, readOrganization, type AdoptionPlan, type CurrentConfig } from "./adopt";
+import type * as Adopt from "./adopt";
+import type { AdoptionPlan, CurrentConfig } from "./adopt";
+
+// Loaded when used, so `--help` and usage errors answer at once: the stack schema loads the Pulumi
+// SDK with the components, and the adoption module the Organizations client.
+const stackConfig = (): typeof StackConfig => require("../stacks/config");
+const adoptModule = (): typeof Adopt => require("./adopt");
 
 export const HELP = `Usage: npm run adopt -- [--stacks-dir <dir>] [--map <stack>=<account name or id>]... [--adopt-policies] [--dry-run]
 
@@ -64,7 +71,7 @@ function readStackTexts(dir: string): StackText[] {
     .map((stack) => {
       const file = path.join(dir, `Pulumi.${stack}.yaml`);
       const text = fs.readFileSync(file, "utf8");
-      return { stack, file, text, values: parseStackFileText(stack, text, file).values };
+      return { stack, file, text, values: stackConfig().parseStackFileText(stack, text, file).values };
     });
 }
 
@@ -83,6 +90,7 @@ export function currentConfig(stacks: StackText[]): CurrentConfig {
 
 /** The edits that write `plan` into the management file and the member stacks' `account` keys. */
 export function editsFor(plan: AdoptionPlan): { management: StackFileEdit[]; stacks: Record<string, StackFileEdit[]> } {
+  const { NAMESPACE } = stackConfig();
   const k = (key: string, ...rest: string[]) => ["config", `${NAMESPACE}:${key}`, ...rest];
   const management: StackFileEdit[] = [
     { path: k("organizationId"), value: plan.organizationId },
@@ -152,6 +160,8 @@ export interface AdoptOptions {
 export async function adopt(o: AdoptOptions): Promise<string> {
   const stacks = readStackTexts(o.stacksDir);
   const current = currentConfig(stacks);
+  const { PRODUCT_POLICY_PREFIX, adoptionPlan, readOrganization } = adoptModule();
+  const { parseStackConfig, parseStackFileText } = stackConfig();
   const snapshot = await readOrganization(o.client(), {
     policyContent: (p) => o.adoptPolicies && !p.awsManaged && !p.name.startsWith(PRODUCT_POLICY_PREFIX),
   });
@@ -212,12 +222,13 @@ if (require.main === module) {
   (async () => {
     const parsed = parseCli(process.argv.slice(2));
     if (parsed.help) return HELP;
+    const { OrganizationsClient } = require("@aws-sdk/client-organizations") as typeof import("@aws-sdk/client-organizations");
     const client = () => new OrganizationsClient({ region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1" });
     return adopt({ ...parsed, client });
   })().then(
     (out) => process.stdout.write(out),
     (e) => {
-      const known = e instanceof UsageError || e instanceof AdoptError || e instanceof ConfigError;
+      const known = e instanceof UsageError || e instanceof adoptModule().AdoptError || (e as Error).name === "ConfigError";
       const msg = known ? e.message : `${(e as Error).name ?? "Error"}: ${(e as Error).message}`;
       process.stderr.write(`adopt: ${msg.split("\n").join("; ")}\n`);
       process.exitCode = 2;

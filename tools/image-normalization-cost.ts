@@ -7,7 +7,12 @@
  *   npm run -s cost:images [-- --stack lakehouse] [--stacks-dir stacks]
  */
 import { costMarkdown, readPrices } from "../components/pipelines/images/cost";
-import { readStackConfigFile, STACKS_DIR, type LakehouseConfig } from "../stacks/config";
+import type * as StackConfig from "../stacks/config";
+import { STACKS_DIR } from "../stacks/paths";
+import type { LakehouseConfig } from "../stacks/config";
+
+/** The stack schema loads the Pulumi SDK with the components: only when a stack file is read, so `--help` answers at once. */
+const stackConfig = (): typeof StackConfig => require("../stacks/config");
 
 export const USAGE = "usage: npm run -s cost:images -- [--stack <lakehouse stack>] [--stacks-dir <dir>]";
 export const HELP = `${USAGE}
@@ -24,7 +29,7 @@ Exit status: 0 printed, 2 usage or config error.
 `;
 
 export function costTable(stack: string, dir: string = STACKS_DIR): string {
-  const config = readStackConfigFile(stack, dir);
+  const config = stackConfig().readStackConfigFile(stack, dir);
   if (config.role !== "lakehouse") throw new Error(`stack '${stack}' has role '${config.role}'; image normalization lives in a lakehouse stack`);
   const c = (config as LakehouseConfig).imageNormalization;
   if (!c) throw new Error(`stack '${stack}' does not configure ml-landing-zone:imageNormalization`);

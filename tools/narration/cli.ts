@@ -5,9 +5,14 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { ArticleError, parseArticleJson, planReport, type Article, type VoiceSettings } from "../../functions/shared/narration";
-import { ConfigError, readStackConfigFile, stackFilePath } from "../../stacks/config";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import { publishArticle, topicRegion } from "./publish";
+import type * as StackConfig from "../../stacks/config";
+import type * as Publish from "./publish";
+
+// Loaded when used, so `--help` and usage errors answer at once: the stack schema loads the Pulumi
+// SDK with the components, and publishing loads the SNS client.
+const stackConfig = (): typeof StackConfig => require("../../stacks/config");
+const publish = (): typeof Publish => require("./publish");
 
 export const HELP = `Usage: npm run -s narration -- plan --article <new.json> [--previous <old.json>] [--stack <name>]
        npm run -s narration -- publish --article <file.json> --topic <topic ARN>
@@ -55,6 +60,7 @@ function readArticle(file: string): Article {
 
 /** Voices of a stack's narration config. */
 export function stackVoices(stack: string, dir?: string): Record<string, VoiceSettings> {
+  const { readStackConfigFile, stackFilePath } = stackConfig();
   const cfg = readStackConfigFile(stack, dir) as { role: string; narration?: { voices: Record<string, VoiceSettings> } };
   if (cfg.role !== "workload" || !cfg.narration) {
     throw new UsageError(`${stackFilePath(stack)}: ml-landing-zone:narration: is not configured for stack '${stack}' (a workload stack with narration is needed)`);
@@ -74,12 +80,12 @@ export async function runPublish(argv: string[], sns: (region: string) => SNSCli
   if (!values.topic) throw new UsageError("--topic <topic ARN> is required (see --help)");
   let region: string;
   try {
-    region = topicRegion(values.topic);
+    region = publish().topicRegion(values.topic);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const article = readArticle(values.article);
-  const messageId = await publishArticle(sns(region), values.topic, article);
+  const messageId = await publish().publishArticle(sns(region), values.topic, article);
   return JSON.stringify({ messageId }) + "\n";
 }
 
@@ -125,7 +131,7 @@ if (require.main === module) {
       : run(argv))
     .then((out) => process.stdout.write(out))
     .catch((e) => {
-      const known = e instanceof UsageError || e instanceof ArticleError || e instanceof ConfigError || /no voice configured/.test((e as Error).message);
+      const known = e instanceof UsageError || e instanceof ArticleError || (e as Error).name === "ConfigError" || /no voice configured/.test((e as Error).message);
       process.stderr.write(`narration: ${known ? (e as Error).message.split("\n")[0] : `${argv[0] === "publish" ? "publish failed" : "unexpected error"}: ${(e as Error).message.split("\n")[0]}`}\n`);
       process.exit(known ? 2 : 1);
     });
