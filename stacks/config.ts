@@ -26,7 +26,8 @@ import {
   stateBackend,
 } from "./fields";
 import { guardrailsConfigSchema } from "./parts/guardrails";
-import { isAwsRegion } from "../components/aws";
+import { IAM_ROLE_NAME, isAwsRegion, regionOfArn } from "../components/aws";
+import { POLICY_TARGET_ID } from "../components/organization/adopted-policy";
 import { auditLogConfigSchema } from "./parts/audit-log";
 import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 import { modelConsumptionConfigSchema } from "./parts/model-consumption";
@@ -122,7 +123,7 @@ const memberAccount = z.strictObject({
    * an account INVITED into the organization has no such role until its administrator creates one
    * trusting the management account: name that role here. Defaults to `OrganizationAccountAccessRole`.
    */
-  bootstrapRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (i) => `expected an IAM role name (letters, digits and +=,.@_-, at most 64; no wildcards); got '${String(i.input)}'` }).optional(),
+  bootstrapRoleName: z.string().regex(IAM_ROLE_NAME, { error: (i) => `expected an IAM role name (letters, digits and +=,.@_-, at most 64; no wildcards); got '${String(i.input)}'` }).optional(),
 });
 
 const adoptedPolicy = z.strictObject({
@@ -143,7 +144,7 @@ const adoptedPolicy = z.strictObject({
     }
   }, { error: "expected a JSON policy document" }),
   /** Ids of the root (r-…), OUs (ou-…) and accounts it is attached to. */
-  targets: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, { error: (i) => `expected a root, OU or account id; got '${String(i.input)}'` })),
+  targets: z.array(z.string().regex(POLICY_TARGET_ID, { error: (i) => `expected a root, OU or account id; got '${String(i.input)}'` })),
 });
 
 export const managementSchema = z.strictObject({
@@ -283,8 +284,8 @@ export const workloadSchema = z.strictObject({
   // Models are called in the environment's region (its endpoints and smoke test are there).
   if (isAwsRegion(c.region)) {
     for (const [model, m] of Object.entries(c.models)) {
-      const arnRegion = /^arn:[^:]+:[^:]+:([^:]+):/.exec(m.versionArn)?.[1];
-      if (arnRegion !== undefined && arnRegion !== c.region) {
+      const arnRegion = regionOfArn(m.versionArn);
+      if (arnRegion && arnRegion !== c.region) {
         ctx.addIssue({ code: "custom", path: ["models", model, "versionArn"], message: `expected a version in this stack's region ${c.region}, where its endpoints are; got '${m.versionArn}' in ${arnRegion}` });
       }
     }

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { accountId, kebabName, region } from "../fields";
 import type { StackContext } from "../context";
 import { ORGANIZATION_ACCESS_ROLE_NAME } from "../../components/naming";
+import { KMS_ALIAS_ARN, KMS_KEY_ARN } from "../../components/aws";
 import { GuardrailSet, type GuardrailSummary } from "../../components/organization/guardrail-set";
 import { OrganizationAccessAnalyzers } from "../../components/organization/access-analyzers";
 import { OrganizationTrail, DEFAULT_ORGANIZATION_TRAIL_NAME, auditLogBucketName } from "../../components/organization/organization-trail";
@@ -17,8 +18,6 @@ import { DEFAULT_AUDIT_LOG_KEY_ALIAS } from "../../components/organization/audit
 import { ConfigRecorder, configLogBucketName } from "../../components/organization/config-recorder";
 import { DEFAULT_SCP_SIZE_QUOTA } from "../../components/organization/policy-grammar";
 
-const KMS_ALIAS_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):(alias\/[A-Za-z0-9/_-]+)$/;
-const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.management.yaml`). */
 export const guardrailsConfigSchema = z.object({
@@ -192,7 +191,7 @@ export function auditLogKeyOf(
   if (kmsKeyArn === undefined) return { accountId: lakehouseAccountId, alias: DEFAULT_AUDIT_LOG_KEY_ALIAS };
   if (kmsKeyArn === "none") return undefined;
   const alias = KMS_ALIAS_ARN.exec(kmsKeyArn);
-  if (alias) return { accountId: alias[1], alias: alias[2] };
+  if (alias) return { accountId: alias[3], alias: alias[4] };
   if (KMS_KEY_ARN.test(kmsKeyArn)) return { keyArn: kmsKeyArn };
   throw new Error(`ml-landing-zone:guardrails.organizationTrail.kmsKeyArn: expected a KMS key ARN, a KMS alias ARN or "none"; got '${kmsKeyArn}'`);
 }

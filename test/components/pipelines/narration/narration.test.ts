@@ -146,7 +146,7 @@ describe("ArticleNarration", () => {
     const ok: ArticleNarrationArgs = {
       fragmentsBucketName: "a-fragments", audioBucketName: "a-audio", accountId: ACCOUNT, region: "eu-central-1",
       publisherArns: [`arn:aws:iam::${ACCOUNT}:role/cms`], voices: { en: { voiceId: "Joanna", noticeText: "x" } },
-      domainNames: ["listen.example.com"], certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/abc-123`,
+      domainNames: ["listen.example.com"], certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/8a2d3c4f-1e5b-4d6a-8b7c-9d0e1f2a3b4c`,
       subscriberTokens: { publicKeyPem: PEM, algorithm: "RS256", audience: "a" }, edgeProvider: undefined as any,
     };
     assert.doesNotThrow(() => validateArticleNarrationArgs(ok));
@@ -158,7 +158,8 @@ describe("ArticleNarration", () => {
       [{ voices: {} }, /\[voices\] must configure at least one language/],
       [{ voices: { en: { voiceId: "Joanna", engine: "turbo" as any, noticeText: "x" } } }, /\[voices\.en\.engine\] must be one of neural/],
       [{ domainNames: [] }, /\[domainNames\] must name at least one domain/],
-      [{ certificateArn: `arn:aws:acm:eu-central-1:${ACCOUNT}:certificate/abc` }, /\[certificateArn\] must be an ACM certificate ARN in us-east-1/],
+      [{ certificateArn: `arn:aws:acm:eu-central-1:${ACCOUNT}:certificate/8a2d3c4f-1e5b-4d6a-8b7c-9d0e1f2a3b4c` }, /\[certificateArn\] must be an ACM certificate ARN in us-east-1/],
+      [{ certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/abc-123` }, /\[certificateArn\] must be an ACM certificate ARN in us-east-1/],
       [{ subscriberTokens: { publicKeyPem: "-----BEGIN PRIVATE KEY-----", algorithm: "RS256", audience: "a" } }, /publicKeyPem\] must be an SPKI PEM/],
     ];
     for (const [change, message] of cases) assert.throws(() => validateArticleNarrationArgs({ ...ok, ...change }), message);
