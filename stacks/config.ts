@@ -12,7 +12,6 @@ import * as YAML from "yaml";
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import { decodeJson } from "../lib/json";
-import { parseRekognitionVersionArn } from "../components/models/arns";
 import {
   accountId,
   consumedModel,
@@ -25,13 +24,13 @@ import {
   stackReferenceName,
   stateBackend,
 } from "./fields";
-import { guardrailsConfigSchema } from "./parts/guardrails";
+import { guardrailsConfigSchema, refineGuardrailsConfig } from "./parts/guardrails";
 import { IAM_ROLE_NAME, isAwsRegion, regionOfArn } from "../components/aws";
 import { POLICY_TARGET_ID } from "../components/organization/adopted-policy";
 import { auditLogConfigSchema } from "./parts/audit-log";
 import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 import { modelConsumptionConfigSchema } from "./parts/model-consumption";
-import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
+import { refineRekognitionModelsConfig, rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
 import { imageNormalizationConfigSchema } from "./parts/image-normalization";
 import { normalizedImagesConfigSchema } from "./parts/normalized-images";
@@ -208,6 +207,7 @@ export const managementSchema = z.strictObject({
     if (other) ctx.addIssue({ code: "custom", path: ["accounts", key, "name"], message: `expected a unique account name; '${acct.name}' is also the name of account '${other}'` });
     else names.set(acct.name.toLowerCase(), key);
   }
+  refineGuardrailsConfig(c.guardrails, Object.fromEntries(Object.entries(c.accounts).map(([k, a]) => [k, a.ou])), ctx);
 });
 
 export const cicdSchema = z.strictObject({
@@ -250,20 +250,7 @@ export const mlSchema = z.strictObject({
       ctx.addIssue({ code: "custom", path: ["bikeshare", "model"], message: `expected a sagemaker model of ml-landing-zone:models (${ofKind("sagemaker")}); ${hosted ? `'${c.bikeshare.model}' is ${hosted.kind}` : `got '${c.bikeshare.model}'`}` });
     }
   }
-  c.retiredModelVersions.forEach((arn, i) => {
-    let parsed;
-    try {
-      parsed = parseRekognitionVersionArn(arn);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: (err as Error).message });
-      return;
-    }
-    if (c.models[parsed.project]?.kind !== "rekognition") {
-      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' belongs to project '${parsed.project}', which is not a rekognition model of ml-landing-zone:models (${ofKind("rekognition")})` });
-    } else if (parsed.region !== c.region) {
-      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' is in region ${parsed.region}; the ML stack hosts its models in ${c.region}` });
-    }
-  });
+  refineRekognitionModelsConfig(c, c.region, ctx);
 });
 
 export const workloadSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
-import { auditLogKeyOf, declareConfigRecorders, declareGuardrails, guardrailsConfigSchema, consumerOuKeys } from "../../../stacks/parts/guardrails";
+import { auditLogKeyOf, declareConfigRecorders, declareGuardrails, guardrailsConfigSchema, consumerOuKeys, refineGuardrailsConfig } from "../../../stacks/parts/guardrails";
 import { ACCOUNT_OUS, exampleContext, exampleOrg } from "./organization-fixtures";
 
 /** Providers of the member accounts, as the management program builds them (one per account). */
@@ -191,17 +191,27 @@ describe("guardrails part (management stack)", () => {
     assert.deepEqual(off.result, {});
     assert.equal(ofType(off.resources, "mlz:organization:ConfigRecorder").length, 0);
     await assert.rejects(recordProgram(() => declareConfigRecorders(exampleContext("management", "management"), parse({}), exampleOrg(), memberProviders(["staging"]))), {
-      message: "ml-landing-zone:guardrails.configRecorders: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'",
+      message: "guardrails: no member account 'staging' in the organization (cicd, lakehouse, ml, qa, prod)",
     });
   });
 
-  it("maps consumer accounts to OUs and refuses an OU shared with a non-consumer account", () => {
+  it("maps consumer accounts to OUs; the config schema refuses unknown keys and an OU shared with a non-consumer account", () => {
     assert.deepEqual(consumerOuKeys(["qa", "prod"], ACCOUNT_OUS), ["nonprod", "prod"]);
-    assert.throws(() => consumerOuKeys(["qa"], { ...ACCOUNT_OUS, ml: "nonprod" }), {
-      message: "ml-landing-zone:guardrails.consumerAccounts: OU 'nonprod' would get the Rekognition lockout, but it also holds account 'ml', which is not a consumer; move it to another OU or list it",
-    });
-    assert.throws(() => consumerOuKeys(["staging"], ACCOUNT_OUS), {
-      message: "ml-landing-zone:guardrails.consumerAccounts: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'",
-    });
+    assert.deepEqual(consumerOuKeys(["qa", "qa"], ACCOUNT_OUS), ["nonprod"]);
+    const checked = (g: Record<string, any>, accountOus: Record<string, string>) => {
+      const schema = guardrailsConfigSchema.superRefine((c, ctx) => refineGuardrailsConfig(c.guardrails, accountOus, ctx));
+      const r = schema.safeParse({ guardrails: { organizationTrail: { enabled: false }, ...g } });
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    };
+    assert.deepEqual(checked({}, ACCOUNT_OUS), []);
+    assert.deepEqual(checked({ consumerAccounts: ["qa"] }, { ...ACCOUNT_OUS, ml: "nonprod" }), [
+      "guardrails.consumerAccounts: OU 'nonprod' would get the Rekognition lockout, but it also holds account 'ml', which is not a consumer; move it to another OU or list it",
+    ]);
+    assert.deepEqual(checked({ consumerAccounts: ["staging"] }, ACCOUNT_OUS), [
+      "guardrails.consumerAccounts.0: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'",
+    ]);
+    assert.deepEqual(checked({ configRules: { excludedAccounts: ["ml", "sandbox"] }, configRecorders: { existingServiceLinkedRole: ["management"] } }, ACCOUNT_OUS), [
+      "guardrails.configRules.excludedAccounts.1: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'sandbox'",
+    ]);
   });
 });
