@@ -3,14 +3,22 @@
  * resources and conditions (actions and resources as sorted lists), without the Sid and in a stable
  * order. Rewording a Sid changes nothing; widening an action, a resource or a condition does.
  */
+import { strict as assert } from "node:assert";
+
 export interface Grant {
   effect: string;
   principal?: unknown;
+  notPrincipal?: unknown;
   actions?: string[];
   notActions?: string[];
   resources?: string[];
+  notResources?: string[];
   conditions?: unknown;
+  /** Any other key of the statement (none in a valid IAM statement), kept so that it is compared too. */
+  other?: Record<string, unknown>;
 }
+
+const KNOWN = new Set(["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
 
 const list = (v: unknown): string[] | undefined => (v === undefined ? undefined : (Array.isArray(v) ? [...v] : [v]).map(String).sort());
 
@@ -20,10 +28,14 @@ export function grantsOf(doc: { Statement: unknown[] } | unknown[]): Grant[] {
   return statements.map((s) => {
     const g: Grant = { effect: String(s.Effect) };
     if (s.Principal !== undefined) g.principal = s.Principal;
+    if (s.NotPrincipal !== undefined) g.notPrincipal = s.NotPrincipal;
     if (s.Action !== undefined) g.actions = list(s.Action);
     if (s.NotAction !== undefined) g.notActions = list(s.NotAction);
     if (s.Resource !== undefined) g.resources = list(s.Resource);
+    if (s.NotResource !== undefined) g.notResources = list(s.NotResource);
     if (s.Condition !== undefined) g.conditions = s.Condition;
+    const other = Object.entries(s).filter(([k]) => !KNOWN.has(k));
+    if (other.length > 0) g.other = Object.fromEntries(other);
     return g;
   }).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
@@ -31,6 +43,20 @@ export function grantsOf(doc: { Statement: unknown[] } | unknown[]): Grant[] {
 /** `grantsOf` for expected grants written in any order. */
 export function grants(...expected: Grant[]): Grant[] {
   return grantsOf(expected.map((g) => ({
-    Effect: g.effect, Principal: g.principal, Action: g.actions, NotAction: g.notActions, Resource: g.resources, Condition: g.conditions,
+    Effect: g.effect, Principal: g.principal, NotPrincipal: g.notPrincipal, Action: g.actions, NotAction: g.notActions,
+    Resource: g.resources, NotResource: g.notResources, Condition: g.conditions, ...g.other,
   })));
+}
+
+/**
+ * Asserts that `actual` (a policy document or a list of statements) grants exactly what `expected`
+ * grants, statement by statement, ignoring Sids and the order of statements, actions and
+ * resources; a document's `Version` is compared when `expected` names one.
+ */
+export function assertGrants(actual: unknown, expected: { Version?: string; Statement: unknown[] } | unknown[], message?: string): void {
+  if (!Array.isArray(expected) && expected.Version !== undefined) {
+    assert.equal((actual as { Version?: string } | undefined)?.Version, expected.Version, message);
+  }
+  assert.ok(Array.isArray(actual) || Array.isArray((actual as { Statement?: unknown } | undefined)?.Statement), message ?? `expected a policy document or statements; got ${JSON.stringify(actual)}`);
+  assert.deepEqual(grantsOf(actual as { Statement: unknown[] }), grantsOf(expected), message);
 }

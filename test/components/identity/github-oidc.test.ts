@@ -4,6 +4,7 @@ import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registrati
 import {
   GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, isS3BucketName, parseStateReference, pullRequestSubject, stateObjects, validateGithubOidcArgs, type GithubOidcArgs,
 } from "../../../components/identity/github-oidc";
+import { assertGrants } from "../../helpers/iam";
 
 const args = (over: Partial<GithubOidcArgs> = {}): GithubOidcArgs => ({
   owner: "example-org",
@@ -110,10 +111,9 @@ describe("GithubOidc", () => {
     const provider = only(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
     const qa = role(resources, "mlz-github-deploy-qa");
     assert.equal(qa.name, "github-deploy-qa");
-    assert.deepEqual(parseJsonInput(qa, "assumeRolePolicy"), {
+    assertGrants(parseJsonInput(qa, "assumeRolePolicy"), {
       Version: "2012-10-17",
       Statement: [{
-        Sid: "GithubActions",
         Effect: "Allow",
         Principal: { Federated: provider.outputs.arn },
         Action: "sts:AssumeRoleWithWebIdentity",
@@ -125,8 +125,8 @@ describe("GithubOidc", () => {
         },
       }],
     });
-    assert.deepEqual(inline(resources, "github-deploy-qa").Statement, [
-      { Sid: "AssumeTargetRole", Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: ["arn:aws:iam::555555555555:role/mlz-deploy"] },
+    assertGrants(inline(resources, "github-deploy-qa").Statement, [
+      { Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: ["arn:aws:iam::555555555555:role/mlz-deploy"] },
     ]);
     assert.deepEqual(inline(resources, "github-deploy-prod").Statement[0].Resource, ["arn:aws:iam::666666666666:role/mlz-deploy"]);
     assert.equal(parseJsonInput(role(resources, "mlz-github-deploy-prod"), "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
@@ -153,8 +153,7 @@ describe("GithubOidc", () => {
   it("sets session duration and a permissions boundary limited to the target roles", async () => {
     const { resources } = await recordProgram(() => new GithubOidc("github", args()));
     const boundary = only(resources, "aws:iam/policy:Policy", "github-boundary");
-    assert.deepEqual(parseJsonInput(boundary, "policy").Statement, [{
-      Sid: "AssumeTargetRolesOnly",
+    assertGrants(parseJsonInput(boundary, "policy").Statement, [{
       Effect: "Allow",
       Action: ["sts:AssumeRole", "sts:TagSession"],
       Resource: [
@@ -162,7 +161,6 @@ describe("GithubOidc", () => {
         "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
       ],
     }, {
-      Sid: "ListPulumiState",
       Effect: "Allow",
       Action: "s3:ListBucket",
       Resource: BUCKET,
@@ -176,12 +174,10 @@ describe("GithubOidc", () => {
         },
       },
     }, {
-      Sid: "ReadPulumiState",
       Effect: "Allow",
       Action: "s3:GetObject",
       Resource: [`${BUCKET}/.pulumi/meta.yaml`, `${BUCKET}/${P}/management.json`, `${BUCKET}/${P}/management.json.gz`, `${BUCKET}/${P}/management.json.zst`],
     }, {
-      Sid: "ReadWriteOwnPulumiState",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       Resource: ["qa", "prod"].flatMap((st) => [
@@ -247,10 +243,9 @@ describe("GithubOidc", () => {
       assert.equal(promote.name, "github-promote");
       assert.equal(promote.parent, only(resources, "mlz:identity:GithubOidc").urn);
       assert.equal(PROMOTION_ENVIRONMENT, "promotion");
-      assert.deepEqual(parseJsonInput(promote, "assumeRolePolicy"), {
+      assertGrants(parseJsonInput(promote, "assumeRolePolicy"), {
         Version: "2012-10-17",
         Statement: [{
-          Sid: "GithubActions",
           Effect: "Allow",
           Principal: { Federated: provider.outputs.arn },
           Action: "sts:AssumeRoleWithWebIdentity",
@@ -270,10 +265,9 @@ describe("GithubOidc", () => {
       const policy = only(resources, "aws:iam/rolePolicy:RolePolicy", "github-promote-assume-reader");
       assert.equal(policy.inputs.name, "assume-reader");
       assert.equal(policy.inputs.role, "mlz-github-promote");
-      assert.deepEqual(parseJsonInput(policy, "policy"), {
+      assertGrants(parseJsonInput(policy, "policy"), {
         Version: "2012-10-17",
         Statement: [{
-          Sid: "AssumePromotionReaderOnly",
           Effect: "Allow",
           Action: "sts:AssumeRole",
           Resource: ["arn:aws:iam::444444444444:role/mlz-promotion-reader"],
@@ -282,8 +276,7 @@ describe("GithubOidc", () => {
       assert.equal(ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === "mlz-github-promote").length, 1);
       const boundary = only(resources, "aws:iam/policy:Policy", "github-boundary");
       const statements = parseJsonInput(boundary, "policy").Statement;
-      assert.deepEqual(statements[0], {
-        Sid: "AssumeTargetRolesOnly",
+      assertGrants([statements[0]], [{
         Effect: "Allow",
         Action: ["sts:AssumeRole", "sts:TagSession"],
         Resource: [
@@ -291,7 +284,7 @@ describe("GithubOidc", () => {
           "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
           "arn:aws:iam::444444444444:role/mlz-promotion-reader",
         ],
-      });
+      }]);
       // The state statements are the same as without promotion (asserted in the boundary test).
       assert.deepEqual(statements.slice(1).map((st: { Sid: string }) => st.Sid), ["ListPulumiState", "ReadPulumiState", "ReadWriteOwnPulumiState"]);
       const promote = promoteRole(resources);
@@ -425,7 +418,7 @@ describe("GithubOidc", () => {
       const { resources } = await recordProgram(() => new GithubOidc("github", args({ stateKmsKeyArn: pulumi.output(STATE_KEY) })));
       const deployKey = { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: STATE_KEY };
       assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, [...deployState("qa"), deployKey]);
-      assert.deepEqual(statePolicy(resources, "github-preview-prod").Statement, [...previewState("prod"), { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: STATE_KEY }]);
+      assertGrants(statePolicy(resources, "github-preview-prod").Statement, [...previewState("prod"), { Effect: "Allow", Action: ["kms:Decrypt"], Resource: STATE_KEY }]);
       const boundary = parseJsonInput(only(resources, "aws:iam/policy:Policy", "github-boundary"), "policy").Statement;
       assert.deepEqual(boundary.map((st: { Sid: string }) => st.Sid), ["AssumeTargetRolesOnly", "ListPulumiState", "ReadPulumiState", "ReadWriteOwnPulumiState", "UsePulumiStateKey"]);
       assert.deepEqual(boundary[4], deployKey);
