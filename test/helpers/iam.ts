@@ -40,6 +40,21 @@ export function grantsOf(doc: { Statement: unknown[] } | unknown[]): Grant[] {
   }).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
+/** The actions (or NotActions) of each statement, sorted, in statement order: which statements there are, without their Sids. */
+export function actionsOf(statements: readonly unknown[]): string[][] {
+  return (statements as Record<string, unknown>[]).map((s) => list(s.Action ?? s.NotAction) ?? []);
+}
+
+/**
+ * The statement of `statements` whose Action (or NotAction) names `action` exactly, found by what it
+ * does rather than by its Sid; undefined when none does, and a failure when several do.
+ */
+export function statementNaming<T = any>(statements: readonly T[], action: string): T | undefined {
+  const found = statements.filter((s) => (list((s as Record<string, unknown>).Action ?? (s as Record<string, unknown>).NotAction) ?? []).includes(action));
+  assert.ok(found.length <= 1, `${found.length} statements name ${action}`);
+  return found[0];
+}
+
 /** `grantsOf` for expected grants written in any order. */
 export function grants(...expected: Grant[]): Grant[] {
   return grantsOf(expected.map((g) => ({

@@ -21,17 +21,7 @@ describe("workload boundary", () => {
 
     it("allows everything it does not deny", () => {
       assert.equal(doc.Version, "2012-10-17");
-      assert.deepEqual(doc.Statement.map((s) => s.Sid), [
-        "AllowWithinBoundary",
-        "DenyLongLivedCredentials",
-        "DenyLeavingOrganization",
-        "DenyBoundaryPolicyAlteration",
-        "DenySettingOrRemovingRoleBoundaries",
-        "CreateRoleOnlyWithWorkloadBoundary",
-        "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
-        "DenyPlatformRoleModification",
-        "DenyBlindingDetection",
-      ]);
+      assert.equal(doc.Statement.length, 9, "each statement is checked below");
       assertGrants([doc.Statement[0]], [{ Effect: "Allow", Action: "*", Resource: "*" }]);
     });
 

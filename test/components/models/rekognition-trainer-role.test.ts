@@ -9,7 +9,7 @@ import {
   type RekognitionTrainerRoleArgs,
 } from "../../../components/models/rekognition-trainer-role";
 import { REKOGNITION_TRAINER_ROLE_NAME } from "../../../components/naming";
-import { assertGrants } from "../../helpers/iam";
+import { assertGrants, statementNaming } from "../../helpers/iam";
 
 const ML = "444444444444";
 const KEY = "arn:aws:kms:us-east-1:333333333333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
@@ -115,11 +115,11 @@ describe("RekognitionTrainerRole", () => {
     assert.deepEqual(trust.Statement[0].Principal, { AWS: `arn:aws-cn:iam::${ML}:root` });
     assert.deepEqual(trust.Statement[0].Condition, { ArnEquals: { "aws:PrincipalArn": [`arn:aws-cn:iam::${ML}:role/mlz-deploy`] } });
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy"), "policy");
-    const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
-    assert.deepEqual(bySid.UseTrainingImagesKeyThroughS3.Resource, "arn:aws-cn:kms:cn-north-1:333333333333:key/*");
-    assert.deepEqual(bySid.UseTrainingImagesKeyThroughS3.Condition, { StringEquals: { "kms:ViaService": "s3.cn-north-1.amazonaws.com.cn" } });
-    assert.equal(bySid.ReadTrainingImages.Resource, `arn:aws-cn:s3:::${BUCKET}/images/*`);
-    assert.deepEqual(bySid.TrainProjects.Resource[0], `arn:aws-cn:rekognition:cn-north-1:${ML}:project/defect-detector/*`);
+    const useKey = statementNaming(doc.Statement, "kms:Decrypt");
+    assert.deepEqual(useKey.Resource, "arn:aws-cn:kms:cn-north-1:333333333333:key/*");
+    assert.deepEqual(useKey.Condition, { StringEquals: { "kms:ViaService": "s3.cn-north-1.amazonaws.com.cn" } });
+    assert.equal(statementNaming(doc.Statement, "s3:GetObject").Resource, `arn:aws-cn:s3:::${BUCKET}/images/*`);
+    assert.deepEqual(statementNaming(doc.Statement, "rekognition:CreateProjectVersion").Resource[0], `arn:aws-cn:rekognition:cn-north-1:${ML}:project/defect-detector/*`);
   });
 
   describe("validates its args before declaring anything", () => {

@@ -3,7 +3,17 @@ import * as aws from "@pulumi/aws";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
 import { auditLogKeyOf, declareConfigRecorders, declareGuardrails, guardrailsConfigSchema, consumerOuKeys, refineGuardrailsConfig } from "../../../stacks/parts/guardrails";
 import { ACCOUNT_OUS, exampleContext, exampleOrg } from "./organization-fixtures";
-import { assertGrants } from "../../helpers/iam";
+import { actionsOf, assertGrants, statementNaming } from "../../helpers/iam";
+import {
+  ACCESS_ANALYZER_PROTECTED_ACTIONS,
+  AUDIT_LOG_BUCKET_PROTECTED_ACTIONS,
+  AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS,
+  AUDIT_LOG_KEY_PROTECTED_ACTIONS,
+  CLOUDTRAIL_PROTECTED_ACTIONS,
+  CONFIG_PROTECTED_ACTIONS,
+} from "../../../components/organization/guardrail-statements";
+
+const sorted = (actions: readonly string[]) => [...actions].sort();
 
 /** Providers of the member accounts, as the management program builds them (one per account). */
 function memberProviders(keys = ["cicd", "lakehouse", "ml", "qa", "prod"]): Record<string, aws.Provider> {
@@ -82,22 +92,22 @@ describe("guardrails part (management stack)", () => {
     const region = ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-region-allow-list")!;
     assert.deepEqual(parseJsonInput(region, "content").Statement[0].Condition, { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } });
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
-    const protect = baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogBucket");
+    const protect = statementNaming(baseline.Statement, AUDIT_LOG_BUCKET_PROTECTED_ACTIONS[0]);
     assert.deepEqual(protect.Resource, [
       "arn:aws:s3:::mlz-audit-logs-333333333333", "arn:aws:s3:::mlz-audit-logs-333333333333/*",
       "arn:aws:s3:::mlz-config-logs-333333333333", "arn:aws:s3:::mlz-config-logs-333333333333/*",
     ]);
     assert.deepEqual(protect.Condition, { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } });
     assert.ok(protect.Action.includes("s3:PutBucketPolicy") && protect.Action.includes("s3:PutEncryptionConfiguration"));
-    const key = baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKey");
+    const key = statementNaming(baseline.Statement, AUDIT_LOG_KEY_PROTECTED_ACTIONS[0]);
     // The trail's key is named by its key ARN, so the SCP names that exact key (no alias to protect).
     assertGrants([key], [{
       Effect: "Deny", Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
       Resource: TRAIL_KEY,
       Condition: protect.Condition,
     }]);
-    assert.equal(baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKeyAlias"), undefined);
-    assert.deepEqual(baseline.Statement.find((st: any) => st.Sid === "ProtectConfig").Condition, protect.Condition);
+    assert.equal(statementNaming(baseline.Statement, AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS[0]), undefined);
+    assert.deepEqual(statementNaming(baseline.Statement, CONFIG_PROTECTED_ACTIONS[0]).Condition, protect.Condition);
 
     assert.deepEqual(ofType(resources, "aws:accessanalyzer/analyzer:Analyzer").map((a) => a.inputs.type).sort(), ["ORGANIZATION", "ORGANIZATION_UNUSED_ACCESS"]);
     const trail = only(resources, "aws:cloudtrail/trail:Trail");
@@ -118,7 +128,10 @@ describe("guardrails part (management stack)", () => {
     assert.equal(result.organizationTrailArn, undefined);
     assert.equal(result.configRuleNames, undefined);
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
-    assert.deepEqual(baseline.Statement.map((st: any) => st.Sid), ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer"]);
+    // Leave, root user, CloudTrail, Config, Access Analyzer: no audit-log protection.
+    assert.deepEqual(actionsOf(baseline.Statement), [
+      ["organizations:LeaveOrganization"], ["*"], sorted(CLOUDTRAIL_PROTECTED_ACTIONS), sorted(CONFIG_PROTECTED_ACTIONS), sorted(ACCESS_ANALYZER_PROTECTED_ACTIONS),
+    ]);
   });
 
   it("can skip the enforce-org-identities RCP", async () => {
@@ -139,7 +152,7 @@ describe("guardrails part (management stack)", () => {
     // With kmsKeyArn "none", the baseline keeps the bucket statement and drops the key statements.
     const { resources } = await recordProgram(() => declareGuardrails(exampleContext("management", "management"), parse({ guardrails: { organizationTrail: { kmsKeyArn: "none" } } }), exampleOrg()));
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
-    assert.deepEqual(baseline.Statement.map((st: any) => st.Sid).slice(5), ["ProtectAuditLogBucket"]);
+    assert.deepEqual(actionsOf(baseline.Statement).slice(5), [sorted(AUDIT_LOG_BUCKET_PROTECTED_ACTIONS)]);
   });
 
   it("declares one configuration recorder per account through its provider, and the rules wait for them", async () => {
