@@ -127,7 +127,8 @@ describe("model consumption part", () => {
       assert.deepEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
       only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "model-smoke-test-images-encryption");
       const tls = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy", "model-smoke-test-images-policy"), "policy");
-      assert.equal(tls.Statement[0].Sid, "DenyInsecureTransport");
+      const [deny] = tls.Statement;
+      assert.deepEqual([deny.Effect, deny.Principal, deny.Action, deny.Condition], ["Deny", "*", "s3:*", { Bool: { "aws:SecureTransport": "false" } }], "TLS only");
       const object = only(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "model-smoke-test-image");
       assert.equal(object.inputs.bucket, bucket.outputs.bucket ?? "mlz-qa-smoke-images");
       assert.equal(object.inputs.key, "defect-detector/known-defect.jpg");

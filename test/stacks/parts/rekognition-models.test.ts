@@ -13,7 +13,7 @@ import {
   type RekognitionModelsConfig,
 } from "../../../stacks/parts/rekognition-models";
 import { stackFilesIn } from "../../../stacks/config";
-import { assertGrants } from "../../helpers/iam";
+import { assertGrants, statementNaming } from "../../helpers/iam";
 
 const V1 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const V2 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
@@ -371,7 +371,14 @@ describe("rekognition models part (ML stack)", () => {
   describe("the trainer role (mlz-rekognition-trainer)", () => {
     const trainerPolicy = (resources: Registration[]) => {
       const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "rekognition-trainer-permissions"), "policy");
-      return Object.fromEntries(doc.Statement.map((st: any) => [st.Sid, st]));
+      // The statements by what they allow (not by Sid).
+      return {
+        TrainProjects: statementNaming(doc.Statement, "rekognition:CreateProjectVersion"),
+        ListTrainingImages: statementNaming(doc.Statement, "s3:ListBucket"),
+        ReadTrainingImages: statementNaming(doc.Statement, "s3:GetObject"),
+        WriteTrainingResults: statementNaming(doc.Statement, "s3:PutObject"),
+        UseTrainingImagesKeyThroughS3: statementNaming(doc.Statement, "kms:Decrypt"),
+      };
     };
 
     it("without a lakehouse stack: computes the lakehouse bucket, bounds the key to the lakehouse account, trusts the ML deploy role", async () => {

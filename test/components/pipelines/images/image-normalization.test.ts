@@ -139,7 +139,9 @@ describe("ImageNormalization component", () => {
     it("bucket policy: exactly the training roles list and read the derived prefix, one statement per account", async () => {
       const { resources } = await run({ trainingRoleArns: [ML_ROLE_2, LOCAL_ROLE, ML_ROLE] });
       const policy = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
-      assert.equal(policy.Statement[0].Sid, "DenyInsecureTransport");
+      assertGrants([policy.Statement[0]], [{
+        Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }], "TLS only");
       assertGrants(policy.Statement.slice(1), [
         { Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}`,
           Condition: { StringLike: { "s3:prefix": ["normalized/", "normalized/*"] }, ...grantCondition(LOCAL_ROLE) } },

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { only, ofType, parseJsonInput, recordProgram } from "../../../helpers/pulumi";
 import { TranslationPipeline, validateTranslationArgs, type TranslationPipelineArgs } from "../../../../components/pipelines/language/translation";
 import { dataAccessStatements } from "../../../../components/pipelines/language/policies";
-import { assertGrants } from "../../../helpers/iam";
+import { assertGrants, statementNaming } from "../../../helpers/iam";
 
 const ACCOUNT = "555555555555";
 const ARGS: TranslationPipelineArgs = {
@@ -55,7 +55,7 @@ describe("TranslationPipeline", () => {
       OUTPUT_KMS_KEY_ARN: keyArn,
     });
     const batchPolicy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "translation-batch-permissions"), "policy").Statement;
-    assertGrants([batchPolicy.find((s: any) => s.Sid === "PassDataAccessRole")], [{
+    assertGrants([statementNaming(batchPolicy, "iam:PassRole")], [{
       Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:mock:us-east-1:123456789012:role/translation-data-access",
       Condition: { StringEquals: { "iam:PassedToService": "translate.amazonaws.com" } },
     }]);
