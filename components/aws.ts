@@ -4,7 +4,7 @@
  * Pure data and functions (no resources), used by components, stacks (the zod fields reuse the same
  * patterns), the offline plan and the policies.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 // ---------------------------------------------------------------------------------------------
 // Regions and partitions
@@ -180,7 +180,11 @@ type Part = pulumi.Input<string>;
  */
 function join(pieces: Part[]): any {
   if (pieces.every((p) => typeof p === "string")) return (pieces as string[]).join("");
-  return pulumi.all(pieces).apply((ps) => ps.join(""));
+  // The Pulumi SDK is loaded only for Input pieces, so that the patterns and string builders
+  // serve command-line tools without loading it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { all } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+  return all(pieces).apply((ps) => ps.join(""));
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>` (region and account may be empty or `*`). */
