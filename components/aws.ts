@@ -4,7 +4,7 @@
  * Pure data and functions (no resources), used by components, stacks (the zod fields reuse the same
  * patterns), the offline plan and the policies.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 // ---------------------------------------------------------------------------------------------
 // Regions and partitions
@@ -63,16 +63,66 @@ export function partitionOf(region: string): Partition {
 // Shapes of ids, names and ARNs
 // ---------------------------------------------------------------------------------------------
 
+/** Pattern source of a supported partition (`aws`, `aws-cn`, `aws-us-gov`), for building ARN patterns. */
+export const PARTITION_PATTERN = "aws|aws-cn|aws-us-gov";
+/**
+ * Pattern source of a region name in a supported partition (`us-east-1`, `cn-north-1`,
+ * `us-gov-west-1`): the shape only; `isAwsRegion` checks the list of regions.
+ */
+export const REGION_PATTERN = "[a-z]{2}(?:-gov)?-[a-z]+-\\d";
+/** A region name in a supported partition (shape only, see `REGION_PATTERN`). */
+export const REGION_NAME = new RegExp(`^${REGION_PATTERN}$`);
+/** Pattern source of a 12-digit account id. */
+export const ACCOUNT_PATTERN = "\\d{12}";
+
 /** A 12-digit AWS account id. */
-export const ACCOUNT_ID = /^\d{12}$/;
+export const ACCOUNT_ID = new RegExp(`^${ACCOUNT_PATTERN}$`);
 /** An IAM role name (IAM `CreateRole` RoleName: 1–64 of `\w+=,.@-`). */
 export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-/** An exact IAM role ARN in a supported partition (paths allowed). */
-export const IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
-/** An exact IAM role or user ARN; captures the partition and the account. */
-export const IAM_PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):(role|user)\/[\w+=,.@\/-]+$/;
+/** Pattern source of an IAM path and name (`a/b/name`): path segments, then a name of 1–64 characters, no wildcards. */
+const IAM_PATH_AND_NAME = "(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}";
+/**
+ * An exact IAM role ARN in a supported partition (paths allowed, no wildcards); captures the
+ * partition, the account and the path with the name.
+ */
+export const IAM_ROLE_ARN = new RegExp(`^arn:(${PARTITION_PATTERN}):iam::(${ACCOUNT_PATTERN}):role/(${IAM_PATH_AND_NAME})$`);
+/** An exact IAM role or user ARN (no wildcards); captures the partition, the account, `role` or `user`, and the path with the name. */
+export const IAM_PRINCIPAL_ARN = new RegExp(`^arn:(${PARTITION_PATTERN}):iam::(${ACCOUNT_PATTERN}):(role|user)/(${IAM_PATH_AND_NAME})$`);
 /** An exact customer managed IAM policy ARN in a supported partition (paths allowed). */
-export const IAM_POLICY_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:policy\/[\w+=,.@\/-]+$/;
+export const IAM_POLICY_ARN = new RegExp(`^arn:(${PARTITION_PATTERN}):iam::(${ACCOUNT_PATTERN}):policy/(${IAM_PATH_AND_NAME})$`);
+/**
+ * An IAM role as a policy's resource or principal pattern, which may hold wildcards (`role/mlz-*`);
+ * captures the partition, the account and what follows `role/`.
+ */
+export const IAM_ROLE_RESOURCE = new RegExp(`^arn:(${PARTITION_PATTERN}):iam::(${ACCOUNT_PATTERN}):role/(.+)$`);
+/** `arn:<partition>:iam::<account>:root`, the account as a principal; captures the partition and the account. */
+export const ACCOUNT_ROOT_ARN = new RegExp(`^arn:(${PARTITION_PATTERN}):iam::(${ACCOUNT_PATTERN}):root$`);
+
+/** Pattern source of a KMS key id: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+export const KMS_KEY_ID_PATTERN = "mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+/** A KMS key ARN (not an alias); captures the partition, the region, the account and the key id. */
+export const KMS_KEY_ARN = new RegExp(`^arn:(${PARTITION_PATTERN}):kms:(${REGION_PATTERN}):(${ACCOUNT_PATTERN}):key/(${KMS_KEY_ID_PATTERN})$`);
+/** A KMS key ARN or `key/*` (every key of an account and region); same captures as `KMS_KEY_ARN`. */
+export const KMS_KEY_ARN_OR_ANY_KEY = new RegExp(`^arn:(${PARTITION_PATTERN}):kms:(${REGION_PATTERN}):(${ACCOUNT_PATTERN}):key/(${KMS_KEY_ID_PATTERN}|\\*)$`);
+/** A KMS alias ARN; captures the partition, the region, the account and `alias/<name>`. */
+export const KMS_ALIAS_ARN = new RegExp(`^arn:(${PARTITION_PATTERN}):kms:(${REGION_PATTERN}):(${ACCOUNT_PATTERN}):(alias/[A-Za-z0-9/_-]{1,250})$`);
+/** The shape of a KMS key ARN, for error messages. */
+export const KMS_KEY_ARN_SHAPE = "arn:<partition>:kms:<region>:<account>:key/<key id>";
+
+/**
+ * An ACM certificate ARN in us-east-1, the region CloudFront takes certificates from; captures the
+ * partition and the account. Certificate ids are UUIDs.
+ */
+export const CLOUDFRONT_CERTIFICATE_ARN = new RegExp(
+  `^arn:(${PARTITION_PATTERN}):acm:us-east-1:(${ACCOUNT_PATTERN}):certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+);
+
+/**
+ * A standard (not FIFO) SNS topic ARN, the kind CloudWatch alarms notify and the narration topic
+ * is; captures the partition, the region, the account and the topic name (1–256 letters, digits,
+ * `-` or `_`).
+ */
+export const SNS_TOPIC_ARN = new RegExp(`^arn:(${PARTITION_PATTERN}):sns:(${REGION_PATTERN}):(${ACCOUNT_PATTERN}):([A-Za-z0-9_-]{1,256})$`);
 
 export function isAccountId(value: unknown): value is string {
   return typeof value === "string" && ACCOUNT_ID.test(value);
@@ -80,6 +130,16 @@ export function isAccountId(value: unknown): value is string {
 
 export function isRoleName(value: unknown): value is string {
   return typeof value === "string" && IAM_ROLE_NAME.test(value);
+}
+
+/** `123456789012` or `arn:<partition>:iam::123456789012:root`: a whole account as a principal. */
+export function isAccountPrincipal(value: unknown): value is string {
+  return typeof value === "string" && (ACCOUNT_ID.test(value) || ACCOUNT_ROOT_ARN.test(value));
+}
+
+/** The region of an ARN (`arn:<partition>:<service>:<region>:…`; empty for a global resource), or undefined for a string that is not an ARN. */
+export function regionOfArn(arn: string): string | undefined {
+  return /^arn:[^:]*:[^:]*:([^:]*):/.exec(arn)?.[1];
 }
 
 /** The account id of an ARN (`arn:<partition>:<service>:<region>:<account>:…`). */
@@ -120,7 +180,11 @@ type Part = pulumi.Input<string>;
  */
 function join(pieces: Part[]): any {
   if (pieces.every((p) => typeof p === "string")) return (pieces as string[]).join("");
-  return pulumi.all(pieces).apply((ps) => ps.join(""));
+  // The Pulumi SDK is loaded only for Input pieces, so that the patterns and string builders
+  // serve command-line tools without loading it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { all } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+  return all(pieces).apply((ps) => ps.join(""));
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>` (region and account may be empty or `*`). */

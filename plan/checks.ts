@@ -5,7 +5,7 @@
 import { decodeJson } from "../lib/json";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
 import { DEFAULT_DEPLOY_ROLE_NAME, modelAccessRoleName } from "../components/naming";
-import { partitionOf } from "../components/aws";
+import { accountOfArn, partitionOf } from "../components/aws";
 import { PROJECT } from "../stacks/config";
 import { modelParameterName } from "../components/naming";
 import { PROMOTION_GATES } from "../promotion/gates";
@@ -93,7 +93,7 @@ export function modelVersionsInMlAccount(plans: StackPlan[]): CheckResult {
     const models = decode(w.config.models) as Record<string, { versionArn?: string }> | undefined;
     for (const [model, m] of Object.entries(models ?? {})) {
       count++;
-      const account = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(m.versionArn ?? "")?.[1];
+      const account = typeof m.versionArn === "string" && m.versionArn.startsWith("arn:") ? accountOfArn(m.versionArn) : undefined;
       if (!mlAccount) problems.push(`${w.stack}: cannot check ${model}: no ML account was planned`);
       else if (account !== mlAccount) problems.push(`${w.stack} (${w.configFile}): models.${model}.versionArn is in account ${account ?? "?"}, expected the ML account ${mlAccount}`);
     }

@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { decodeJson } from "../lib/json";
+import { REGION_NAME } from "../components/aws";
 import { costBudgetConfigSchema } from "../stacks/parts/cost-budget";
 import type { PlannedResource, PolicyResult, StackPlan } from "../lib/plan-model";
 
@@ -38,7 +39,7 @@ const priceFileSchema = z.object({
   about: z.string().optional(),
   hoursPerMonth: z.literal(HOURS_PER_MONTH),
   free: z.object({ note: z.string().optional(), types: z.array(z.string().min(1)) }),
-  regions: z.record(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected a region name such as us-east-1" }), z.record(z.string().regex(/^[a-z0-9_-]+$/), entrySchema)),
+  regions: z.record(z.string().regex(REGION_NAME, { error: "expected a region name such as us-east-1" }), z.record(z.string().regex(/^[a-z0-9_-]+$/), entrySchema)),
 });
 
 export type PriceEntry = z.infer<typeof entrySchema>;

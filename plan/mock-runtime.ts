@@ -12,25 +12,18 @@ const settings = settingsTyped as typeof settingsTyped & { waitForRPCs(): Promis
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore(): any };
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import type { PlannedResource } from "../lib/plan-model";
 
-/** A registration seen by the monitor, before any rendering. */
-export interface Registration {
-  urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  parent?: string;
-  provider?: string;
+/**
+ * A registration seen by the monitor, before any rendering: the fields a planned resource has
+ * (lib/plan-model.ts), with inputs as the program sent them and `outputs` the state the
+ * simulation returned.
+ */
+export interface Registration extends Pick<PlannedResource, "urn" | "type" | "name" | "custom" | "parent" | "provider" | "outputs" | "id" | "dependencies" | "importId"> {
   /** Inputs as the program sent them; secrets are wrapped values (see `isSecretValue`). */
   inputs: Record<string, unknown>;
-  /** State the simulation returned. */
-  outputs: Record<string, unknown>;
-  id?: string;
-  dependencies: string[];
   /** `true` when registered through `read` (e.g. StackReference). */
   read: boolean;
-  /** Id of an existing resource the program adopts (`import` option). */
-  importId?: string;
   /** `true` when the resource is protected (`protect` option): Pulumi refuses to delete it. */
   protect?: boolean;
 }

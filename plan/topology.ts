@@ -17,6 +17,7 @@
  * (dashed), nodes whose resource changed as changed.
  */
 import { decodeJson } from "../lib/json";
+import { ACCOUNT_ROOT_ARN, IAM_ROLE_RESOURCE, isAccountId } from "../components/aws";
 import type { StackDiff } from "./diff";
 import type { PlannedResource, StackPlan } from "../lib/plan-model";
 
@@ -123,7 +124,7 @@ export function buildTopology(plans: StackPlan[]): Topology {
   }
   for (const { r } of byType("aws:organizations/account:Account")) {
     const id = String(r.outputs.id ?? r.importId ?? "");
-    if (!/^\d{12}$/.test(id)) continue;
+    if (!isAccountId(id)) continue;
     groups.set(`account:${id}`, { key: `account:${id}`, label: `${String(r.inputs.name ?? r.name)} ${id}`, parent: targetGroup.get(String(r.inputs.parentId ?? "")) });
     targetGroup.set(id, `account:${id}`);
   }
@@ -140,7 +141,7 @@ export function buildTopology(plans: StackPlan[]): Topology {
   for (const { r } of byType("aws:organizations/policyAttachment:PolicyAttachment")) {
     const policy = policies.get(String(r.inputs.policyId ?? ""));
     const target = String(r.inputs.targetId ?? "");
-    const group = targetGroup.get(target) ?? accountGroup(/^\d{12}$/.test(target) ? target : undefined);
+    const group = targetGroup.get(target) ?? accountGroup(isAccountId(target) ? target : undefined);
     const name = String(policy?.inputs.name ?? r.inputs.policyId ?? r.name);
     const kind = String(policy?.inputs.type ?? "SERVICE_CONTROL_POLICY") === "RESOURCE_CONTROL_POLICY" ? "RCP" : "SCP";
     nodes.set(`policy:${name}@${target}`, { key: `policy:${name}@${target}`, label: `${kind} ${name}`, shape: "hexagon", parent: group, urns: [r.urn, ...(policy ? [policy.urn] : [])] });
@@ -188,12 +189,12 @@ export function buildTopology(plans: StackPlan[]): Topology {
       const principalArns = conditionValues(s, "aws:PrincipalArn");
       const sources = principalArns.length > 0 ? principalArns : strings(p.AWS);
       for (const src of sources) {
-        const rootAccount = /^arn:aws[\w-]*:iam::(\d{12}):root$/.exec(src)?.[1] ?? (/^\d{12}$/.test(src) ? src : undefined);
+        const rootAccount = ACCOUNT_ROOT_ARN.exec(src)?.[2] ?? (isAccountId(src) ? src : undefined);
         if (rootAccount) {
           const key = `principals:${rootAccount}`;
           if (!nodes.has(key)) nodes.set(key, { key, label: `any principal of ${rootAccount} its IAM policies allow`, shape: "round", parent: accountGroup(rootAccount), urns: [] });
           addEdge(key, roleNode(role.arn), "assumes");
-        } else if (/^arn:aws[\w-]*:iam::\d{12}:role\//.test(src)) {
+        } else if (IAM_ROLE_RESOURCE.test(src)) {
           addEdge(roleNode(src), roleNode(role.arn), "assumes");
         }
       }

@@ -9,6 +9,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
 import type { PolicyStatement } from "../components/iam/policy-document";
 import { asArray, conditionValues, isRecord, parseDocument, statementLabel } from "./lib";
+import { isAccountPrincipal } from "../components/aws";
 
 const ACCESS_POINT_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 
@@ -57,7 +58,7 @@ export function accessPointPolicyProblems(policy: unknown, what: string): string
       problems.push(`${what} policy statement ${label} must name exact principals (account or role ARNs); got '${wild.join("', '")}'.`);
       return;
     }
-    const accounts = principals.filter((p) => /^\d{12}$/.test(p) || /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(p));
+    const accounts = principals.filter(isAccountPrincipal);
     if (accounts.length > 0 && exactPrincipalArns(s) === undefined) {
       problems.push(`${what} policy statement ${label} must narrow account principal '${accounts.join("', '")}' to exact identities with an ArnEquals aws:PrincipalArn condition (no wildcards).`);
     }

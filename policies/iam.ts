@@ -10,7 +10,7 @@ import type { PolicyStatement } from "../components/iam/policy-document";
 import { DEFAULT_DEPLOY_ROLE_NAME, githubPreviewRoleName, githubPromoteRoleName } from "../components/naming";
 import { accountOf, asArray, conditionHasKey, conditionValues, identityDocuments, isReadAction, isRecord, parseDocument, statementLabel, wildcardMatch, configOf } from "./lib";
 import type { OrganizationSnapshot } from "./organization-context";
-import { isAccountId } from "../components/aws";
+import { IAM_ROLE_RESOURCE, isAccountPrincipal } from "../components/aws";
 
 export const iamNoUsersOrAccessKeys: ResourceValidationPolicy = {
   name: "iam-no-users-or-access-keys",
@@ -132,8 +132,6 @@ export const iamNoWildcardResourceWrites: ResourceValidationPolicy = {
   },
 };
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(.+)$/;
-
 export const iamPassRoleScoped: ResourceValidationPolicy = {
   name: "iam-passrole-scoped",
   description: "Checks whether iam:PassRole is granted only on specific role ARNs.",
@@ -146,9 +144,9 @@ export const iamPassRoleScoped: ResourceValidationPolicy = {
         // Only grants naming IAM actions: `Action: "*"` is iam-no-wildcard-actions' finding.
         if (s.Effect !== "Allow" || !asArray(s.Action).some((a) => a.toLowerCase().startsWith("iam:") && wildcardMatch(a, "iam:PassRole"))) return;
         const bad = s.NotResource !== undefined ? ["NotResource"] : asArray(s.Resource).filter((r) => {
-          const m = ROLE_ARN.exec(r);
+          const m = IAM_ROLE_RESOURCE.exec(r);
           // A role-name prefix (`role/mlz-training-*`) is scoped; every role (of a path) is not.
-          return !m || m[1] === "*" || m[1].endsWith("/*");
+          return !m || m[3] === "*" || m[3].endsWith("/*");
         });
         if (bad.length > 0) {
           report(`IAM ${d.label} statement ${statementLabel(s, i)} must scope iam:PassRole to specific role ARNs in an account; got '${bad.join("', '")}'.`);
@@ -159,11 +157,6 @@ export const iamPassRoleScoped: ResourceValidationPolicy = {
 };
 
 const ORG_KEYS = ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"];
-
-/** `123456789012` or `arn:aws:iam::123456789012:root`: the whole account. */
-function isAccountPrincipal(p: string): boolean {
-  return isAccountId(p) || /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(p);
-}
 
 function awsPrincipals(s: PolicyStatement): string[] {
   if (s.Principal === "*") return ["*"];

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
 import { asArray, identityDocuments, parseDocument, statementLabel } from "./lib";
+import { KMS_ALIAS_ARN, KMS_KEY_ARN, PARTITION_PATTERN } from "../components/aws";
 
 const checkNativeRecognizer = validateResourceOfType(aws.comprehend.EntityRecognizer, (r, _args, report) => {
   if (!r.volumeKmsKeyId) report(`Comprehend entity recognizer '${r.name}' must set volumeKmsKeyId to encrypt its training volumes.`);
@@ -19,7 +20,8 @@ export const comprehendRecognizerEncrypted: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     // The platform's training dynamic resource sends kmsKeyArn as VolumeKmsKeyId and ModelKmsKeyId.
     if (args.type === "pulumi-nodejs:dynamic:Resource" && args.props.kind === "mlz:comprehend:EntityRecognizerTraining") {
-      if (typeof args.props.kmsKeyArn !== "string" || !/^arn:aws[a-z-]*:kms:/.test(args.props.kmsKeyArn)) {
+      const key = args.props.kmsKeyArn;
+      if (typeof key !== "string" || !(KMS_KEY_ARN.test(key) || KMS_ALIAS_ARN.test(key))) {
         report(`Comprehend entity recognizer '${args.props.recognizerName}' must be trained with a KMS key (kmsKeyArn) for its volumes and model.`);
       }
       return;
@@ -32,7 +34,7 @@ export const comprehendRecognizerEncrypted: ResourceValidationPolicy = {
 export const DATA_ACCESS_SERVICES = ["translate.amazonaws.com", "comprehend.amazonaws.com"];
 
 /** `arn:aws:s3:::<bucket>/<prefix>/…`: an object ARN whose key starts with a whole prefix segment, before any wildcard. */
-const PREFIXED_OBJECT_ARN = /^arn:aws[a-z-]*:s3:::[^/*?]+\/([^/*?]+\/)+[^/]*$/;
+const PREFIXED_OBJECT_ARN = new RegExp(`^arn:(?:${PARTITION_PATTERN}):s3:::[^/*?]+/([^/*?]+/)+[^/]*$`);
 const S3_OBJECT_ACTIONS = /^s3:(GetObject|PutObject|DeleteObject)\w*$/i;
 
 function trustsService(assumeRolePolicy: unknown): string | undefined {

@@ -6,10 +6,8 @@
 import * as aws from "@pulumi/aws";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
+import { REKOGNITION_PROJECT_VERSION_ARN } from "../components/models/arns";
 import { asArray, environmentOf, identityDocuments, statementLabel, wildcardMatch, configOf } from "./lib";
-
-/** `arn:aws:rekognition:<region>:<account>:project/<project>/version/<version>/<timestamp>`, no wildcards. */
-export const REKOGNITION_PROJECT_VERSION_ARN = /^arn:aws[a-z-]*:rekognition:[a-z0-9-]+:\d{12}:project\/[^/*?]+\/version\/[^/*?]+\/\d+$/;
 
 export const rekognitionProjectVersionArnsOnly: ResourceValidationPolicy = {
   name: "rekognition-project-version-arns-only",

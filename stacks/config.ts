@@ -12,7 +12,6 @@ import * as YAML from "yaml";
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import { decodeJson } from "../lib/json";
-import { parseRekognitionVersionArn } from "../components/models/arns";
 import {
   accountId,
   consumedModel,
@@ -25,12 +24,13 @@ import {
   stackReferenceName,
   stateBackend,
 } from "./fields";
-import { guardrailsConfigSchema } from "./parts/guardrails";
-import { isAwsRegion } from "../components/aws";
+import { guardrailsConfigSchema, refineGuardrailsConfig } from "./parts/guardrails";
+import { IAM_ROLE_NAME, isAwsRegion, regionOfArn } from "../components/aws";
+import { POLICY_TARGET_ID } from "../components/organization/adopted-policy";
 import { auditLogConfigSchema } from "./parts/audit-log";
 import { deploymentIdentityConfigSchema } from "./parts/deployment-identity";
 import { modelConsumptionConfigSchema } from "./parts/model-consumption";
-import { rekognitionModelsConfigSchema } from "./parts/rekognition-models";
+import { refineRekognitionModelsConfig, rekognitionModelsConfigSchema } from "./parts/rekognition-models";
 import { trainingImagesConfigSchema } from "./parts/training-images";
 import { imageNormalizationConfigSchema } from "./parts/image-normalization";
 import { normalizedImagesConfigSchema } from "./parts/normalized-images";
@@ -122,7 +122,7 @@ const memberAccount = z.strictObject({
    * an account INVITED into the organization has no such role until its administrator creates one
    * trusting the management account: name that role here. Defaults to `OrganizationAccountAccessRole`.
    */
-  bootstrapRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (i) => `expected an IAM role name (letters, digits and +=,.@_-, at most 64; no wildcards); got '${String(i.input)}'` }).optional(),
+  bootstrapRoleName: z.string().regex(IAM_ROLE_NAME, { error: (i) => `expected an IAM role name (letters, digits and +=,.@_-, at most 64; no wildcards); got '${String(i.input)}'` }).optional(),
 });
 
 const adoptedPolicy = z.strictObject({
@@ -143,7 +143,7 @@ const adoptedPolicy = z.strictObject({
     }
   }, { error: "expected a JSON policy document" }),
   /** Ids of the root (r-…), OUs (ou-…) and accounts it is attached to. */
-  targets: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, { error: (i) => `expected a root, OU or account id; got '${String(i.input)}'` })),
+  targets: z.array(z.string().regex(POLICY_TARGET_ID, { error: (i) => `expected a root, OU or account id; got '${String(i.input)}'` })),
 });
 
 export const managementSchema = z.strictObject({
@@ -207,6 +207,7 @@ export const managementSchema = z.strictObject({
     if (other) ctx.addIssue({ code: "custom", path: ["accounts", key, "name"], message: `expected a unique account name; '${acct.name}' is also the name of account '${other}'` });
     else names.set(acct.name.toLowerCase(), key);
   }
+  refineGuardrailsConfig(c.guardrails, Object.fromEntries(Object.entries(c.accounts).map(([k, a]) => [k, a.ou])), ctx);
 });
 
 export const cicdSchema = z.strictObject({
@@ -249,20 +250,7 @@ export const mlSchema = z.strictObject({
       ctx.addIssue({ code: "custom", path: ["bikeshare", "model"], message: `expected a sagemaker model of ml-landing-zone:models (${ofKind("sagemaker")}); ${hosted ? `'${c.bikeshare.model}' is ${hosted.kind}` : `got '${c.bikeshare.model}'`}` });
     }
   }
-  c.retiredModelVersions.forEach((arn, i) => {
-    let parsed;
-    try {
-      parsed = parseRekognitionVersionArn(arn);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: (err as Error).message });
-      return;
-    }
-    if (c.models[parsed.project]?.kind !== "rekognition") {
-      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' belongs to project '${parsed.project}', which is not a rekognition model of ml-landing-zone:models (${ofKind("rekognition")})` });
-    } else if (parsed.region !== c.region) {
-      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' is in region ${parsed.region}; the ML stack hosts its models in ${c.region}` });
-    }
-  });
+  refineRekognitionModelsConfig(c, c.region, ctx);
 });
 
 export const workloadSchema = z.strictObject({
@@ -283,8 +271,8 @@ export const workloadSchema = z.strictObject({
   // Models are called in the environment's region (its endpoints and smoke test are there).
   if (isAwsRegion(c.region)) {
     for (const [model, m] of Object.entries(c.models)) {
-      const arnRegion = /^arn:[^:]+:[^:]+:([^:]+):/.exec(m.versionArn)?.[1];
-      if (arnRegion !== undefined && arnRegion !== c.region) {
+      const arnRegion = regionOfArn(m.versionArn);
+      if (arnRegion && arnRegion !== c.region) {
         ctx.addIssue({ code: "custom", path: ["models", model, "versionArn"], message: `expected a version in this stack's region ${c.region}, where its endpoints are; got '${m.versionArn}' in ${arnRegion}` });
       }
     }

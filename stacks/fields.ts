@@ -3,7 +3,7 @@
  * Kept apart from config.ts so that parts can use them while config.ts composes the parts.
  */
 import { z } from "zod";
-import { parseModelVersionArn } from "../components/models/arns";
+import { REKOGNITION_PROJECT_ARN, parseModelVersionArn } from "../components/models/arns";
 import { ACCOUNT_ID, DEFAULT_SESSION_SECONDS, IAM_ROLE_NAME, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, isAwsRegion } from "../components/aws";
 
 const KEBAB = /^[a-z][a-z0-9-]{0,62}$/;
@@ -101,7 +101,7 @@ export const hostedModel = z.strictObject({
    * project/<model>/<timestamp>`), adopted (imported) instead of created: CreateProject fails for
    * a project that exists. Defaults to creating the project.
    */
-  projectArn: z.string().regex(/^arn:aws[a-z-]*:rekognition:[a-z0-9-]+:\d{12}:project\/[a-zA-Z0-9_.-]{1,255}\/\d+$/, {
+  projectArn: z.string().regex(REKOGNITION_PROJECT_ARN, {
     error: (i) => `expected a Rekognition project ARN (arn:aws:rekognition:<region>:<account>:project/<name>/<timestamp>); got '${String(i.input)}'`,
   }).optional(),
   /** Human description. */

@@ -9,7 +9,7 @@ import {
   githubPromoteRoleName,
 } from "../naming";
 import { PROMOTION_READER_ROLE_NAME } from "./promotion-reader";
-import { isAccountId, isRoleName, roleArn, s3Arn, sessionDuration } from "../aws";
+import { KMS_KEY_ARN, isAccountId, isRoleName, roleArn, s3Arn, sessionDuration } from "../aws";
 
 /** Issuer of GitHub Actions OIDC tokens. */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -114,9 +114,6 @@ export function isS3BucketName(name: string): boolean {
     && !/^(xn--|sthree-|amzn-s3-demo-)/.test(name)
     && !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name);
 }
-
-/** A KMS key ARN (`arn:<partition>:kms:<region>:<account>:key/<key id or mrk-…>`), not an alias. */
-export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 const S3_BUCKET_RULE = "3-63 lowercase letters, digits, '.' and '-', beginning and ending with a letter or digit, no '..', not an IP address, no reserved prefix or suffix";
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, type PolicyStatement } from "../iam/policy-document";
-import { IAM_ROLE_ARN, accountOfArn, accountRootArn, arn, isAccountId, isRoleName, sessionDuration } from "../aws";
+import { IAM_ROLE_ARN, REGION_NAME, accountOfArn, accountRootArn, arn, isAccountId, isRoleName, sessionDuration } from "../aws";
 
 /** Role in the ML account that the promotion workflow chains into for its online checks. */
 export const PROMOTION_READER_ROLE_NAME = "mlz-promotion-reader";
@@ -40,8 +40,6 @@ export interface PromotionReaderArgs {
   readonly tags?: Record<string, string>;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-
 /**
  * Least-privilege, read-only role for the promotion checks (promotion/checks.ts): only the CI/CD
  * promotion role may assume it (exact ARN, same organization, `sts:AssumeRole` only), and it may only
@@ -65,7 +63,7 @@ export class PromotionReader extends pulumi.ComponentResource {
     }
     if (args.regions.length === 0) throw new Error("[regions] must name at least one region");
     for (const region of args.regions) {
-      if (!REGION.test(region)) throw new Error(`[regions] must hold AWS region names such as 'us-east-1' (no wildcards); got '${region}'`);
+      if (!REGION_NAME.test(region)) throw new Error(`[regions] must hold AWS region names such as 'us-east-1' (no wildcards); got '${region}'`);
     }
     const duration = sessionDuration(args.maxSessionDurationSeconds);
     const regions = [...new Set(args.regions)].sort();

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
-import { KMS_KEY_ARN } from "./github-oidc";
+import { IAM_PRINCIPAL_ARN, KMS_KEY_ARN } from "../aws";
 
 /**
  * Key administration without use: AWS's default key-administrator actions (KMS Developer Guide,
@@ -17,7 +17,6 @@ export const SECRETS_WRITER_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:Genera
 /** What a preview needs: unwrap the stack's data key. */
 export const SECRETS_READER_ACTIONS = ["kms:Decrypt"];
 
-const ROLE_OR_USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
 
 export interface SecretsKeyPolicyArgs {
   /** ARN of the `awskms://` secrets provider's key (in this stack's account). Required. */
@@ -70,7 +69,7 @@ export class SecretsKeyPolicy extends pulumi.ComponentResource {
     }
     if (args.writerArns.length === 0) throw new Error("[writerArns] must name at least one role");
     for (const a of args.administratorArns ?? []) {
-      if (!ROLE_OR_USER_ARN.test(a)) throw new Error(`[administratorArns] must hold exact IAM role or user ARNs (no wildcards); got '${a}'`);
+      if (!IAM_PRINCIPAL_ARN.test(a)) throw new Error(`[administratorArns] must hold exact IAM role or user ARNs (no wildcards); got '${a}'`);
     }
     this.policy = new aws.kms.KeyPolicy(`${name}-policy`, {
       keyId: args.keyArn,

@@ -2,7 +2,7 @@
  * Model-version ARNs: the values promotions move between environments. Pure parsing, shared by
  * the config schema, components, policies and the promotion command.
  */
-import { arn as buildArn } from "../aws";
+import { ACCOUNT_PATTERN, PARTITION_PATTERN, REGION_PATTERN, arn as buildArn } from "../aws";
 
 export type ModelKind = "rekognition" | "sagemaker" | "comprehend";
 
@@ -47,20 +47,31 @@ export interface ComprehendRecognizerVersionArn {
 
 export type ModelVersionArn = RekognitionVersionArn | SageMakerModelArn | ComprehendRecognizerVersionArn;
 
-const PARTITION = "(aws|aws-cn|aws-us-gov)";
-const REGION = "([a-z]{2}(?:-gov)?-[a-z]+-\\d)";
-const ACCOUNT = "(\\d{12})";
+const PARTITION = `(${PARTITION_PATTERN})`;
+const REGION = `(${REGION_PATTERN})`;
+const ACCOUNT = `(${ACCOUNT_PATTERN})`;
 // Rekognition project and version names: 1-255 of [a-zA-Z0-9_.\-]
 const RK_NAME = "([a-zA-Z0-9_.\\-]{1,255})";
-const REKOGNITION_VERSION = new RegExp(
+/**
+ * A Rekognition Custom Labels project-version ARN
+ * (`…:project/<project>/version/<version>/<13-digit creation timestamp>`); captures the partition,
+ * region, account, project, version and timestamp.
+ */
+export const REKOGNITION_PROJECT_VERSION_ARN = new RegExp(
   `^arn:${PARTITION}:rekognition:${REGION}:${ACCOUNT}:project/${RK_NAME}/version/${RK_NAME}/(\\d{13})$`,
 );
+/** A Rekognition Custom Labels project ARN (`…:project/<name>/<13-digit creation timestamp>`); captures the partition, region, account and name. */
+export const REKOGNITION_PROJECT_ARN = new RegExp(`^arn:${PARTITION}:rekognition:${REGION}:${ACCOUNT}:project/${RK_NAME}/\\d{13}$`);
 // SageMaker model names: 1-63 of [a-zA-Z0-9-], starting alphanumeric.
-const SAGEMAKER_MODEL = new RegExp(`^arn:${PARTITION}:sagemaker:${REGION}:${ACCOUNT}:model/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$`);
+/** A SageMaker model ARN; captures the partition, region, account and model name. */
+export const SAGEMAKER_MODEL_ARN = new RegExp(`^arn:${PARTITION}:sagemaker:${REGION}:${ACCOUNT}:model/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$`);
+/** A SageMaker endpoint ARN (ARNs carry the endpoint name in lower case); captures the partition, region, account and name. */
+export const SAGEMAKER_ENDPOINT_ARN = new RegExp(`^arn:${PARTITION}:sagemaker:${REGION}:${ACCOUNT}:endpoint/([a-z0-9](?:-*[a-z0-9]){0,62})$`);
 
 // Comprehend recognizer and version names: 1-63 of [a-zA-Z0-9] with inner dashes.
 const CM_NAME = "([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})";
-const COMPREHEND_VERSION = new RegExp(`^arn:${PARTITION}:comprehend:${REGION}:${ACCOUNT}:entity-recognizer/${CM_NAME}/version/${CM_NAME}$`);
+/** A Comprehend entity-recognizer version ARN; captures the partition, region, account, recognizer and version. */
+export const COMPREHEND_VERSION_ARN = new RegExp(`^arn:${PARTITION}:comprehend:${REGION}:${ACCOUNT}:entity-recognizer/${CM_NAME}/version/${CM_NAME}$`);
 
 export const COMPREHEND_VERSION_ARN_SHAPE = "arn:aws:comprehend:<region>:<12-digit account>:entity-recognizer/<name>/version/<version>";
 export const REKOGNITION_VERSION_ARN_SHAPE =
@@ -69,7 +80,7 @@ export const SAGEMAKER_MODEL_ARN_SHAPE = "arn:aws:sagemaker:<region>:<12-digit a
 
 /** Parses a Rekognition Custom Labels project-version ARN, or throws naming the expected shape. */
 export function parseRekognitionVersionArn(arn: string): RekognitionVersionArn {
-  const m = REKOGNITION_VERSION.exec(arn);
+  const m = REKOGNITION_PROJECT_VERSION_ARN.exec(arn);
   if (!m) throw new Error(`expected a Rekognition project-version ARN (${REKOGNITION_VERSION_ARN_SHAPE}); got '${arn}'`);
   const [, partition, region, account, project, version, timestamp] = m;
   return {
@@ -87,7 +98,7 @@ export function parseRekognitionVersionArn(arn: string): RekognitionVersionArn {
 
 /** Parses a SageMaker model ARN, or throws naming the expected shape. */
 export function parseSageMakerModelArn(arn: string): SageMakerModelArn {
-  const m = SAGEMAKER_MODEL.exec(arn);
+  const m = SAGEMAKER_MODEL_ARN.exec(arn);
   if (!m) throw new Error(`expected a SageMaker model ARN (${SAGEMAKER_MODEL_ARN_SHAPE}); got '${arn}'`);
   const [, partition, region, account, name] = m;
   return { kind: "sagemaker", arn, partition, region, account, name };
@@ -95,7 +106,7 @@ export function parseSageMakerModelArn(arn: string): SageMakerModelArn {
 
 /** Parses a Comprehend entity-recognizer version ARN, or throws naming the expected shape. */
 export function parseComprehendVersionArn(arn: string): ComprehendRecognizerVersionArn {
-  const m = COMPREHEND_VERSION.exec(arn);
+  const m = COMPREHEND_VERSION_ARN.exec(arn);
   if (!m) throw new Error(`expected a Comprehend entity-recognizer version ARN (${COMPREHEND_VERSION_ARN_SHAPE}); got '${arn}'`);
   const [, partition, region, account, recognizer, version] = m;
   return { kind: "comprehend", arn, partition, region, account, recognizer, version };

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, type PolicyDocument } from "../iam/policy-document";
 import { parseComprehendVersionArn } from "./arns";
+import { isAccountId } from "../aws";
 import {
   IMPORTED_MODEL_KIND,
   makeImportedModelProvider,
@@ -37,7 +38,7 @@ class ImportedModel extends pulumi.dynamic.Resource {
 export function modelPolicyDocument(versionArn: string, accountIds: readonly string[], partition = "aws"): PolicyDocument {
   const accounts = [...new Set(accountIds)].sort();
   if (accounts.length === 0) throw new Error(`[consumerAccountIds] must name at least one account for ${versionArn}`);
-  for (const a of accounts) if (!/^\d{12}$/.test(a)) throw new Error(`[consumerAccountIds] must hold 12-digit account ids; got '${a}'`);
+  for (const a of accounts) if (!isAccountId(a)) throw new Error(`[consumerAccountIds] must hold 12-digit account ids; got '${a}'`);
   return policyDocument([{
     Sid: "ImportByConsumerAccounts",
     Effect: "Allow",

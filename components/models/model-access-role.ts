@@ -4,7 +4,7 @@ import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-
 import { appRoleName, modelAccessRoleName } from "../naming";
 import { accountRootArn, isAccountId, roleArn, sessionDuration } from "../aws";
 import { MODEL_ACTIONS, MODEL_ENDPOINT_SERVICES, type ModelGrant } from "./grants";
-import type { ModelKind } from "./arns";
+import { REKOGNITION_PROJECT_VERSION_ARN, SAGEMAKER_ENDPOINT_ARN, type ModelKind } from "./arns";
 
 export interface ModelAccessRoleArgs {
   /** Consumer environment (`qa`, `prod`); the role is named `modelAccessRoleName(environment)`. Required. */
@@ -69,8 +69,8 @@ export function validateModelAccessRoleArgs(args: ModelAccessRoleArgs): {
   const grants = [...(args.grants ?? [])];
   for (const g of grants) {
     const ok = g.kind === "rekognition"
-      ? /^arn:[^:]+:rekognition:[a-z0-9-]+:\d{12}:project\/[^/]+\/version\/[^/]+\/\d+$/.test(g.resource) && g.resource === g.versionArn
-      : /^arn:[^:]+:sagemaker:[a-z0-9-]+:\d{12}:endpoint\/[a-z0-9-]+$/.test(g.resource);
+      ? REKOGNITION_PROJECT_VERSION_ARN.test(g.resource) && g.resource === g.versionArn
+      : SAGEMAKER_ENDPOINT_ARN.test(g.resource);
     if (g.action !== MODEL_ACTIONS[g.kind]) {
       throw new Error(`[grants] must use the action '${MODEL_ACTIONS[g.kind]}' for ${g.kind} models; got '${g.action}' for model '${g.model}'`);
     }

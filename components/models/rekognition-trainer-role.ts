@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
 import { REKOGNITION_TRAINER_ROLE_NAME } from "../naming";
-import { IAM_PRINCIPAL_ARN, PARTITIONS, accountRootArn, arn, isAccountId, s3Arn, sessionDuration } from "../aws";
+import { IAM_PRINCIPAL_ARN, KMS_KEY_ARN_OR_ANY_KEY, PARTITIONS, REGION_NAME, accountRootArn, arn, isAccountId, s3Arn, sessionDuration } from "../aws";
 
 /** Prefix of the training manifests and images in the training-images bucket. */
 export const TRAINING_IMAGES_PREFIX = "images/";
@@ -72,7 +72,6 @@ export interface RekognitionTrainerRoleArgs {
 }
 
 const PROJECT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
-const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32}|\*)$/;
 
 /** DNS suffix of S3 endpoints in `partition` (for `kms:ViaService`). */
 function dnsSuffix(partition: string): string {
@@ -151,7 +150,7 @@ export function trainerStatements(input: {
 
 /** What is wrong with `arn` as the training key in `partition` and `region`, or undefined. */
 export function trainingKeyProblem(arn: string, partition: string, region: string): string | undefined {
-  const m = KMS_KEY_ARN.exec(arn);
+  const m = KMS_KEY_ARN_OR_ANY_KEY.exec(arn);
   if (!m || m[1] !== partition || m[2] !== region) {
     return `[trainingKmsKeyArn] must be a KMS key ARN (or key/*) in ${partition} ${region}; got '${arn}'`;
   }
@@ -167,7 +166,7 @@ export function validateRekognitionTrainerRoleArgs(args: RekognitionTrainerRoleA
   if (!(PARTITIONS as readonly string[]).includes(partition)) {
     throw new Error(`[partition] must be 'aws', 'aws-cn' or 'aws-us-gov'; got '${String(partition)}'`);
   }
-  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(args.region)) {
+  if (!REGION_NAME.test(args.region)) {
     throw new Error(`[region] must be an AWS region such as 'us-east-1'; got '${args.region}'`);
   }
   if (typeof args.mlAccountId === "string" && !isAccountId(args.mlAccountId)) {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NodeFunction } from "../lambda/node-function";
 import type { PolicyStatement } from "../iam/policy-document";
-import { s3Arn } from "../aws";
+import { KMS_KEY_ARN, PARTITIONS, s3Arn } from "../aws";
 
 export interface ModelSmokeTestArgs {
   /** Models the function may test (the first is its default); each needs an entry in `appRoleArns`. Required. */
@@ -44,7 +44,6 @@ export interface ModelSmokeTestArgs {
 }
 
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
 
 /** Where the test image is, as the function's policy needs it. */
 export interface TestImage {
@@ -157,7 +156,7 @@ function validate(args: ModelSmokeTestArgs): void {
   if (args.imageKmsKeyArn !== undefined && !KMS_KEY_ARN.test(args.imageKmsKeyArn)) {
     throw new Error(`[imageKmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got '${args.imageKmsKeyArn}'`);
   }
-  if (args.partition !== undefined && !["aws", "aws-cn", "aws-us-gov"].includes(args.partition)) {
+  if (args.partition !== undefined && !(PARTITIONS as readonly string[]).includes(args.partition)) {
     throw new Error(`[partition] must be aws, aws-cn or aws-us-gov; got '${args.partition}'`);
   }
   const minConfidence = args.minConfidence ?? 50;

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { ACCOUNT_PATTERN } from "../aws";
 
 /** Ids an organization policy can be attached to: the root, an OU or an account. */
-export const POLICY_TARGET_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/;
+export const POLICY_TARGET_ID = new RegExp(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|${ACCOUNT_PATTERN})$`);
 export const POLICY_ID = /^p-[0-9a-zA-Z_]{8,128}$/;
 
 export interface AdoptedOrganizationPolicyArgs {

@@ -18,7 +18,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ORGANIZATION_ACCESS_ROLE_NAME } from "../naming";
 import type { PolicyStatement } from "../iam/policy-document";
-import { accountRootArn, arn, isAccountId, isRoleName, roleArn, s3Arn } from "../aws";
+import { KMS_KEY_ARN, REGION_NAME, accountRootArn, arn, isAccountId, isRoleName, roleArn, s3Arn } from "../aws";
 
 type Statement = PolicyStatement<pulumi.Input<string>>;
 
@@ -98,10 +98,8 @@ export const AUDIT_LOG_KEY_PROTECTED_ACTIONS: readonly string[] = [
  */
 export const AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS: readonly string[] = ["kms:DeleteAlias", "kms:UpdateAlias"];
 
-const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const KEY_ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
-const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /**
@@ -213,7 +211,7 @@ export function protectAuditLogKey(args: {
   const condition = exemption(args.exemptPrincipalArnPatterns);
   if ("keyArn" in args.key) {
     const keyArn = args.key.keyArn;
-    if (typeof keyArn === "string" && !KEY_ARN.test(keyArn)) {
+    if (typeof keyArn === "string" && !KMS_KEY_ARN.test(keyArn)) {
       throw new Error(`[auditLogKey.keyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got '${keyArn}'`);
     }
     return [{ Sid: "ProtectAuditLogKey", Effect: "Deny", Action: [...AUDIT_LOG_KEY_PROTECTED_ACTIONS], Resource: keyArn, Condition: condition }];
@@ -282,7 +280,7 @@ export function regionAllowList(args: {
 }): Statement[] {
   if (args.allowedRegions.length === 0) throw new Error("[allowedRegions] must name at least one region");
   for (const r of args.allowedRegions) {
-    if (!REGION.test(r)) throw new Error(`[allowedRegions] must hold AWS region names such as 'us-east-1'; got '${r}'`);
+    if (!REGION_NAME.test(r)) throw new Error(`[allowedRegions] must hold AWS region names such as 'us-east-1'; got '${r}'`);
   }
   if (new Set(args.allowedRegions).size !== args.allowedRegions.length) {
     throw new Error(`[allowedRegions] must not repeat a region; got ${args.allowedRegions.join(", ")}`);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { arn } from "../aws";
+import { KMS_KEY_ARN, KMS_KEY_ARN_SHAPE, arn } from "../aws";
 
 /** Name of the organization trail (fixed, so the log bucket in the lakehouse account can trust its ARN). */
 export const DEFAULT_ORGANIZATION_TRAIL_NAME = "mlz-organization-trail";
@@ -49,8 +49,8 @@ export class OrganizationTrail extends pulumi.ComponentResource {
       throw new Error(`[trailName] must be 3 to 128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, without adjacent punctuation; got '${trailName}'`);
     }
     const kmsKeyArn = args.kmsKeyArn === undefined ? undefined : pulumi.output(args.kmsKeyArn).apply((arn) => {
-      if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(arn)) {
-        throw new pulumi.ResourceError(`[kmsKeyArn] must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), not an alias: CloudTrail reports the key ARN back; got '${arn}'`, this);
+      if (!KMS_KEY_ARN.test(arn)) {
+        throw new pulumi.ResourceError(`[kmsKeyArn] must be a KMS key ARN (${KMS_KEY_ARN_SHAPE}), not an alias: CloudTrail reports the key ARN back; got '${arn}'`, this);
       }
       return arn;
     });

@@ -8,7 +8,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { GITHUB_OWNER, GITHUB_REPO, KMS_KEY_ARN, isS3BucketName } from "../../components/identity/github-oidc";
+import { GITHUB_OWNER, GITHUB_REPO, isS3BucketName } from "../../components/identity/github-oidc";
+import { IAM_PRINCIPAL_ARN, KMS_KEY_ARN } from "../../components/aws";
 import { iamRoleName, kebabName } from "../fields";
 import { DEPLOY_SESSION_SECONDS } from "../../components/deploy-limits";
 import type { StackContext } from "../context";
@@ -40,7 +41,7 @@ export const deploymentIdentityConfigSchema = z.object({
      * secrets provider's key (`stateKmsKeyArn`): the administrators who apply the management stack,
      * as exact role or user ARNs. Defaults to none.
      */
-    stateKeyAdministratorArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).default([]),
+    stateKeyAdministratorArns: z.array(z.string().regex(IAM_PRINCIPAL_ARN, { error: (i) => `expected an exact IAM role or user ARN (no wildcards); got '${String(i.input)}'` })).default([]),
     /**
      * Maximum session of the GitHub roles in seconds: at least the session the deploy jobs request
      * (DEPLOY_SESSION_SECONDS, 5400 = their 90-minute timeout), at most 43200. Defaults to 5400.

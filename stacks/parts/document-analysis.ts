@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ConsumedModel } from "../config";
 import type { StackContext } from "../context";
+import { SNS_TOPIC_ARN } from "../../components/aws";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
 import { NodeDynamicProvider } from "../../components/models/model-version";
 import { ComprehendModelCopy } from "../../components/models/comprehend-model";
@@ -35,7 +36,7 @@ export const documentAnalysisConfigSchema = z.object({
     /** Where the JSON indexes go. Defaults to `entities/index/`. */
     indexPrefix: prefix.default(DEFAULT_ANALYSIS_INDEX_PREFIX),
     /** SNS topic ARN the alarms notify. Defaults to none. */
-    alarmTopicArn: z.string().regex(/^arn:[^:]+:sns:[^:]+:\d{12}:.+$/).optional(),
+    alarmTopicArn: z.string().regex(SNS_TOPIC_ARN, { error: (i) => `expected an SNS topic ARN; got '${String(i.input)}'` }).optional(),
     /** Let `pulumi destroy` empty the bucket. Defaults to false. */
     forceDestroy: z.boolean().default(false),
   }).optional(),

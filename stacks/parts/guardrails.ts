@@ -9,6 +9,7 @@ import { z } from "zod";
 import { accountId, kebabName, region } from "../fields";
 import type { StackContext } from "../context";
 import { ORGANIZATION_ACCESS_ROLE_NAME } from "../../components/naming";
+import { KMS_ALIAS_ARN, KMS_KEY_ARN } from "../../components/aws";
 import { GuardrailSet, type GuardrailSummary } from "../../components/organization/guardrail-set";
 import { OrganizationAccessAnalyzers } from "../../components/organization/access-analyzers";
 import { OrganizationTrail, DEFAULT_ORGANIZATION_TRAIL_NAME, auditLogBucketName } from "../../components/organization/organization-trail";
@@ -17,8 +18,6 @@ import { DEFAULT_AUDIT_LOG_KEY_ALIAS } from "../../components/organization/audit
 import { ConfigRecorder, configLogBucketName } from "../../components/organization/config-recorder";
 import { DEFAULT_SCP_SIZE_QUOTA } from "../../components/organization/policy-grammar";
 
-const KMS_ALIAS_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:(\d{12}):(alias\/[A-Za-z0-9/_-]+)$/;
-const KMS_KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Config keys of this part (`ml-landing-zone:<key>` in `Pulumi.management.yaml`). */
 export const guardrailsConfigSchema = z.object({
@@ -147,28 +146,51 @@ export interface GuardrailsOutputs {
   configRuleNames: pulumi.Output<Record<string, string>> | undefined;
 }
 
-/** OU keys holding the consumer accounts; refuses an OU that also holds a non-consumer account. */
-export function consumerOuKeys(consumerAccounts: string[], accountOus: Record<string, string>): string[] {
+/**
+ * The guardrails' checks against the organization's member accounts (`accountOus`: account key →
+ * OU key, from `ml-landing-zone:accounts`), run by the management stack's schema
+ * (stacks/config.ts) so they are reported as config errors with file and key before any resource
+ * is declared: `consumerAccounts`, `configRecorders.existingServiceLinkedRole` (or `management`)
+ * and `configRules.excludedAccounts` name member accounts, and no OU that gets the Rekognition
+ * lockout also holds an account that is not a consumer.
+ */
+export function refineGuardrailsConfig(
+  g: GuardrailsConfig["guardrails"],
+  accountOus: Record<string, string>,
+  ctx: z.RefinementCtx,
+): void {
+  const known = Object.keys(accountOus).join(", ");
+  const keysOf = (keys: readonly string[], path: string[], extra: readonly string[] = []) => keys.forEach((key, i) => {
+    if (!(key in accountOus) && !extra.includes(key)) {
+      ctx.addIssue({ code: "custom", path: ["guardrails", ...path, i], message: `expected account keys of the organization (${[...extra, known].filter(Boolean).join(", ")}); got '${key}'` });
+    }
+  });
+  keysOf(g.consumerAccounts, ["consumerAccounts"]);
+  keysOf(g.configRecorders.existingServiceLinkedRole, ["configRecorders", "existingServiceLinkedRole"], ["management"]);
+  keysOf(g.configRules.excludedAccounts, ["configRules", "excludedAccounts"]);
+  const lockedOus = consumerOuKeys(g.consumerAccounts, accountOus);
+  for (const [account, ou] of Object.entries(accountOus)) {
+    if (lockedOus.includes(ou) && !g.consumerAccounts.includes(account)) {
+      ctx.addIssue({ code: "custom", path: ["guardrails", "consumerAccounts"], message: `OU '${ou}' would get the Rekognition lockout, but it also holds account '${account}', which is not a consumer; move it to another OU or list it` });
+    }
+  }
+}
+
+/** OU keys holding the consumer accounts (the schema has checked them: `refineGuardrailsConfig`). */
+export function consumerOuKeys(consumerAccounts: readonly string[], accountOus: Record<string, string>): string[] {
   const keys: string[] = [];
   for (const account of consumerAccounts) {
     const ou = accountOus[account];
-    if (ou === undefined) {
-      throw new Error(`ml-landing-zone:guardrails.consumerAccounts: expected account keys of the organization (${Object.keys(accountOus).join(", ")}); got '${account}'`);
-    }
-    if (!keys.includes(ou)) keys.push(ou);
-  }
-  for (const [account, ou] of Object.entries(accountOus)) {
-    if (keys.includes(ou) && !consumerAccounts.includes(account)) {
-      throw new Error(`ml-landing-zone:guardrails.consumerAccounts: OU '${ou}' would get the Rekognition lockout, but it also holds account '${account}', which is not a consumer; move it to another OU or list it`);
-    }
+    if (ou !== undefined && !keys.includes(ou)) keys.push(ou);
   }
   return keys;
 }
 
-function accountIdOf(org: OrganizationFacts, key: string, configKey: string): pulumi.Output<string> {
+/** The id of a member account the schema has checked; an unknown key is a program error. */
+function accountIdOf(org: OrganizationFacts, key: string): pulumi.Output<string> {
   const id = org.accountIds[key];
   if (id === undefined) {
-    throw new Error(`ml-landing-zone:${configKey}: expected account keys of the organization (${Object.keys(org.accountIds).join(", ")}); got '${key}'`);
+    throw new Error(`guardrails: no member account '${key}' in the organization (${Object.keys(org.accountIds).join(", ")})`);
   }
   return id;
 }
@@ -177,7 +199,7 @@ function accountIdOf(org: OrganizationFacts, key: string, configKey: string): pu
 function configBucketNameOf(g: GuardrailsConfig["guardrails"], org: OrganizationFacts): pulumi.Output<string> {
   return g.configRecorders.bucketName !== undefined
     ? pulumi.output(g.configRecorders.bucketName)
-    : accountIdOf(org, "lakehouse", "guardrails.configRecorders").apply(configLogBucketName);
+    : accountIdOf(org, "lakehouse").apply(configLogBucketName);
 }
 
 /**
@@ -192,7 +214,7 @@ export function auditLogKeyOf(
   if (kmsKeyArn === undefined) return { accountId: lakehouseAccountId, alias: DEFAULT_AUDIT_LOG_KEY_ALIAS };
   if (kmsKeyArn === "none") return undefined;
   const alias = KMS_ALIAS_ARN.exec(kmsKeyArn);
-  if (alias) return { accountId: alias[1], alias: alias[2] };
+  if (alias) return { accountId: alias[3], alias: alias[4] };
   if (KMS_KEY_ARN.test(kmsKeyArn)) return { keyArn: kmsKeyArn };
   throw new Error(`ml-landing-zone:guardrails.organizationTrail.kmsKeyArn: expected a KMS key ARN, a KMS alias ARN or "none"; got '${kmsKeyArn}'`);
 }
@@ -214,15 +236,12 @@ export function declareConfigRecorders(
   if (!g.configRecorders.enabled) return {};
   const s3BucketName = configBucketNameOf(g, org);
   const homeRegion = g.configRecorders.homeRegion ?? ctx.region;
-  for (const key of g.configRecorders.existingServiceLinkedRole) {
-    if (key !== "management") accountIdOf(org, key, "guardrails.configRecorders.existingServiceLinkedRole");
-  }
   const targets: Record<string, { accountId: pulumi.Input<string>; provider: aws.Provider }> = {
     management: { accountId: ctx.accountId, provider: ctx.provider },
   };
   for (const [key, provider] of Object.entries(accountProviders)) {
     if (key === "management") throw new Error("declareConfigRecorders: the management account's recorder uses the stack's provider; do not pass it in accountProviders");
-    targets[key] = { accountId: accountIdOf(org, key, "guardrails.configRecorders"), provider };
+    targets[key] = { accountId: accountIdOf(org, key), provider };
   }
   const recorders: Record<string, ConfigRecorder> = {};
   for (const key of Object.keys(targets).sort()) {
@@ -251,7 +270,7 @@ export function declareGuardrails(
   const g = cfg.guardrails;
   const opts = { provider: ctx.provider };
 
-  const lakehouseId = accountIdOf(org, "lakehouse", "guardrails.organizationTrail");
+  const lakehouseId = accountIdOf(org, "lakehouse");
   const bucketName = g.organizationTrail.bucketName !== undefined
     ? pulumi.output(g.organizationTrail.bucketName)
     : lakehouseId.apply(auditLogBucketName);
@@ -281,10 +300,8 @@ export function declareGuardrails(
 
   let organizationTrailArn: pulumi.Output<string> | undefined;
   if (g.organizationTrail.enabled) {
+    // The schema requires the key ARN or "none" while the trail is enabled.
     const configured = g.organizationTrail.kmsKeyArn;
-    if (configured === undefined || (configured !== "none" && !KMS_KEY_ARN.test(configured))) {
-      throw new Error(`ml-landing-zone:guardrails.organizationTrail.kmsKeyArn: expected the audit-log KMS key ARN (the lakehouse stack's output auditLogKmsKeyArn) or "none"; got '${configured ?? ""}'`);
-    }
     const kmsKeyArn = configured === "none" ? undefined : configured;
     const trail = new OrganizationTrail("organization-trail", {
       trailName: g.organizationTrail.name,
@@ -297,7 +314,7 @@ export function declareGuardrails(
   let configRuleNames: pulumi.Output<Record<string, string>> | undefined;
   if (g.configRules.enabled) {
     const rules = new OrganizationConfigRules("config-rules", {
-      excludedAccountIds: g.configRules.excludedAccounts.map((k) => accountIdOf(org, k, "guardrails.configRules.excludedAccounts")),
+      excludedAccountIds: g.configRules.excludedAccounts.map((k) => accountIdOf(org, k)),
       recorders: Object.values(configRecorders),
     }, opts);
     configRuleNames = rules.ruleNames;

@@ -10,7 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { StackContext } from "../context";
 import { ImageNormalization, IMAGE_NORMALIZATION_DEFAULTS } from "../../components/pipelines/images/image-normalization";
-import { MODES, ROLE_ARN, validateNormalizationSettings } from "../../components/pipelines/images/policies";
+import { MODES, validateNormalizationSettings } from "../../components/pipelines/images/policies";
+import { IAM_ROLE_ARN } from "../../components/aws";
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const d = IMAGE_NORMALIZATION_DEFAULTS;
@@ -23,7 +24,7 @@ export const imageNormalizationConfigSchema = z.object({
     mode: z.enum(MODES, { error: (i) => `expected one of ${MODES.join(", ")}; got '${String(i.input)}'` }),
     /** Exact IAM role ARNs that read the normalized images. */
     trainingRoleArns: z.array(
-      z.string().regex(ROLE_ARN, { error: (i) => `expected an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>); got '${String(i.input)}'` }),
+      z.string().regex(IAM_ROLE_ARN, { error: (i) => `expected an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>); got '${String(i.input)}'` }),
     ).min(1, { error: "expected at least one IAM role ARN" }),
     /** Physical name of the raw-images bucket. Defaults to `mlz-raw-images-<lakehouse account id>`. */
     bucketName: z.string().regex(BUCKET_NAME, { error: (i) => `expected an S3 bucket name (3–63 of a-z, 0-9, '.', '-'); got '${String(i.input)}'` }).optional(),
@@ -50,7 +51,7 @@ export const imageNormalizationConfigSchema = z.object({
   }).superRefine((c, ctx) => {
     // The component's own checks (prefix overlap, names, the 60 s Object Lambda timeout), here so a
     // bad config fails before any resource is declared. (Fields already refused above are not repeated.)
-    if (!MODES.includes(c.mode) || !c.trainingRoleArns.every((a) => ROLE_ARN.test(a))) return;
+    if (!MODES.includes(c.mode) || !c.trainingRoleArns.every((a) => IAM_ROLE_ARN.test(a))) return;
     try {
       validateNormalizationSettings(c);
     } catch (e) {

@@ -14,7 +14,7 @@ import { PrivateNetwork, zoneIdPrefix } from "../../components/network/private-n
 import { ModelConsumer, modelAccessRoleArn as modelAccessRoleArnFor } from "../../components/models/model-consumer";
 import { ModelSmokeTest } from "../../components/models/smoke-test";
 import { appRoleName } from "../../components/naming";
-import { roleArn } from "../../components/aws";
+import { KMS_KEY_ARN, roleArn } from "../../components/aws";
 import { SecureBucket } from "../../components/storage/secure-bucket";
 
 export const DEFAULT_MODEL_NETWORK_CIDR = "10.40.0.0/16";
@@ -77,7 +77,7 @@ export const modelConsumptionConfigSchema = z.object({
      */
     imageFile: z.string().default(DEFAULT_SMOKE_TEST_IMAGE),
     /** Customer-managed KMS key of the image bucket (key ARN). Defaults to the account's `aws/s3` key. */
-    imageKmsKeyArn: z.string().regex(/^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/, { error: (i) => `expected a KMS key ARN; got '${String(i.input)}'` }).optional(),
+    imageKmsKeyArn: z.string().regex(KMS_KEY_ARN, { error: (i) => `expected a KMS key ARN; got '${String(i.input)}'` }).optional(),
     /** DetectCustomLabels minimum confidence. Defaults to 50. */
     minConfidence: z.number().min(0).max(100).default(50),
   }).optional(),

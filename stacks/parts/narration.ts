@@ -15,6 +15,7 @@ import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import type { StackContext } from "../context";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
+import { CLOUDFRONT_CERTIFICATE_ARN, IAM_PRINCIPAL_ARN } from "../../components/aws";
 import { ArticleNarration, ENGINES } from "../../components/pipelines/narration/narration";
 import { EDGE_REGION } from "../../components/lambda/edge-function";
 
@@ -43,14 +44,14 @@ export const narrationConfigSchema = z.object({
     /** Bucket of the merged audio CloudFront serves; globally unique. Required. */
     audioBucketName: bucketName,
     /** IAM role or user ARNs of the CMS that may publish article versions. Required. */
-    publisherArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, { error: (i) => `expected an IAM role or user ARN; got '${String(i.input)}'` })).min(1),
+    publisherArns: z.array(z.string().regex(IAM_PRINCIPAL_ARN, { error: (i) => `expected an IAM role or user ARN; got '${String(i.input)}'` })).min(1),
     /** Voice per article language (`en`, `de`, …). Required. */
     voices: z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { error: (i) => `expected a language code such as 'en'; got '${String(i.input)}'` }), voice)
       .refine((v) => Object.keys(v).length > 0, { error: "expected at least one language" }),
     /** Domain names of the distribution (covered by the certificate). Required. */
     domainNames: z.array(z.string()).min(1, { error: "expected at least one domain name" }),
     /** ACM certificate in us-east-1 for the domain names. Required. */
-    certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, { error: (i) => `expected an ACM certificate ARN in us-east-1; got '${String(i.input)}'` }),
+    certificateArn: z.string().regex(CLOUDFRONT_CERTIFICATE_ARN, { error: (i) => `expected an ACM certificate ARN in us-east-1; got '${String(i.input)}'` }),
     /** How the paywall verifies subscriber tokens. Required. */
     subscriberTokens: z.strictObject({
       /** The subscription service's public key (SPKI PEM; not a secret). */

@@ -14,6 +14,7 @@ import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import type { StackContext } from "../context";
 import { stackReferenceName } from "../fields";
+import { IAM_ROLE_ARN } from "../../components/aws";
 
 /** Name of the managed policy in the ML account. */
 export const NORMALIZED_IMAGES_READER_POLICY = "mlz-normalized-images-reader";
@@ -36,9 +37,9 @@ export interface NormalizedImagesOutputs {
 
 /** The role name of an IAM role ARN (the last path segment). */
 export function roleNameOf(roleArn: string): string {
-  const m = /^arn:[\w-]+:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(roleArn);
+  const m = IAM_ROLE_ARN.exec(roleArn);
   if (!m) throw new Error(`expected an IAM role ARN; got '${roleArn}'`);
-  return m[1];
+  return m[3].split("/").pop()!;
 }
 
 /**

@@ -19,7 +19,7 @@ import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import { consumerEnvironment, hostedModel, iamRoleName, kebabName, modelsMap, stackReferenceName } from "../fields";
 import type { StackContext } from "../context";
-import { parseRekognitionVersionArn } from "../../components/models/arns";
+import { REKOGNITION_PROJECT_ARN, parseRekognitionVersionArn } from "../../components/models/arns";
 import { MODEL_ENDPOINT_SERVICES, ROLE_GRANTED_KINDS, type ModelGrant } from "../../components/models/grants";
 import { ModelAccessRole } from "../../components/models/model-access-role";
 import { NodeDynamicProvider, RekognitionModelVersion } from "../../components/models/model-version";
@@ -87,6 +87,41 @@ export const rekognitionModelsConfigSchema = z.object({
 
 export type RekognitionModelsConfig = z.infer<typeof rekognitionModelsConfigSchema>;
 
+/**
+ * This part's checks across fields and against the stack's region, run by the ML stack's schema
+ * (stacks/config.ts) so they are reported as config errors with file and key before any resource
+ * is declared: a retired version is a version of a rekognition model of `models` in `region`; an
+ * adopted project (`projectArn`) is the model's own project in `region`.
+ */
+export function refineRekognitionModelsConfig(c: RekognitionModelsConfig, region: string, ctx: z.RefinementCtx): void {
+  const rekognitionModels = Object.keys(c.models).filter((m) => c.models[m].kind === "rekognition").sort();
+  c.retiredModelVersions.forEach((arn, i) => {
+    let parsed;
+    try {
+      parsed = parseRekognitionVersionArn(arn);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: (err as Error).message });
+      return;
+    }
+    if (!rekognitionModels.includes(parsed.project)) {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' belongs to project '${parsed.project}', which is not a rekognition model of ml-landing-zone:models (${rekognitionModels.join(", ") || "none"})` });
+    } else if (parsed.region !== region) {
+      ctx.addIssue({ code: "custom", path: ["retiredModelVersions", i], message: `'${arn}' is in region ${parsed.region}; the ML stack hosts its models in ${region}` });
+    }
+  });
+  for (const model of rekognitionModels) {
+    const projectArn = c.models[model].projectArn;
+    const m = projectArn === undefined ? null : REKOGNITION_PROJECT_ARN.exec(projectArn);
+    if (!m) continue; // absent, or refused by the field itself
+    const [, , arnRegion, , name] = m;
+    if (name !== model) {
+      ctx.addIssue({ code: "custom", path: ["models", model, "projectArn"], message: `expected the ARN of project '${model}' (projects are named after their model); got '${projectArn}'` });
+    } else if (arnRegion !== region) {
+      ctx.addIssue({ code: "custom", path: ["models", model, "projectArn"], message: `'${projectArn}' is in region ${arnRegion}; the ML stack hosts its models in ${region}` });
+    }
+  }
+}
+
 /** Kept under their former names: the consumers are read by `model-references.ts` for every kind. */
 export type ConsumerStackConfig = ModelReferencesConfigFile;
 export type RekognitionModelsIo = ModelReferencesIo;
@@ -151,17 +186,8 @@ export async function declareRekognitionModels(
   // Rekognition refuses to delete a project that still has versions, and a version is trained
   // work; removing a model from `models` fails the deploy naming the project until its versions
   // are deleted and the project is unprotected (README "Deploying for real").
-  for (const [model, hosted] of rekognitionModels) {
-    if (hosted.projectArn === undefined) continue;
-    const [, , , region, , resource] = hosted.projectArn.split(":");
-    const name = resource.split("/")[1];
-    if (name !== model) {
-      throw new Error(`ml-landing-zone:models.${model}.projectArn: expected the ARN of project '${model}' (projects are named after their model); got '${hosted.projectArn}'`);
-    }
-    if (region !== ctx.region) {
-      throw new Error(`ml-landing-zone:models.${model}.projectArn: '${hosted.projectArn}' is in region ${region}; the ML stack hosts its models in ${ctx.region}`);
-    }
-  }
+  // (The schema has checked that an adopted project is the model's own, in this region:
+  // refineRekognitionModelsConfig.)
   const projects: Record<string, aws.rekognition.Project> = {};
   for (const [model, hosted] of rekognitionModels) {
     projects[model] = new aws.rekognition.Project(`${model}-project`, {

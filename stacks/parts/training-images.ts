@@ -51,7 +51,7 @@ import {
   TRAINING_RESULTS_PREFIX,
   s3ViaService,
 } from "../../components/models/rekognition-trainer-role";
-import { accountRootArn, roleArn } from "../../components/aws";
+import { KMS_KEY_ARN, accountRootArn, roleArn } from "../../components/aws";
 
 /** Alias of the training-images key this part creates (one per lakehouse account and region). */
 export const TRAINING_IMAGES_KEY_ALIAS = "alias/mlz-training-images";
@@ -102,7 +102,7 @@ export const trainingImagesConfigSchema = z.object({
      * account's trainer role as this part's key does (`trainingImagesKeyPolicy`). Defaults to a key this part creates
      * (`alias/mlz-training-images`, yearly rotation, 30-day deletion window).
      */
-    kmsKeyArn: z.string().regex(/^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/, { error: (i) => `expected a KMS key ARN; got '${String(i.input)}'` }).optional(),
+    kmsKeyArn: z.string().regex(KMS_KEY_ARN, { error: (i) => `expected a KMS key ARN; got '${String(i.input)}'` }).optional(),
     /** Key of the ML account in the organization's account ids. Defaults to `ml`. */
     mlAccountKey: z.string().default("ml"),
     /** Let `pulumi destroy` empty the bucket. Defaults to false. */

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { StackContext } from "../context";
+import { SNS_TOPIC_ARN } from "../../components/aws";
 import { DEFAULT_TRANSLATE_INPUT_PREFIX, DEFAULT_TRANSLATE_OUTPUT_PREFIX, TranslationPipeline } from "../../components/pipelines/language/translation";
 import { checkSourceLanguage, checkTargetLanguage } from "../../functions/translate-text/languages";
 
@@ -41,7 +42,7 @@ export const translationConfigSchema = z.object({
     /** TranslateText requests in flight per real-time call (1–32). Defaults to 4. */
     maxConcurrency: z.number().int().min(1).max(32).default(4),
     /** SNS topic ARN the failure alarms notify. Defaults to none. */
-    alarmTopicArn: z.string().regex(/^arn:[^:]+:sns:[^:]+:\d{12}:.+$/, { error: (i) => `expected an SNS topic ARN; got '${String(i.input)}'` }).optional(),
+    alarmTopicArn: z.string().regex(SNS_TOPIC_ARN, { error: (i) => `expected an SNS topic ARN; got '${String(i.input)}'` }).optional(),
     /** Let `pulumi destroy` empty the bucket. Defaults to false. */
     forceDestroy: z.boolean().default(false),
   }).optional(),

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { comprehendRecognizerEncrypted, languageDataAccessScoped } from "../../policies/language";
 import { resourceMessages, runStackPolicy, type StackResourceSpec } from "./util";
 
-const KEY = "arn:aws:kms:us-east-1:444444444444:key/k";
+const KEY = "arn:aws:kms:us-east-1:444444444444:key/0d6f2f1e-3c4b-4a59-9e8d-7b6a5c4d3e2f";
 
 function recognizer(overrides: Record<string, unknown> = {}) {
   return {
@@ -41,11 +41,14 @@ describe("policies/language", () => {
   });
 
   describe("comprehend-recognizer-encrypted on the training dynamic resource", () => {
-    it("passes with a KMS key and flags a missing one", async () => {
+    it("passes with a KMS key or alias ARN and flags a missing key or another ARN", async () => {
       const props = { kind: "mlz:comprehend:EntityRecognizerTraining", recognizerName: "legal-entities", kmsKeyArn: KEY };
       assert.deepEqual(await resourceMessages(comprehendRecognizerEncrypted, "pulumi-nodejs:dynamic:Resource", props), []);
-      assert.deepEqual(await resourceMessages(comprehendRecognizerEncrypted, "pulumi-nodejs:dynamic:Resource", { ...props, kmsKeyArn: undefined }),
-        ["Comprehend entity recognizer 'legal-entities' must be trained with a KMS key (kmsKeyArn) for its volumes and model."]);
+      assert.deepEqual(await resourceMessages(comprehendRecognizerEncrypted, "pulumi-nodejs:dynamic:Resource", { ...props, kmsKeyArn: "arn:aws-cn:kms:cn-north-1:444444444444:alias/mlz-entities" }), []);
+      for (const kmsKeyArn of [undefined, "arn:aws:kms:us-east-1:444444444444:key/k", "arn:aws:s3:::bucket"]) {
+        assert.deepEqual(await resourceMessages(comprehendRecognizerEncrypted, "pulumi-nodejs:dynamic:Resource", { ...props, kmsKeyArn }),
+          ["Comprehend entity recognizer 'legal-entities' must be trained with a KMS key (kmsKeyArn) for its volumes and model."]);
+      }
     });
   });
 

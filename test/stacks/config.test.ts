@@ -28,17 +28,24 @@ function workload(overrides: Record<string, unknown> = {}): Record<string, unkno
   };
 }
 
+/** The consumer accounts (`guardrails.consumerAccounts` defaults to qa, prod), alone in OU `apps`. */
+const CONSUMERS = {
+  qa: { name: "q", email: "q@example.com", ou: "apps" },
+  prod: { name: "p", email: "p@example.com", ou: "apps" },
+};
+
 function management(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     role: "management",
     region: "us-east-1",
     owner: "platform@example.com",
     managementAccountId: "111111111111",
-    organizationalUnits: { infra: { name: "Infrastructure" }, work: { name: "Workloads" } },
+    organizationalUnits: { infra: { name: "Infrastructure" }, work: { name: "Workloads" }, apps: { name: "Applications" } },
     accounts: {
       cicd: { name: "c", email: "c@example.com", ou: "infra" },
       lakehouse: { name: "l", email: "l@example.com", ou: "infra" },
       ml: { name: "m", email: "m@example.com", ou: "work" },
+      ...CONSUMERS,
     },
     guardrails: { organizationTrail: { kmsKeyArn: "arn:aws:kms:us-east-1:333333333333:key/4f3c2a1b-8d7e-4c6b-9a5f-0e1d2c3b4a59" } },
     ...overrides,
@@ -161,17 +168,17 @@ describe("stack config schema", () => {
   it("refuses an account placed in an OU that does not exist", () => {
     const accounts = { ...(management().accounts as object), qa: { name: "q", email: "q@example.com", ou: "nonprod" } };
     assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")),
-      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.qa.ou: expected an OU key (infra, work); got 'nonprod'");
+      "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.qa.ou: expected an OU key (infra, work, apps); got 'nonprod'");
   });
 
   it("refuses an OU whose parent does not exist", () => {
-    const organizationalUnits = { infra: { name: "Infrastructure", parent: "root-ou" }, work: { name: "W" } };
+    const organizationalUnits = { infra: { name: "Infrastructure", parent: "root-ou" }, work: { name: "W" }, apps: { name: "A" } };
     assert.equal(messageOf(() => parseStackConfig(management({ organizationalUnits }), "stacks/Pulumi.management.yaml")),
-      "stacks/Pulumi.management.yaml: ml-landing-zone:organizationalUnits.infra.parent: expected the key of another OU (infra, work); got 'root-ou'");
+      "stacks/Pulumi.management.yaml: ml-landing-zone:organizationalUnits.infra.parent: expected the key of another OU (infra, work, apps); got 'root-ou'");
   });
 
   it("requires the platform accounts cicd, lakehouse and ml", () => {
-    const accounts = { cicd: { name: "c", email: "c@example.com", ou: "infra" } };
+    const accounts = { cicd: { name: "c", email: "c@example.com", ou: "infra" }, ...CONSUMERS };
     assert.equal(messageOf(() => parseStackConfig(management({ accounts }), "stacks/Pulumi.management.yaml")), [
       "stacks/Pulumi.management.yaml: ml-landing-zone:accounts: expected an account with key 'lakehouse'",
       "stacks/Pulumi.management.yaml: ml-landing-zone:accounts: expected an account with key 'ml'",
@@ -189,6 +196,7 @@ describe("stack config schema", () => {
       cicd: { name: "c", email: "c@example.com", ou: "infra", id: "222222222222" },
       lakehouse: { name: "l", email: "l@example.com", ou: "infra", id: "222222222222" },
       ml: { name: "m", email: "m@example.com", ou: "work", id: "111111111111" },
+      ...CONSUMERS,
     };
     assert.equal(messageOf(() => parseStackConfig(management({ accounts, organizationId: "o-exampleorg1" }), "stacks/Pulumi.management.yaml")), [
       "stacks/Pulumi.management.yaml: ml-landing-zone:accounts.lakehouse.id: expected a unique account id; '222222222222' is also the id of account 'cicd'",
@@ -238,6 +246,23 @@ describe("stack config schema", () => {
     assert.equal(messageOf(() => parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "*", stateBucket: "mlz-pulumi-state-222222222222" } }, "stacks/Pulumi.cicd.yaml")),
       "stacks/Pulumi.cicd.yaml: ml-landing-zone:github.repo: expected a GitHub repository name (letters, digits, '.', '_', '-'; no wildcards); got '*'");
     assert.equal(parseStackConfig({ ...cicd, github: { owner: "example-org", repo: "ml-landing-zone", stateBucket: "mlz-pulumi-state-222222222222" } }, "stacks/Pulumi.cicd.yaml").role, "cicd");
+  });
+
+  it("checks the guardrails' account keys against the accounts, and refuses a locked-out OU holding a non-consumer", () => {
+    const file = "stacks/Pulumi.management.yaml";
+    const trail = { organizationTrail: { enabled: false } };
+    assert.equal(messageOf(() => parseStackConfig(management({ guardrails: { ...trail, consumerAccounts: ["qa", "staging"] } }), file)), [
+      `${file}: ml-landing-zone:guardrails.consumerAccounts.1: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'`,
+      `${file}: ml-landing-zone:guardrails.consumerAccounts: OU 'apps' would get the Rekognition lockout, but it also holds account 'prod', which is not a consumer; move it to another OU or list it`,
+    ].join("\n"));
+    const accounts = { ...(management().accounts as object), ml: { name: "m", email: "m@example.com", ou: "apps" } };
+    assert.equal(messageOf(() => parseStackConfig(management({ accounts }), file)),
+      `${file}: ml-landing-zone:guardrails.consumerAccounts: OU 'apps' would get the Rekognition lockout, but it also holds account 'ml', which is not a consumer; move it to another OU or list it`);
+    assert.equal(messageOf(() => parseStackConfig(management({ guardrails: { ...trail, configRecorders: { existingServiceLinkedRole: ["management", "sandbox"] }, configRules: { excludedAccounts: ["management"] } } }), file)), [
+      `${file}: ml-landing-zone:guardrails.configRecorders.existingServiceLinkedRole.1: expected account keys of the organization (management, cicd, lakehouse, ml, qa, prod); got 'sandbox'`,
+      `${file}: ml-landing-zone:guardrails.configRules.excludedAccounts.0: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'management'`,
+    ].join("\n"));
+    assert.equal(parseStackConfig(management({ guardrails: { ...trail, consumerAccounts: ["qa", "prod"], configRules: { excludedAccounts: ["qa"] } } }), file).role, "management");
   });
 
   it("refuses a region listed twice in the guardrails' allow-list", () => {
@@ -330,6 +355,17 @@ describe("cross-field checks of the stack config", () => {
     refused(ml({ retiredModelVersions: JSON.stringify([west]) }), ML_FILE, "ml-landing-zone:retiredModelVersions.0",
       `'${west}' is in region eu-west-1; the ML stack hosts its models in us-east-1`);
     assert.throws(() => parseStackConfig(ml({ retiredModelVersions: JSON.stringify(["x"]) }), ML_FILE), /ml-landing-zone:retiredModelVersions\.0: expected a Rekognition project-version ARN/);
+  });
+
+  it("ml: an adopted project must be the model's own project, in the stack's region", () => {
+    const models = (projectArn: string) => JSON.stringify({ ...(readStackFile("ml").values.models as object), "defect-detector": { kind: "rekognition", projectArn } });
+    const other = "arn:aws:rekognition:us-east-1:444444444444:project/other-model/1761986400000";
+    refused(ml({ models: models(other) }), ML_FILE, "ml-landing-zone:models.defect-detector.projectArn",
+      `expected the ARN of project 'defect-detector' (projects are named after their model); got '${other}'`);
+    const west = "arn:aws:rekognition:eu-west-1:444444444444:project/defect-detector/1761986400000";
+    refused(ml({ models: models(west) }), ML_FILE, "ml-landing-zone:models.defect-detector.projectArn",
+      `'${west}' is in region eu-west-1; the ML stack hosts its models in us-east-1`);
+    assert.equal(parseStackConfig(ml({ models: models(west.replace("eu-west-1", "us-east-1")) }), ML_FILE).role, "ml");
   });
 
   it("workload: modelSmokeTest.model must name a Rekognition model of models", () => {

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { recordProgram, ofType, only, parseJsonInput } from "../helpers/pulumi";
+import { statementNaming } from "../helpers/iam";
+import { CONFIG_PROTECTED_ACTIONS } from "../../components/organization/guardrail-statements";
 import { createSimulator } from "../../plan/simulated-aws";
 import { parseStackConfig, readStackConfigFile, readStackFile, ConfigError, type ManagementConfig } from "../../stacks/config";
 import { managementProgram } from "../../stacks/management";
@@ -37,10 +39,10 @@ describe("management stack program", () => {
     const prod = providers.find((p) => p.name === "account-prod")!;
     assert.equal(JSON.parse(String(prod.inputs.assumeRoles))[0].roleArn, "arn:aws:iam::666666666666:role/OrganizationAccountAccessRole");
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
-    const exempt = baseline.Statement.find((st: any) => st.Sid === "ProtectConfig").Condition.ArnNotLike["aws:PrincipalARN"];
+    const exempt = statementNaming(baseline.Statement, CONFIG_PROTECTED_ACTIONS[0]).Condition.ArnNotLike["aws:PrincipalARN"];
     assert.deepEqual(exempt, ["arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/mlz-invited-admin"]);
     const boundary = ofType(resources, "aws:iam/policy:Policy").find((p) => p.name === "qa-workload-boundary-policy")!;
-    const deny = parseJsonInput(boundary, "policy").Statement.find((st: any) => st.Sid === "DenyPlatformRoleModification");
+    const deny = statementNaming(parseJsonInput(boundary, "policy").Statement, "iam:UpdateAssumeRolePolicy");
     assert.ok(JSON.stringify(deny.Resource).includes("role/mlz-invited-admin"), JSON.stringify(deny.Resource));
   });
 });

@@ -12,6 +12,7 @@ import { parseStackConfig, parseStackFileText, type StackConfig } from "../../st
 import { runPlan } from "../../plan/run";
 import type { StackPlan } from "../../lib/plan-model";
 import { iamSizes, IAM_LIMITS } from "../helpers/iam-sizes";
+import { statementNaming } from "../helpers/iam";
 import { stackStateStatements } from "../../components/identity/github-oidc";
 import { policyDocument } from "../../components/iam/policy-document";
 
@@ -127,7 +128,7 @@ describe("tools/generate-org", () => {
       for (const kind of ["deploy", "preview"]) {
         const policies = cicd.resources.filter((r) => r.type === "aws:iam/policy:Policy" && String(r.inputs.name).startsWith(`mlz-github-${kind}-ml-reads-`));
         assert.ok(policies.length >= 2, kind);
-        const read = policies.flatMap((p) => (JSON.parse(String(p.inputs.policy)) as { Statement: { Sid: string; Resource: string[] }[] }).Statement.find((s) => s.Sid === "ReadReferencedPulumiState")!.Resource);
+        const read = policies.flatMap((p) => statementNaming<{ Resource: string[] }>((JSON.parse(String(p.inputs.policy)) as { Statement: { Resource: string[] }[] }).Statement, "s3:GetObject")!.Resource);
         for (let i = 1; i <= N; i++) assert.ok(read.some((r) => r.endsWith(`/.pulumi/stacks/ml-landing-zone/${workloadName(i, N)}.json`)), `${kind}: ${workloadName(i, N)}`);
       }
     });

@@ -4,6 +4,7 @@
  */
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { AddTagsCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { SAGEMAKER_MODEL_ARN, SAGEMAKER_MODEL_ARN_SHAPE } from "../../components/models/arns";
 import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS, EvaluationError, POSITIVE_LABEL, batchBodies, binaryMetrics, parsePredictions, splitHoldout, type Metrics } from "./core";
 
 export interface EvaluateOptions {
@@ -53,13 +54,10 @@ export async function evaluateEndpoint(opts: EvaluateOptions): Promise<Evaluatio
  */
 export const F1_TAG = "mlz:f1";
 
-/** `arn:<partition>:sagemaker:<region>:<account>:model/<name>` (SageMaker model names: 1-63 of [a-zA-Z0-9-]). */
-const SAGEMAKER_MODEL_ARN = /^arn:(aws|aws-cn|aws-us-gov):sagemaker:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):model\/([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$/;
-
 /** The region of a SageMaker model ARN; throws `EvaluationError` naming the expected shape. */
 export function modelArnRegion(modelArn: string): string {
   const m = SAGEMAKER_MODEL_ARN.exec(modelArn);
-  if (!m) throw new EvaluationError(`expected a SageMaker model ARN (arn:aws:sagemaker:<region>:<12-digit account>:model/<model name>); got '${modelArn}'`);
+  if (!m) throw new EvaluationError(`expected a SageMaker model ARN (${SAGEMAKER_MODEL_ARN_SHAPE}); got '${modelArn}'`);
   return m[2];
 }
 

@@ -4,14 +4,13 @@
  */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { Article } from "../../functions/shared/narration";
-
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
+import { SNS_TOPIC_ARN } from "../../components/aws";
 
 /** The region of a topic ARN; throws naming the value. */
 export function topicRegion(topicArn: string): string {
-  const m = TOPIC_ARN.exec(topicArn);
+  const m = SNS_TOPIC_ARN.exec(topicArn);
   if (!m) throw new Error(`--topic must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); got '${topicArn}'`);
-  return m[1];
+  return m[2];
 }
 
 /**

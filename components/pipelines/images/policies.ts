@@ -22,12 +22,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../../iam/policy-document";
+import { IAM_ROLE_ARN } from "../../aws";
 
 export const MODES = ["object-lambda", "on-upload"] as const;
 export type NormalizationMode = (typeof MODES)[number];
 
-/** IAM role ARN (any partition), the form `trainingRoleArns` must take. */
-export const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 /** S3 access point names: 3–50 lower-case letters, digits, hyphens; Object Lambda access point names: 3–45. */
 export const ACCESS_POINT_NAME = /^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/;
 export const OBJECT_LAMBDA_ACCESS_POINT_NAME = /^[a-z0-9][a-z0-9-]{1,43}[a-z0-9]$/;
@@ -66,7 +65,7 @@ export function validateNormalizationSettings(s: NormalizationSettings): void {
   }
   if (s.trainingRoleArns.length === 0) throw new Error("[trainingRoleArns] must name at least one IAM role ARN");
   for (const arn of s.trainingRoleArns) {
-    if (!ROLE_ARN.test(arn)) throw new Error(`[trainingRoleArns] must hold IAM role ARNs (arn:aws:iam::<12 digits>:role/<name>); got '${arn}'`);
+    if (!IAM_ROLE_ARN.test(arn)) throw new Error(`[trainingRoleArns] must hold IAM role ARNs (arn:aws:iam::<12 digits>:role/<name>); got '${arn}'`);
   }
   if (new Set(s.trainingRoleArns).size !== s.trainingRoleArns.length) throw new Error("[trainingRoleArns] must not repeat a role");
   if (!ACCESS_POINT_NAME.test(s.accessPointName)) throw new Error(`[accessPointName] must be 3–50 of a-z, 0-9, '-' (starting and ending alphanumeric); got '${s.accessPointName}'`);
@@ -87,7 +86,7 @@ export function validateNormalizationSettings(s: NormalizationSettings): void {
 export function rolesByAccount(roleArns: readonly string[]): Map<string, { partition: string; arns: string[] }> {
   const out = new Map<string, { partition: string; arns: string[] }>();
   for (const arn of [...roleArns].sort()) {
-    const m = ROLE_ARN.exec(arn);
+    const m = IAM_ROLE_ARN.exec(arn);
     if (!m) throw new Error(`[trainingRoleArns] must hold IAM role ARNs; got '${arn}'`);
     const entry = out.get(m[2]) ?? { partition: m[1], arns: [] };
     entry.arns.push(arn);

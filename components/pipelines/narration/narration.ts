@@ -6,6 +6,7 @@ import { NodeFunction } from "../../lambda/node-function";
 import { EdgeFunction } from "../../lambda/edge-function";
 import { FfmpegLayer } from "../../lambda/ffmpeg-layer";
 import { policyDocument, policyJson } from "../../iam/policy-document";
+import { CLOUDFRONT_CERTIFICATE_ARN, IAM_PRINCIPAL_ARN } from "../../aws";
 import {
   audioBucketStatements,
   audioKeyStatements,
@@ -92,8 +93,6 @@ export interface ArticleNarrationArgs {
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-const PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
-const CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
 const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** Checks the args; throws naming the argument and the rule. */
@@ -106,7 +105,7 @@ export function validateArticleNarrationArgs(args: ArticleNarrationArgs): void {
   if (args.fragmentsBucketName === args.audioBucketName) throw new Error("[audioBucketName] must differ from [fragmentsBucketName]");
   if (args.publisherArns.length === 0) throw new Error("[publisherArns] must name at least one IAM role or user ARN");
   for (const p of args.publisherArns) {
-    if (!PRINCIPAL.test(p)) throw new Error(`[publisherArns] must hold IAM role or user ARNs (the topic policy compares aws:PrincipalArn); got '${p}'`);
+    if (!IAM_PRINCIPAL_ARN.test(p)) throw new Error(`[publisherArns] must hold IAM role or user ARNs (the topic policy compares aws:PrincipalArn); got '${p}'`);
   }
   const languages = Object.keys(args.voices);
   if (languages.length === 0) throw new Error("[voices] must configure at least one language");
@@ -118,7 +117,7 @@ export function validateArticleNarrationArgs(args: ArticleNarrationArgs): void {
   }
   if (args.domainNames.length === 0) throw new Error("[domainNames] must name at least one domain (CloudFront's default certificate allows TLSv1)");
   for (const d of args.domainNames) if (!DOMAIN.test(d)) throw new Error(`[domainNames] must hold domain names; got '${d}'`);
-  if (!CERTIFICATE.test(args.certificateArn)) throw new Error(`[certificateArn] must be an ACM certificate ARN in us-east-1 (CloudFront uses only those); got '${args.certificateArn}'`);
+  if (!CLOUDFRONT_CERTIFICATE_ARN.test(args.certificateArn)) throw new Error(`[certificateArn] must be an ACM certificate ARN in us-east-1 (CloudFront uses only those); got '${args.certificateArn}'`);
   if (!/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(args.subscriberTokens.publicKeyPem)) {
     throw new Error("[subscriberTokens.publicKeyPem] must be an SPKI PEM public key (-----BEGIN PUBLIC KEY-----)");
   }

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { DeployRole, DEPLOY_BOUNDARY_DENIED_ACTIONS, validateDeployRoleArgs, type DeployRoleArgs } from "../../../components/identity/deploy-role";
 import { createSimulator } from "../../../plan/simulated-aws";
 import { recordProgram, only, ofType, parseJsonInput } from "../../helpers/pulumi";
+import { assertGrants } from "../../helpers/iam";
 
 const CICD_ROLE = "arn:aws:iam::222222222222:role/mlz-github-deploy-qa";
 const WORKLOAD_BOUNDARY = "arn:aws:iam::555555555555:policy/mlz-workload-boundary";
@@ -37,10 +38,9 @@ describe("DeployRole component", () => {
     const { resources } = await record();
     const role = only(resources, "aws:iam/role:Role");
     assert.equal(role.inputs.name, "mlz-deploy");
-    assert.deepEqual(parseJsonInput(role, "assumeRolePolicy"), {
+    assertGrants(parseJsonInput(role, "assumeRolePolicy"), {
       Version: "2012-10-17",
       Statement: [{
-        Sid: "TrustCicdRoleOnly",
         Effect: "Allow",
         Principal: { AWS: ["arn:aws:iam::222222222222:root"] },
         Action: ["sts:AssumeRole", "sts:TagSession"],
@@ -60,18 +60,8 @@ describe("DeployRole component", () => {
     assert.equal(boundary.inputs.name, "mlz-deploy-boundary");
     assert.equal(role.inputs.permissionsBoundary, "arn:aws:iam::555555555555:policy/mlz-deploy-boundary");
     const statements = parseJsonInput(boundary, "policy").Statement;
-    assert.deepEqual(statements.map((s: { Sid: string }) => s.Sid), [
-      "AllowWithinBoundary",
-      "DenyLongLivedCredentialsAndBlindingDetection",
-      "DenyBoundaryPolicyAlteration",
-      "DenyRemovingRoleBoundaries",
-      "CreateOrChangeRolesOnlyWithWorkloadBoundary",
-      "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
-      "DenyPlatformRoleModification",
-    ]);
-    assert.deepEqual(statements[0], { Sid: "AllowWithinBoundary", Effect: "Allow", Action: "*", Resource: "*" });
-    assert.deepEqual(statements[1], {
-      Sid: "DenyLongLivedCredentialsAndBlindingDetection",
+    assertGrants([statements[0]], [{ Effect: "Allow", Action: "*", Resource: "*" }]);
+    assertGrants([statements[1]], [{
       Effect: "Deny",
       Action: [
         "iam:CreateUser",
@@ -90,33 +80,29 @@ describe("DeployRole component", () => {
         "access-analyzer:ApplyArchiveRule",
       ],
       Resource: "*",
-    });
+    }]);
     assert.deepEqual(statements[1].Action, DEPLOY_BOUNDARY_DENIED_ACTIONS);
     // The management stack creates configuration recorders: no config:Put* here.
     assert.ok(!statements[1].Action.some((a: string) => a.startsWith("config:Put")));
-    assert.deepEqual(statements[2], {
-      Sid: "DenyBoundaryPolicyAlteration",
+    assertGrants([statements[2]], [{
       Effect: "Deny",
       Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
       Resource: ["arn:aws:iam::*:policy/mlz-deploy-boundary", WORKLOAD_BOUNDARY],
-    });
-    assert.deepEqual(statements[3], { Sid: "DenyRemovingRoleBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" });
-    assert.deepEqual(statements[4], {
-      Sid: "CreateOrChangeRolesOnlyWithWorkloadBoundary",
+    }]);
+    assertGrants([statements[3]], [{ Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" }]);
+    assertGrants([statements[4]], [{
       Effect: "Deny",
       Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
       Resource: "*",
       Condition: { StringNotEquals: { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY } },
-    });
-    assert.deepEqual(statements[5], {
-      Sid: "AttachPoliciesOnlyToRolesWithWorkloadBoundary",
+    }]);
+    assertGrants([statements[5]], [{
       Effect: "Deny",
       Action: ["iam:AttachRolePolicy", "iam:PutRolePolicy"],
       Resource: "*",
       Condition: { StringNotEquals: { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY } },
-    });
-    assert.deepEqual(statements[6], {
-      Sid: "DenyPlatformRoleModification",
+    }]);
+    assertGrants([statements[6]], [{
       Effect: "Deny",
       Action: ROLE_CHANGES,
       Resource: [
@@ -125,7 +111,7 @@ describe("DeployRole component", () => {
         "arn:aws:iam::*:role/mlz-preview",
         "arn:aws:iam::*:role/mlz-promotion-reader",
       ],
-    });
+    }]);
     assert.equal(statements.length, 7);
     const json = String(boundary.inputs.policy);
     assert.equal(json, JSON.stringify(JSON.parse(json)), "minified");

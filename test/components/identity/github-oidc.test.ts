@@ -4,6 +4,7 @@ import { recordProgram, only, ofType, parseJsonInput, promiseOf, type Registrati
 import {
   GithubOidc, PROMOTION_ENVIRONMENT, environmentSubject, isS3BucketName, parseStateReference, pullRequestSubject, stateObjects, validateGithubOidcArgs, type GithubOidcArgs,
 } from "../../../components/identity/github-oidc";
+import { actionsOf, assertGrants } from "../../helpers/iam";
 
 const args = (over: Partial<GithubOidcArgs> = {}): GithubOidcArgs => ({
   owner: "example-org",
@@ -23,7 +24,6 @@ const P = ".pulumi/stacks/ml-landing-zone";
 /** Exactly what the deploy role of `stack` (reading only management) gets, without a key. */
 const deployState = (stack: string, bucket = BUCKET) => [
   {
-    Sid: "ListPulumiState",
     Effect: "Allow",
     Action: "s3:ListBucket",
     Resource: bucket,
@@ -40,9 +40,8 @@ const deployState = (stack: string, bucket = BUCKET) => [
       },
     },
   },
-  { Sid: "ReadPulumiMeta", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucket}/.pulumi/meta.yaml`] },
+  { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucket}/.pulumi/meta.yaml`] },
   {
-    Sid: "ReadWriteOwnPulumiState",
     Effect: "Allow",
     Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
     Resource: [
@@ -57,7 +56,6 @@ const deployState = (stack: string, bucket = BUCKET) => [
     ],
   },
   {
-    Sid: "ReadReferencedPulumiState",
     Effect: "Allow",
     Action: ["s3:GetObject"],
     Resource: [`${bucket}/${P}/management.json`, `${bucket}/${P}/management.json.gz`, `${bucket}/${P}/management.json.zst`],
@@ -65,10 +63,9 @@ const deployState = (stack: string, bucket = BUCKET) => [
 ];
 /** Exactly what the preview role of `stack` (reading only management) gets, without a key. */
 const previewState = (stack: string) => [
-  { Sid: "ListPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringEquals: { "s3:prefix": [`${P}/${stack}.json`, `${P}/management.json`] } } },
-  { Sid: "ReadPulumiMeta", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${BUCKET}/.pulumi/meta.yaml`] },
+  { Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringEquals: { "s3:prefix": [`${P}/${stack}.json`, `${P}/management.json`] } } },
+  { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${BUCKET}/.pulumi/meta.yaml`] },
   {
-    Sid: "ReadOwnPulumiState",
     Effect: "Allow",
     Action: ["s3:GetObject"],
     Resource: [`${BUCKET}/${P}/${stack}.json`, `${BUCKET}/${P}/${stack}.json.gz`, `${BUCKET}/${P}/${stack}.json.zst`, `${BUCKET}/${P}/${stack}.pulumi-tags`],
@@ -110,10 +107,9 @@ describe("GithubOidc", () => {
     const provider = only(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
     const qa = role(resources, "mlz-github-deploy-qa");
     assert.equal(qa.name, "github-deploy-qa");
-    assert.deepEqual(parseJsonInput(qa, "assumeRolePolicy"), {
+    assertGrants(parseJsonInput(qa, "assumeRolePolicy"), {
       Version: "2012-10-17",
       Statement: [{
-        Sid: "GithubActions",
         Effect: "Allow",
         Principal: { Federated: provider.outputs.arn },
         Action: "sts:AssumeRoleWithWebIdentity",
@@ -125,8 +121,8 @@ describe("GithubOidc", () => {
         },
       }],
     });
-    assert.deepEqual(inline(resources, "github-deploy-qa").Statement, [
-      { Sid: "AssumeTargetRole", Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: ["arn:aws:iam::555555555555:role/mlz-deploy"] },
+    assertGrants(inline(resources, "github-deploy-qa").Statement, [
+      { Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: ["arn:aws:iam::555555555555:role/mlz-deploy"] },
     ]);
     assert.deepEqual(inline(resources, "github-deploy-prod").Statement[0].Resource, ["arn:aws:iam::666666666666:role/mlz-deploy"]);
     assert.equal(parseJsonInput(role(resources, "mlz-github-deploy-prod"), "assumeRolePolicy").Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
@@ -153,8 +149,7 @@ describe("GithubOidc", () => {
   it("sets session duration and a permissions boundary limited to the target roles", async () => {
     const { resources } = await recordProgram(() => new GithubOidc("github", args()));
     const boundary = only(resources, "aws:iam/policy:Policy", "github-boundary");
-    assert.deepEqual(parseJsonInput(boundary, "policy").Statement, [{
-      Sid: "AssumeTargetRolesOnly",
+    assertGrants(parseJsonInput(boundary, "policy").Statement, [{
       Effect: "Allow",
       Action: ["sts:AssumeRole", "sts:TagSession"],
       Resource: [
@@ -162,7 +157,6 @@ describe("GithubOidc", () => {
         "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
       ],
     }, {
-      Sid: "ListPulumiState",
       Effect: "Allow",
       Action: "s3:ListBucket",
       Resource: BUCKET,
@@ -176,12 +170,10 @@ describe("GithubOidc", () => {
         },
       },
     }, {
-      Sid: "ReadPulumiState",
       Effect: "Allow",
       Action: "s3:GetObject",
       Resource: [`${BUCKET}/.pulumi/meta.yaml`, `${BUCKET}/${P}/management.json`, `${BUCKET}/${P}/management.json.gz`, `${BUCKET}/${P}/management.json.zst`],
     }, {
-      Sid: "ReadWriteOwnPulumiState",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       Resource: ["qa", "prod"].flatMap((st) => [
@@ -247,10 +239,9 @@ describe("GithubOidc", () => {
       assert.equal(promote.name, "github-promote");
       assert.equal(promote.parent, only(resources, "mlz:identity:GithubOidc").urn);
       assert.equal(PROMOTION_ENVIRONMENT, "promotion");
-      assert.deepEqual(parseJsonInput(promote, "assumeRolePolicy"), {
+      assertGrants(parseJsonInput(promote, "assumeRolePolicy"), {
         Version: "2012-10-17",
         Statement: [{
-          Sid: "GithubActions",
           Effect: "Allow",
           Principal: { Federated: provider.outputs.arn },
           Action: "sts:AssumeRoleWithWebIdentity",
@@ -270,10 +261,9 @@ describe("GithubOidc", () => {
       const policy = only(resources, "aws:iam/rolePolicy:RolePolicy", "github-promote-assume-reader");
       assert.equal(policy.inputs.name, "assume-reader");
       assert.equal(policy.inputs.role, "mlz-github-promote");
-      assert.deepEqual(parseJsonInput(policy, "policy"), {
+      assertGrants(parseJsonInput(policy, "policy"), {
         Version: "2012-10-17",
         Statement: [{
-          Sid: "AssumePromotionReaderOnly",
           Effect: "Allow",
           Action: "sts:AssumeRole",
           Resource: ["arn:aws:iam::444444444444:role/mlz-promotion-reader"],
@@ -282,8 +272,7 @@ describe("GithubOidc", () => {
       assert.equal(ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === "mlz-github-promote").length, 1);
       const boundary = only(resources, "aws:iam/policy:Policy", "github-boundary");
       const statements = parseJsonInput(boundary, "policy").Statement;
-      assert.deepEqual(statements[0], {
-        Sid: "AssumeTargetRolesOnly",
+      assertGrants([statements[0]], [{
         Effect: "Allow",
         Action: ["sts:AssumeRole", "sts:TagSession"],
         Resource: [
@@ -291,9 +280,9 @@ describe("GithubOidc", () => {
           "arn:aws:iam::666666666666:role/mlz-deploy", "arn:aws:iam::666666666666:role/mlz-preview",
           "arn:aws:iam::444444444444:role/mlz-promotion-reader",
         ],
-      });
+      }]);
       // The state statements are the same as without promotion (asserted in the boundary test).
-      assert.deepEqual(statements.slice(1).map((st: { Sid: string }) => st.Sid), ["ListPulumiState", "ReadPulumiState", "ReadWriteOwnPulumiState"]);
+      assert.deepEqual(actionsOf(statements.slice(1)), [["s3:ListBucket"], ["s3:GetObject"], ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]]);
       const promote = promoteRole(resources);
       assert.equal(promote.inputs.permissionsBoundary, boundary.outputs.arn);
       assert.equal(promote.inputs.maxSessionDuration, 1800);
@@ -338,7 +327,7 @@ describe("GithubOidc", () => {
       for (const stack of ["qa", "prod"]) {
         const doc = statePolicy(resources, `github-deploy-${stack}`);
         assert.equal(doc.Version, "2012-10-17");
-        assert.deepEqual(doc.Statement, deployState(stack), stack);
+        assertGrants(doc.Statement, deployState(stack), stack);
       }
       const deployRole = role(resources, "mlz-github-deploy-qa");
       assert.equal(only(resources, "aws:iam/rolePolicy:RolePolicy", "github-deploy-qa-pulumi-state").inputs.role, deployRole.inputs.name);
@@ -371,7 +360,7 @@ describe("GithubOidc", () => {
       const { resources } = await recordProgram(() => new GithubOidc("github", args()));
       for (const stack of ["qa", "prod"]) {
         const doc = statePolicy(resources, `github-preview-${stack}`);
-        assert.deepEqual(doc.Statement, previewState(stack), stack);
+        assertGrants(doc.Statement, previewState(stack), stack);
         assert.deepEqual(allowedObjects(doc, "s3:PutObject"), []);
         assert.deepEqual(allowedObjects(doc, "s3:DeleteObject"), []);
       }
@@ -394,7 +383,8 @@ describe("GithubOidc", () => {
         assert.equal(mayOn(doc, "s3:GetObject", key), true, key);
       }
       const noRefs = await recordProgram(() => new GithubOidc("github", args({ stacks: { qa: { accountId: "555555555555" } } })));
-      assert.deepEqual(statePolicy(noRefs.resources, "github-deploy-qa").Statement.map((st: { Sid: string }) => st.Sid), ["ListPulumiState", "ReadPulumiMeta", "ReadWriteOwnPulumiState"]);
+      // Without references: no statement reading another stack's state.
+      assert.deepEqual(actionsOf(statePolicy(noRefs.resources, "github-deploy-qa").Statement), [["s3:ListBucket"], ["s3:GetObject"], ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]]);
     });
 
     it("stateObjects / parseStateReference follow the DIY layout and refuse wildcards with exact messages", async () => {
@@ -423,12 +413,15 @@ describe("GithubOidc", () => {
 
     it("with stateKmsKeyArn: deploy Decrypt/Encrypt/GenerateDataKey, preview Decrypt, boundary the deploy set", async () => {
       const { resources } = await recordProgram(() => new GithubOidc("github", args({ stateKmsKeyArn: pulumi.output(STATE_KEY) })));
-      const deployKey = { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: STATE_KEY };
-      assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, [...deployState("qa"), deployKey]);
-      assert.deepEqual(statePolicy(resources, "github-preview-prod").Statement, [...previewState("prod"), { Sid: "UsePulumiStateKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: STATE_KEY }]);
+      const deployKey = { Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: STATE_KEY };
+      assertGrants(statePolicy(resources, "github-deploy-qa").Statement, [...deployState("qa"), deployKey]);
+      assertGrants(statePolicy(resources, "github-preview-prod").Statement, [...previewState("prod"), { Effect: "Allow", Action: ["kms:Decrypt"], Resource: STATE_KEY }]);
       const boundary = parseJsonInput(only(resources, "aws:iam/policy:Policy", "github-boundary"), "policy").Statement;
-      assert.deepEqual(boundary.map((st: { Sid: string }) => st.Sid), ["AssumeTargetRolesOnly", "ListPulumiState", "ReadPulumiState", "ReadWriteOwnPulumiState", "UsePulumiStateKey"]);
-      assert.deepEqual(boundary[4], deployKey);
+      assert.deepEqual(actionsOf(boundary), [
+        ["sts:AssumeRole", "sts:TagSession"], ["s3:ListBucket"], ["s3:GetObject"], ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+      ]);
+      assertGrants([boundary[4]], [deployKey]);
     });
 
     it("the promotion role gets no state policy (the boundary allows it, no identity policy does)", async () => {
@@ -442,7 +435,7 @@ describe("GithubOidc", () => {
 
     it("uses the partition in the bucket ARNs", async () => {
       const { resources } = await recordProgram(() => new GithubOidc("github", args({ partition: "aws-us-gov" })));
-      assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, deployState("qa", "arn:aws-us-gov:s3:::mlz-pulumi-state-222222222222"));
+      assertGrants(statePolicy(resources, "github-deploy-qa").Statement, deployState("qa", "arn:aws-us-gov:s3:::mlz-pulumi-state-222222222222"));
     });
 
     it("refuses a bad bucket name or key ARN with exact messages; accepts a multi-Region key", async () => {
@@ -501,7 +494,7 @@ describe("GithubOidc", () => {
         (ownOnly[0] as { Condition: { StringEquals: { "s3:prefix": string[] } } }).Condition.StringEquals["s3:prefix"] = kind === "deploy"
           ? [`${P}/ml.json`, ".pulumi/history/ml-landing-zone/ml/", ".pulumi/backups/ml-landing-zone/ml/", ".pulumi/journal/ml-landing-zone/ml/", ".pulumi/locks/organization/ml-landing-zone/ml/"]
           : [`${P}/ml.json`];
-        assert.deepEqual(statePolicy(resources, key).Statement, ownOnly);
+        assertGrants(statePolicy(resources, key).Statement, ownOnly);
         const policies = ofType(resources, "aws:iam/policy:Policy").filter((p) => p.name.startsWith(`${key}-reads-`));
         assert.ok(policies.length >= 2, `${kind}: ${policies.length} managed policies`);
         assert.deepEqual(policies.map((p) => p.inputs.name), policies.map((_, i) => `mlz-github-${kind}-ml-reads-${i + 1}`));
@@ -509,8 +502,8 @@ describe("GithubOidc", () => {
         const read: string[] = [];
         for (const p of policies) {
           assert.ok(String(p.inputs.policy).length <= 6144, `${p.name}: ${String(p.inputs.policy).length} characters`);
-          const doc = parseJsonInput(p, "policy") as { Statement: { Sid: string; Action: string; Resource: string | string[]; Condition?: { StringEquals: { "s3:prefix": string[] } } }[] };
-          assert.deepEqual(doc.Statement.map((st) => [st.Sid, st.Action]), [["ListReferencedPulumiState", "s3:ListBucket"], ["ReadReferencedPulumiState", "s3:GetObject"]]);
+          const doc = parseJsonInput(p, "policy") as { Statement: { Action: string; Resource: string | string[]; Condition?: { StringEquals: { "s3:prefix": string[] } } }[] };
+          assert.deepEqual(actionsOf(doc.Statement), [["s3:ListBucket"], ["s3:GetObject"]]);
           listed.push(...doc.Statement[0].Condition!.StringEquals["s3:prefix"]);
           read.push(...[doc.Statement[1].Resource].flat());
           const attachment = only(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", p.name);
@@ -521,7 +514,7 @@ describe("GithubOidc", () => {
         assert.deepEqual(read, stacks.flatMap((st) => [".json", ".json.gz", ".json.zst"].map((e) => `${BUCKET}/${P}/${st}${e}`)));
       }
       // A role reading one stack keeps everything inline, as before.
-      assert.deepEqual(statePolicy(resources, "github-deploy-qa").Statement, deployState("qa"));
+      assertGrants(statePolicy(resources, "github-deploy-qa").Statement, deployState("qa"));
       assert.equal(ofType(resources, "aws:iam/policy:Policy").filter((p) => p.name.startsWith("github-deploy-qa-")).length, 0);
     });
 

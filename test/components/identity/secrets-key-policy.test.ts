@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, parseJsonInput } from "../../helpers/pulumi";
 import { SecretsKeyPolicy, KEY_ADMINISTRATION_ACTIONS } from "../../../components/identity/secrets-key-policy";
+import { assertGrants } from "../../helpers/iam";
 
 const KEY = "arn:aws:kms:us-east-1:222222222222:key/0d6f2f1e-3c4b-4a59-9e8d-7b6a5c4d3e2f";
 const deploy = (s: string) => `arn:aws:iam::222222222222:role/mlz-github-deploy-${s}`;
@@ -18,13 +19,13 @@ describe("SecretsKeyPolicy", () => {
     }));
     const policy = only(resources, "aws:kms/keyPolicy:KeyPolicy");
     assert.equal(policy.inputs.keyId, KEY);
-    assert.deepEqual(parseJsonInput(policy, "policy"), {
+    assertGrants(parseJsonInput(policy, "policy"), {
       Version: "2012-10-17",
       Statement: [
-        { Sid: "AccountAdministersKeyWithoutUse", Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
-        { Sid: "DeployRolesUseKey", Effect: "Allow", Principal: { AWS: [deploy("ml"), deploy("qa")] }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: "*" },
-        { Sid: "PreviewRolesDecrypt", Effect: "Allow", Principal: { AWS: [preview("ml"), preview("qa")] }, Action: ["kms:Decrypt"], Resource: "*" },
-        { Sid: "AdministratorsUseKey", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111111111111:role/mlz-platform-admin"] }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: "*" },
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
+        { Effect: "Allow", Principal: { AWS: [deploy("ml"), deploy("qa")] }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: "*" },
+        { Effect: "Allow", Principal: { AWS: [preview("ml"), preview("qa")] }, Action: ["kms:Decrypt"], Resource: "*" },
+        { Effect: "Allow", Principal: { AWS: ["arn:aws:iam::111111111111:role/mlz-platform-admin"] }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: "*" },
       ],
     });
     for (const a of KEY_ADMINISTRATION_ACTIONS) assert.ok(!/Encrypt|Decrypt|GenerateDataKey/.test(a), a);

@@ -19,6 +19,7 @@ import {
 } from "../../../components/models/comprehend-model-provider";
 import { ComprehendModelCopy, ComprehendModelShare, modelPolicyDocument } from "../../../components/models/comprehend-model";
 import { only, recordProgram } from "../../helpers/pulumi";
+import { assertGrants } from "../../helpers/iam";
 
 const V1 = "arn:aws:comprehend:us-east-1:444444444444:entity-recognizer/legal-entities/version/v1";
 const COPY = "arn:aws:comprehend:us-east-1:555555555555:entity-recognizer/legal-entities/version/v1";
@@ -29,10 +30,10 @@ describe("Comprehend model sharing", () => {
   beforeEach(() => cm.reset());
 
   it("the model policy grants ImportModel on exactly the version to exactly the consumer accounts", () => {
-    assert.deepEqual(modelPolicyDocument(V1, ["666666666666", "555555555555", "555555555555"]), {
+    assertGrants(modelPolicyDocument(V1, ["666666666666", "555555555555", "555555555555"]), {
       Version: "2012-10-17",
       Statement: [{
-        Sid: "ImportByConsumerAccounts", Effect: "Allow",
+        Effect: "Allow",
         Principal: { AWS: ["arn:aws:iam::555555555555:root", "arn:aws:iam::666666666666:root"] },
         Action: "comprehend:ImportModel", Resource: V1,
       }],

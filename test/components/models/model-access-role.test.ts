@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
 import { ModelAccessRole, validateModelAccessRoleArgs, type ModelAccessRoleArgs } from "../../../components/models/model-access-role";
 import { computeGrants } from "../../../components/models/grants";
-import { grants, grantsOf } from "../../helpers/iam";
+import { grants, grantsOf, assertGrants } from "../../helpers/iam";
 
 const V1 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const V2 = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
@@ -81,15 +81,15 @@ describe("ModelAccessRole", () => {
     assert.deepEqual(trust.Statement[0].Condition.ArnEquals, {
       "aws:PrincipalArn": ["arn:aws:iam::666666666666:role/mlz-app-bikeshare-classifier", "arn:aws:iam::666666666666:role/mlz-app-defect-detector"],
     });
-    assert.deepEqual(parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy"), "policy"), {
+    assertGrants(parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy"), "policy"), {
       Version: "2012-10-17",
       Statement: [
         {
-          Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1],
+          Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1],
           Condition: { StringEquals: { "aws:SourceVpce": "vpce-0aaa1111bbbb2222c" } },
         },
         {
-          Sid: "InvokeEndpointsOfGrantedVersions", Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: [SM_ENDPOINT],
+          Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: [SM_ENDPOINT],
           Condition: { StringEquals: { "aws:SourceVpce": "vpce-0ddd3333eeee4444f" } },
         },
       ],
@@ -104,7 +104,7 @@ describe("ModelAccessRole", () => {
       grants: grantsFor("prod", { "defect-detector": { kind: "rekognition", versionArn: V2 } }, { "defect-detector": V1 }),
     }));
     const statements = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy"), "policy").Statement;
-    assert.deepEqual(statements, [{ Sid: "DetectCustomLabelsOnGrantedVersions", Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1, V2] }]);
+    assertGrants(statements, [{ Effect: "Allow", Action: "rekognition:DetectCustomLabels", Resource: [V1, V2] }]);
   });
 
   it("has no permission policy at all when nothing is granted", async () => {

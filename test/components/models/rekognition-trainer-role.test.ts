@@ -9,6 +9,7 @@ import {
   type RekognitionTrainerRoleArgs,
 } from "../../../components/models/rekognition-trainer-role";
 import { REKOGNITION_TRAINER_ROLE_NAME } from "../../../components/naming";
+import { assertGrants, statementNaming } from "../../helpers/iam";
 
 const ML = "444444444444";
 const KEY = "arn:aws:kms:us-east-1:333333333333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
@@ -41,10 +42,9 @@ describe("RekognitionTrainerRole", () => {
     assert.equal(REKOGNITION_TRAINER_ROLE_NAME, "mlz-rekognition-trainer");
     assert.equal(role.inputs.maxSessionDuration, 3600);
     assert.equal(role.inputs.permissionsBoundary, undefined);
-    assert.deepEqual(parseJsonInput(role, "assumeRolePolicy"), {
+    assertGrants(parseJsonInput(role, "assumeRolePolicy"), {
       Version: "2012-10-17",
       Statement: [{
-        Sid: "AssumeFromNamedMlPrincipalsOnly",
         Effect: "Allow",
         Principal: { AWS: `arn:aws:iam::${ML}:root` },
         Action: "sts:AssumeRole",
@@ -65,10 +65,9 @@ describe("RekognitionTrainerRole", () => {
     const doc = parseJsonInput(policy, "policy");
     assert.equal(doc.Version, "2012-10-17");
     const bucketArn = `arn:aws:s3:::${BUCKET}`;
-    assert.deepEqual(doc.Statement, [
-      { Sid: "FindProjects", Effect: "Allow", Action: "rekognition:DescribeProjects", Resource: "*" },
+    assertGrants(doc.Statement, [
+      { Effect: "Allow", Action: "rekognition:DescribeProjects", Resource: "*" },
       {
-        Sid: "TrainProjects",
         Effect: "Allow",
         Action: ["rekognition:CreateProjectVersion", "rekognition:DescribeProjectVersions"],
         Resource: [
@@ -77,23 +76,20 @@ describe("RekognitionTrainerRole", () => {
         ],
       },
       {
-        Sid: "ListTrainingImages",
         Effect: "Allow",
         Action: "s3:ListBucket",
         Resource: bucketArn,
         Condition: { StringLike: { "s3:prefix": ["images/", "images/*"] } },
       },
       // Custom Labels reads the ACLs of an external bucket and its objects with the caller's permissions.
-      { Sid: "LocateTrainingBucket", Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
+      { Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
       {
-        Sid: "ReadTrainingImages",
         Effect: "Allow",
         Action: ["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectTagging", "s3:GetObjectVersion"],
         Resource: `${bucketArn}/images/*`,
       },
-      { Sid: "WriteTrainingResults", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/results/*` },
+      { Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/results/*` },
       {
-        Sid: "UseTrainingImagesKeyThroughS3",
         Effect: "Allow",
         Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: KEY,
@@ -119,11 +115,11 @@ describe("RekognitionTrainerRole", () => {
     assert.deepEqual(trust.Statement[0].Principal, { AWS: `arn:aws-cn:iam::${ML}:root` });
     assert.deepEqual(trust.Statement[0].Condition, { ArnEquals: { "aws:PrincipalArn": [`arn:aws-cn:iam::${ML}:role/mlz-deploy`] } });
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy"), "policy");
-    const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
-    assert.deepEqual(bySid.UseTrainingImagesKeyThroughS3.Resource, "arn:aws-cn:kms:cn-north-1:333333333333:key/*");
-    assert.deepEqual(bySid.UseTrainingImagesKeyThroughS3.Condition, { StringEquals: { "kms:ViaService": "s3.cn-north-1.amazonaws.com.cn" } });
-    assert.equal(bySid.ReadTrainingImages.Resource, `arn:aws-cn:s3:::${BUCKET}/images/*`);
-    assert.deepEqual(bySid.TrainProjects.Resource[0], `arn:aws-cn:rekognition:cn-north-1:${ML}:project/defect-detector/*`);
+    const useKey = statementNaming(doc.Statement, "kms:Decrypt");
+    assert.deepEqual(useKey.Resource, "arn:aws-cn:kms:cn-north-1:333333333333:key/*");
+    assert.deepEqual(useKey.Condition, { StringEquals: { "kms:ViaService": "s3.cn-north-1.amazonaws.com.cn" } });
+    assert.equal(statementNaming(doc.Statement, "s3:GetObject").Resource, `arn:aws-cn:s3:::${BUCKET}/images/*`);
+    assert.deepEqual(statementNaming(doc.Statement, "rekognition:CreateProjectVersion").Resource[0], `arn:aws-cn:rekognition:cn-north-1:${ML}:project/defect-detector/*`);
   });
 
   describe("validates its args before declaring anything", () => {

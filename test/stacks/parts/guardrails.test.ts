@@ -1,8 +1,19 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import { recordProgram, only, ofType, parseJsonInput, promiseOf } from "../../helpers/pulumi";
-import { auditLogKeyOf, declareConfigRecorders, declareGuardrails, guardrailsConfigSchema, consumerOuKeys } from "../../../stacks/parts/guardrails";
+import { auditLogKeyOf, declareConfigRecorders, declareGuardrails, guardrailsConfigSchema, consumerOuKeys, refineGuardrailsConfig } from "../../../stacks/parts/guardrails";
 import { ACCOUNT_OUS, exampleContext, exampleOrg } from "./organization-fixtures";
+import { actionsOf, assertGrants, statementNaming } from "../../helpers/iam";
+import {
+  ACCESS_ANALYZER_PROTECTED_ACTIONS,
+  AUDIT_LOG_BUCKET_PROTECTED_ACTIONS,
+  AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS,
+  AUDIT_LOG_KEY_PROTECTED_ACTIONS,
+  CLOUDTRAIL_PROTECTED_ACTIONS,
+  CONFIG_PROTECTED_ACTIONS,
+} from "../../../components/organization/guardrail-statements";
+
+const sorted = (actions: readonly string[]) => [...actions].sort();
 
 /** Providers of the member accounts, as the management program builds them (one per account). */
 function memberProviders(keys = ["cicd", "lakehouse", "ml", "qa", "prod"]): Record<string, aws.Provider> {
@@ -74,29 +85,29 @@ describe("guardrails part (management stack)", () => {
     assert.equal(summary["enforce-org-identities"].policyType, "RESOURCE_CONTROL_POLICY");
     const rcp = ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-enforce-org-identities")!;
     assert.equal(rcp.inputs.type, "RESOURCE_CONTROL_POLICY");
-    assert.deepEqual(parseJsonInput(rcp, "content").Statement, [{
-      Sid: "EnforceOrgIdentities", Effect: "Deny", Principal: "*", Action: "sts:AssumeRole", Resource: "*",
+    assertGrants(parseJsonInput(rcp, "content").Statement, [{
+      Effect: "Deny", Principal: "*", Action: "sts:AssumeRole", Resource: "*",
       Condition: { StringNotEqualsIfExists: { "aws:PrincipalOrgID": "o-exampleorg1" }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
     }]);
     const region = ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-region-allow-list")!;
     assert.deepEqual(parseJsonInput(region, "content").Statement[0].Condition, { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } });
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
-    const protect = baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogBucket");
+    const protect = statementNaming(baseline.Statement, AUDIT_LOG_BUCKET_PROTECTED_ACTIONS[0]);
     assert.deepEqual(protect.Resource, [
       "arn:aws:s3:::mlz-audit-logs-333333333333", "arn:aws:s3:::mlz-audit-logs-333333333333/*",
       "arn:aws:s3:::mlz-config-logs-333333333333", "arn:aws:s3:::mlz-config-logs-333333333333/*",
     ]);
     assert.deepEqual(protect.Condition, { ArnNotLike: { "aws:PrincipalARN": ["arn:aws:iam::*:role/OrganizationAccountAccessRole"] } });
     assert.ok(protect.Action.includes("s3:PutBucketPolicy") && protect.Action.includes("s3:PutEncryptionConfiguration"));
-    const key = baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKey");
+    const key = statementNaming(baseline.Statement, AUDIT_LOG_KEY_PROTECTED_ACTIONS[0]);
     // The trail's key is named by its key ARN, so the SCP names that exact key (no alias to protect).
-    assert.deepEqual(key, {
-      Sid: "ProtectAuditLogKey", Effect: "Deny", Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
+    assertGrants([key], [{
+      Effect: "Deny", Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
       Resource: TRAIL_KEY,
       Condition: protect.Condition,
-    });
-    assert.equal(baseline.Statement.find((st: any) => st.Sid === "ProtectAuditLogKeyAlias"), undefined);
-    assert.deepEqual(baseline.Statement.find((st: any) => st.Sid === "ProtectConfig").Condition, protect.Condition);
+    }]);
+    assert.equal(statementNaming(baseline.Statement, AUDIT_LOG_KEY_ALIAS_PROTECTED_ACTIONS[0]), undefined);
+    assert.deepEqual(statementNaming(baseline.Statement, CONFIG_PROTECTED_ACTIONS[0]).Condition, protect.Condition);
 
     assert.deepEqual(ofType(resources, "aws:accessanalyzer/analyzer:Analyzer").map((a) => a.inputs.type).sort(), ["ORGANIZATION", "ORGANIZATION_UNUSED_ACCESS"]);
     const trail = only(resources, "aws:cloudtrail/trail:Trail");
@@ -117,7 +128,10 @@ describe("guardrails part (management stack)", () => {
     assert.equal(result.organizationTrailArn, undefined);
     assert.equal(result.configRuleNames, undefined);
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
-    assert.deepEqual(baseline.Statement.map((st: any) => st.Sid), ["DenyLeaveOrganization", "DenyMemberRootUser", "ProtectCloudTrail", "ProtectConfig", "ProtectAccessAnalyzer"]);
+    // Leave, root user, CloudTrail, Config, Access Analyzer: no audit-log protection.
+    assert.deepEqual(actionsOf(baseline.Statement), [
+      ["organizations:LeaveOrganization"], ["*"], sorted(CLOUDTRAIL_PROTECTED_ACTIONS), sorted(CONFIG_PROTECTED_ACTIONS), sorted(ACCESS_ANALYZER_PROTECTED_ACTIONS),
+    ]);
   });
 
   it("can skip the enforce-org-identities RCP", async () => {
@@ -138,7 +152,7 @@ describe("guardrails part (management stack)", () => {
     // With kmsKeyArn "none", the baseline keeps the bucket statement and drops the key statements.
     const { resources } = await recordProgram(() => declareGuardrails(exampleContext("management", "management"), parse({ guardrails: { organizationTrail: { kmsKeyArn: "none" } } }), exampleOrg()));
     const baseline = parseJsonInput(ofType(resources, "aws:organizations/policy:Policy").find((p) => p.inputs.name === "mlz-baseline")!, "content");
-    assert.deepEqual(baseline.Statement.map((st: any) => st.Sid).slice(5), ["ProtectAuditLogBucket"]);
+    assert.deepEqual(actionsOf(baseline.Statement).slice(5), [sorted(AUDIT_LOG_BUCKET_PROTECTED_ACTIONS)]);
   });
 
   it("declares one configuration recorder per account through its provider, and the rules wait for them", async () => {
@@ -191,17 +205,27 @@ describe("guardrails part (management stack)", () => {
     assert.deepEqual(off.result, {});
     assert.equal(ofType(off.resources, "mlz:organization:ConfigRecorder").length, 0);
     await assert.rejects(recordProgram(() => declareConfigRecorders(exampleContext("management", "management"), parse({}), exampleOrg(), memberProviders(["staging"]))), {
-      message: "ml-landing-zone:guardrails.configRecorders: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'",
+      message: "guardrails: no member account 'staging' in the organization (cicd, lakehouse, ml, qa, prod)",
     });
   });
 
-  it("maps consumer accounts to OUs and refuses an OU shared with a non-consumer account", () => {
+  it("maps consumer accounts to OUs; the config schema refuses unknown keys and an OU shared with a non-consumer account", () => {
     assert.deepEqual(consumerOuKeys(["qa", "prod"], ACCOUNT_OUS), ["nonprod", "prod"]);
-    assert.throws(() => consumerOuKeys(["qa"], { ...ACCOUNT_OUS, ml: "nonprod" }), {
-      message: "ml-landing-zone:guardrails.consumerAccounts: OU 'nonprod' would get the Rekognition lockout, but it also holds account 'ml', which is not a consumer; move it to another OU or list it",
-    });
-    assert.throws(() => consumerOuKeys(["staging"], ACCOUNT_OUS), {
-      message: "ml-landing-zone:guardrails.consumerAccounts: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'",
-    });
+    assert.deepEqual(consumerOuKeys(["qa", "qa"], ACCOUNT_OUS), ["nonprod"]);
+    const checked = (g: Record<string, any>, accountOus: Record<string, string>) => {
+      const schema = guardrailsConfigSchema.superRefine((c, ctx) => refineGuardrailsConfig(c.guardrails, accountOus, ctx));
+      const r = schema.safeParse({ guardrails: { organizationTrail: { enabled: false }, ...g } });
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    };
+    assert.deepEqual(checked({}, ACCOUNT_OUS), []);
+    assert.deepEqual(checked({ consumerAccounts: ["qa"] }, { ...ACCOUNT_OUS, ml: "nonprod" }), [
+      "guardrails.consumerAccounts: OU 'nonprod' would get the Rekognition lockout, but it also holds account 'ml', which is not a consumer; move it to another OU or list it",
+    ]);
+    assert.deepEqual(checked({ consumerAccounts: ["staging"] }, ACCOUNT_OUS), [
+      "guardrails.consumerAccounts.0: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'staging'",
+    ]);
+    assert.deepEqual(checked({ configRules: { excludedAccounts: ["ml", "sandbox"] }, configRecorders: { existingServiceLinkedRole: ["management"] } }, ACCOUNT_OUS), [
+      "guardrails.configRules.excludedAccounts.1: expected account keys of the organization (cicd, lakehouse, ml, qa, prod); got 'sandbox'",
+    ]);
   });
 });

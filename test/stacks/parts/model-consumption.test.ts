@@ -13,6 +13,7 @@ import {
   type ModelConsumptionConfig,
 } from "../../../stacks/parts/model-consumption";
 import { stackFilesIn } from "../../../stacks/config";
+import { assertGrants } from "../../helpers/iam";
 
 const DEFECT = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const BIKES = "arn:aws:sagemaker:us-east-1:444444444444:model/bikeshare-classifier-20261101";
@@ -126,7 +127,8 @@ describe("model consumption part", () => {
       assert.deepEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
       only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "model-smoke-test-images-encryption");
       const tls = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy", "model-smoke-test-images-policy"), "policy");
-      assert.equal(tls.Statement[0].Sid, "DenyInsecureTransport");
+      const [deny] = tls.Statement;
+      assert.deepEqual([deny.Effect, deny.Principal, deny.Action, deny.Condition], ["Deny", "*", "s3:*", { Bool: { "aws:SecureTransport": "false" } }], "TLS only");
       const object = only(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "model-smoke-test-image");
       assert.equal(object.inputs.bucket, bucket.outputs.bucket ?? "mlz-qa-smoke-images");
       assert.equal(object.inputs.key, "defect-detector/known-defect.jpg");
@@ -184,15 +186,15 @@ describe("model consumption part", () => {
     it("chains the smoke test into the application role: each trusts or targets exactly the other", () => {
       const smokeRoleArn = "arn:aws:iam::555555555555:role/model-smoke-test-fn-role-abc1234";
       const appRole = only(resources, "aws:iam/role:Role", "model-consumer-defect-detector-app-role");
-      assert.deepEqual(parseJsonInput(appRole, "assumeRolePolicy").Statement[1], {
-        Sid: "ExactRolesActingAsTheApplication", Effect: "Allow", Principal: { AWS: [smokeRoleArn] }, Action: "sts:AssumeRole",
-      });
+      assertGrants([parseJsonInput(appRole, "assumeRolePolicy").Statement[1]], [{
+        Effect: "Allow", Principal: { AWS: [smokeRoleArn] }, Action: "sts:AssumeRole",
+      }]);
       const smokePolicy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "model-smoke-test-fn-permissions"), "policy");
-      assert.deepEqual(smokePolicy.Statement[1], {
-        Sid: "ActAsTheApplication", Effect: "Allow", Action: "sts:AssumeRole", Resource: ["arn:aws:iam::555555555555:role/mlz-app-defect-detector"],
-      });
-      assert.deepEqual(smokePolicy.Statement.slice(2), [{
-        Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::mlz-qa-smoke-images/defect-detector/known-defect.jpg",
+      assertGrants([smokePolicy.Statement[1]], [{
+        Effect: "Allow", Action: "sts:AssumeRole", Resource: ["arn:aws:iam::555555555555:role/mlz-app-defect-detector"],
+      }]);
+      assertGrants(smokePolicy.Statement.slice(2), [{
+        Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::mlz-qa-smoke-images/defect-detector/known-defect.jpg",
       }], "reads exactly the image in its own account; nothing else, no KMS without a configured key");
       const bikesRole = only(resources, "aws:iam/role:Role", "model-consumer-bikeshare-classifier-app-role");
       assert.equal(parseJsonInput(bikesRole, "assumeRolePolicy").Statement.length, 1);
@@ -221,9 +223,9 @@ describe("model consumption part", () => {
       modelSmokeTest: { model: "defect-detector", imageBucket: "mlz-prod-smoke-images", imageKey: "coffee.png", imageKmsKeyArn: key },
     }));
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "model-smoke-test-fn-permissions"), "policy");
-    assert.deepEqual(doc.Statement.slice(2), [
-      { Sid: "ReadTheTestImage", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::mlz-prod-smoke-images/coffee.png" },
-      { Sid: "DecryptTheTestImage", Effect: "Allow", Action: "kms:Decrypt", Resource: key, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+    assertGrants(doc.Statement.slice(2), [
+      { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::mlz-prod-smoke-images/coffee.png" },
+      { Effect: "Allow", Action: "kms:Decrypt", Resource: key, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
     ]);
   });
 

@@ -8,6 +8,8 @@ import { planOrganization } from "../../../plan/organization";
 import { STACKS_DIR } from "../../../stacks/config";
 import type { StackPlan } from "../../../lib/plan-model";
 import { stackFilesIn } from "../../../stacks/config";
+import { actionsOf, assertGrants, statementNaming } from "../../helpers/iam";
+import { TRAINING_BUCKET_READ_ACTIONS, TRAINING_IMAGES_KEY_ACTIONS, TRAINING_IMAGES_READ_ACTIONS } from "../../../components/models/rekognition-trainer-role";
 
 const KEY_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const KEY_ARN = `arn:aws:kms:us-east-1:333333333333:key/${KEY_ID}`;
@@ -79,10 +81,10 @@ describe("training images part (lakehouse stack)", () => {
       ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::444444444444:role/mlz-rekognition-trainer" },
       StringEquals: { "aws:PrincipalOrgID": "o-abc123def4" },
     };
-    assert.deepEqual(policy.Statement[0].Sid, "DenyInsecureTransport");
-    assert.deepEqual(policy.Statement.slice(1), [
+    const [tls] = policy.Statement;
+    assert.deepEqual([tls.Effect, tls.Principal, tls.Action, tls.Condition], ["Deny", "*", "s3:*", { Bool: { "aws:SecureTransport": "false" } }], "TLS only");
+    assertGrants(policy.Statement.slice(1), [
       {
-        Sid: "TrainerListsTrainingImages",
         Effect: "Allow",
         Principal: principal,
         Action: "s3:ListBucket",
@@ -90,7 +92,6 @@ describe("training images part (lakehouse stack)", () => {
         Condition: { ...trainerOnly, StringLike: { "s3:prefix": ["images/", "images/*"] } },
       },
       {
-        Sid: "TrainerLocatesTheBucket",
         Effect: "Allow",
         Principal: principal,
         Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
@@ -98,7 +99,6 @@ describe("training images part (lakehouse stack)", () => {
         Condition: trainerOnly,
       },
       {
-        Sid: "TrainerReadsTrainingImages",
         Effect: "Allow",
         Principal: principal,
         Action: ["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectTagging", "s3:GetObjectVersion"],
@@ -106,7 +106,6 @@ describe("training images part (lakehouse stack)", () => {
         Condition: trainerOnly,
       },
       {
-        Sid: "TrainerWritesResults",
         Effect: "Allow",
         Principal: principal,
         Action: "s3:PutObject",
@@ -151,15 +150,13 @@ describe("training images part (lakehouse stack)", () => {
       const policy = parseJsonInput(only(resources, "aws:kms/key:Key"), "policy");
       assert.equal(policy.Version, "2012-10-17");
       assert.equal(policy.Statement.length, 2);
-      assert.deepEqual(policy.Statement[0], {
-        Sid: "AccountAdministersTheKey",
+      assertGrants([policy.Statement[0]], [{
         Effect: "Allow",
         Principal: { AWS: "arn:aws:iam::333333333333:root" },
         Action: "kms:*",
         Resource: "*",
-      });
-      assert.deepEqual(policy.Statement[1], {
-        Sid: "TrainerRoleUsesTheKeyThroughS3",
+      }]);
+      assertGrants([policy.Statement[1]], [{
         Effect: "Allow",
         Principal: { AWS: "arn:aws:iam::444444444444:root" },
         Action: ["kms:Decrypt", "kms:GenerateDataKey"],
@@ -168,7 +165,7 @@ describe("training images part (lakehouse stack)", () => {
           ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::444444444444:role/mlz-rekognition-trainer" },
           StringEquals: { "aws:PrincipalOrgID": "o-abc123def4", "kms:ViaService": "s3.us-east-1.amazonaws.com" },
         },
-      });
+      }]);
       assert.equal(JSON.stringify(policy).includes("rekognition.amazonaws.com"), false, "no service principal");
       assert.equal(JSON.stringify(policy).includes("555555555555"), false, "no other account");
     });
@@ -269,10 +266,12 @@ describe("training images: the cross-account flow between the lakehouse and ML p
 
     const bucketPolicy = decode(resource(lakehouse, "aws:s3/bucketPolicy:BucketPolicy", "training-images-policy").inputs.policy);
     const grants = bucketPolicy.Statement.filter((s: any) => s.Effect === "Allow");
-    assert.deepEqual(grants.map((s: any) => s.Sid), ["TrainerListsTrainingImages", "TrainerLocatesTheBucket", "TrainerReadsTrainingImages", "TrainerWritesResults"]);
+    // List the images, locate the bucket, read the images, write the results.
+    assert.deepEqual(actionsOf(grants), [["s3:ListBucket"], [...TRAINING_BUCKET_READ_ACTIONS].sort(), [...TRAINING_IMAGES_READ_ACTIONS].sort(), ["s3:PutObject"]]);
     const keyPolicy = decode(resource(lakehouse, "aws:kms/key:Key", "training-images-key").inputs.policy);
-    const keyGrants = keyPolicy.Statement.filter((s: any) => s.Sid !== "AccountAdministersTheKey");
-    assert.deepEqual(keyGrants.map((s: any) => s.Sid), ["TrainerRoleUsesTheKeyThroughS3"]);
+    // Besides the lakehouse account administering its key, only the trainer uses it.
+    const keyGrants = keyPolicy.Statement.filter((s: any) => s.Principal?.AWS !== `arn:aws:iam::${lakehouse.account}:root`);
+    assert.deepEqual(actionsOf(keyGrants), [[...TRAINING_IMAGES_KEY_ACTIONS].sort()]);
     for (const s of [...grants, ...keyGrants]) {
       assert.deepEqual(s.Principal, { AWS: `arn:aws:iam::${ml.account}:root` }, s.Sid);
       assert.equal(s.Condition.ArnEquals["aws:PrincipalArn"], trainerArn, s.Sid);
@@ -286,26 +285,36 @@ describe("training images: the cross-account flow between the lakehouse and ML p
     assert.equal(bucketArn, `arn:aws:s3:::${bucketName}`);
     assert.equal(resource(lakehouse, "aws:s3/bucket:Bucket", "training-images-bucket").inputs.bucket, bucketName);
     const doc = decode(resource(ml, "aws:iam/rolePolicy:RolePolicy", "rekognition-trainer-permissions").inputs.policy);
-    const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
-    assert.equal(bySid.ListTrainingImages.Resource, bucketArn);
-    assert.equal(bySid.ReadTrainingImages.Resource, `${bucketArn}/images/*`);
-    assert.equal(bySid.WriteTrainingResults.Resource, `${bucketArn}/results/*`);
+    // The trainer's statements, by what they allow.
+    const trainer = {
+      list: statementNaming(doc.Statement, "s3:ListBucket"),
+      read: statementNaming(doc.Statement, "s3:GetObject"),
+      write: statementNaming(doc.Statement, "s3:PutObject"),
+      key: statementNaming(doc.Statement, "kms:Decrypt"),
+    };
+    assert.equal(trainer.list.Resource, bucketArn);
+    assert.equal(trainer.read.Resource, `${bucketArn}/images/*`);
+    assert.equal(trainer.write.Resource, `${bucketArn}/results/*`);
 
     // The lakehouse side allows the same object paths the ML side asks for.
     const bucketPolicy = decode(resource(lakehouse, "aws:s3/bucketPolicy:BucketPolicy", "training-images-policy").inputs.policy);
-    const lake = Object.fromEntries(bucketPolicy.Statement.map((s: any) => [s.Sid, s]));
-    assert.equal(lake.TrainerReadsTrainingImages.Resource, bySid.ReadTrainingImages.Resource);
-    assert.deepEqual(lake.TrainerReadsTrainingImages.Action, bySid.ReadTrainingImages.Action);
-    assert.equal(lake.TrainerWritesResults.Resource, bySid.WriteTrainingResults.Resource);
-    assert.deepEqual(lake.TrainerListsTrainingImages.Condition.StringLike, bySid.ListTrainingImages.Condition.StringLike);
+    const lake = {
+      list: statementNaming(bucketPolicy.Statement, "s3:ListBucket"),
+      read: statementNaming(bucketPolicy.Statement, "s3:GetObject"),
+      write: statementNaming(bucketPolicy.Statement, "s3:PutObject"),
+    };
+    assert.equal(lake.read.Resource, trainer.read.Resource);
+    assert.deepEqual(lake.read.Action, trainer.read.Action);
+    assert.equal(lake.write.Resource, trainer.write.Resource);
+    assert.deepEqual(lake.list.Condition.StringLike, trainer.list.Condition.StringLike);
 
     // The example ML config names the lakehouse stack, so the ML side reads the key's exact ARN.
     const keyArn = lakehouse.outputs.trainingImagesKmsKeyArn as string;
     assert.match(keyArn, new RegExp(`^arn:aws:kms:${lakehouse.region}:${lakehouse.account}:key/[0-9a-f-]{36}$`));
-    assert.equal(bySid.UseTrainingImagesKeyThroughS3.Resource, keyArn);
+    assert.equal(trainer.key.Resource, keyArn);
     const keyPolicy = decode(resource(lakehouse, "aws:kms/key:Key", "training-images-key").inputs.policy);
-    assert.deepEqual(keyPolicy.Statement[1].Action, bySid.UseTrainingImagesKeyThroughS3.Action);
-    assert.equal(keyPolicy.Statement[1].Condition.StringEquals["kms:ViaService"], bySid.UseTrainingImagesKeyThroughS3.Condition.StringEquals["kms:ViaService"]);
+    assert.deepEqual(keyPolicy.Statement[1].Action, trainer.key.Action);
+    assert.equal(keyPolicy.Statement[1].Condition.StringEquals["kms:ViaService"], trainer.key.Condition.StringEquals["kms:ViaService"]);
 
     const trust = decode(resource(ml, "aws:iam/role:Role", "rekognition-trainer-role").inputs.assumeRolePolicy);
     assert.equal(trust.Statement.length, 1);

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { only, ofType, parseJsonInput, promiseOf, recordProgram } from "../../../helpers/pulumi";
 import { BikeshareAutopilot, type BikeshareAutopilotArgs } from "../../../../components/pipelines/bikeshare/autopilot";
 import { ACCOUNT, CONTAINERS, simulator } from "./sim";
+import { actionsOf, assertGrants } from "../../../helpers/iam";
 
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
 const ARGS: BikeshareAutopilotArgs = {
@@ -56,29 +57,43 @@ describe("BikeshareAutopilot", () => {
       { Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } },
     ]);
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "t-permissions"), "policy");
-    const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
-    assert.deepEqual(Object.keys(bySid), [
-      "ListTrainingSets", "ReadTrainingSets", "ListAutopilotOutput", "ReadWriteAutopilotOutput", "RunAutopilotJobs",
-      "ListAutopilotCandidates", "PassOwnRoleToSageMaker", "EcrLogin", "PullSageMakerImages", "WriteSageMakerLogs", "PutSageMakerMetrics",
-      "UseKeyForData", "GrantKeyToVolumes", "UseKeyForVolumes",
+    // The statements, by what they allow (a reworded Sid changes nothing), named in order below.
+    assert.deepEqual(actionsOf(doc.Statement), [
+      ["s3:ListBucket"],
+      ["s3:GetObject"],
+      ["s3:ListBucket"],
+      ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+      ["sagemaker:AddTags", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateModel", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:CreateTransformJob", "sagemaker:DeleteModel", "sagemaker:DescribeAutoMLJob", "sagemaker:DescribeAutoMLJobV2", "sagemaker:DescribeHyperParameterTuningJob", "sagemaker:DescribeModel", "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob", "sagemaker:DescribeTransformJob", "sagemaker:ListTags", "sagemaker:ListTrainingJobsForHyperParameterTuningJob", "sagemaker:StopHyperParameterTuningJob", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:StopTransformJob"],
+      ["sagemaker:ListCandidatesForAutoMLJob"],
+      ["iam:PassRole"],
+      ["ecr:GetAuthorizationToken"],
+      ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+      ["cloudwatch:PutMetricData"],
+      ["kms:Decrypt", "kms:GenerateDataKey"],
+      ["kms:CreateGrant"],
+      ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
     ]);
-    assert.deepEqual(bySid.ListTrainingSets, {
-      Sid: "ListTrainingSets", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::example-mlz-ml-bikeshare-training-sets",
+    const names = [
+      "ListTrainingSets", "ReadTrainingSets", "ListAutopilotOutput", "ReadWriteAutopilotOutput", "RunAutopilotJobs", "ListAutopilotCandidates", "PassOwnRoleToSageMaker", "EcrLogin", "PullSageMakerImages", "WriteSageMakerLogs", "PutSageMakerMetrics", "UseKeyForData", "GrantKeyToVolumes", "UseKeyForVolumes",
+    ];
+    const statement = Object.fromEntries(names.map((n, i) => [n, doc.Statement[i]]));
+    assertGrants([statement.ListTrainingSets], [{
+      Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::example-mlz-ml-bikeshare-training-sets",
       Condition: { StringLike: { "s3:prefix": "autopilot/input/*" } },
-    });
-    assert.deepEqual(bySid.ReadTrainingSets, {
-      Sid: "ReadTrainingSets", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::example-mlz-ml-bikeshare-training-sets/autopilot/input/*",
-    });
-    assert.deepEqual(bySid.ReadWriteAutopilotOutput, {
-      Sid: "ReadWriteAutopilotOutput", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+    }]);
+    assertGrants([statement.ReadTrainingSets], [{
+      Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::example-mlz-ml-bikeshare-training-sets/autopilot/input/*",
+    }]);
+    assertGrants([statement.ReadWriteAutopilotOutput], [{
+      Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
       Resource: "arn:aws:s3:::example-mlz-ml-bikeshare-autopilot/autopilot/output/*",
-    });
-    assert.deepEqual(bySid.PassOwnRoleToSageMaker, {
-      Sid: "PassOwnRoleToSageMaker", Effect: "Allow", Action: "iam:PassRole", Resource: `arn:aws:iam::${ACCOUNT}:role/t-role`,
+    }]);
+    assertGrants([statement.PassOwnRoleToSageMaker], [{
+      Effect: "Allow", Action: "iam:PassRole", Resource: `arn:aws:iam::${ACCOUNT}:role/t-role`,
       Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
-    });
-    assert.deepEqual(bySid.RunAutopilotJobs, {
-      Sid: "RunAutopilotJobs",
+    }]);
+    assertGrants([statement.RunAutopilotJobs], [{
       Effect: "Allow",
       Action: [
         "sagemaker:AddTags",
@@ -110,14 +125,14 @@ describe("BikeshareAutopilot", () => {
         `arn:aws:sagemaker:us-east-1:${ACCOUNT}:training-job/*`,
         `arn:aws:sagemaker:us-east-1:${ACCOUNT}:transform-job/*`,
       ],
-    });
-    assert.deepEqual(bySid.ListAutopilotCandidates, { Sid: "ListAutopilotCandidates", Effect: "Allow", Action: "sagemaker:ListCandidatesForAutoMLJob", Resource: "*" });
+    }]);
+    assertGrants([statement.ListAutopilotCandidates], [{ Effect: "Allow", Action: "sagemaker:ListCandidatesForAutoMLJob", Resource: "*" }]);
     // kms:GrantIsForAWSResource only where it is in the request context: the grant action.
-    assert.deepEqual(bySid.GrantKeyToVolumes.Action, "kms:CreateGrant");
-    assert.deepEqual(bySid.GrantKeyToVolumes.Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
-    assert.deepEqual(bySid.UseKeyForVolumes.Action, ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"]);
-    assert.deepEqual(bySid.UseKeyForVolumes.Condition, { StringEquals: { "kms:ViaService": ["sagemaker.us-east-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"] } });
-    assert.deepEqual(bySid.UseKeyForData.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
+    assert.deepEqual(statement.GrantKeyToVolumes.Action, "kms:CreateGrant");
+    assert.deepEqual(statement.GrantKeyToVolumes.Condition, { Bool: { "kms:GrantIsForAWSResource": true } });
+    assert.deepEqual(statement.UseKeyForVolumes.Action, ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"]);
+    assert.deepEqual(statement.UseKeyForVolumes.Condition, { StringEquals: { "kms:ViaService": ["sagemaker.us-east-1.amazonaws.com", "ec2.us-east-1.amazonaws.com"] } });
+    assert.deepEqual(statement.UseKeyForData.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
     // Nothing grants s3:PutObject on the training sets, or anything on another bucket.
     const s3Resources = doc.Statement.filter((s: any) => String(s.Action).includes("s3:")).flatMap((s: any) => [].concat(s.Resource));
     assert.ok(s3Resources.every((r: string) => /^arn:aws:s3:::example-mlz-ml-bikeshare-(training-sets|autopilot)/.test(r)));

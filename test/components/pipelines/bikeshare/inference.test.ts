@@ -4,6 +4,7 @@ import { only, ofType, parseJsonInput, promiseOf, recordProgram } from "../../..
 import { BikeshareInference, modelNameForJob, type BikeshareInferenceArgs } from "../../../../components/pipelines/bikeshare/inference";
 import { modelEndpointParameterName } from "../../../../components/naming";
 import { ACCOUNT, CONTAINERS, simulator } from "./sim";
+import { actionsOf, assertGrants } from "../../../helpers/iam";
 
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`;
 const HOSTING_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/hosting`;
@@ -160,12 +161,16 @@ describe("BikeshareInference", () => {
   it("lets the model role read only the artifacts prefix and decrypt through S3", async () => {
     const { resources } = await recordProgram(() => new BikeshareInference("s", ARGS), { simulator });
     const doc = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "s-permissions"), "policy");
-    assert.deepEqual(doc.Statement[0], { Sid: "ReadModelArtifacts", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::example-mlz-ml-bikeshare-autopilot/autopilot/output/*" });
-    assert.deepEqual(doc.Statement.map((s: any) => s.Sid), ["ReadModelArtifacts", "EcrLogin", "PullSageMakerImages", "WriteSageMakerLogs", "PutSageMakerMetrics", "DecryptModelArtifacts"]);
-    assert.deepEqual(doc.Statement[5], {
-      Sid: "DecryptModelArtifacts", Effect: "Allow", Action: ["kms:Decrypt"], Resource: KEY,
+    assertGrants([doc.Statement[0]], [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::example-mlz-ml-bikeshare-autopilot/autopilot/output/*" }]);
+    // Read the artifacts, log in to ECR, pull SageMaker's images, write logs and metrics, decrypt the artifacts.
+    assert.deepEqual(actionsOf(doc.Statement), [
+      ["s3:GetObject"], ["ecr:GetAuthorizationToken"], ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], ["cloudwatch:PutMetricData"], ["kms:Decrypt"],
+    ]);
+    assertGrants([doc.Statement[5]], [{
+      Effect: "Allow", Action: ["kms:Decrypt"], Resource: KEY,
       Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
-    });
+    }]);
     assert.ok(!JSON.stringify(doc).includes("s3:PutObject"));
   });
 

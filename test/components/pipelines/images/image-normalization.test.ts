@@ -4,6 +4,7 @@ import { bundleFunction } from "../../../../components/lambda/bundle";
 import { nativeModules } from "../../../../components/lambda/native-packages";
 import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram } from "../../../helpers/pulumi";
 import { ImageNormalization, resolveImageNormalizationArgs, type ImageNormalizationArgs } from "../../../../components/pipelines/images/image-normalization";
+import { assertGrants } from "../../../helpers/iam";
 
 const BUCKET = "mlz-raw-images-333333333333";
 const ML_ROLE = "arn:aws:iam::444444444444:role/mlz-training";
@@ -118,12 +119,12 @@ describe("ImageNormalization component", () => {
       // external, plus the locked linux-arm64 packages).
       assert.equal(fn.inputs.sourceCodeHash, expectedCodeHash("arm64"));
       const policy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy"), "policy");
-      assert.deepEqual(policy.Statement.slice(1), [
-        { Sid: "ReadRawImages", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `arn:aws:s3:::${BUCKET}/raw/*` },
-        { Sid: "WriteNormalizedImages", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `arn:aws:s3:::${BUCKET}/normalized/*` },
-        { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}` },
-        { Sid: "UseTheBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KEY_ARN },
-        { Sid: "RecordFailedEvents", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: QUEUE_ARN },
+      assertGrants(policy.Statement.slice(1), [
+        { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `arn:aws:s3:::${BUCKET}/raw/*` },
+        { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `arn:aws:s3:::${BUCKET}/normalized/*` },
+        { Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}` },
+        { Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KEY_ARN },
+        { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: QUEUE_ARN },
       ]);
     });
 
@@ -138,23 +139,25 @@ describe("ImageNormalization component", () => {
     it("bucket policy: exactly the training roles list and read the derived prefix, one statement per account", async () => {
       const { resources } = await run({ trainingRoleArns: [ML_ROLE_2, LOCAL_ROLE, ML_ROLE] });
       const policy = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
-      assert.equal(policy.Statement[0].Sid, "DenyInsecureTransport");
-      assert.deepEqual(policy.Statement.slice(1), [
-        { Sid: "TrainingRolesListNormalizedImages333333333333", Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}`,
+      assertGrants([policy.Statement[0]], [{
+        Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }], "TLS only");
+      assertGrants(policy.Statement.slice(1), [
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}`,
           Condition: { StringLike: { "s3:prefix": ["normalized/", "normalized/*"] }, ...grantCondition(LOCAL_ROLE) } },
-        { Sid: "TrainingRolesListNormalizedImages444444444444", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}`,
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}`,
           Condition: { StringLike: { "s3:prefix": ["normalized/", "normalized/*"] }, ...grantCondition([ML_ROLE, ML_ROLE_2]) } },
-        { Sid: "TrainingRolesReadNormalizedImages333333333333", Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/normalized/*`, Condition: grantCondition(LOCAL_ROLE) },
-        { Sid: "TrainingRolesReadNormalizedImages444444444444", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/normalized/*`, Condition: grantCondition([ML_ROLE, ML_ROLE_2]) },
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/normalized/*`, Condition: grantCondition(LOCAL_ROLE) },
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/normalized/*`, Condition: grantCondition([ML_ROLE, ML_ROLE_2]) },
       ]);
     });
 
     it("key policy: the account administers, the training roles decrypt through S3 only", async () => {
       const { resources } = await run({});
       const policy = parseJsonInput(only(resources, "aws:kms/key:Key"), "policy");
-      assert.deepEqual(policy.Statement, [
-        { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: "kms:*", Resource: "*" },
-        { Sid: "TrainingRolesDecryptThroughS3444444444444", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["kms:Decrypt"], Resource: "*",
+      assertGrants(policy.Statement, [
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: "kms:*", Resource: "*" },
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["kms:Decrypt"], Resource: "*",
           Condition: { ArnEquals: { "aws:PrincipalArn": ML_ROLE }, StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "aws:PrincipalOrgID": ORG } } },
       ]);
       const sse = only(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
@@ -171,10 +174,10 @@ describe("ImageNormalization component", () => {
       assert.equal(ap.inputs.bucket, BUCKET);
       assert.equal(ap.inputs.name, "mlz-raw-images");
       assert.deepEqual(ap.inputs.publicAccessBlockConfiguration, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-      assert.deepEqual(parseJsonInput(ap, "policy").Statement, [
-        { Sid: "TrainingRolesReadViaObjectLambda333333333333", Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3:GetObject"], Resource: `${AP_ARN}/object/raw/*`,
+      assertGrants(parseJsonInput(ap, "policy").Statement, [
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3:GetObject"], Resource: `${AP_ARN}/object/raw/*`,
           Condition: { "ForAnyValue:StringEquals": { "aws:CalledVia": ["s3-object-lambda.amazonaws.com"] }, ...grantCondition(LOCAL_ROLE) } },
-        { Sid: "TrainingRolesReadViaObjectLambda444444444444", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["s3:GetObject"], Resource: `${AP_ARN}/object/raw/*`,
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["s3:GetObject"], Resource: `${AP_ARN}/object/raw/*`,
           Condition: { "ForAnyValue:StringEquals": { "aws:CalledVia": ["s3-object-lambda.amazonaws.com"] }, ...grantCondition(ML_ROLE) } },
       ]);
       const olap = only(resources, "aws:s3control/objectLambdaAccessPoint:ObjectLambdaAccessPoint");
@@ -184,9 +187,9 @@ describe("ImageNormalization component", () => {
       });
       const olapPolicy = only(resources, "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy");
       assert.equal(olapPolicy.inputs.name, "mlz-normalized-images");
-      assert.deepEqual(parseJsonInput(olapPolicy, "policy").Statement, [
-        { Sid: "TrainingRolesGetNormalizedImages333333333333", Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3-object-lambda:GetObject"], Resource: OLAP_ARN, Condition: grantCondition(LOCAL_ROLE) },
-        { Sid: "TrainingRolesGetNormalizedImages444444444444", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["s3-object-lambda:GetObject"], Resource: OLAP_ARN, Condition: grantCondition(ML_ROLE) },
+      assertGrants(parseJsonInput(olapPolicy, "policy").Statement, [
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::333333333333:root" }, Action: ["s3-object-lambda:GetObject"], Resource: OLAP_ARN, Condition: grantCondition(LOCAL_ROLE) },
+        { Effect: "Allow", Principal: { AWS: "arn:aws:iam::444444444444:root" }, Action: ["s3-object-lambda:GetObject"], Resource: OLAP_ARN, Condition: grantCondition(ML_ROLE) },
       ]);
       const permissions = ofType(resources, "aws:lambda/permission:Permission").map((p) => [p.name, p.inputs]);
       assert.deepEqual(permissions, [
@@ -198,8 +201,8 @@ describe("ImageNormalization component", () => {
     it("the bucket delegates raw reads to exactly its supporting access point", async () => {
       const { resources } = await run({ mode: "object-lambda" });
       const policy = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy");
-      assert.deepEqual(policy.Statement.slice(1), [{
-        Sid: "DelegateRawReadsToTheSupportingAccessPoint", Effect: "Allow", Principal: { AWS: "*" }, Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/raw/*`,
+      assertGrants(policy.Statement.slice(1), [{
+        Effect: "Allow", Principal: { AWS: "*" }, Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/raw/*`,
         Condition: { StringEquals: { "s3:DataAccessPointArn": AP_ARN, "s3:DataAccessPointAccount": "333333333333" } },
       }]);
     });
@@ -207,7 +210,7 @@ describe("ImageNormalization component", () => {
     it("the function may only answer its Object Lambda access point; its environment has no bucket", async () => {
       const { resources } = await run({ mode: "object-lambda" });
       const policy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy"), "policy");
-      assert.deepEqual(policy.Statement.slice(1), [{ Sid: "AnswerObjectLambdaRequests", Effect: "Allow", Action: ["s3-object-lambda:WriteGetObjectResponse"], Resource: OLAP_ARN }]);
+      assertGrants(policy.Statement.slice(1), [{ Effect: "Allow", Action: ["s3-object-lambda:WriteGetObjectResponse"], Resource: OLAP_ARN }]);
       const fn = only(resources, "aws:lambda/function:Function");
       assert.deepEqual((fn.inputs.environment as any).variables, { MODE: "object-lambda", MAX_INPUT_BYTES: "52428800", MAX_INPUT_PIXELS: "40000000" });
     });
@@ -222,10 +225,10 @@ describe("ImageNormalization component", () => {
 
     it("on-upload: lists and reads the derived prefix and decrypts through S3, as the bucket and key policies grant", async () => {
       const { doc, resources } = await readerPolicy({ derivedPrefix: "gray/" });
-      assert.deepEqual(doc, { Version: "2012-10-17", Statement: [
-        { Sid: "ListNormalizedImages", Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}`, Condition: { StringLike: { "s3:prefix": ["gray/", "gray/*"] } } },
-        { Sid: "ReadNormalizedImages", Effect: "Allow", Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/gray/*` },
-        { Sid: "DecryptNormalizedImagesThroughS3", Effect: "Allow", Action: ["kms:Decrypt"], Resource: KEY_ARN, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+      assertGrants(doc, { Version: "2012-10-17", Statement: [
+        { Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${BUCKET}`, Condition: { StringLike: { "s3:prefix": ["gray/", "gray/*"] } } },
+        { Effect: "Allow", Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BUCKET}/gray/*` },
+        { Effect: "Allow", Action: ["kms:Decrypt"], Resource: KEY_ARN, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
       ] });
       // The same actions on the same resources as the grants on the lakehouse side.
       const grants = parseJsonInput(only(resources, "aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement.slice(1);
@@ -235,11 +238,11 @@ describe("ImageNormalization component", () => {
     it("object-lambda: the Object Lambda access point, the supporting access point and the function via Object Lambda, and the key", async () => {
       const { doc, resources } = await readerPolicy({ mode: "object-lambda" });
       const viaObjectLambda = { "ForAnyValue:StringEquals": { "aws:CalledVia": ["s3-object-lambda.amazonaws.com"] } };
-      assert.deepEqual(doc.Statement, [
-        { Sid: "GetNormalizedImages", Effect: "Allow", Action: ["s3-object-lambda:GetObject"], Resource: OLAP_ARN },
-        { Sid: "ReadRawImagesViaObjectLambda", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${AP_ARN}/object/raw/*`, Condition: viaObjectLambda },
-        { Sid: "InvokeTheNormalizerViaObjectLambda", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [FN_ARN, `${FN_ARN}:*`], Condition: viaObjectLambda },
-        { Sid: "DecryptNormalizedImagesThroughS3", Effect: "Allow", Action: ["kms:Decrypt"], Resource: KEY_ARN, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+      assertGrants(doc.Statement, [
+        { Effect: "Allow", Action: ["s3-object-lambda:GetObject"], Resource: OLAP_ARN },
+        { Effect: "Allow", Action: ["s3:GetObject"], Resource: `${AP_ARN}/object/raw/*`, Condition: viaObjectLambda },
+        { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [FN_ARN, `${FN_ARN}:*`], Condition: viaObjectLambda },
+        { Effect: "Allow", Action: ["kms:Decrypt"], Resource: KEY_ARN, Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
       ]);
       const ap = parseJsonInput(only(resources, "aws:s3/accessPoint:AccessPoint"), "policy").Statement[0];
       const olap = parseJsonInput(only(resources, "aws:s3control/objectLambdaAccessPointPolicy:ObjectLambdaAccessPointPolicy"), "policy").Statement[0];

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { only, ofType, parseJsonInput, recordProgram } from "../../../helpers/pulumi";
 import { TranslationPipeline, validateTranslationArgs, type TranslationPipelineArgs } from "../../../../components/pipelines/language/translation";
 import { dataAccessStatements } from "../../../../components/pipelines/language/policies";
+import { assertGrants, statementNaming } from "../../../helpers/iam";
 
 const ACCOUNT = "555555555555";
 const ARGS: TranslationPipelineArgs = {
@@ -33,12 +34,12 @@ describe("TranslationPipeline", () => {
     const perms = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "translation-data-access-permissions"), "policy").Statement;
     const bucketArn = "arn:aws:mock:us-east-1:123456789012:bucket/translation-documents-bucket";
     const keyArn = "arn:aws:mock:us-east-1:123456789012:key/translation-key";
-    assert.deepEqual(perms, [
-      { Sid: "ReadInput", Effect: "Allow", Action: "s3:GetObject", Resource: [`${bucketArn}/translate/input/*`] },
-      { Sid: "ListInput", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": ["translate/input/*"] } } },
-      { Sid: "WriteOutput", Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/translate/output/*` },
-      { Sid: "UsePipelineKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: keyArn },
-      { Sid: "GrantPipelineKeyToService", Effect: "Allow", Action: "kms:CreateGrant", Resource: keyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+    assertGrants(perms, [
+      { Effect: "Allow", Action: "s3:GetObject", Resource: [`${bucketArn}/translate/input/*`] },
+      { Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLike: { "s3:prefix": ["translate/input/*"] } } },
+      { Effect: "Allow", Action: "s3:PutObject", Resource: `${bucketArn}/translate/output/*` },
+      { Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: keyArn },
+      { Effect: "Allow", Action: "kms:CreateGrant", Resource: keyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
     ]);
 
     const fns = ofType(resources, "aws:lambda/function:Function");
@@ -54,13 +55,13 @@ describe("TranslationPipeline", () => {
       OUTPUT_KMS_KEY_ARN: keyArn,
     });
     const batchPolicy = parseJsonInput(only(resources, "aws:iam/rolePolicy:RolePolicy", "translation-batch-permissions"), "policy").Statement;
-    assert.deepEqual(batchPolicy.find((s: any) => s.Sid === "PassDataAccessRole"), {
-      Sid: "PassDataAccessRole", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:mock:us-east-1:123456789012:role/translation-data-access",
+    assertGrants([statementNaming(batchPolicy, "iam:PassRole")], [{
+      Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:mock:us-east-1:123456789012:role/translation-data-access",
       Condition: { StringEquals: { "iam:PassedToService": "translate.amazonaws.com" } },
-    });
+    }]);
 
     const invoke = parseJsonInput(only(resources, "aws:iam/policy:Policy", "translation-invoke"), "policy").Statement;
-    assert.deepEqual(invoke, [{ Sid: "InvokeTranslate", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "arn:aws:mock:us-east-1:123456789012:function/translation-text-function" }]);
+    assertGrants(invoke, [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "arn:aws:mock:us-east-1:123456789012:function/translation-text-function" }]);
     assert.equal(ofType(resources, "aws:lambda/functionUrl:FunctionUrl").length, 0, "no Function URL: direct invocation only");
 
     const notification = only(resources, "aws:s3/bucketNotification:BucketNotification", "translation-notification");

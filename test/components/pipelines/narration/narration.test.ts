@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { ofType, only, parseJsonInput, recordProgram } from "../../../helpers/pulumi";
 import { createSimulator } from "../../../../plan/simulated-aws";
 import { ArticleNarration, CACHING_OPTIMIZED_POLICY_ID, validateArticleNarrationArgs, type ArticleNarrationArgs } from "../../../../components/pipelines/narration/narration";
+import { assertGrants } from "../../../helpers/iam";
 
 const ACCOUNT = "555555555555";
 const PEM = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END PUBLIC KEY-----";
@@ -37,10 +38,10 @@ describe("ArticleNarration", () => {
     const topicArn = topic.outputs.arn;
     assert.equal(topicArn, `arn:aws:sns:eu-central-1:${ACCOUNT}:narration-articles`);
     const policy = parseJsonInput(only(resources, "aws:sns/topicPolicy:TopicPolicy"), "policy");
-    assert.deepEqual(policy.Statement, [
-      { Sid: "AllowPublishers", Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/cms-publisher`] }, Action: "sns:Publish", Resource: topicArn },
-      { Sid: "DenyOtherPublishers", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { ArnNotEquals: { "aws:PrincipalArn": [`arn:aws:iam::${ACCOUNT}:role/cms-publisher`] } } },
-      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    assertGrants(policy.Statement, [
+      { Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/cms-publisher`] }, Action: "sns:Publish", Resource: topicArn },
+      { Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { ArnNotEquals: { "aws:PrincipalArn": [`arn:aws:iam::${ACCOUNT}:role/cms-publisher`] } } },
+      { Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
     ]);
     const queue = only(resources, "aws:sqs/queue:Queue");
     const sub = only(resources, "aws:sns/topicSubscription:TopicSubscription");
@@ -132,12 +133,12 @@ describe("ArticleNarration", () => {
     const mergeRole = only(resources, "aws:iam/role:Role", "narration-merge-role");
     const bp = ofType(resources, "aws:s3/bucketPolicy:BucketPolicy").map((p) => parseJsonInput(p, "policy")).find((p) => p.Statement.length === 3)!;
     const a = "arn:aws:s3:::example-news-qa-narration-audio";
-    assert.deepEqual(bp.Statement.slice(1), [
-      { Sid: "AllowDistributionRead", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: [`${a}/free/*`, `${a}/premium/*`], Condition: { StringEquals: { "AWS:SourceArn": d.outputs.arn } } },
-      { Sid: "DenyReadOutsideDistribution", Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: `${a}/*`, Condition: { StringNotEquals: { "AWS:SourceArn": d.outputs.arn }, ArnNotEquals: { "aws:PrincipalArn": mergeRole.outputs.arn } } },
+    assertGrants(bp.Statement.slice(1), [
+      { Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: [`${a}/free/*`, `${a}/premium/*`], Condition: { StringEquals: { "AWS:SourceArn": d.outputs.arn } } },
+      { Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: `${a}/*`, Condition: { StringNotEquals: { "AWS:SourceArn": d.outputs.arn }, ArnNotEquals: { "aws:PrincipalArn": mergeRole.outputs.arn } } },
     ]);
     const key = only(resources, "aws:kms/key:Key");
-    assert.deepEqual(parseJsonInput(key, "policy").Statement[1], { Sid: "AllowDistributionDecrypt", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "AWS:SourceArn": d.outputs.arn } } });
+    assertGrants([parseJsonInput(key, "policy").Statement[1]], [{ Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "AWS:SourceArn": d.outputs.arn } } }]);
     const sse = ofType(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((s) => s.inputs.bucket === "example-news-qa-narration-audio")!;
     assert.equal((sse.inputs.rules as any[])[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, key.outputs.arn);
   });
@@ -146,7 +147,7 @@ describe("ArticleNarration", () => {
     const ok: ArticleNarrationArgs = {
       fragmentsBucketName: "a-fragments", audioBucketName: "a-audio", accountId: ACCOUNT, region: "eu-central-1",
       publisherArns: [`arn:aws:iam::${ACCOUNT}:role/cms`], voices: { en: { voiceId: "Joanna", noticeText: "x" } },
-      domainNames: ["listen.example.com"], certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/abc-123`,
+      domainNames: ["listen.example.com"], certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/8a2d3c4f-1e5b-4d6a-8b7c-9d0e1f2a3b4c`,
       subscriberTokens: { publicKeyPem: PEM, algorithm: "RS256", audience: "a" }, edgeProvider: undefined as any,
     };
     assert.doesNotThrow(() => validateArticleNarrationArgs(ok));
@@ -158,7 +159,8 @@ describe("ArticleNarration", () => {
       [{ voices: {} }, /\[voices\] must configure at least one language/],
       [{ voices: { en: { voiceId: "Joanna", engine: "turbo" as any, noticeText: "x" } } }, /\[voices\.en\.engine\] must be one of neural/],
       [{ domainNames: [] }, /\[domainNames\] must name at least one domain/],
-      [{ certificateArn: `arn:aws:acm:eu-central-1:${ACCOUNT}:certificate/abc` }, /\[certificateArn\] must be an ACM certificate ARN in us-east-1/],
+      [{ certificateArn: `arn:aws:acm:eu-central-1:${ACCOUNT}:certificate/8a2d3c4f-1e5b-4d6a-8b7c-9d0e1f2a3b4c` }, /\[certificateArn\] must be an ACM certificate ARN in us-east-1/],
+      [{ certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/abc-123` }, /\[certificateArn\] must be an ACM certificate ARN in us-east-1/],
       [{ subscriberTokens: { publicKeyPem: "-----BEGIN PRIVATE KEY-----", algorithm: "RS256", audience: "a" } }, /publicKeyPem\] must be an SPKI PEM/],
     ];
     for (const [change, message] of cases) assert.throws(() => validateArticleNarrationArgs({ ...ok, ...change }), message);
