@@ -95,7 +95,12 @@ function modelIdentity(arn: string | undefined): string | undefined {
   if (arn === undefined) return undefined;
   try {
     const p = parseModelVersionArn(arn);
-    return p.kind === "rekognition" ? `Rekognition project ${p.projectArnPrefix}` : `SageMaker models of ${p.account} in ${p.region}`;
+    // SageMaker versions are models of their own (one model per version): any model of the
+    // account and region is a version of it. Rekognition and Comprehend versions belong to a
+    // project or recognizer, which is the model.
+    if (p.kind === "rekognition") return `Rekognition project ${p.projectArnPrefix}`;
+    if (p.kind === "comprehend") return `Comprehend recognizer ${p.recognizer} of ${p.account} in ${p.region}`;
+    return `SageMaker models of ${p.account} in ${p.region}`;
   } catch {
     return undefined;
   }

@@ -117,6 +117,22 @@ describe("policies/stack", () => {
         },
       ]);
     });
+    it("tells a Comprehend recognizer from SageMaker models and from another recognizer of the same account and region", async () => {
+      const entities = "arn:aws:comprehend:us-east-1:444444444444:entity-recognizer/contract-entities/version/v2";
+      const otherRecognizer = "arn:aws:comprehend:us-east-1:444444444444:entity-recognizer/invoice-entities/version/v2";
+      const file = path.join(dir, "Pulumi.qa-comprehend.yaml");
+      fs.writeFileSync(file, `${QA_FILE}    contract-entities:
+      kind: comprehend
+      versionArn: ${entities}
+`);
+      assert.deepEqual(await runStackPolicy(prodModelsInQa, consumer("prod", { "contract-entities": entities }), { qaStackFile: file }), { violations: [] });
+      // A Comprehend version where QA holds a SageMaker model, and a version of another recognizer.
+      const { violations } = await runStackPolicy(prodModelsInQa, consumer("prod", { "bikeshare-classifier": entities, "contract-entities": otherRecognizer }), { qaStackFile: file });
+      assert.deepEqual(violations.map((v) => v.message), [
+        `Model parameter '/mlz/models/bikeshare-classifier/arn' in 'prod' must hold a version of the model QA tests (SageMaker models of 444444444444 in us-east-1, from '${file}'); got '${entities}' (Comprehend recognizer contract-entities of 444444444444 in us-east-1).`,
+        `Model parameter '/mlz/models/contract-entities/arn' in 'prod' must hold a version of the model QA tests (Comprehend recognizer contract-entities of 444444444444 in us-east-1, from '${file}'); got '${otherRecognizer}' (Comprehend recognizer invoice-entities of 444444444444 in us-east-1).`,
+      ]);
+    });
     it("prefers the QA stack of the org-wide context over the file", async () => {
       const specs = consumer("prod", { "new-model": DEFECT_V2 });
       const options = { qaStackFile: path.join(dir, "Pulumi.qa.yaml"), organization: [qaSnapshot({ "new-model": DEFECT_V1 })] };
