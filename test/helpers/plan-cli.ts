@@ -1,0 +1,72 @@
+/**
+ * Test plumbing for the plan command: run it in process with captured output, plan each set of
+ * inputs once per test file (the formats and `--out` of one plan reuse it), and temporary folders
+ * that are removed after the file's tests.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runPlanCli } from "../../plan/cli-main";
+import { runPlan, type RunPlanOptions } from "../../plan/run";
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The files of a folder (names and contents), as a digest: a cache key that sees any edit. */
+function folderDigest(dir: string | undefined): string {
+  if (dir === undefined || !fs.existsSync(dir)) return "";
+  const hash = crypto.createHash("sha256");
+  for (const f of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, f);
+    if (!fs.statSync(file).isFile()) continue;
+    hash.update(f).update("\0").update(fs.readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * `runPlan` that plans each set of inputs once: the key is the options, the contents of the stacks
+ * and diff folders, and MLZ_ASSUME_ROLE_NAME (which the plan must ignore, so a test comparing runs
+ * with and without it gets two real plans). The result is shared: renderers must not change it.
+ */
+export function cachedRunPlan(): typeof runPlan {
+  const cache = new Map<string, ReturnType<typeof runPlan>>();
+  return (opts: RunPlanOptions) => {
+    const key = JSON.stringify([opts, folderDigest(opts.stacksDir), folderDigest(opts.diffDir), process.env.MLZ_ASSUME_ROLE_NAME ?? null]);
+    let result = cache.get(key);
+    if (!result) {
+      result = runPlan(opts);
+      cache.set(key, result);
+      // A failed plan is not kept: the next call plans again.
+      result.catch(() => cache.delete(key));
+    }
+    return result;
+  };
+}
+
+/** `npm run plan -- <args>` in process: exit status and what it wrote to stdout and stderr. */
+export async function planCli(args: string[], deps: { runPlan?: typeof runPlan } = {}): Promise<CliResult> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const status = await runPlanCli(args, { stdout: (s) => stdout.push(s), stderr: (s) => stderr.push(s) }, deps);
+  return { status, stdout: stdout.join(""), stderr: stderr.join("") };
+}
+
+/** Temporary folders named `<prefix>XXXXXX` under the OS temp dir; `removeAll()` deletes them. */
+export function tempDirs(): { make: (prefix: string) => string; removeAll: () => void } {
+  const made: string[] = [];
+  return {
+    make(prefix) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+      made.push(dir);
+      return dir;
+    },
+    removeAll() {
+      for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
