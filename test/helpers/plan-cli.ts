@@ -8,7 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runPlanCli } from "../../plan/cli-main";
+import { planOrganization } from "../../plan/organization";
 import { runPlan, type RunPlanOptions } from "../../plan/run";
+import { listStacks } from "../../stacks/config";
 
 export interface CliResult {
   status: number;
@@ -28,24 +30,34 @@ function folderDigest(dir: string | undefined): string {
   return hash.digest("hex");
 }
 
+/** `compute()` once per key; a rejected promise is not kept (the next call computes again). */
+function memo<T>(cache: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
+  let result = cache.get(key);
+  if (!result) {
+    result = compute();
+    cache.set(key, result);
+    result.catch(() => cache.delete(key));
+  }
+  return result;
+}
+
 /**
- * `runPlan` that plans each set of inputs once: the key is the options, the contents of the stacks
- * and diff folders, and MLZ_ASSUME_ROLE_NAME (which the plan must ignore, so a test comparing runs
- * with and without it gets two real plans). The result is shared: renderers must not change it.
+ * `runPlan` that plans each set of inputs once. A run is kept by its options, the contents of the
+ * stacks and diff folders, and MLZ_ASSUME_ROLE_NAME (which the plan must ignore, so a test
+ * comparing runs with and without it gets two real plans): the formats of one plan reuse it. The
+ * organization's plan under it is kept by the stacks folder alone, as `planOrganization` plans every
+ * stack whatever `--stack` reports (a `--stack` naming no stack file still gets the real error), so
+ * `--diff` and `--stack` runs of the same stack files plan them once. Results are shared: renderers
+ * must not change them.
  */
 export function cachedRunPlan(): typeof runPlan {
-  const cache = new Map<string, ReturnType<typeof runPlan>>();
-  return (opts: RunPlanOptions) => {
-    const key = JSON.stringify([opts, folderDigest(opts.stacksDir), folderDigest(opts.diffDir), process.env.MLZ_ASSUME_ROLE_NAME ?? null]);
-    let result = cache.get(key);
-    if (!result) {
-      result = runPlan(opts);
-      cache.set(key, result);
-      // A failed plan is not kept: the next call plans again.
-      result.catch(() => cache.delete(key));
-    }
-    return result;
+  const runs = new Map<string, ReturnType<typeof runPlan>>();
+  const orgs = new Map<string, ReturnType<typeof planOrganization>>();
+  const plan: typeof planOrganization = (opts) => {
+    if ((opts.stacks ?? []).some((s) => !listStacks(opts.stacksDir).includes(s)) || opts.maxPasses !== undefined) return planOrganization(opts);
+    return memo(orgs, JSON.stringify([opts.stacksDir, folderDigest(opts.stacksDir), process.env.MLZ_ASSUME_ROLE_NAME ?? null]), () => planOrganization({ stacksDir: opts.stacksDir }));
   };
+  return (opts: RunPlanOptions) => memo(runs, JSON.stringify([opts, folderDigest(opts.stacksDir), folderDigest(opts.diffDir), process.env.MLZ_ASSUME_ROLE_NAME ?? null]), () => runPlan(opts, { planOrganization: plan }));
 }
 
 /** `npm run plan -- <args>` in process: exit status and what it wrote to stdout and stderr. */
