@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { runPlanCli } from "../../plan/cli-main";
 import { planOrganization } from "../../plan/organization";
 import { runPlan, type RunPlanOptions } from "../../plan/run";
-import { listStacks } from "../../stacks/config";
+import { listStacks, STACKS_DIR } from "../../stacks/config";
+import { examplePlan } from "./example-plan";
 
 export interface CliResult {
   status: number;
@@ -47,14 +48,17 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, compute: () => Pro
  * comparing runs with and without it gets two real plans): the formats of one plan reuse it. The
  * organization's plan under it is kept by the stacks folder alone, as `planOrganization` plans every
  * stack whatever `--stack` reports (a `--stack` naming no stack file still gets the real error), so
- * `--diff` and `--stack` runs of the same stack files plan them once. Results are shared: renderers
- * must not change them.
+ * `--diff` and `--stack` runs of the same stack files plan them once; the repository's own stack
+ * files are the plan all test files share (./example-plan.ts). Results are shared: renderers must
+ * not change them.
  */
 export function cachedRunPlan(): typeof runPlan {
   const runs = new Map<string, ReturnType<typeof runPlan>>();
   const orgs = new Map<string, ReturnType<typeof planOrganization>>();
   const plan: typeof planOrganization = (opts) => {
     if ((opts.stacks ?? []).some((s) => !listStacks(opts.stacksDir).includes(s)) || opts.maxPasses !== undefined) return planOrganization(opts);
+    // The repository's own stack files: the plan the other test files share.
+    if (path.resolve(opts.stacksDir) === path.resolve(STACKS_DIR) && process.env.MLZ_ASSUME_ROLE_NAME === undefined) return examplePlan();
     return memo(orgs, JSON.stringify([opts.stacksDir, folderDigest(opts.stacksDir), process.env.MLZ_ASSUME_ROLE_NAME ?? null]), () => planOrganization({ stacksDir: opts.stacksDir }));
   };
   return (opts: RunPlanOptions) => memo(runs, JSON.stringify([opts, folderDigest(opts.stacksDir), folderDigest(opts.diffDir), process.env.MLZ_ASSUME_ROLE_NAME ?? null]), () => runPlan(opts, { planOrganization: plan }));

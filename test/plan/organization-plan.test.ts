@@ -16,6 +16,7 @@ import { guardrailLines, listGuardrails, listRcps, listScps, listTrust } from ".
 import { modelParametersGranted, stackReferencesResolve } from "../../plan/checks";
 import type { StackPlan } from "../../lib/plan-model";
 import { tempDirs } from "../helpers/plan-cli";
+import { examplePlan } from "../helpers/example-plan";
 
 const ACCOUNTS: Record<string, string> = {
   management: "111111111111",
@@ -49,7 +50,7 @@ function decode(v: unknown): any {
 describe("offline plan of the example organization", function () {
   let org: OrganizationPlan;
   before(async () => {
-    org = await planOrganization({ stacksDir: STACKS_DIR });
+    org = await examplePlan();
   });
   after(() => tmp.removeAll());
 
