@@ -5,7 +5,6 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { ArticleError, parseArticleJson, planReport, type Article, type VoiceSettings } from "../../functions/shared/narration";
-import { ConfigError, readStackConfigFile, stackFilePath } from "../../stacks/config";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { publishArticle, topicRegion } from "./publish";
 
@@ -55,6 +54,9 @@ function readArticle(file: string): Article {
 
 /** Voices of a stack's narration config. */
 export function stackVoices(stack: string, dir?: string): Record<string, VoiceSettings> {
+  // Loaded on first use: the stack schema brings the Pulumi SDK, which --help, a bad argument and a
+  // bad article do without.
+  const { readStackConfigFile, stackFilePath } = require("../../stacks/config") as typeof import("../../stacks/config");
   const cfg = readStackConfigFile(stack, dir) as { role: string; narration?: { voices: Record<string, VoiceSettings> } };
   if (cfg.role !== "workload" || !cfg.narration) {
     throw new UsageError(`${stackFilePath(stack)}: ml-landing-zone:narration: is not configured for stack '${stack}' (a workload stack with narration is needed)`);
@@ -117,6 +119,12 @@ export function run(argv: string[], opts: { stacksDir?: string } = {}): string {
   }, null, 2) + "\n";
 }
 
+/** Whether `e` is the stack schema's ConfigError, without loading the schema when it was never used. */
+function isConfigError(e: unknown): boolean {
+  const id = require.resolve("../../stacks/config");
+  return id in require.cache && e instanceof (require(id) as typeof import("../../stacks/config")).ConfigError;
+}
+
 if (require.main === module) {
   const argv = process.argv.slice(2);
   Promise.resolve()
@@ -125,7 +133,8 @@ if (require.main === module) {
       : run(argv))
     .then((out) => process.stdout.write(out))
     .catch((e) => {
-      const known = e instanceof UsageError || e instanceof ArticleError || e instanceof ConfigError || /no voice configured/.test((e as Error).message);
+      // A ConfigError can only come from stacks/config, loaded by then.
+      const known = e instanceof UsageError || e instanceof ArticleError || isConfigError(e) || /no voice configured/.test((e as Error).message);
       process.stderr.write(`narration: ${known ? (e as Error).message.split("\n")[0] : `${argv[0] === "publish" ? "publish failed" : "unexpected error"}: ${(e as Error).message.split("\n")[0]}`}\n`);
       process.exit(known ? 2 : 1);
     });
