@@ -6,10 +6,15 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { ConfigError, NAMESPACE, STACKS_DIR, parseStackConfig, parseStackFileText } from "../stacks/config";
+import type { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { editStackFile, type StackFileEdit } from "../promotion/yaml-edit";
 import { AdoptError, PRODUCT_POLICY_PREFIX, adoptionPlan, readOrganization, type AdoptionPlan, type CurrentConfig } from "./adopt";
+
+/**
+ * The stack schema, loaded on first use: it brings the Pulumi SDK, which --help and a bad argument
+ * do without.
+ */
+const stackConfig = () => require("../stacks/config") as typeof import("../stacks/config");
 
 export const HELP = `Usage: npm run adopt -- [--stacks-dir <dir>] [--map <stack>=<account name or id>]... [--adopt-policies] [--dry-run]
 
@@ -64,7 +69,7 @@ function readStackTexts(dir: string): StackText[] {
     .map((stack) => {
       const file = path.join(dir, `Pulumi.${stack}.yaml`);
       const text = fs.readFileSync(file, "utf8");
-      return { stack, file, text, values: parseStackFileText(stack, text, file).values };
+      return { stack, file, text, values: stackConfig().parseStackFileText(stack, text, file).values };
     });
 }
 
@@ -83,7 +88,7 @@ export function currentConfig(stacks: StackText[]): CurrentConfig {
 
 /** The edits that write `plan` into the management file and the member stacks' `account` keys. */
 export function editsFor(plan: AdoptionPlan): { management: StackFileEdit[]; stacks: Record<string, StackFileEdit[]> } {
-  const k = (key: string, ...rest: string[]) => ["config", `${NAMESPACE}:${key}`, ...rest];
+  const k = (key: string, ...rest: string[]) => ["config", `${stackConfig().NAMESPACE}:${key}`, ...rest];
   const management: StackFileEdit[] = [
     { path: k("organizationId"), value: plan.organizationId },
     { path: k("managementAccountId"), value: plan.managementAccountId },
@@ -165,6 +170,7 @@ export async function adopt(o: AdoptOptions): Promise<string> {
     if (text !== s.text) outputs.push({ s, text });
   }
   // The result must pass the same schema the plan applies, before anything is written.
+  const { parseStackConfig, parseStackFileText } = stackConfig();
   for (const { s, text } of outputs) parseStackConfig(parseStackFileText(s.stack, text, s.file).values, s.file);
   let out = "";
   if (o.dryRun) {
@@ -205,19 +211,22 @@ export function parseCli(argv: string[]): { help: true } | Omit<AdoptOptions, "c
     if (r[1] in maps) throw new UsageError(`--map: stack '${r[1]}' given twice`);
     maps[r[1]] = r[2];
   }
-  return { help: false, stacksDir: path.resolve(v["stacks-dir"] ?? STACKS_DIR), maps, adoptPolicies: v["adopt-policies"] === true, dryRun: v["dry-run"] === true };
+  return { help: false, stacksDir: path.resolve(v["stacks-dir"] ?? stackConfig().STACKS_DIR), maps, adoptPolicies: v["adopt-policies"] === true, dryRun: v["dry-run"] === true };
 }
 
 if (require.main === module) {
   (async () => {
     const parsed = parseCli(process.argv.slice(2));
     if (parsed.help) return HELP;
-    const client = () => new OrganizationsClient({ region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1" });
+    const { OrganizationsClient: Client } = require("@aws-sdk/client-organizations") as typeof import("@aws-sdk/client-organizations");
+    const client = () => new Client({ region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1" });
     return adopt({ ...parsed, client });
   })().then(
     (out) => process.stdout.write(out),
     (e) => {
-      const known = e instanceof UsageError || e instanceof AdoptError || e instanceof ConfigError;
+      // A ConfigError can only come from stacks/config, loaded by then.
+      const id = require.resolve("../stacks/config");
+      const known = e instanceof UsageError || e instanceof AdoptError || (id in require.cache && e instanceof stackConfig().ConfigError);
       const msg = known ? e.message : `${(e as Error).name ?? "Error"}: ${(e as Error).message}`;
       process.stderr.write(`adopt: ${msg.split("\n").join("; ")}\n`);
       process.exitCode = 2;
