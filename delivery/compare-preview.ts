@@ -11,7 +11,7 @@
  * with op `same` are listed only with `--show-sames`; a replacement is one `replace` step unless
  * `--show-replacement-steps` is given.
  */
-import { KNOWN_AFTER_APPLY } from "../plan/simulated-aws";
+import { KNOWN_AFTER_APPLY } from "../lib/plan-model";
 
 /** What the Pulumi CLI writes for a value that is unknown until apply. */
 export const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

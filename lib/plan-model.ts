@@ -4,6 +4,9 @@
  * `policies/`: policies, cross-stack checks and renderers read it without importing the planner.
  */
 
+/** Marker for values only a real deployment can produce (the simulated AWS answers it for them). */
+export const KNOWN_AFTER_APPLY = "[known after apply]";
+
 export interface PlannedResource {
   /** URN as the Pulumi engine would compute it. */
   urn: string;

@@ -28,10 +28,16 @@ export interface RunPlanOptions {
   pricesFile?: string;
 }
 
-export async function runPlan(opts: RunPlanOptions): Promise<{ report: OrganizationReport; exitCode: number; failedStacks: number }> {
+/** What `runPlan` calls; tests may pass a planner that plans each organization once. */
+export interface RunPlanDeps {
+  /** Defaults to plan/organization.ts's `planOrganization`. */
+  readonly planOrganization?: typeof planOrganization;
+}
+
+export async function runPlan(opts: RunPlanOptions, deps: RunPlanDeps = {}): Promise<{ report: OrganizationReport; exitCode: number; failedStacks: number }> {
   const base = opts.diffDir ? readPlans(opts.diffDir) : undefined;
   const prices = loadPrices(opts.pricesFile);
-  const org = await planOrganization({ stacksDir: opts.stacksDir, stacks: opts.stacks });
+  const org = await (deps.planOrganization ?? planOrganization)({ stacksDir: opts.stacksDir, stacks: opts.stacks });
   const plans = org.runs.map((r) => r.plan);
   // A program that failed while one of its stack references names no stack of this organization
   // (e.g. another Pulumi organization) failed because of that reference: the reference check fails

@@ -10,9 +10,7 @@ import * as crypto from "node:crypto";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { partitionOf, isAwsRegion } from "../components/aws";
 import { unwrapSecrets, type Simulator } from "./mock-runtime";
-
-/** Marker for values only a real deployment can produce. */
-export const KNOWN_AFTER_APPLY = "[known after apply]";
+import { KNOWN_AFTER_APPLY } from "../lib/plan-model";
 
 export interface Placement {
   account: string;

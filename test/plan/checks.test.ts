@@ -4,13 +4,13 @@
  * from a real plan.
  */
 import { strict as assert } from "node:assert";
-import { planOrganization, type OrganizationPlan } from "../../plan/organization";
+import type { OrganizationPlan } from "../../plan/organization";
 import { crossStackChecks, deployRolesExist, modelParametersGranted, modelVersionsInMlAccount, normalizedImageReaders, pinnedVersions, promotionGates, stackReferencesResolve } from "../../plan/checks";
 import { renderMarkdown, renderText } from "../../plan/render";
 import type { OrganizationReport, StackReport } from "../../lib/plan-model";
-import { STACKS_DIR } from "../../stacks/config";
 import { parseModelVersionArn } from "../../components/models/arns";
 import type { PlannedResource, StackPlan } from "../../lib/plan-model";
+import { examplePlan } from "../helpers/example-plan";
 
 const ML_ACCOUNT = "444444444444";
 const DEFECT_ARN = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
@@ -51,7 +51,7 @@ describe("offline plan: cross-stack checks and rendering of the example organiza
   const copy = (): StackPlan[] => JSON.parse(JSON.stringify(plans)) as StackPlan[];
 
   before(async () => {
-    org = await planOrganization({ stacksDir: STACKS_DIR });
+    org = await examplePlan();
     plans = org.runs.map((r) => r.plan);
     assert.deepEqual(plans.map((p) => p.stack), ["management", "cicd", "lakehouse", "ml", "prod", "qa"]);
   });

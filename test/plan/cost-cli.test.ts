@@ -6,21 +6,20 @@
  * The pinned price file has no Custom Labels figure, so the test passes one with --prices.
  */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { STACKS_DIR } from "../../stacks/config";
 import { PRICES_FILE } from "../../plan/cost";
+import { cachedRunPlan, planCli } from "../helpers/plan-cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OLD = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const NEW = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
 
-function plan(args: string[]) {
-  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "plan", "cli.ts"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// The command in process; the markdown and mermaid runs of the same inputs share one plan.
+const runPlan = cachedRunPlan();
+const plan = (args: string[]) => planCli(args, { runPlan });
 
 describe("plan CLI: the cost and the picture of a promotion", function () {
   this.timeout(180000);
@@ -30,7 +29,7 @@ describe("plan CLI: the cost and the picture of a promotion", function () {
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it("names the added version and its monthly cost at the top, and highlights the new access path", () => {
+  it("names the added version and its monthly cost at the top, and highlights the new access path", async () => {
     const base = path.join(tmp, "base-stacks");
     const head = path.join(tmp, "head-stacks");
     fs.mkdirSync(base);
@@ -51,12 +50,12 @@ describe("plan CLI: the cost and the picture of a promotion", function () {
     const policyConfig = path.join(ROOT, "policies", "policy-config.json");
 
     const out = path.join(tmp, "base-plans");
-    const r1 = plan(["--stacks-dir", base, "--out", out, "--prices", pricesFile, "--format", "json"]);
+    const r1 = await plan(["--stacks-dir", base, "--out", out, "--prices", pricesFile, "--format", "json"]);
     assert.equal(r1.status, 0, r1.stderr);
     const baseMl = JSON.parse(fs.readFileSync(path.join(out, "ml.json"), "utf8"));
     assert.equal(baseMl.cost.items.filter((i: { type: string }) => i.type === "mlz:rekognition:ProjectVersionRunner").length, 1, "--out files carry the cost");
 
-    const r2 = plan(["--stacks-dir", head, "--diff", out, "--prices", pricesFile, "--policy-config", policyConfig, "--format", "markdown"]);
+    const r2 = await plan(["--stacks-dir", head, "--diff", out, "--prices", pricesFile, "--policy-config", policyConfig, "--format", "markdown"]);
     assert.equal(r2.status, 0, r2.stderr);
     const md = r2.stdout;
     const top = md.split("\n").slice(0, 6).join("\n");
@@ -78,7 +77,7 @@ describe("plan CLI: the cost and the picture of a promotion", function () {
     assert.ok(qaToNew >= 0 && qaToOld >= 0, edges.join("\n"));
     assert.ok(lines.some((l) => new RegExp(`^  linkStyle (\\d+,)*${qaToNew}(,\\d+)* stroke:#1a7f37`).test(l)), picture);
 
-    const r3 = plan(["--stacks-dir", head, "--diff", out, "--prices", pricesFile, "--policy-config", policyConfig, "--format", "mermaid"]);
+    const r3 = await plan(["--stacks-dir", head, "--diff", out, "--prices", pricesFile, "--policy-config", policyConfig, "--format", "mermaid"]);
     assert.equal(r3.status, 0, r3.stderr);
     assert.equal(r3.stdout, `${picture}\n`, "--format mermaid prints the picture the comment embeds");
   });

@@ -8,11 +8,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { diffCounts, diffStack, valueAtPath } from "../../plan/diff";
-import { planOrganization } from "../../plan/organization";
 import { classifyChange, REPLACE_ON_CHANGE, topLevelInput } from "../../plan/replacements";
 import { renderMarkdown, renderText, type OrganizationReport } from "../../plan/render";
 import type { PlannedResource, StackPlan } from "../../lib/plan-model";
-import { STACKS_DIR } from "../../stacks/config";
+import { examplePlan } from "../helpers/example-plan";
 
 const AWS = path.resolve(__dirname, "..", "..", "node_modules", "@pulumi", "aws");
 
@@ -39,7 +38,7 @@ describe("plan/replacements: the replace-on-change table", function () {
   this.timeout(120000);
 
   it("covers every resource type the example organization declares", async () => {
-    const org = await planOrganization({ stacksDir: STACKS_DIR });
+    const org = await examplePlan();
     const types = new Set(org.runs.flatMap((r) => r.plan.resources).filter((r) => r.custom && r.type.startsWith("aws:")).map((r) => r.type));
     const missing = [...types].filter((t) => !(t in REPLACE_ON_CHANGE)).sort();
     assert.deepEqual(missing, []);

@@ -4,17 +4,16 @@
  * resource and stack.
  */
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
-import { planOrganization } from "../../plan/organization";
 import type { PlannedResource, StackPlan } from "../../lib/plan-model";
 import { evaluateStack, hasMandatoryViolation } from "../../policies/evaluate";
 import { renderMarkdown, renderText } from "../../policies/render";
+import { examplePlan } from "../helpers/example-plan";
 
 describe("policies against the example organization's offline plan", () => {
   let plans: StackPlan[];
 
   before(async () => {
-    const org = await planOrganization({ stacksDir: path.join(__dirname, "..", "..", "stacks") });
+    const org = await examplePlan();
     plans = org.runs.map((r) => r.plan);
   });
 

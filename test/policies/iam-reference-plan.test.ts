@@ -6,13 +6,13 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { planOrganization } from "../../plan/organization";
 import type { StackPlan } from "../../lib/plan-model";
 import { evaluateStack, hasMandatoryViolation } from "../../policies/evaluate";
 import { iamReferencePolicies, resourceDocuments } from "../../policies/iam-reference";
 import { renderText } from "../../policies/render";
 import { writeAllFeaturesStacks } from "../helpers/all-features";
+import { examplePlan } from "../helpers/example-plan";
 
 async function referenceResults(plans: StackPlan[]) {
   return (await Promise.all(plans.map((p) => evaluateStack(p, { organization: plans, policies: iamReferencePolicies })))).flat();
@@ -35,7 +35,7 @@ describe("service-reference rules over the plan", () => {
   describe("the example organization", () => {
     let plans: StackPlan[];
     before(async () => {
-      plans = (await planOrganization({ stacksDir: path.join(__dirname, "..", "..", "stacks") })).runs.map((r) => r.plan);
+      plans = (await examplePlan()).runs.map((r) => r.plan);
     });
 
     it("passes on every document of every stack", async () => {

@@ -10,7 +10,6 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runPlan } from "../../plan/run";
 import { renderMarkdown, stackFile } from "../../plan/render";
 import { stableStringify } from "../../plan/planner";
 import { main as promoteMain } from "../../promotion/cli";
@@ -20,25 +19,41 @@ import type { PlanDiffRunner } from "../../promotion/plan-diff";
 import { main as previewMain, PREVIEW_MARKER } from "../../delivery/preview-comment";
 import { STACKS_DIR } from "../../stacks/config";
 import { git } from "./fixture";
+import { cachedRunPlan } from "../helpers/plan-cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const QA_NOW = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-02T10.15.00/1762078500000";
 const NEW = "arn:aws:rekognition:us-east-1:444444444444:project/defect-detector/version/defect-detector.2026-11-20T08.00.00/1763625600000";
 
-/** What preview.yml computes (promotion/plan-diff.ts), in process: plan the base ref's stack files, then diff the working tree. */
+// Every plan of this file goes through one runner that plans each state of a stack folder once
+// (test/helpers/plan-cli.ts): the plan of a commit's stack files in the project's stacks/ serves
+// both its own check and, later, the pull request that uses that commit as its base.
+const runPlan = cachedRunPlan();
+
+/**
+ * What preview.yml computes (promotion/plan-diff.ts), in process: plan the base ref's stack files,
+ * then diff the working tree. preview.yml plans the base in a checkout of the base ref; here the
+ * base ref's files are planned in the project's own stacks/ folder (the working tree's files are
+ * put back before the working tree is planned), so a base that was planned as a commit before is
+ * not planned again.
+ */
 const inProcessPlanDiff: PlanDiffRunner = async ({ root, baseRef }) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-walk-diff-"));
+  const stacksDir = path.join(root, "stacks");
+  const files = fs.readdirSync(stacksDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+  const working = new Map(files.map((f) => [f, fs.readFileSync(path.join(stacksDir, f), "utf8")]));
   try {
-    const baseStacks = path.join(tmp, "stacks");
     const plans = path.join(tmp, "plans");
-    fs.mkdirSync(baseStacks);
     fs.mkdirSync(plans);
-    for (const f of fs.readdirSync(path.join(root, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-      fs.writeFileSync(path.join(baseStacks, f), gitShow(root, baseRef, `stacks/${f}`));
+    for (const f of files) fs.writeFileSync(path.join(stacksDir, f), gitShow(root, baseRef, `stacks/${f}`));
+    let base;
+    try {
+      base = await runPlan({ stacksDir });
+    } finally {
+      for (const [f, text] of working) fs.writeFileSync(path.join(stacksDir, f), text);
     }
-    const base = await runPlan({ stacksDir: baseStacks });
     for (const s of base.report.stacks) fs.writeFileSync(path.join(plans, `${s.plan.stack}.json`), stableStringify(stackFile(s), 2));
-    const head = await runPlan({ stacksDir: path.join(root, "stacks"), diffDir: plans });
+    const head = await runPlan({ stacksDir, diffDir: plans });
     if (head.exitCode === 2) throw new Error(`plan failed: ${JSON.stringify(head.report.errors)}`);
     return { markdown: renderMarkdown(head.report), violations: head.exitCode === 1 };
   } finally {

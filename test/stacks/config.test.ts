@@ -313,11 +313,15 @@ describe("stack files", () => {
 
   it("reads stack files from another folder", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-stacks-"));
-    fs.writeFileSync(path.join(dir, "Pulumi.x.yaml"), "config:\n  ml-landing-zone:role: cicd\n");
-    assert.deepEqual(listStacks(dir), ["x"]);
-    // Messages name the file read, here outside stacks/.
-    const file = path.relative(process.cwd(), path.join(dir, "Pulumi.x.yaml"));
-    assert.equal(messageOf(() => readStackConfigFile("x", dir)).split("\n")[0], `${file}: ml-landing-zone:region: is required: expected an AWS region such as 'us-east-1'`);
+    try {
+      fs.writeFileSync(path.join(dir, "Pulumi.x.yaml"), "config:\n  ml-landing-zone:role: cicd\n");
+      assert.deepEqual(listStacks(dir), ["x"]);
+      // Messages name the file read, here outside stacks/.
+      const file = path.relative(process.cwd(), path.join(dir, "Pulumi.x.yaml"));
+      assert.equal(messageOf(() => readStackConfigFile("x", dir)).split("\n")[0], `${file}: ml-landing-zone:region: is required: expected an AWS region such as 'us-east-1'`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

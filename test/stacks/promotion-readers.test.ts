@@ -5,12 +5,13 @@
  * environment and which may only assume that reader.
  */
 import { strict as assert } from "node:assert";
-import { planOrganization, type OrganizationPlan } from "../../plan/organization";
+import type { OrganizationPlan } from "../../plan/organization";
 import { listTrust } from "../../plan/guardrails";
 import { STACKS_DIR, stackFilesIn } from "../../stacks/config";
 import { promotionReaderAccounts } from "../../stacks/promotion-readers";
 import type { StackPlan } from "../../lib/plan-model";
 import { assertGrants } from "../helpers/iam";
+import { examplePlan } from "../helpers/example-plan";
 
 const PROMOTE_ARN = "arn:aws:iam::222222222222:role/mlz-github-promote";
 const READER_ARN = "arn:aws:iam::444444444444:role/mlz-promotion-reader";
@@ -26,7 +27,7 @@ const decode = (v: unknown): any => (typeof v === "string" ? JSON.parse(v) : v);
 describe("promotion identity in the example organization's plan", function () {
   let org: OrganizationPlan;
   before(async () => {
-    org = await planOrganization({ stacksDir: STACKS_DIR });
+    org = await examplePlan();
   });
 
   it("reads the ML account and its region from the stack files", () => {

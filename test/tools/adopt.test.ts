@@ -13,6 +13,7 @@ import { STACKS_DIR } from "../../stacks/config";
 import { adoptionPlan, keyFromName, readOrganization, type CurrentConfig } from "../../tools/adopt";
 import { HELP, UsageError, adopt, parseCli } from "../../tools/adopt-cli";
 import { MANAGEMENT, ORG_ID, ROOT, exampleOrganization, fakeOrganizationsClient, ou } from "./fake-organization";
+import { planCli } from "../helpers/plan-cli";
 
 const ROOT_DIR = path.resolve(__dirname, "..", "..");
 const tmpDirs: string[] = [];
@@ -165,7 +166,7 @@ describe("adopt: the command", function () {
     const again = await adopt({ stacksDir: dir, maps: {}, adoptPolicies: true, dryRun: false, client: () => fakeOrganizationsClient().client });
     assert.match(again, /^no stack file changes: the files already import this organization\n/);
 
-    const plan = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT_DIR, "plan", "cli.ts"), "--stacks-dir", dir, "--stack", "management", "--format", "json"], { cwd: ROOT_DIR, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+    const plan = await planCli(["--stacks-dir", dir, "--stack", "management", "--format", "json"]);
     assert.equal(plan.status, 0, plan.stderr + plan.stdout.slice(-3000));
     const report = JSON.parse(plan.stdout);
     const mgmt = report.stacks.find((s: { stack: string }) => s.stack === "management");

@@ -88,9 +88,15 @@ describe("workflows", () => {
     }
 
     it("rejects a broken workflow (the validator really validates)", () => {
-      const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mlz-wf-")), "broken.yml");
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlz-wf-"));
+      const tmp = path.join(dir, "broken.yml");
       fs.writeFileSync(tmp, text("deploy.yml").replace("runs-on: ubuntu-latest", "runs-onn: ubuntu-latest"));
-      const r = validate(tmp);
+      let r;
+      try {
+        r = validate(tmp);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
       assert.equal(r.status, 1);
       assert.match(r.output, /Additional property 'runs-onn' is not allowed/);
     });

@@ -4,12 +4,11 @@ import * as aws from "@pulumi/aws";
 import { basicSimulator, ofType, only, parseJsonInput, promiseOf, recordProgram, type Registration } from "../../helpers/pulumi";
 import type { StackContext } from "../../../stacks/context";
 import { declareTrainingImages, trainingImagesConfigSchema, type TrainingImagesConfig } from "../../../stacks/parts/training-images";
-import { planOrganization } from "../../../plan/organization";
-import { STACKS_DIR } from "../../../stacks/config";
 import type { StackPlan } from "../../../lib/plan-model";
 import { stackFilesIn } from "../../../stacks/config";
 import { actionsOf, assertGrants, statementNaming } from "../../helpers/iam";
 import { TRAINING_BUCKET_READ_ACTIONS, TRAINING_IMAGES_KEY_ACTIONS, TRAINING_IMAGES_READ_ACTIONS } from "../../../components/models/rekognition-trainer-role";
+import { examplePlan } from "../../helpers/example-plan";
 
 const KEY_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const KEY_ARN = `arn:aws:kms:us-east-1:333333333333:key/${KEY_ID}`;
@@ -238,7 +237,7 @@ describe("training images: the cross-account flow between the lakehouse and ML p
   let management: StackPlan;
 
   before(async () => {
-    const org = await planOrganization({ stacksDir: STACKS_DIR, stacks: ["ml"] });
+    const org = await examplePlan();
     const planOf = (stack: string) => {
       const found = org.runs.find((r) => r.plan.stack === stack);
       assert.ok(found, `no plan for ${stack}`);
