@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { transformBatch, type InputRecord } from "../functions/bikeshare-transform/core";
-import { childrenCpuMs, median } from "./cpu";
+import { childrenCpuMs, median, singleThreadedPythonEnv } from "./cpu";
 
 const FIXTURES = path.resolve(__dirname, "..", "test", "fixtures", "bikeshare");
 /** The benchmark's input: the 10,000 real February 2019 trips, kept in the repository (see the fixtures' README). */
@@ -154,7 +154,7 @@ function comparePandas(): Record<string, number | string> {
     fs.writeFileSync(eventFile, built.stdout);
     const pandas = (passes: number): { wall: number; cpuMs: number | undefined } => {
       const before = childrenCpuMs();
-      const r = spawnSync(py, [reference, eventFile, "--bench", String(passes)], { encoding: "utf8" });
+      const r = spawnSync(py, [reference, eventFile, "--bench", String(passes)], { encoding: "utf8", env: singleThreadedPythonEnv() });
       const after = childrenCpuMs();
       if (r.status !== 0) throw new Error(`pandas_transform.py failed: ${r.stderr}`);
       return { wall: Number(r.stdout.trim()), cpuMs: before === undefined || after === undefined ? undefined : after - before };

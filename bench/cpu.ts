@@ -25,3 +25,12 @@ export function median(xs: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/**
+ * Environment for a reference run in Python: numpy's OpenBLAS (and any OpenMP pool) limited to one
+ * thread. Left alone, they start a helper thread that busy-waits, so the Python process burns more
+ * CPU than wall time on an idle machine, and its CPU time would overstate what the reference costs.
+ */
+export function singleThreadedPythonEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+}

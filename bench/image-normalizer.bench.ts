@@ -9,7 +9,8 @@
  *   Gaussian grain, quality 90, written to a temporary folder that is removed afterwards.
  *
  * sharp runs with `sharp.concurrency(1)` (one libvips worker thread), matching OpenCV's single
- * thread. Each image is timed in ROUNDS interleaved rounds (OpenCV then sharp), PASSES passes per
+ * thread; Python runs with OpenBLAS and OpenMP limited to one thread (numpy's helper thread
+ * otherwise busy-waits and, on an idle machine, doubles the Python side's CPU time). Each image is timed in ROUNDS interleaved rounds (OpenCV then sharp), PASSES passes per
  * round after a warm-up, measuring both wall time and CPU time (Node: `process.cpuUsage()`, every
  * thread of the process; Python: `time.process_time()`). The figure per image is the MEDIAN round's
  * mean per pass, on both sides. CPU time is the headline: on the shared, loaded machine wall time
@@ -35,7 +36,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { normalizeImage } from "../functions/image-normalizer/core";
-import { median } from "./cpu";
+import { median, singleThreadedPythonEnv } from "./cpu";
 
 export { median };
 
@@ -76,7 +77,7 @@ export function findOpenCvPython(): string | undefined {
 }
 
 function runPython(py: string, args: string[]): string {
-  const r = spawnSync(py, args, { encoding: "utf8" });
+  const r = spawnSync(py, args, { encoding: "utf8", env: singleThreadedPythonEnv() });
   if (r.status !== 0) throw new Error(`${py} ${args.slice(0, 2).join(" ")} … failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   return r.stdout;
 }
