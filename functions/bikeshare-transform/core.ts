@@ -266,12 +266,17 @@ export function transformCsv(text: string): TransformedCsv {
   return { csv: rowsOut > 0 ? out : undefined, columns, rowsIn, rowsOut, rowsDroppedMissing: droppedMissing };
 }
 
-const MARKER_LENGTHS = new Set(MISSING_VALUE_MARKERS.map((m) => m.length));
-/** A field equal to a missing-value marker once surrounding spaces are trimmed (lengths first: no hashing). */
+const MAX_MARKER_LENGTH = Math.max(...MISSING_VALUE_MARKERS.map((m) => m.length));
+/**
+ * A field equal to a missing-value marker once surrounding spaces are trimmed. A field without
+ * surrounding spaces that is longer than every marker (nearly all of them) is answered by its
+ * length alone.
+ */
 function isMissing(v: string): boolean {
-  if (v.length === 0) return true;
-  const t = v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32 ? v.trim() : v;
-  return MARKER_LENGTHS.has(t.length) && MISSING_VALUE_MARKERS.includes(t);
+  const n = v.length;
+  if (n === 0) return true;
+  if (v.charCodeAt(0) > 32 && v.charCodeAt(n - 1) > 32) return n <= MAX_MARKER_LENGTH && MISSING_VALUE_MARKERS.includes(v);
+  return MISSING_VALUE_MARKERS.includes(v.trim());
 }
 
 /**
