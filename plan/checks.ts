@@ -5,7 +5,7 @@
 import { decodeJson } from "../lib/json";
 import { endpointArnForModelArn, parseModelVersionArn } from "../components/models/arns";
 import { DEFAULT_DEPLOY_ROLE_NAME, modelAccessRoleName } from "../components/naming";
-import { accountOfArn, partitionOf } from "../components/aws";
+import { accountOfArn, partitionOf, roleArn } from "../components/aws";
 import { PROJECT } from "../stacks/config";
 import { modelParameterName } from "../components/naming";
 import { PROMOTION_GATES } from "../promotion/gates";
@@ -37,7 +37,7 @@ export function deployRolesExist(plans: StackPlan[]): CheckResult {
   const expected = (p: StackPlan) => {
     const account = accountIds[String(p.config.account ?? "")];
     const roleName = typeof p.config.deployRoleName === "string" ? p.config.deployRoleName : DEFAULT_DEPLOY_ROLE_NAME;
-    return account ? `arn:${partitionOf(String(p.config.region ?? p.region ?? "us-east-1"))}:iam::${account}:role/${roleName}` : undefined;
+    return account ? roleArn(partitionOf(String(p.config.region ?? p.region ?? "us-east-1")), account, roleName) : undefined;
   };
   const missing = members.filter((p) => {
     const arn = providerRoleArn(p);

@@ -83,23 +83,23 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
     return {
       id,
       outputs: {
-        arn: `arn:${c.partition}:organizations::${c.account}:organization/${id}`,
+        arn: arn(c, "organizations", `organization/${id}`, { region: false }),
         masterAccountId: c.account,
-        roots: [{ id: root, arn: `arn:${c.partition}:organizations::${c.account}:root/${id}/${root}`, name: "Root", policyTypes: [] }],
+        roots: [{ id: root, arn: arn(c, "organizations", `root/${id}/${root}`, { region: false }), name: "Root", policyTypes: [] }],
       },
     };
   },
   "aws:organizations/organizationalUnit:OrganizationalUnit": (c) => {
     const id = `ou-${token(c.seed + "r", 4, LOWER_ALNUM)}-${token(c.seed, 8, LOWER_ALNUM)}`;
-    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:ou/${c.organizationId}/${id}` } };
+    return { id, outputs: { arn: arn(c, "organizations", `ou/${c.organizationId}/${id}`, { region: false }) } };
   },
   "aws:organizations/account:Account": (c) => {
     const id = c.importId ?? token(c.seed, 12, DIGITS).replace(/^0/, "1");
-    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:account/${c.organizationId}/${id}`, status: "ACTIVE" } };
+    return { id, outputs: { arn: arn(c, "organizations", `account/${c.organizationId}/${id}`, { region: false }), status: "ACTIVE" } };
   },
   "aws:organizations/policy:Policy": (c) => {
     const id = `p-${token(c.seed, 8, LOWER_ALNUM)}`;
-    return { id, outputs: { arn: `arn:${c.partition}:organizations::${c.account}:policy/${c.organizationId}/${String(c.inputs.type ?? "SERVICE_CONTROL_POLICY").toLowerCase()}/${id}`, name: nameOr(c) } };
+    return { id, outputs: { arn: arn(c, "organizations", `policy/${c.organizationId}/${String(c.inputs.type ?? "SERVICE_CONTROL_POLICY").toLowerCase()}/${id}`, { region: false }), name: nameOr(c) } };
   },
   "aws:organizations/policyAttachment:PolicyAttachment": (c) => ({ id: `${c.inputs.targetId}:${c.inputs.policyId}` }),
 
@@ -107,11 +107,11 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
   "aws:iam/role:Role": (c) => {
     const name = nameOr(c);
     const path = typeof c.inputs.path === "string" ? c.inputs.path : "/";
-    return { id: name, outputs: { name, arn: `arn:${c.partition}:iam::${c.account}:role${path}${name}`, uniqueId: `AROA${token(c.seed, 17, UPPER_ALNUM)}` } };
+    return { id: name, outputs: { name, arn: arn(c, "iam", `role${path}${name}`, { region: false }), uniqueId: `AROA${token(c.seed, 17, UPPER_ALNUM)}` } };
   },
   "aws:iam/policy:Policy": (c) => {
     const name = nameOr(c);
-    const a = `arn:${c.partition}:iam::${c.account}:policy/${name}`;
+    const a = arn(c, "iam", `policy/${name}`, { region: false });
     return { id: a, outputs: { name, arn: a, policyId: `ANPA${token(c.seed, 17, UPPER_ALNUM)}` } };
   },
   "aws:iam/rolePolicy:RolePolicy": (c) => ({ id: `${c.inputs.role}:${nameOr(c)}`, outputs: { name: nameOr(c) } }),
@@ -119,12 +119,12 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
   "aws:iam/serviceLinkedRole:ServiceLinkedRole": (c) => {
     const service = String(c.inputs.awsServiceName ?? "");
     const name = service === "config.amazonaws.com" ? "AWSServiceRoleForConfig" : `AWSServiceRoleFor${service.split(".")[0]}`;
-    const a = `arn:${c.partition}:iam::${c.account}:role/aws-service-role/${service}/${name}`;
+    const a = arn(c, "iam", `role/aws-service-role/${service}/${name}`, { region: false });
     return { id: a, outputs: { name, arn: a, path: `/aws-service-role/${service}/`, uniqueId: `AROA${token(c.seed, 17, UPPER_ALNUM)}` } };
   },
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (c) => {
     const host = String(c.inputs.url ?? "").replace(/^https:\/\//, "");
-    const a = `arn:${c.partition}:iam::${c.account}:oidc-provider/${host}`;
+    const a = arn(c, "iam", `oidc-provider/${host}`, { region: false });
     return { id: a, outputs: { arn: a } };
   },
 
@@ -135,7 +135,7 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
       id: bucket,
       outputs: {
         bucket,
-        arn: `arn:${c.partition}:s3:::${bucket}`,
+        arn: arn(c, "s3", bucket, { region: false, account: false }),
         bucketDomainName: `${bucket}.s3.amazonaws.com`,
         bucketRegionalDomainName: `${bucket}.s3.${c.region}.amazonaws.com`,
         region: c.region,
@@ -325,7 +325,7 @@ export const RESOURCE_SIMULATIONS: Record<string, (ctx: SimulationContext) => Si
   },
   "aws:cloudfront/distribution:Distribution": (c) => {
     const id = `E${token(c.seed, 13, UPPER_ALNUM)}`;
-    return { id, outputs: { arn: `arn:${c.partition}:cloudfront::${c.account}:distribution/${id}`, domainName: `d${token(c.seed, 13, LOWER_ALNUM)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2", status: "Deployed" } };
+    return { id, outputs: { arn: arn(c, "cloudfront", `distribution/${id}`, { region: false }), domainName: `d${token(c.seed, 13, LOWER_ALNUM)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2", status: "Deployed" } };
   },
   "aws:cloudfront/originAccessControl:OriginAccessControl": (c) => ({ id: `E${token(c.seed, 13, UPPER_ALNUM)}` }),
   "aws:cloudfront/cachePolicy:CachePolicy": (c) => ({ id: `${token(c.seed, 8)}-${token(c.seed, 4)}-${token(c.seed, 4)}-${token(c.seed, 4)}-${token(c.seed, 12)}` }),
@@ -377,7 +377,7 @@ export const DYNAMIC_SIMULATIONS: Record<string, (ctx: SimulationContext) => Sim
 export const INVOKE_SIMULATIONS: Record<string, (placement: Placement, inputs: Record<string, any>) => Record<string, unknown>> = {
   "aws:index/getCallerIdentity:getCallerIdentity": (p) => ({
     accountId: p.account,
-    arn: `arn:${p.partition}:sts::${p.account}:assumed-role/mlz-deploy/mlz-plan`,
+    arn: arn(p, "sts", "assumed-role/mlz-deploy/mlz-plan", { region: false }),
     userId: `AROA${token(p.account, 17, UPPER_ALNUM)}:mlz-plan`,
     id: p.account,
   }),

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
 import { asArray, conditionValues, grantsAction, isRecord, known, parseDocument, referenceKeys, refersTo, wildcardMatch, configOf } from "./lib";
+import { s3Arn } from "../components/aws";
 
 const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const SSE_TYPES = [
@@ -103,7 +104,7 @@ export const s3BucketTlsOnlyPolicy: StackValidationPolicy = {
       const name = typeof physical === "string" ? physical : undefined;
       const arn = known(() => bucket.props.arn);
       const partition = typeof arn === "string" ? arn.split(":")[1] : "aws";
-      const arns = name ? [`arn:${partition}:s3:::${name}`, `arn:${partition}:s3:::${name}/object`] : [];
+      const arns = name ? [s3Arn(partition, name), s3Arn(partition, name, "/object")] : [];
       const ok = subs.some((s) => (parseDocument(s.props.policy)?.Statement ?? []).some((st) => deniesInsecureTransport(st, arns)));
       if (!ok) {
         report(

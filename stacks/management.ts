@@ -4,7 +4,7 @@ import { stackFilesIn, type ManagementConfig, type StackFiles } from "./config";
 import { memberStackAccounts } from "./topology";
 import { declareConfigRecorders, declareGuardrails } from "./parts/guardrails";
 import { defaultTags, type StackContext } from "./context";
-import { partitionOf } from "../components/aws";
+import { partitionOf, roleArn } from "../components/aws";
 import { AdoptedOrganizationPolicy } from "../components/organization/adopted-policy";
 import { Organization } from "../components/organization/organization";
 import { DeployRole } from "../components/identity/deploy-role";
@@ -82,7 +82,7 @@ export function managementProgram(stack: string, config: ManagementConfig, stack
     const accountProvider = new aws.Provider(`account-${account}`, {
       region: config.region as aws.Region,
       assumeRoles: [{
-        roleArn: pulumi.interpolate`arn:${partition}:iam::${org.accountIds[account]}:role/${bootstrapRoleOf(account)}`,
+        roleArn: roleArn(partition, org.accountIds[account], bootstrapRoleOf(account)),
         sessionName: "mlz-bootstrap",
       }],
       allowedAccountIds: [org.accountIds[account]],
@@ -107,7 +107,7 @@ export function managementProgram(stack: string, config: ManagementConfig, stack
         platformRoleNames: [...new Set([...PLATFORM_ROLE_NAMES, bootstrapRoleOf(account), ...deployRoleNames])],
         partition,
         organizationId: org.organizationId,
-        trustedRoleArns: stacks.map((s) => pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubDeployRoleName(s)}`),
+        trustedRoleArns: stacks.map((s) => roleArn(partition, cicdAccountId, githubDeployRoleName(s))),
       }, { provider: accountProvider });
       for (const s of stacks) deployRoleArns[s] = role.arn;
     }
@@ -116,7 +116,7 @@ export function managementProgram(stack: string, config: ManagementConfig, stack
       access: "read-only",
       partition,
       organizationId: org.organizationId,
-      trustedRoleArns: stacksHere.map((s) => pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubPreviewRoleName(s.stack)}`),
+      trustedRoleArns: stacksHere.map((s) => roleArn(partition, cicdAccountId, githubPreviewRoleName(s.stack))),
     }, { provider: accountProvider });
     for (const s of stacksHere) previewRoleArns[s.stack] = preview.arn;
     // Bootstrap (not the ML stack): the reader exists before the ML stack's first deployment, and
@@ -124,7 +124,7 @@ export function managementProgram(stack: string, config: ManagementConfig, stack
     const reader = readerAccounts.find((r) => r.account === account);
     if (reader) {
       const promotionReader = new PromotionReader(`${account}-${PROMOTION_READER_ROLE_NAME}`, {
-        trustedRoleArn: pulumi.interpolate`arn:${partition}:iam::${cicdAccountId}:role/${githubPromoteRoleName()}`,
+        trustedRoleArn: roleArn(partition, cicdAccountId, githubPromoteRoleName()),
         organizationId: org.organizationId,
         accountId: org.accountIds[account],
         regions: reader.regions,

@@ -573,7 +573,7 @@ export interface RoleState {
  * their exact checkpoint prefixes, read their checkpoints.
  */
 export function referenceStateStatements(partition: string, bucket: string, reads: StateStack[]): PolicyStatement<string>[] {
-  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const bucketArn = s3Arn(partition, bucket);
   const objects = reads.map(stateObjects);
   return [
     { Sid: "ListReferencedPulumiState", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringEquals: { "s3:prefix": objects.map((o) => o.referenceListPrefix) } } },

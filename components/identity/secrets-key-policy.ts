@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson, type PolicyStatement } from "../iam/policy-document";
-import { IAM_PRINCIPAL_ARN, KMS_KEY_ARN } from "../aws";
+import { IAM_PRINCIPAL_ARN, KMS_KEY_ARN, accountRootArn } from "../aws";
 
 /**
  * Key administration without use: AWS's default key-administrator actions (KMS Developer Guide,
@@ -40,7 +40,7 @@ export interface SecretsKeyPolicyArgs {
 export function secretsKeyPolicyStatements(args: SecretsKeyPolicyArgs): PolicyStatement<pulumi.Input<string>>[] {
   const partition = args.partition ?? "aws";
   const statements: PolicyStatement<pulumi.Input<string>>[] = [
-    { Sid: "AccountAdministersKeyWithoutUse", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${args.accountId}:root` }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
+    { Sid: "AccountAdministersKeyWithoutUse", Effect: "Allow", Principal: { AWS: accountRootArn(partition, args.accountId) }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
     { Sid: "DeployRolesUseKey", Effect: "Allow", Principal: { AWS: args.writerArns }, Action: SECRETS_WRITER_ACTIONS, Resource: "*" },
   ];
   if (args.readerArns && args.readerArns.length > 0) {

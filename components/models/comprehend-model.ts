@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, type PolicyDocument } from "../iam/policy-document";
 import { parseComprehendVersionArn } from "./arns";
-import { isAccountId } from "../aws";
+import { isAccountId, accountRootArn } from "../aws";
 import {
   IMPORTED_MODEL_KIND,
   makeImportedModelProvider,
@@ -42,7 +42,7 @@ export function modelPolicyDocument(versionArn: string, accountIds: readonly str
   return policyDocument([{
     Sid: "ImportByConsumerAccounts",
     Effect: "Allow",
-    Principal: { AWS: accounts.map((a) => `arn:${partition}:iam::${a}:root`) },
+    Principal: { AWS: accounts.map((a) => accountRootArn(partition, a)) },
     Action: "comprehend:ImportModel",
     Resource: versionArn,
   }]);

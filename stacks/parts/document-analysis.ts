@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ConsumedModel } from "../config";
 import type { StackContext } from "../context";
-import { SNS_TOPIC_ARN } from "../../components/aws";
+import { SNS_TOPIC_ARN, roleArn } from "../../components/aws";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
 import { NodeDynamicProvider } from "../../components/models/model-version";
 import { ComprehendModelCopy } from "../../components/models/comprehend-model";
@@ -70,7 +70,7 @@ export function declareDocumentAnalysis(
   const copy = new ComprehendModelCopy(`${a.model}-copy`, {
     sourceVersionArn: entry.versionArn,
     region: ctx.region,
-    assumeRoleArn: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${deployRoleName}`,
+    assumeRoleArn: pulumi.output(roleArn(ctx.partition, ctx.accountId, deployRoleName)),
   }, { providers: [ctx.provider, new NodeDynamicProvider("comprehend-dynamic")] });
   const pipeline = new DocumentAnalysisPipeline("document-analysis", {
     accountId: ctx.accountId,

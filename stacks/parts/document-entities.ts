@@ -16,6 +16,7 @@ import { ComprehendModelShare } from "../../components/models/comprehend-model";
 import { parseComprehendVersionArn } from "../../components/models/arns";
 import { EntityRecognizerTraining, LEGAL_ENTITY_TYPES } from "../../components/pipelines/language/entity-recognizer";
 import type { ModelReferences } from "./model-references";
+import { roleArn } from "../../components/aws";
 
 /** Project root: manifest paths in config are relative to it. */
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -90,7 +91,7 @@ export function declareDocumentEntities(
     }
     if (d.train && !d.versionName) throw new Error(`${ctx.stack}: ml-landing-zone:documentEntities.versionName is required with train: true`);
   }
-  const assumeRoleArn = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${deployRoleName}`;
+  const assumeRoleArn = pulumi.output(roleArn(ctx.partition, ctx.accountId, deployRoleName));
   const outputs: DocumentEntitiesOutputs = { entityRecognizerShares: pulumi.output({} as Record<string, string[]>) };
 
   if (d) {

@@ -15,7 +15,7 @@ import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import type { StackContext } from "../context";
 import { DEFAULT_DEPLOY_ROLE_NAME } from "../../components/naming";
-import { CLOUDFRONT_CERTIFICATE_ARN, IAM_PRINCIPAL_ARN } from "../../components/aws";
+import { CLOUDFRONT_CERTIFICATE_ARN, IAM_PRINCIPAL_ARN, roleArn } from "../../components/aws";
 import { ArticleNarration, ENGINES } from "../../components/pipelines/narration/narration";
 import { EDGE_REGION } from "../../components/lambda/edge-function";
 
@@ -101,7 +101,7 @@ export function edgeProvider(ctx: StackContext, deployRoleName: string | undefin
   const assumeRoleName = process.env.MLZ_ASSUME_ROLE_NAME || deployRoleName || DEFAULT_DEPLOY_ROLE_NAME;
   return new aws.Provider("account-us-east-1", {
     region: EDGE_REGION,
-    assumeRoles: [{ roleArn: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${assumeRoleName}`, sessionName: `mlz-${ctx.stack}-edge` }],
+    assumeRoles: [{ roleArn: roleArn(ctx.partition, ctx.accountId, assumeRoleName), sessionName: `mlz-${ctx.stack}-edge` }],
     allowedAccountIds: [ctx.accountId],
     defaultTags: { tags: ctx.tags },
   });

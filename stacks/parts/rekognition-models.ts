@@ -33,7 +33,7 @@ import {
   type ModelReferences,
   type ModelReferencesIo,
 } from "./model-references";
-import { IAM_PRINCIPAL_ARN } from "../../components/aws";
+import { IAM_PRINCIPAL_ARN, arn, roleArn } from "../../components/aws";
 
 /** `rekognitionTrainer` (ML stack): where the trainer role finds the training images. */
 export const trainerConfigSchema = z.strictObject({
@@ -201,7 +201,7 @@ export async function declareRekognitionModels(
   const { consumers, consumerInfo, plan } = references ?? await readModelReferences(cfg, io);
 
   // Model versions: every referenced Rekognition version RUNNING, retired unreferenced ones STOPPED.
-  const assumeRoleArn = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${cfg.deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME}`;
+  const assumeRoleArn = pulumi.output(roleArn(ctx.partition, ctx.accountId, cfg.deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME));
   const running: string[] = [];
   const stopped: string[] = [];
   let dynamicProvider: NodeDynamicProvider | undefined;
@@ -329,7 +329,7 @@ function declareTrainer(
     // The key id is random: without the lakehouse outputs only its account and region are known.
     // The lakehouse key policies bound this to the one key that admits the trainer
     // (alias/mlz-training-images by default).
-    keyArn = pulumi.interpolate`arn:${ctx.partition}:kms:${ctx.region}:${lakehouseAccountId}:key/*`;
+    keyArn = pulumi.output(arn(ctx.partition, "kms", ctx.region, lakehouseAccountId, "key/*"));
   }
   return new RekognitionTrainerRole("rekognition-trainer", {
     mlAccountId: ctx.accountId,
@@ -338,6 +338,6 @@ function declareTrainer(
     projectNames,
     trainingBucketName: bucketName,
     trainingKmsKeyArn: keyArn,
-    trustedPrincipalArns: cfg.trustedPrincipalArns ?? [pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME}`],
+    trustedPrincipalArns: cfg.trustedPrincipalArns ?? [roleArn(ctx.partition, ctx.accountId, deployRoleName ?? DEFAULT_DEPLOY_ROLE_NAME)],
   }, { provider: ctx.provider });
 }

@@ -51,7 +51,7 @@ import {
   TRAINING_RESULTS_PREFIX,
   s3ViaService,
 } from "../../components/models/rekognition-trainer-role";
-import { KMS_KEY_ARN, accountRootArn, roleArn } from "../../components/aws";
+import { KMS_KEY_ARN, accountRootArn, roleArn, s3Arn } from "../../components/aws";
 
 /** Alias of the training-images key this part creates (one per lakehouse account and region). */
 export const TRAINING_IMAGES_KEY_ALIAS = "alias/mlz-training-images";
@@ -137,7 +137,7 @@ export function trainingImagesKeyPolicy(
     {
       Sid: "AccountAdministersTheKey",
       Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:${trainer.partition}:iam::${lakehouseAccountId}:root` },
+      Principal: { AWS: accountRootArn(trainer.partition, lakehouseAccountId) },
       Action: "kms:*",
       Resource: "*",
     },
@@ -212,7 +212,7 @@ export function declareTrainingImages(ctx: StackContext, cfg: TrainingImagesConf
   // The statements need the bucket ARN, known only from the bucket's name: build it from the name
   // so the policy can be passed to the component that creates the bucket.
   const bucketName: pulumi.Input<string> = c.bucketName ?? defaultTrainingImagesBucketName(ctx.accountId);
-  const bucketArn = pulumi.interpolate`arn:${ctx.partition}:s3:::${bucketName}`;
+  const bucketArn = pulumi.output(s3Arn(ctx.partition, bucketName));
   const opts = { provider: ctx.provider };
   const trainer: TrainerPrincipal = { mlAccountId, organizationId: ctx.organizationId, partition: ctx.partition };
 
@@ -243,6 +243,6 @@ export function declareTrainingImages(ctx: StackContext, cfg: TrainingImagesConf
     trainingImagesBucketName: bucket.bucketName,
     trainingImagesBucketArn: bucket.arn,
     trainingImagesKmsKeyArn: kmsKeyArn,
-    trainingImagesTrainerRoleArn: pulumi.interpolate`arn:${ctx.partition}:iam::${mlAccountId}:role/${REKOGNITION_TRAINER_ROLE_NAME}`,
+    trainingImagesTrainerRoleArn: pulumi.output(roleArn(ctx.partition, mlAccountId, REKOGNITION_TRAINER_ROLE_NAME)),
   };
 }

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { policyDocument, policyJson } from "../../iam/policy-document";
 import { NodeFunction } from "../../lambda/node-function";
 import { SecureBucket } from "../../storage/secure-bucket";
+import { s3Arn } from "../../aws";
 import {
   accessPointArn,
   delegationStatements,
@@ -129,7 +130,7 @@ export class ImageNormalization extends pulumi.ComponentResource {
   constructor(name: string, args: ImageNormalizationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlz:pipelines:ImageNormalization", name, {}, opts);
     const s = resolveImageNormalizationArgs(args);
-    const bucketArn = pulumi.interpolate`arn:${s.partition}:s3:::${args.bucketName}`;
+    const bucketArn = pulumi.output(s3Arn(s.partition, args.bucketName));
     const names: ResourceNames = {
       partition: s.partition,
       region: args.region,

@@ -22,7 +22,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../../iam/policy-document";
-import { IAM_ROLE_ARN } from "../../aws";
+import { IAM_ROLE_ARN, accountRootArn } from "../../aws";
 
 export const MODES = ["object-lambda", "on-upload"] as const;
 export type NormalizationMode = (typeof MODES)[number];
@@ -113,7 +113,7 @@ export function trainingRoleStatements(
       ...base,
       Sid: `${sid}${account}`,
       Effect: "Allow",
-      Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+      Principal: { AWS: accountRootArn(partition, account) },
       Condition: {
         ...extra,
         ArnEquals: { ...(extra.ArnEquals ?? {}), "aws:PrincipalArn": arns.length === 1 ? arns[0] : arns },
@@ -198,7 +198,7 @@ export function keyPolicyStatements(partition: string, region: string, accountId
     {
       Sid: "AccountAdministersTheKey",
       Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+      Principal: { AWS: accountRootArn(partition, accountId) },
       Action: "kms:*",
       Resource: "*",
     },

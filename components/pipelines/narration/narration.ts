@@ -6,7 +6,7 @@ import { NodeFunction } from "../../lambda/node-function";
 import { EdgeFunction } from "../../lambda/edge-function";
 import { FfmpegLayer } from "../../lambda/ffmpeg-layer";
 import { policyDocument, policyJson } from "../../iam/policy-document";
-import { CLOUDFRONT_CERTIFICATE_ARN, IAM_PRINCIPAL_ARN } from "../../aws";
+import { CLOUDFRONT_CERTIFICATE_ARN, IAM_PRINCIPAL_ARN, s3Arn } from "../../aws";
 import {
   audioBucketStatements,
   audioKeyStatements,
@@ -153,8 +153,8 @@ export class ArticleNarration extends pulumi.ComponentResource {
     const partition = args.partition ?? "aws";
     const retention = args.logRetentionDays ?? 90;
     const tags = args.tags;
-    const fragmentsArn = `arn:${partition}:s3:::${args.fragmentsBucketName}`;
-    const audioArn = `arn:${partition}:s3:::${args.audioBucketName}`;
+    const fragmentsArn = s3Arn(partition, args.fragmentsBucketName);
+    const audioArn = s3Arn(partition, args.audioBucketName);
 
     // Ingest: topic, publishers-only policy, dead-letter queue.
     this.topic = new aws.sns.Topic(`${name}-articles`, { name: `${name}-articles`, tags }, { parent: this });

@@ -15,6 +15,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../../iam/policy-document";
+import { accountRootArn } from "../../aws";
 
 type S = pulumi.Input<string>;
 
@@ -100,7 +101,7 @@ export function audioKeyStatements(i: { accountId: S; partition: string; distrib
     {
       Sid: "EnableIamPolicies",
       Effect: "Allow",
-      Principal: { AWS: pulumi.interpolate`arn:${i.partition}:iam::${i.accountId}:root` },
+      Principal: { AWS: accountRootArn(i.partition, i.accountId) },
       Action: "kms:*",
       Resource: "*",
     },
