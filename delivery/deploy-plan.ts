@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { deploySteps, gateDepth, modelsChanged, type ChangeSet, type DeployStep, type StackInfo } from "./deploy-order";
+import { stackConfig } from "../stacks/paths";
 
 export const DEPLOY_WORKFLOW = ".github/workflows/deploy.yml";
 
@@ -50,9 +51,7 @@ export function gitReader(root: string): GitReader {
 
 /** Builds the change set between two commits. `base` of all zeros (a new branch) or unknown → everything. */
 export function changeSetBetween(reader: GitReader, base: string, head: string): ChangeSet {
-  // Loaded on first use, not at import: the stack schema brings the Pulumi SDK, and --help and a
-  // usage error answer without it.
-  const { parseStackFileText, stackFilePath } = require("../stacks/config") as typeof import("../stacks/config");
+  const { parseStackFileText, stackFilePath } = stackConfig();
   const stacks: StackInfo[] = reader.stackFiles(head).map((f) => {
     const name = /^Pulumi\.(.+)\.yaml$/.exec(f)![1];
     const parsed = parseStackFileText(name, reader.show(head, stackFilePath(name)) ?? "");

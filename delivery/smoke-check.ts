@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { stackConfig } from "../stacks/paths";
 
 export interface InvokeResponse {
   StatusCode?: number;
@@ -81,8 +82,7 @@ export function main(argv: string[], root = path.resolve(__dirname, "..")): Smok
   if (!values.stack || !values.response || !values.payload) {
     throw new UsageError("--stack, --response and --payload are required (see --help)");
   }
-  // Loaded only now that the arguments are good: the stack schema brings the Pulumi SDK.
-  const { parseStackConfig, readStackFile } = require("../stacks/config") as typeof import("../stacks/config");
+  const { parseStackConfig, readStackFile } = stackConfig();
   const file = readStackFile(values.stack, path.join(root, "stacks"));
   const config = parseStackConfig(file.values, file.file);
   const expected = config.role === "workload"

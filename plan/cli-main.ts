@@ -12,11 +12,10 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { HELP } from "./cli-help";
 import type { runPlan as RunPlan } from "./run";
+import { STACKS_DIR } from "../stacks/paths";
 
 /** Exit status of the plan (the same values as `EXIT` of plan/run.ts). */
 export const EXIT = { ok: 0, violations: 1, error: 2 } as const;
-/** The stack files' folder (stacks/config.ts's STACKS_DIR, without loading it). */
-const STACKS_DIR = path.resolve(__dirname, "..", "stacks");
 
 /** Where the command writes: the process's stdout and stderr, or a test's buffers. */
 export interface PlanCliIo {

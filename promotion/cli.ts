@@ -4,6 +4,7 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { PromoteDeps } from "./promote";
+import { stackConfig } from "../stacks/paths";
 // The promotion modules (stack config, GitHub client, …) load once the arguments are good, so
 // `--help` and a bad argument answer at once.
 
@@ -119,7 +120,7 @@ export async function main(argv: string[], io: CliIo, deps: Partial<PromoteDeps>
   const root = deps.root ?? path.resolve(__dirname, "..");
   const env = deps.env ?? process.env;
   // Loaded only now that the arguments are good.
-  const { ConfigError } = require("../stacks/config") as typeof import("../stacks/config");
+  const { ConfigError } = stackConfig();
   const { createOctokit } = require("./github") as typeof import("./github");
   const { offlinePlanDiff } = require("./plan-diff") as typeof import("./plan-diff");
   const { promote } = require("./promote") as typeof import("./promote");

@@ -7,15 +7,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { OrganizationsClient } from "@aws-sdk/client-organizations";
-import type * as StackConfig from "../stacks/config";
-import { STACKS_DIR } from "../stacks/paths";
+import { STACKS_DIR, stackConfig } from "../stacks/paths";
 import { editStackFile, type StackFileEdit } from "../promotion/yaml-edit";
 import type * as Adopt from "./adopt";
 import type { AdoptionPlan, CurrentConfig } from "./adopt";
 
-// Loaded when used, so `--help` and usage errors answer at once: the stack schema loads the Pulumi
-// SDK with the components, and the adoption module the Organizations client.
-const stackConfig = (): typeof StackConfig => require("../stacks/config");
+// Loaded when used, so `--help` and usage errors answer at once: the adoption module loads the
+// Organizations client (the stack schema: see stacks/paths.ts).
 const adoptModule = (): typeof Adopt => require("./adopt");
 
 export const HELP = `Usage: npm run adopt -- [--stacks-dir <dir>] [--map <stack>=<account name or id>]... [--adopt-policies] [--dry-run]

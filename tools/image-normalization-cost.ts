@@ -7,12 +7,9 @@
  *   npm run -s cost:images [-- --stack lakehouse] [--stacks-dir stacks]
  */
 import { costMarkdown, readPrices } from "../components/pipelines/images/cost";
-import type * as StackConfig from "../stacks/config";
-import { STACKS_DIR } from "../stacks/paths";
+import { STACKS_DIR, stackConfig } from "../stacks/paths";
 import type { LakehouseConfig } from "../stacks/config";
 
-/** The stack schema loads the Pulumi SDK with the components: only when a stack file is read, so `--help` answers at once. */
-const stackConfig = (): typeof StackConfig => require("../stacks/config");
 
 export const USAGE = "usage: npm run -s cost:images -- [--stack <lakehouse stack>] [--stacks-dir <dir>]";
 export const HELP = `${USAGE}

@@ -6,12 +6,11 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { ArticleError, parseArticleJson, planReport, type Article, type VoiceSettings } from "../../functions/shared/narration";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type * as StackConfig from "../../stacks/config";
+import { stackConfig } from "../../stacks/paths";
 import type * as Publish from "./publish";
 
-// Loaded when used, so `--help` and usage errors answer at once: the stack schema loads the Pulumi
-// SDK with the components, and publishing loads the SNS client.
-const stackConfig = (): typeof StackConfig => require("../../stacks/config");
+// Loaded when used, so `--help` and usage errors answer at once: publishing loads the SNS client
+// (the stack schema: see stacks/paths.ts).
 const publish = (): typeof Publish => require("./publish");
 
 export const HELP = `Usage: npm run -s narration -- plan --article <new.json> [--previous <old.json>] [--stack <name>]
