@@ -38,8 +38,6 @@ import sharp from "sharp";
 import { normalizeImage } from "../functions/image-normalizer/core";
 import { median, singleThreadedPythonEnv } from "./cpu";
 
-export { median };
-
 const ROOT = path.resolve(__dirname, "..");
 export const IMAGES_DIR = process.env.MLZ_BENCH_IMAGES ?? path.resolve(ROOT, "..", "shared", "data", "images");
 const OPENCV_REFERENCE = path.join(__dirname, "opencv_reference.py");

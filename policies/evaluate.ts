@@ -60,8 +60,8 @@ function pulumiTypeOf(fn: unknown): string | undefined {
 
 /** Same check as the policy SDK: the class's `__pulumiType`, else its `isInstance`. */
 function isTypeOf(type: string, resourceClass: any): boolean {
-  const token = resourceClass?.__pulumiType;
-  if (typeof token === "string" && token.length > 0) return type === token;
+  const token = pulumiTypeOf(resourceClass);
+  if (token !== undefined) return type === token;
   return typeof resourceClass?.isInstance === "function" && resourceClass.isInstance({ __pulumiType: type }) === true;
 }
 

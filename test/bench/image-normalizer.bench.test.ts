@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import sharp from "sharp";
-import { listImages, meanAbsoluteDifference, median, medianTiming } from "../../bench/image-normalizer.bench";
+import { median } from "../../bench/cpu";
+import { listImages, meanAbsoluteDifference, medianTiming } from "../../bench/image-normalizer.bench";
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures", "images");
 
