@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import * as tar from "tar-stream";
+import { tarball, targz } from "../../helpers/targz";
 import { indexArchive, indexKeys, OutputError, readTarGz } from "../../../functions/entities-index/core";
 
 const DIR = path.resolve(__dirname, "..", "..", "fixtures", "legal", "annotations");
@@ -12,15 +12,6 @@ const LETTERS = fs.readdirSync(DIR).sort().map((f) => {
   const pdf = `${f.replace(/-1-[0-9a-f]{8}-ann\.json$/, "")}.pdf`;
   return { pdf, output: { ...ann, File: pdf } };
 });
-
-async function targz(files: { name: string; content: string | Buffer }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const f of files) pack.entry({ name: f.name }, f.content);
-  pack.finalize();
-  const parts: Buffer[] = [];
-  for await (const c of pack) parts.push(c as Buffer);
-  return gzipSync(Buffer.concat(parts));
-}
 
 const TYPES = ["Law Firm", "Law Office Address", "Insurance Company", "Insurance Company Address", "Policy Holder Name", "Beneficiary Name", "Policy Number", "Payout", "Required Action", "Sender"];
 
@@ -74,7 +65,7 @@ describe("entities-index core", () => {
       [await targz([good, { name: "x.out", content: JSON.stringify({ ...LETTERS[2].output, Errors: [{ Page: 1, ErrorCode: "TEXTRACT_BAD_PAGE" }] }) }]), /x\.out: Comprehend reported 1 page error\(s\)/],
       [await targz([good, { name: "t.out", content: JSON.stringify({ File: "t.txt", Line: 0, Entities: [] }) }]), /t\.out: Blocks is missing/],
       [(await targz([good])).subarray(0, 400), /not a complete gzip file/],
-      [gzipSync((await readTarRaw([good])).subarray(0, 700)), /not a complete tar file|holds no document output/],
+      [gzipSync((await tarball([good])).subarray(0, 700)), /not a complete tar file|holds no document output/],
       [Buffer.from("not an archive"), /not a complete gzip file/],
     ];
     for (const [archive, re] of cases) {
@@ -93,12 +84,3 @@ describe("entities-index core", () => {
     assert.throws(() => indexKeys("entities/output/x.tar.gz", "entities/index/", []), /not a Comprehend job archive/);
   });
 });
-
-async function readTarRaw(files: { name: string; content: string }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const f of files) pack.entry({ name: f.name }, f.content);
-  pack.finalize();
-  const parts: Buffer[] = [];
-  for await (const c of pack) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}

@@ -1,8 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { gzipSync } from "node:zlib";
-import * as tar from "tar-stream";
+import { targz } from "../../helpers/targz";
 import { mockClient } from "aws-sdk-client-mock";
 import { Readable } from "node:stream";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -14,15 +13,6 @@ const sdkStreamMixin = new S3Client({ region: "us-east-1" }).config.sdkStreamMix
 const ANN = path.resolve(__dirname, "..", "..", "fixtures", "legal", "annotations", "Letter 0-1-ccf1b225-ann.json");
 const ENV = { AWS_REGION: "us-east-1", BUCKET: "example-mlz-qa-documents", OUTPUT_PREFIX: "entities/output/", INDEX_PREFIX: "entities/index/", KMS_KEY_ARN: "arn:aws:kms:us-east-1:555555555555:key/k" };
 const KEY = "entities/output/555555555555-NER-0a1b2c/output/output.tar.gz";
-
-async function targz(files: { name: string; content: string }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const f of files) pack.entry({ name: f.name }, f.content);
-  pack.finalize();
-  const parts: Buffer[] = [];
-  for await (const c of pack) parts.push(c as Buffer);
-  return gzipSync(Buffer.concat(parts));
-}
 
 const event = (key: string) => ({ Records: [{ s3: { bucket: { name: ENV.BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, "/") } } }] }) as any;
 
