@@ -1,12 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { parsePreview } from "../../delivery/compare-preview";
 import { driftReport, issueBody, issueTitle, syncDriftIssue } from "../../delivery/drift";
 import { HELP, parseCli, run } from "../../delivery/drift-cli";
 import { createOctokit } from "../../promotion/github";
+import { LoopbackApi, type Recorded } from "../helpers/loopback-api";
 
 const FIX = path.resolve(__dirname, "..", "fixtures", "drift");
 const file = (name: string) => path.join(FIX, `${name}.json`);
@@ -23,30 +22,11 @@ interface Issue {
 }
 
 /** A loopback GitHub with the issue routes the drift workflow uses; records every request. */
-class FakeIssues {
-  readonly requests: Array<{ method: string; path: string; body?: any }> = [];
-  private server?: http.Server;
-  constructor(readonly issues: Issue[]) {}
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        const rec = { method: req.method ?? "", path: req.url ?? "", ...(raw ? { body: JSON.parse(raw) } : {}) };
-        this.requests.push(rec);
-        const [status, payload] = this.answer(rec);
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(payload));
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+class FakeIssues extends LoopbackApi<any> {
+  constructor(readonly issues: Issue[]) {
+    super();
   }
-  async stop() {
-    await new Promise<void>((r) => this.server?.close(() => r()));
-  }
-  private answer(r: { method: string; path: string; body?: any }): [number, unknown] {
+  protected answer(r: Recorded<any>): [number, unknown] {
     const [p, q] = r.path.split("?");
     const query = new URLSearchParams(q ?? "");
     if (r.method === "GET" && p === "/repos/acme/mlz/issues") {

@@ -1,18 +1,10 @@
 /** A loopback HTTP server standing in for the GitHub REST API; records every request. */
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { LoopbackApi, type Recorded } from "../helpers/loopback-api";
 
-export interface Recorded {
-  method: string;
-  path: string;
-  body?: unknown;
-}
+export type { Recorded };
 
 /** A fake GitHub: answers the routes the promotion uses; `openPr` decides whether a PR exists. */
-export class FakeGitHub {
-  readonly requests: Recorded[] = [];
-  readonly headers: http.IncomingHttpHeaders[] = [];
-  private server?: http.Server;
+export class FakeGitHub extends LoopbackApi {
   constructor(
     readonly state: {
       file: string;
@@ -20,32 +12,11 @@ export class FakeGitHub {
       branchExists?: boolean;
       failOn?: string;
     },
-  ) {}
-
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        const rec: Recorded = { method: req.method ?? "", path: req.url ?? "" };
-        if (raw) rec.body = JSON.parse(raw);
-        this.requests.push(rec);
-        this.headers.push(req.headers);
-        const [status, payload] = this.answer(rec);
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(payload));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  ) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-
-  private answer(r: Recorded): [number, unknown] {
+  protected answer(r: Recorded): [number, unknown] {
     const key = `${r.method} ${r.path.split("?")[0]}`;
     if (this.state.failOn === key) return [422, { message: "Validation Failed" }];
     const pr = (n: number) => ({ number: n, html_url: `https://github.com/acme/mlz/pull/${n}` });
