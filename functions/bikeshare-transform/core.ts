@@ -223,16 +223,20 @@ export function transformCsv(text: string): TransformedCsv {
     if (row.length > width) throw new MalformedRecordError(`CSV does not parse (TooManyFields, data row ${r}: ${row.length} fields, the header has ${width})`);
     // A row cut short (e.g. the last row of a record a producer split mid-line) lacks values: it
     // is dropped and counted like a row with a missing value, as pandas' dropna() does.
-    let missing = row.length < width;
-    for (let k = 0; !missing && k < kept.length; k++) missing = isMissing(row[kept[k]]);
-    if (missing) {
+    if (row.length < width) {
       droppedMissing++;
       return;
+    }
+    for (let k = 0; k < kept.length; k++) {
+      if (isMissing(row[kept[k]])) {
+        droppedMissing++;
+        return;
+      }
     }
     const start = parseLocalTimestamp(row[startIdx]);
     if (!start) throw new MalformedRecordError(`data row ${r}: start_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
     if (!parseLocalTimestamp(row[endIdx])) throw new MalformedRecordError(`data row ${r}: end_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
-    out += `${csvFields(row, kept)}${dayOfWeek(start)},${start.hour},${start.month},${partOfDay(start.hour)}\n`;
+    out += csvFields(row, kept, width) + ADDED_FIELDS[(dayOfWeek(start) * 24 + start.hour) * 12 + start.month - 1];
     rowsOut++;
   };
   Papa.parse<string[]>(body, {
@@ -242,7 +246,7 @@ export function transformCsv(text: string): TransformedCsv {
     step: (results, parser) => {
       if (failure) return;
       try {
-        const syntax = results.errors.find((e) => e.type === "Quotes" || e.type === "Delimiter");
+        const syntax = results.errors.length === 0 ? undefined : results.errors.find((e) => e.type === "Quotes" || e.type === "Delimiter");
         // A quoted field left open at the very end is the last row of a record split mid-line
         // (papaparse reports MissingQuotes only at the end of the input): a row cut short, unless
         // the open quote swallowed line breaks, i.e. whole rows.
@@ -280,23 +284,34 @@ function isMissing(v: string): boolean {
 }
 
 /**
- * The kept fields of a row, each followed by a comma, quoted where needed. Most rows need no
- * quoting: the fields are joined as they are and the line is checked once with native `indexOf`
- * (no quote or line break, and exactly one comma per field, i.e. none inside a field); only a row
- * that fails the check is rebuilt field by field.
+ * The values of `ADDED_COLUMNS`, each after a comma, with the line break that ends the row, for every day of week,
+ * hour and month (7 × 24 × 12 lines, indexed `(dayOfWeek * 24 + hour) * 12 + month - 1`): the rows
+ * append one instead of formatting three numbers and a part of day each.
  */
-function csvFields(row: readonly string[], kept: readonly number[]): string {
+const ADDED_FIELDS: readonly string[] = Array.from({ length: 7 * 24 * 12 }, (_, i) => {
+  const month = (i % 12) + 1;
+  const hour = Math.floor(i / 12) % 24;
+  return `,${Math.floor(i / (24 * 12))},${hour},${month},${partOfDay(hour)}\n`;
+});
+
+/**
+ * The kept fields of a row joined by commas, quoted where needed. Most rows keep every column and
+ * need no quoting: the row is joined natively (or field by field when a column is dropped) and the
+ * line checked once with native `indexOf` (no quote or line break, and exactly one comma between
+ * fields, i.e. none inside a field); only a row that fails the check is rebuilt field by field.
+ */
+function csvFields(row: readonly string[], kept: readonly number[], width: number): string {
   let line = "";
-  for (let k = 0; k < kept.length; k++) line += row[kept[k]] + ",";
+  if (kept.length === width) line = row.join(",");
+  else for (let k = 0; k < kept.length; k++) line += k === 0 ? row[kept[k]] : "," + row[kept[k]];
   if (line.indexOf('"') === -1 && line.indexOf("\n") === -1 && line.indexOf("\r") === -1) {
+    const separators = kept.length - 1;
     let at = -1;
     let commas = 0;
-    while ((at = line.indexOf(",", at + 1)) !== -1 && commas <= kept.length) commas++;
-    if (commas === kept.length) return line;
+    while ((at = line.indexOf(",", at + 1)) !== -1 && commas <= separators) commas++;
+    if (commas === separators) return line;
   }
-  line = "";
-  for (let k = 0; k < kept.length; k++) line += csvField(row[kept[k]]) + ",";
-  return line;
+  return kept.map((i) => csvField(row[i])).join(",");
 }
 
 const QUOTE = /"/g;
