@@ -177,9 +177,12 @@ export function transformCsv(text: string): TransformedCsv {
   if (!/\S/.test(text)) return { csv: undefined, columns: [], rowsIn: 0, rowsOut: 0, rowsDroppedMissing: 0 };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const firstBreak = body.indexOf("\n");
-  // papaparse: the fastest of csv-parse, papaparse and uDSV on these exports that still reports
-  // quoting errors (uDSV silently mangles an unclosed quote). Rows are handled as they are parsed
-  // (no array of all rows); field counts are checked here.
+  // papaparse: the fastest of csv-parse, papaparse, uDSV, d3-dsv and csv-simple-parser on these
+  // exports that still reports quoting errors (uDSV and d3-dsv silently mangle an unclosed quote,
+  // csv-simple-parser skips text after a closing quote). Its core `Papa.Parser` is driven directly:
+  // the `Papa.parse` wrapper adds a filter and a result object per row that this loop does not
+  // need. Rows are handled as they are parsed (no array of all rows); field counts and empty lines
+  // are checked here.
   let header: string[] | undefined;
   let kept: number[] = [];
   let columns: string[] = [];
@@ -239,26 +242,30 @@ export function transformCsv(text: string): TransformedCsv {
     out += csvFields(row, kept, width) + ADDED_FIELDS[(dayOfWeek(start) * 24 + start.hour) * 12 + start.month - 1];
     rowsOut++;
   };
-  Papa.parse<string[]>(body, {
+  const parser = new Papa.Parser({
     delimiter: detectDelimiter(body),
     newline: firstBreak > 0 && body.charCodeAt(firstBreak - 1) === 13 ? "\r\n" : "\n",
-    skipEmptyLines: true,
-    step: (results, parser) => {
+    // The core parser calls `step` with `data` holding the one row just parsed (the typings
+    // describe the `Papa.parse` wrapper, which unwraps it).
+    step: (results: Papa.ParseStepResult<unknown>) => {
       if (failure) return;
       try {
-        const syntax = results.errors.length === 0 ? undefined : results.errors.find((e) => e.type === "Quotes" || e.type === "Delimiter");
+        const fields = (results.data as string[][])[0];
+        const errors = results.errors;
+        // An empty line (as papaparse's `skipEmptyLines`): skipped, not a row.
+        if (errors.length === 0 && fields.length === 1 && fields[0] === "") return;
+        const syntax = errors.length === 0 ? undefined : errors.find((e) => e.type === "Quotes" || e.type === "Delimiter");
         // A quoted field left open at the very end is the last row of a record split mid-line
         // (papaparse reports MissingQuotes only at the end of the input): a row cut short, unless
         // the open quote swallowed line breaks, i.e. whole rows.
-        const fields = results.data;
         if (syntax?.code === "MissingQuotes" && header !== undefined && !fields[fields.length - 1]?.includes("\n")) {
           rowsIn++;
           droppedMissing++;
           return;
         }
         if (syntax) throw new MalformedRecordError(`CSV does not parse (${syntax.code}, ${header ? `data row ${rowsIn + 1}` : "header"})`);
-        if (header === undefined) onHeader(results.data);
-        else onRow(results.data);
+        if (header === undefined) onHeader(fields);
+        else onRow(fields);
       } catch (e) {
         if (!(e instanceof MalformedRecordError)) throw e;
         failure = e;
@@ -266,6 +273,7 @@ export function transformCsv(text: string): TransformedCsv {
       }
     },
   });
+  parser.parse(body, 0, false);
   if (failure) throw failure;
   return { csv: rowsOut > 0 ? out : undefined, columns, rowsIn, rowsOut, rowsDroppedMissing: droppedMissing };
 }

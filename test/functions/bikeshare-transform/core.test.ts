@@ -230,6 +230,12 @@ describe("bikeshare-transform core", () => {
       // Split inside a quoted station name: the open quote ends the record.
       const inQuote = transformCsv(`${FEB_HEADER}\n${first}\n${second.slice(0, second.indexOf('"', second.indexOf("2019-02")) + 30)}`);
       assert.deepEqual([inQuote.rowsIn, inQuote.rowsOut, inQuote.rowsDroppedMissing], [2, 1, 1]);
+      // Split right after the opening quote of a row's first field: still a row, cut short and counted.
+      const atQuote = transformCsv(`${FEB_HEADER}\n${first}\n"`);
+      assert.deepEqual([atQuote.rowsIn, atQuote.rowsOut, atQuote.rowsDroppedMissing], [2, 1, 1]);
+      // An empty line is not a row.
+      const blank = transformCsv(`${FEB_HEADER}\n${first}\n\n${third}\n\n`);
+      assert.deepEqual([blank.rowsIn, blank.rowsOut, blank.rowsDroppedMissing], [2, 2, 0]);
       // An open quote that swallows whole rows is not a cut row: the record fails.
       assert.throws(() => transformCsv(`${FEB_HEADER}\n${first}\n"open,1\n${third}\n${third}`), { message: /^CSV does not parse \((InvalidQuotes|MissingQuotes), data row 2\)$/ });
     });
