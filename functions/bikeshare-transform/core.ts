@@ -92,21 +92,27 @@ function two(s: string, i: number): number {
 }
 
 /**
- * Parses `YYYY-MM-DD HH:MM:SS[.fraction]` (or `T` between date and time) as local wall-clock time;
- * returns undefined when invalid. One pass over the characters, no `Date` and no regular
- * expression: the transform calls it twice per row. Surrounding spaces are allowed.
+ * The fields of the timestamp `scanTimestamp` read last. The transform reads two timestamps per
+ * row: the scan leaves its fields here instead of allocating an object each time.
  */
-export function parseLocalTimestamp(value: string): LocalTimestamp | undefined {
+const scanned: LocalTimestamp = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+
+/**
+ * Reads `YYYY-MM-DD HH:MM:SS[.fraction]` (or `T` between date and time) as local wall-clock time
+ * into `scanned`; false when invalid. One pass over the characters, no `Date` and no regular
+ * expression. Surrounding spaces are allowed.
+ */
+function scanTimestamp(value: string): boolean {
   let start = 0;
   let end = value.length;
   while (start < end && value.charCodeAt(start) <= 32) start++;
   while (end > start && value.charCodeAt(end - 1) <= 32) end--;
   const n = end - start;
-  if (n < 19 || (n > 19 && (value.charCodeAt(start + 19) !== 46 || n === 20 || n > 29))) return undefined;
+  if (n < 19 || (n > 19 && (value.charCodeAt(start + 19) !== 46 || n === 20 || n > 29))) return false;
   const s = start;
-  if (value.charCodeAt(s + 4) !== 45 || value.charCodeAt(s + 7) !== 45 || value.charCodeAt(s + 13) !== 58 || value.charCodeAt(s + 16) !== 58) return undefined;
+  if (value.charCodeAt(s + 4) !== 45 || value.charCodeAt(s + 7) !== 45 || value.charCodeAt(s + 13) !== 58 || value.charCodeAt(s + 16) !== 58) return false;
   const sep = value.charCodeAt(s + 10);
-  if (sep !== 32 && sep !== 84) return undefined;
+  if (sep !== 32 && sep !== 84) return false;
   const hi = two(value, s);
   const lo = two(value, s + 2);
   const month = two(value, s + 5);
@@ -114,15 +120,29 @@ export function parseLocalTimestamp(value: string): LocalTimestamp | undefined {
   const hour = two(value, s + 11);
   const minute = two(value, s + 14);
   const second = two(value, s + 17);
-  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   for (let i = s + 20; i < end; i++) {
     const c = value.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
+    if (c < 48 || c > 57) return false;
   }
   const year = hi * 100 + lo;
   const maxDay = month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1];
-  if (day > maxDay) return undefined;
-  return { year, month, day, hour, minute, second };
+  if (day > maxDay) return false;
+  scanned.year = year;
+  scanned.month = month;
+  scanned.day = day;
+  scanned.hour = hour;
+  scanned.minute = minute;
+  scanned.second = second;
+  return true;
+}
+
+/**
+ * Parses `YYYY-MM-DD HH:MM:SS[.fraction]` (or `T` between date and time) as local wall-clock time;
+ * returns undefined when invalid. Surrounding spaces are allowed.
+ */
+export function parseLocalTimestamp(value: string): LocalTimestamp | undefined {
+  return scanTimestamp(value) ? { ...scanned } : undefined;
 }
 
 /** Monday = 0 … Sunday = 6 (pandas' `dayofweek`), from the calendar date alone (Sakamoto). */
@@ -236,10 +256,10 @@ export function transformCsv(text: string): TransformedCsv {
         return;
       }
     }
-    const start = parseLocalTimestamp(row[startIdx]);
-    if (!start) throw new MalformedRecordError(`data row ${r}: start_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
-    if (!parseLocalTimestamp(row[endIdx])) throw new MalformedRecordError(`data row ${r}: end_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
-    out += csvFields(row, kept, width) + ADDED_FIELDS[(dayOfWeek(start) * 24 + start.hour) * 12 + start.month - 1];
+    if (!scanTimestamp(row[startIdx])) throw new MalformedRecordError(`data row ${r}: start_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
+    const added = ADDED_FIELDS[(dayOfWeek(scanned) * 24 + scanned.hour) * 12 + scanned.month - 1];
+    if (!scanTimestamp(row[endIdx])) throw new MalformedRecordError(`data row ${r}: end_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
+    out += csvFields(row, kept, width) + added;
     rowsOut++;
   };
   const parser = new Papa.Parser({
