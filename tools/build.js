@@ -23,6 +23,14 @@ const COMMANDS = {
   promote: "promotion/cli.ts",
   "generate-org": "tools/generate-org.ts",
   bench: "bench/run.ts",
+  "compare-preview": "delivery/compare-preview-cli.ts",
+  adopt: "tools/adopt-cli.ts",
+  "drift-report": "delivery/drift-cli.ts",
+  replay: "tools/replay-cli.ts",
+  narration: "tools/narration/cli.ts",
+  "lambda:native": "tools/lambda-native.ts",
+  "cost:images": "tools/image-normalization-cost.ts",
+  translate: "tools/translate/cli.ts",
 };
 
 /**
@@ -47,6 +55,11 @@ function sourcePlugin(entry) {
   };
 }
 
+/** The bundle's file for a command, without the `:` of npm script names (not allowed in Windows file names). */
+function bundlePath(name, suffix = ".js") {
+  return path.join(OUT, `${name.replace(/:/g, "-")}${suffix}`);
+}
+
 /** Builds the bundles (all, or the named ones); writes `dist/cli/<name>.js` and `<name>.inputs.json`. */
 async function build(names = Object.keys(COMMANDS)) {
   const esbuild = require("esbuild");
@@ -57,7 +70,7 @@ async function build(names = Object.keys(COMMANDS)) {
     const started = Date.now();
     const result = await esbuild.build({
       entryPoints: [path.join(ROOT, entry)],
-      outfile: path.join(OUT, `${name}.js`),
+      outfile: bundlePath(name),
       bundle: true,
       platform: "node",
       target: "node20",
@@ -72,7 +85,7 @@ async function build(names = Object.keys(COMMANDS)) {
     });
     const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")).sort();
     // Inputs and the time the build started: a source saved during the build counts as newer.
-    fs.writeFileSync(path.join(OUT, `${name}.inputs.json`), JSON.stringify({ builtAt: started, inputs: [...inputs, "package-lock.json", "tools/build.js"] }) + "\n");
+    fs.writeFileSync(bundlePath(name, ".inputs.json"), JSON.stringify({ builtAt: started, inputs: [...inputs, "package-lock.json", "tools/build.js"] }) + "\n");
   }));
 }
 
@@ -80,8 +93,8 @@ async function build(names = Object.keys(COMMANDS)) {
 function isFresh(name) {
   let stamp;
   try {
-    stamp = JSON.parse(fs.readFileSync(path.join(OUT, `${name}.inputs.json`), "utf8"));
-    fs.statSync(path.join(OUT, `${name}.js`));
+    stamp = JSON.parse(fs.readFileSync(bundlePath(name, ".inputs.json"), "utf8"));
+    fs.statSync(bundlePath(name));
   } catch {
     return false;
   }
@@ -97,7 +110,7 @@ function isFresh(name) {
   return true;
 }
 
-module.exports = { COMMANDS, OUT, build, isFresh };
+module.exports = { COMMANDS, OUT, build, bundlePath, isFresh };
 
 if (require.main === module) {
   build(process.argv.slice(2).length > 0 ? process.argv.slice(2) : undefined).catch((e) => {

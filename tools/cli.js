@@ -5,15 +5,14 @@
  * input files (a few milliseconds); esbuild is loaded only to rebuild.
  */
 "use strict";
-const path = require("node:path");
-const { COMMANDS, OUT, build, isFresh } = require("./build");
+const { COMMANDS, build, bundlePath, isFresh } = require("./build");
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || !(name in COMMANDS)) {
   process.stderr.write(`cli: expected a command (${Object.keys(COMMANDS).join(", ")}); got '${name ?? ""}'\n`);
   process.exit(2);
 }
-const bundle = path.join(OUT, `${name}.js`);
+const bundle = bundlePath(name);
 
 function start() {
   // The bundle reads its arguments from process.argv.slice(2), as when run directly.

@@ -45,7 +45,7 @@ function main(argv: string[]): number {
       if (a === "--stack") stack = argv[++i];
       else dir = argv[++i];
     } else {
-      process.stderr.write(`cost:images: unknown or incomplete argument '${a}'\n${USAGE}\n`);
+      process.stderr.write(`cost:images: unknown or incomplete argument '${a}' (see --help)\n`);
       return 2;
     }
   }

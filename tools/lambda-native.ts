@@ -59,7 +59,7 @@ function main(): number {
     args = parseArgs(process.argv.slice(2));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`lambda-native: ${e.message}\n${USAGE}\n`);
+    process.stderr.write(`lambda-native: ${e.message} (see --help)\n`);
     return 2;
   }
   if (args.help) {

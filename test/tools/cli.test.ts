@@ -42,7 +42,27 @@ describe("tools/cli.js (commands from their ahead-of-time bundles)", () => {
     assert.equal(g.stderr, "generate-org: --workloads must be a whole number from 1 to 4000; got 'x'\n");
     const u = cli("nope");
     assert.equal(u.status, 2);
-    assert.match(u.stderr, /^cli: expected a command \(plan, promote, generate-org, bench\); got 'nope'\n$/);
+    assert.equal(u.stderr, `cli: expected a command (${Object.keys(build.COMMANDS).join(", ")}); got 'nope'\n`);
+  });
+
+  it("every npm command runs from its bundle: --help as the TypeScript source prints it, a bad option one line and exit 2", function () {
+    this.timeout(120000);
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+    const viaTsx = Object.entries(scripts).filter(([, cmd]) => cmd.includes("tsx"));
+    assert.deepEqual(viaTsx.filter(([name]) => name !== "test" && name !== "typecheck"), [], "no npm command transpiles TypeScript at run time");
+    for (const [name, entry] of Object.entries(build.COMMANDS)) {
+      const help = cli(name, "--help");
+      assert.equal(help.status, 0, `${name}: ${help.stderr}`);
+      const source = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, entry), "--help"], { cwd: ROOT, encoding: "utf8" });
+      assert.equal(help.stdout, source.stdout, name);
+      assert.ok(help.stdout.length > 0, name);
+      assert.ok(build.isFresh(name), name);
+      const bad = cli(name, "--no-such-option");
+      assert.equal(bad.status, 2, `${name}: ${bad.stderr}`);
+      assert.equal(bad.stdout, "", name);
+      assert.equal(bad.stderr.split("\n").length, 2, `${name}: one line: ${bad.stderr}`);
+      assert.ok(bad.stderr.includes("--no-such-option"), `${name}: names the option: ${bad.stderr}`);
+    }
   });
 
   it("rebuilds a bundle whose source changed since it was built, before running it", () => {
