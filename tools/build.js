@@ -60,7 +60,7 @@ function bundlePath(name, suffix = ".js") {
   return path.join(OUT, `${name.replace(/:/g, "-")}${suffix}`);
 }
 
-/** Builds the bundles (all, or the named ones); writes `dist/cli/<name>.js` and `<name>.inputs.json`. */
+/** Builds the bundles (all, or the named ones); writes `bundlePath(name)` and its `.inputs.json`. */
 async function build(names = Object.keys(COMMANDS)) {
   const esbuild = require("esbuild");
   fs.mkdirSync(OUT, { recursive: true });

@@ -256,6 +256,7 @@ export function transformCsv(text: string): TransformedCsv {
       }
     }
     if (!scanTimestamp(row[startIdx])) throw new MalformedRecordError(`data row ${r}: start_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
+    // Taken from start_time's fields before the end_time scan overwrites them.
     const added = ADDED_FIELDS[(dayOfWeek(scanned) * 24 + scanned.hour) * 12 + scanned.month - 1];
     if (!scanTimestamp(row[endIdx])) throw new MalformedRecordError(`data row ${r}: end_time is not a 'YYYY-MM-DD HH:MM:SS[.fff]' timestamp`);
     out += csvFields(row, kept, width) + added;
@@ -270,17 +271,14 @@ export function transformCsv(text: string): TransformedCsv {
   for (let i = 0; i < rows.length; i++) {
     const fields = rows[i];
     while (nextError < errors.length && errors[nextError].row! < i) nextError++;
-    if (nextError === errors.length || errors[nextError].row !== i) {
-      // An empty line (as papaparse's `skipEmptyLines`): skipped, not a row.
-      if (fields.length === 1 && fields[0] === "") continue;
-      if (header === undefined) onHeader(fields);
-      else onRow(fields);
-      continue;
-    }
+    let rowHasErrors = false;
     let syntax: Papa.ParseError | undefined;
-    for (let e = nextError; e < errors.length && errors[e].row === i && !syntax; e++) {
-      if (errors[e].type === "Quotes" || errors[e].type === "Delimiter") syntax = errors[e];
+    for (let e = nextError; e < errors.length && errors[e].row === i; e++) {
+      rowHasErrors = true;
+      if (!syntax && (errors[e].type === "Quotes" || errors[e].type === "Delimiter")) syntax = errors[e];
     }
+    // An empty line (as papaparse's `skipEmptyLines`): skipped, not a row.
+    if (!rowHasErrors && fields.length === 1 && fields[0] === "") continue;
     // A quoted field left open at the very end is the last row of a record split mid-line
     // (papaparse reports MissingQuotes only at the end of the input): a row cut short, unless
     // the open quote swallowed line breaks, i.e. whole rows.
